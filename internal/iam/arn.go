@@ -1,0 +1,39 @@
+package iam
+
+// ARNs of IAM and STS entities. Paths are stored with their leading and trailing slash, so an
+// ARN is the resource type, the path and the name run together ("user" + "/dev/" + "bob").
+
+func iamARN(account, resource string) string {
+	return "arn:" + Partition + ":iam::" + account + ":" + resource
+}
+
+// RootARN is the account's root user.
+func RootARN(account string) string { return iamARN(account, "root") }
+
+// UserARN is arn:aws:iam::ACCOUNT:user/PATH/NAME.
+func UserARN(account, path, name string) string { return iamARN(account, "user"+path+name) }
+
+// GroupARN is arn:aws:iam::ACCOUNT:group/PATH/NAME.
+func GroupARN(account, path, name string) string { return iamARN(account, "group"+path+name) }
+
+// RoleARN is arn:aws:iam::ACCOUNT:role/PATH/NAME.
+func RoleARN(account, path, name string) string { return iamARN(account, "role"+path+name) }
+
+// PolicyARN is arn:aws:iam::ACCOUNT:policy/PATH/NAME; account "aws" gives an AWS managed policy.
+func PolicyARN(account, path, name string) string { return iamARN(account, "policy"+path+name) }
+
+// InstanceProfileARN is arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME.
+func InstanceProfileARN(account, path, name string) string {
+	return iamARN(account, "instance-profile"+path+name)
+}
+
+// AssumedRoleARN is the ARN of a role session: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+// AWS leaves the role's path out of it.
+func AssumedRoleARN(account, roleName, sessionName string) string {
+	return "arn:" + Partition + ":sts::" + account + ":assumed-role/" + roleName + "/" + sessionName
+}
+
+// FederatedUserARN is arn:aws:sts::ACCOUNT:federated-user/NAME.
+func FederatedUserARN(account, name string) string {
+	return "arn:" + Partition + ":sts::" + account + ":federated-user/" + name
+}

@@ -1,0 +1,330 @@
+package iam
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+func TestAccountFromAccessKeyID(t *testing.T) {
+	tests := []struct {
+		name    string
+		id      string
+		want    string
+		wantErr bool
+	}{
+		// Published example: the key id and the account GetAccessKeyInfo returned for it.
+		{"aws temporary key", "ASIAY34FZKBOKMUTVV7A", "609629065308", false},
+		{"too short", "ASIAY34FZKBOKMUTVV7", "", true},
+		{"too long", "ASIAY34FZKBOKMUTVV7AA", "", true},
+		{"not base32", "ASIA0000000000000000", "", true},
+		{"lower case", "asiay34fzkbokmutvv7a", "", true},
+		{"account out of range", "AKIA7777777777777777", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := AccountFromAccessKeyID(tc.id)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+			if got != tc.want {
+				t.Errorf("account = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewAccessKeyIDRoundTrip(t *testing.T) {
+	shape := regexp.MustCompile(`^(AKIA|ASIA)[A-Z2-7]{16}$`)
+	for _, tc := range []struct{ name, prefix, account string }{
+		{"long-term", PrefixAccessKey, "123456789012"},
+		{"temporary", PrefixTemporaryKey, "609629065308"},
+		{"zero account", PrefixAccessKey, "000000000000"},
+		{"max account", PrefixAccessKey, "999999999999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := map[string]bool{}
+			for range 50 {
+				id, err := NewAccessKeyID(tc.prefix, tc.account)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !shape.MatchString(id) || !strings.HasPrefix(id, tc.prefix) {
+					t.Fatalf("id %q has the wrong shape", id)
+				}
+				if seen[id] {
+					t.Fatalf("duplicate id %q", id)
+				}
+				seen[id] = true
+				got, err := AccountFromAccessKeyID(id)
+				if err != nil || got != tc.account {
+					t.Fatalf("AccountFromAccessKeyID(%q) = %q, %v; want %q", id, got, err, tc.account)
+				}
+			}
+		})
+	}
+	for _, bad := range []struct{ name, prefix, account string }{
+		{"short account", "AKIA", "12345"},
+		{"letters", "AKIA", "12345678901a"},
+		{"bad prefix", "AK", "123456789012"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			if _, err := NewAccessKeyID(bad.prefix, bad.account); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+}
+
+func TestNewIDAndSecret(t *testing.T) {
+	idShape := regexp.MustCompile(`^[A-Z]{4}[A-Z2-7]{17}$`)
+	for _, p := range []string{PrefixUser, PrefixRole, PrefixGroup, PrefixPolicy, PrefixInstanceProfile} {
+		id := NewID(p)
+		if !strings.HasPrefix(id, p) || !idShape.MatchString(id) {
+			t.Errorf("NewID(%q) = %q", p, id)
+		}
+	}
+	secretShape := regexp.MustCompile(`^[A-Za-z0-9/+]{40}$`)
+	if s := NewSecretAccessKey(); !secretShape.MatchString(s) {
+		t.Errorf("secret %q has the wrong shape", s)
+	}
+	if NewSecretAccessKey() == NewSecretAccessKey() {
+		t.Error("two secrets are equal")
+	}
+}
+
+func wantValidation(t *testing.T, err error, wantMsg string) {
+	t.Helper()
+	if wantMsg == "" {
+		if err != nil {
+			t.Fatalf("unexpected error %v", err)
+		}
+		return
+	}
+	e, ok := awserr.As(err)
+	if !ok {
+		t.Fatalf("error %v is not an *awserr.Error", err)
+	}
+	if e.Message != wantMsg {
+		t.Errorf("message\n got %s\nwant %s", e.Message, wantMsg)
+	}
+}
+
+func TestValidateNames(t *testing.T) {
+	tests := []struct {
+		name    string
+		fn      func(string, string) error
+		value   string
+		wantMsg string
+	}{
+		{"user ok", ValidateUserName, "bob+ci=x,y.z@w-_9", ""},
+		{"user space", ValidateUserName, "bad name", `1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"user 64", ValidateUserName, strings.Repeat("a", 64), ""},
+		{"user 65", ValidateUserName, strings.Repeat("a", 65), "1 validation error detected: Value '" + strings.Repeat("a", 65) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"user empty", ValidateUserName, "", `2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"user unicode letter", ValidateUserName, "bé", `1 validation error detected: Value 'bé' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"role 65", ValidateRoleName, strings.Repeat("r", 65), "1 validation error detected: Value '" + strings.Repeat("r", 65) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"group 128", ValidateGroupName, strings.Repeat("g", 128), ""},
+		{"policy 129", ValidatePolicyName, strings.Repeat("p", 129), "1 validation error detected: Value '" + strings.Repeat("p", 129) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		{"instance profile slash", ValidateInstanceProfileName, "a/b", `1 validation error detected: Value 'a/b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { wantValidation(t, tc.fn("userName", tc.value), tc.wantMsg) })
+	}
+}
+
+func TestValidatePaths(t *testing.T) {
+	tests := []struct {
+		name  string
+		fn    func(string, string) error
+		value string
+		ok    bool
+	}{
+		{"root", ValidatePath, "/", true},
+		{"nested", ValidatePath, "/a/b-c/", true},
+		{"any printable", ValidatePath, "/a*b!~/", true},
+		{"triple slash", ValidatePath, "///", true},
+		{"double slash", ValidatePath, "//", false},
+		{"no trailing", ValidatePath, "/a", false},
+		{"no leading", ValidatePath, "a/", false},
+		{"space", ValidatePath, "/a b/", false},
+		{"empty", ValidatePath, "", false},
+		{"too long", ValidatePath, "/" + strings.Repeat("a", 511) + "/", false},
+		{"max", ValidatePath, "/" + strings.Repeat("a", 510) + "/", true},
+		{"policy root", ValidatePolicyPath, "/", true},
+		{"policy nested", ValidatePolicyPath, "/a/b.c/", true},
+		{"policy star", ValidatePolicyPath, "/a*/", false},
+		{"policy empty segment", ValidatePolicyPath, "/a//", false},
+		{"prefix root", ValidatePathPrefix, "/", true},
+		{"prefix partial", ValidatePathPrefix, "/dev", true},
+		{"prefix relative", ValidatePathPrefix, "dev/", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.fn("path", tc.value)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil {
+				if e, ok := awserr.As(err); !ok || e.Code != "ValidationError" || e.Status != 400 {
+					t.Errorf("error %v, want a 400 ValidationError", err)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateTags(t *testing.T) {
+	many := make([]Tag, 51)
+	for i := range many {
+		many[i] = Tag{Key: strings.Repeat("k", i+1)}
+	}
+	tests := []struct {
+		name     string
+		tags     []Tag
+		wantCode string
+	}{
+		{"none", nil, ""},
+		{"ok", []Tag{{"team", "a b"}, {"Ünïcode:/=+-@_.", "値"}, {"empty-value", ""}}, ""},
+		{"duplicate keys differing in case", []Tag{{"Team", "a"}, {"team", "b"}}, "InvalidInput"},
+		{"empty key", []Tag{{"", "v"}}, "ValidationError"},
+		{"key too long", []Tag{{strings.Repeat("k", 129), "v"}}, "ValidationError"},
+		{"value too long", []Tag{{"k", strings.Repeat("v", 257)}}, "ValidationError"},
+		{"bad key char", []Tag{{"a*b", "v"}}, "ValidationError"},
+		{"bad value char", []Tag{{"k", "a#b"}}, "ValidationError"},
+		{"invalid utf8", []Tag{{"k\xff", "v"}}, "ValidationError"},
+		{"51 tags", many, "ValidationError"},
+		{"50 tags", many[:50], ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ValidateTags(tc.tags)
+			if tc.wantCode == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			e, ok := awserr.As(err)
+			if !ok || e.Code != tc.wantCode {
+				t.Fatalf("err = %v, want code %s", err, tc.wantCode)
+			}
+		})
+	}
+}
+
+func TestMergeAndRemoveTags(t *testing.T) {
+	got, err := MergeTags([]Tag{{"Team", "a"}, {"env", "dev"}}, []Tag{{"team", "b"}, {"new", "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Tag{{"team", "b"}, {"env", "dev"}, {"new", "x"}}
+	if len(got) != len(want) {
+		t.Fatalf("MergeTags = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("MergeTags = %v, want %v", got, want)
+		}
+	}
+	full := make([]Tag, 50)
+	for i := range full {
+		full[i] = Tag{Key: strings.Repeat("k", i+1)}
+	}
+	if _, err := MergeTags(full, []Tag{{"extra", ""}}); err == nil {
+		t.Error("MergeTags accepted a 51st tag")
+	} else if e, _ := awserr.As(err); e == nil || e.Code != "LimitExceeded" {
+		t.Errorf("MergeTags error = %v, want LimitExceeded", err)
+	}
+	if got := RemoveTags(want, []string{"TEAM", "absent"}); len(got) != 2 || got[0].Key != "env" {
+		t.Errorf("RemoveTags = %v", got)
+	}
+}
+
+func TestARNs(t *testing.T) {
+	tests := []struct{ name, got, want string }{
+		{"root", RootARN("123456789012"), "arn:aws:iam::123456789012:root"},
+		{"user", UserARN("123456789012", "/", "bob"), "arn:aws:iam::123456789012:user/bob"},
+		{"user with path", UserARN("123456789012", "/dev/ops/", "bob"), "arn:aws:iam::123456789012:user/dev/ops/bob"},
+		{"group", GroupARN("123456789012", "/", "admins"), "arn:aws:iam::123456789012:group/admins"},
+		{"role", RoleARN("123456789012", "/svc/", "r"), "arn:aws:iam::123456789012:role/svc/r"},
+		{"policy", PolicyARN("123456789012", "/", "p"), "arn:aws:iam::123456789012:policy/p"},
+		{"aws managed policy", PolicyARN("aws", "/", "AdministratorAccess"), "arn:aws:iam::aws:policy/AdministratorAccess"},
+		{"instance profile", InstanceProfileARN("123456789012", "/", "ip"), "arn:aws:iam::123456789012:instance-profile/ip"},
+		{"assumed role", AssumedRoleARN("123456789012", "r", "sess"), "arn:aws:sts::123456789012:assumed-role/r/sess"},
+		{"federated user", FederatedUserARN("123456789012", "fed"), "arn:aws:sts::123456789012:federated-user/fed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %s, want %s", tc.got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPolicySizeAndQuotas(t *testing.T) {
+	if got := PolicySize("{ \"a\" :\n\t1 }"); got != 7 {
+		t.Errorf("PolicySize = %d, want 7", got)
+	}
+	for k, want := range map[PrincipalKind]int{KindUser: 2048, KindGroup: 5120, KindRole: 10240} {
+		if got := MaxInlinePolicyChars(k); got != want {
+			t.Errorf("MaxInlinePolicyChars(%s) = %d, want %d", k, got, want)
+		}
+	}
+}
+
+func FuzzAccountFromAccessKeyID(f *testing.F) {
+	f.Add("ASIAY34FZKBOKMUTVV7A")
+	f.Add("AKIA")
+	f.Fuzz(func(t *testing.T, id string) {
+		acct, err := AccountFromAccessKeyID(id)
+		if err != nil {
+			return
+		}
+		if !IsAccountID(acct) {
+			t.Fatalf("decoded %q, not an account id", acct)
+		}
+		again, err := NewAccessKeyID(id[:4], acct)
+		if err != nil && len(id[:4]) == 4 {
+			t.Fatalf("cannot re-encode %q: %v", acct, err)
+		}
+		if got, _ := AccountFromAccessKeyID(again); got != acct {
+			t.Fatalf("re-encoded account %q decodes to %q", acct, got)
+		}
+	})
+}
+
+func FuzzValidators(f *testing.F) {
+	f.Add("bob", "/a/b/", "key", "value")
+	f.Fuzz(func(t *testing.T, name, path, key, value string) {
+		for _, err := range []error{
+			ValidateUserName("userName", name), ValidatePath("path", path), ValidatePolicyPath("path", path),
+			ValidatePathPrefix("pathPrefix", path), ValidateTags([]Tag{{key, value}}),
+		} {
+			if err == nil {
+				continue
+			}
+			var e *awserr.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("non-AWS error %v", err)
+			}
+		}
+		// The hand-written matchers must agree with the model's patterns.
+		if ValidName(name) != regexp.MustCompile(`^[\w+=,.@-]+$`).MatchString(name) {
+			t.Fatalf("ValidName(%q) disagrees with the pattern", name)
+		}
+		if ValidPath(path) != regexp.MustCompile(`^(/|/[\x21-\x7e]+/)$`).MatchString(path) {
+			t.Fatalf("ValidPath(%q) disagrees with the pattern", path)
+		}
+		if ValidPolicyPath(path) != regexp.MustCompile(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`).MatchString(path) {
+			t.Fatalf("ValidPolicyPath(%q) disagrees with the pattern", path)
+		}
+		if utf8ok := validTagText(key); utf8ok != regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`).MatchString(key) {
+			t.Fatalf("validTagText(%q) disagrees with the pattern", key)
+		}
+	})
+}

@@ -1,0 +1,268 @@
+package iam
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// Constraint patterns as the AWS model states them; they appear verbatim in AWS's messages.
+const (
+	NamePattern       = `[\w+=,.@-]+`
+	PathPattern       = `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`
+	PolicyPathPattern = `((/[A-Za-z0-9\.,\+@=_-]+)*)/`
+	PathPrefixPattern = `\u002F[\u0021-\u007F]*`
+	TagKeyPattern     = `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`
+	TagValuePattern   = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+)
+
+// Name length limits by entity kind.
+const (
+	MaxUserNameLen            = 64
+	MaxRoleNameLen            = 64
+	MaxGroupNameLen           = 128
+	MaxPolicyNameLen          = 128
+	MaxInstanceProfileNameLen = 128
+	MaxPathLen                = 512
+)
+
+// violations collects model-constraint failures and renders them the way AWS does:
+// "1 validation error detected: Value 'x' at 'userName' failed to satisfy constraint: …".
+type violations []string
+
+func (v *violations) add(value, field, constraint string) {
+	*v = append(*v, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
+}
+
+func (v violations) err() error {
+	switch len(v) {
+	case 0:
+		return nil
+	case 1:
+		return awserr.Validation("1 validation error detected: " + v[0])
+	default:
+		return awserr.Validation(fmt.Sprintf("%d validation errors detected: %s", len(v), strings.Join(v, "; ")))
+	}
+}
+
+func (v *violations) length(value, field string, min, max int) {
+	n := utf8.RuneCountInString(value)
+	if n < min {
+		v.add(value, field, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+	}
+	if n > max {
+		v.add(value, field, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("_+=,.@-", c) >= 0
+}
+
+// ValidName reports whether s matches [\w+=,.@-]+ (ASCII \w, as in AWS's Java patterns).
+func ValidName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isNameByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkName(field, name string, max int) error {
+	var v violations
+	v.length(name, field, 1, max)
+	if !ValidName(name) {
+		v.add(name, field, "Member must satisfy regular expression pattern: "+NamePattern)
+	}
+	return v.err()
+}
+
+// ValidateUserName checks a user name (1–64, [\w+=,.@-]+); field is the parameter name AWS
+// reports, e.g. "userName" or "newUserName".
+func ValidateUserName(field, name string) error { return checkName(field, name, MaxUserNameLen) }
+
+// ValidateRoleName checks a role name (1–64).
+func ValidateRoleName(field, name string) error { return checkName(field, name, MaxRoleNameLen) }
+
+// ValidateGroupName checks a group name (1–128).
+func ValidateGroupName(field, name string) error { return checkName(field, name, MaxGroupNameLen) }
+
+// ValidatePolicyName checks a managed or inline policy name (1–128).
+func ValidatePolicyName(field, name string) error { return checkName(field, name, MaxPolicyNameLen) }
+
+// ValidateInstanceProfileName checks an instance profile name (1–128).
+func ValidateInstanceProfileName(field, name string) error {
+	return checkName(field, name, MaxInstanceProfileNameLen)
+}
+
+// ValidPath reports whether p is "/" or "/…/" with printable, non-space ASCII between.
+func ValidPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if len(p) < 3 || p[0] != '/' || p[len(p)-1] != '/' {
+		return false
+	}
+	for i := 1; i < len(p)-1; i++ {
+		if p[i] < 0x21 || p[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidatePath checks a user, group, role or instance profile path.
+func ValidatePath(field, p string) error {
+	var v violations
+	v.length(p, field, 1, MaxPathLen)
+	if !ValidPath(p) {
+		v.add(p, field, "Member must satisfy regular expression pattern: "+PathPattern)
+	}
+	return v.err()
+}
+
+// ValidPolicyPath reports whether p matches ((/[A-Za-z0-9\.,\+@=_-]+)*)/ : "/" or "/a/b/".
+func ValidPolicyPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if len(p) < 3 || p[0] != '/' || p[len(p)-1] != '/' {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:len(p)-1], "/") {
+		if seg == "" {
+			return false
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".,+@=_-", c) >= 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ValidatePolicyPath checks a managed policy path, which AWS restricts more than other paths.
+func ValidatePolicyPath(field, p string) error {
+	var v violations
+	v.length(p, field, 1, MaxPathLen)
+	if !ValidPolicyPath(p) {
+		v.add(p, field, "Member must satisfy regular expression pattern: "+PolicyPathPattern)
+	}
+	return v.err()
+}
+
+// ValidatePathPrefix checks the PathPrefix of List* operations.
+func ValidatePathPrefix(field, p string) error {
+	var v violations
+	v.length(p, field, 1, MaxPathLen)
+	ok := p != "" && p[0] == '/'
+	for i := 1; ok && i < len(p); i++ {
+		ok = p[i] >= 0x21 && p[i] <= 0x7f
+	}
+	if !ok {
+		v.add(p, field, "Member must satisfy regular expression pattern: "+PathPrefixPattern)
+	}
+	return v.err()
+}
+
+func isTagRune(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.Z, unicode.N) || strings.ContainsRune("_.:/=+-@", r)
+}
+
+func validTagText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !isTagRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidateTags checks a tag list as one request carries it: at most 50 tags, key 1–128 and value
+// 0–256 characters of AWS's tag alphabet, and no key twice — compared case-insensitively, since
+// AWS treats tag keys that differ only in case as the same key.
+func ValidateTags(tags []Tag) error {
+	var v violations
+	if len(tags) > MaxTagsPerEntity {
+		v.add(fmt.Sprint(tags), "tags", fmt.Sprintf("Member must have length less than or equal to %d", MaxTagsPerEntity))
+	}
+	for i, t := range tags {
+		kf := fmt.Sprintf("tags.%d.member.key", i+1)
+		vf := fmt.Sprintf("tags.%d.member.value", i+1)
+		v.length(t.Key, kf, 1, MaxTagKeyLen)
+		if t.Key != "" && !validTagText(t.Key) {
+			v.add(t.Key, kf, "Member must satisfy regular expression pattern: "+TagKeyPattern)
+		}
+		v.length(t.Value, vf, 0, MaxTagValueLen)
+		if !validTagText(t.Value) {
+			v.add(t.Value, vf, "Member must satisfy regular expression pattern: "+TagValuePattern)
+		}
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return awserr.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// MergeTags applies TagX semantics: a new tag replaces an existing one whose key matches
+// case-insensitively, others are appended. The result is refused with LimitExceeded above 50.
+func MergeTags(existing, add []Tag) ([]Tag, error) {
+	out := append([]Tag(nil), existing...)
+	for _, t := range add {
+		replaced := false
+		for i := range out {
+			if strings.EqualFold(out[i].Key, t.Key) {
+				out[i] = t
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			out = append(out, t)
+		}
+	}
+	if len(out) > MaxTagsPerEntity {
+		return nil, awserr.LimitExceeded(fmt.Sprintf("The number of tags has reached the maximum limit of %d.", MaxTagsPerEntity))
+	}
+	return out, nil
+}
+
+// RemoveTags applies UntagX semantics: keys are matched case-insensitively; absent keys are
+// ignored.
+func RemoveTags(existing []Tag, keys []string) []Tag {
+	out := make([]Tag, 0, len(existing))
+	for _, t := range existing {
+		drop := false
+		for _, k := range keys {
+			if strings.EqualFold(t.Key, k) {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			out = append(out, t)
+		}
+	}
+	return out
+}
