@@ -1,0 +1,186 @@
+package awsquery
+
+import (
+	"bytes"
+	"encoding/base64"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// Result is an operation's output: it writes the children of its <XResult> element.
+// The generated output types implement it without reflection.
+type Result interface {
+	EncodeXML(b *bytes.Buffer)
+}
+
+// WriteResponse writes the success envelope. AWS's IAM and STS answers carry no XML
+// declaration; a nil res (an operation without output) leaves out the <XResult> element, as AWS
+// does, and keeps <ResponseMetadata>.
+func WriteResponse(buf *bytes.Buffer, namespace, action string, res Result, requestID string) {
+	buf.WriteString("<")
+	buf.WriteString(action)
+	buf.WriteString(`Response xmlns="`)
+	EscapeText(buf, namespace)
+	buf.WriteString(`">`)
+	if res != nil {
+		buf.WriteString("<")
+		buf.WriteString(action)
+		buf.WriteString("Result>")
+		res.EncodeXML(buf)
+		buf.WriteString("</")
+		buf.WriteString(action)
+		buf.WriteString("Result>")
+	}
+	buf.WriteString("<ResponseMetadata><RequestId>")
+	EscapeText(buf, requestID)
+	buf.WriteString("</RequestId></ResponseMetadata></")
+	buf.WriteString(action)
+	buf.WriteString("Response>")
+}
+
+// WriteError writes AWS's <ErrorResponse> for e.
+func WriteError(buf *bytes.Buffer, namespace string, e *awserr.Error, requestID string) {
+	buf.WriteString(`<ErrorResponse xmlns="`)
+	EscapeText(buf, namespace)
+	buf.WriteString(`"><Error><Type>`)
+	buf.WriteString(e.Type())
+	buf.WriteString("</Type><Code>")
+	EscapeText(buf, e.Code)
+	buf.WriteString("</Code><Message>")
+	EscapeText(buf, e.Message)
+	buf.WriteString("</Message></Error><RequestId>")
+	EscapeText(buf, requestID)
+	buf.WriteString("</RequestId></ErrorResponse>")
+}
+
+// EscapeText writes s as XML character data (also safe inside a double-quoted attribute).
+// Characters XML 1.0 cannot carry become U+FFFD, and '\r' is written as a reference so that
+// parsers do not fold it into '\n'.
+func EscapeText(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		var esc string
+		switch {
+		case r == '&':
+			esc = "&amp;"
+		case r == '<':
+			esc = "&lt;"
+		case r == '>':
+			esc = "&gt;"
+		case r == '"':
+			esc = "&quot;"
+		case r == '\r':
+			esc = "&#xD;"
+		case r == utf8.RuneError && w == 1, !xmlChar(r):
+			esc = "\uFFFD"
+		default:
+			i += w
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		i += w
+		last = i
+	}
+	b.WriteString(s[last:])
+}
+
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// Open writes <name>.
+func Open(b *bytes.Buffer, name string) {
+	b.WriteByte('<')
+	b.WriteString(name)
+	b.WriteByte('>')
+}
+
+// Close writes </name>.
+func Close(b *bytes.Buffer, name string) {
+	b.WriteString("</")
+	b.WriteString(name)
+	b.WriteByte('>')
+}
+
+// AppendString writes <name>s</name>.
+func AppendString(b *bytes.Buffer, name, s string) {
+	Open(b, name)
+	EscapeText(b, s)
+	Close(b, name)
+}
+
+// AppendInt writes <name>n</name>.
+func AppendInt(b *bytes.Buffer, name string, n int64) {
+	Open(b, name)
+	var tmp [20]byte
+	b.Write(strconv.AppendInt(tmp[:0], n, 10))
+	Close(b, name)
+}
+
+// AppendFloat writes a float as the SDKs read it: shortest round-trip digits, and Java's names
+// for the special values.
+func AppendFloat(b *bytes.Buffer, name string, f float64, bits int) {
+	Open(b, name)
+	switch {
+	case math.IsNaN(f):
+		b.WriteString("NaN")
+	case math.IsInf(f, 1):
+		b.WriteString("Infinity")
+	case math.IsInf(f, -1):
+		b.WriteString("-Infinity")
+	default:
+		var tmp [32]byte
+		b.Write(strconv.AppendFloat(tmp[:0], f, 'g', -1, bits))
+	}
+	Close(b, name)
+}
+
+// AppendBool writes <name>true</name> or <name>false</name>.
+func AppendBool(b *bytes.Buffer, name string, v bool) {
+	if v {
+		AppendString(b, name, "true")
+	} else {
+		AppendString(b, name, "false")
+	}
+}
+
+// AppendTime writes a timestamp in a model timestampFormat; "" is ISO 8601 in UTC, with
+// fractional seconds only when there are any (AWS writes 2006-01-02T15:04:05Z).
+func AppendTime(b *bytes.Buffer, name string, t time.Time, format string) {
+	Open(b, name)
+	var tmp [40]byte
+	t = t.UTC()
+	switch format {
+	case "unixTimestamp":
+		ms := t.UnixMilli()
+		if ms%1000 == 0 {
+			b.Write(strconv.AppendInt(tmp[:0], ms/1000, 10))
+		} else {
+			b.Write(strconv.AppendFloat(tmp[:0], float64(ms)/1000, 'f', -1, 64))
+		}
+	case "rfc822":
+		b.Write(t.AppendFormat(tmp[:0], "Mon, 02 Jan 2006 15:04:05 GMT"))
+	default:
+		b.Write(t.AppendFormat(tmp[:0], "2006-01-02T15:04:05.999999999Z"))
+	}
+	Close(b, name)
+}
+
+// AppendBlob writes base64 text.
+func AppendBlob(b *bytes.Buffer, name string, v []byte) {
+	Open(b, name)
+	enc := base64.StdEncoding
+	n := enc.EncodedLen(len(v))
+	b.Grow(n)
+	start := b.Len()
+	b.Write(make([]byte, n))
+	enc.Encode(b.Bytes()[start:], v)
+	Close(b, name)
+}

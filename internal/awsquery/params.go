@@ -1,0 +1,222 @@
+// Package awsquery is the AWS Query protocol codec that IAM and STS speak: it parses a request's
+// form parameters strictly (Params), decodes them into typed inputs with AWS's validation messages
+// (Decoder, used by the generated code in internal/api), and writes typed outputs and errors as
+// AWS's XML envelopes (WriteResponse, WriteError, and the Append helpers the generated encoders
+// call). It knows nothing about operations or HTTP beyond the bytes it is handed.
+package awsquery
+
+import (
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// Params are a request's parameters, sorted by name so that a lookup by name is a binary search
+// and every name under a prefix is one contiguous run (lists and maps need no quadratic scan).
+type Params struct {
+	names  []string
+	values []string
+}
+
+// malformed is the parser's error. AWS's common errors name MalformedQueryString for a query
+// string with a syntax error (documented with status 404, which would read as "no such
+// resource"); iamd answers it with 400 like AWS's other input errors. Duplicates use it too: AWS
+// documents no closer code.
+func malformed(msg string) *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "MalformedQueryString", msg)
+}
+
+// ParseParams parses the query string and, when the content type is a form, the body. A name
+// given twice (in either or across both), an invalid percent-escape and invalid UTF-8 are errors;
+// a body with any other content type is rejected, because the Query protocol has no other.
+func ParseParams(rawQuery string, body []byte, contentType string) (Params, error) {
+	var p Params
+	if err := p.parse(rawQuery); err != nil {
+		return Params{}, err
+	}
+	if len(body) > 0 || contentType != "" {
+		if contentType == "" {
+			return Params{}, awserr.New(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+				"A request body needs Content-Type application/x-www-form-urlencoded.")
+		}
+		mt, ps, err := mime.ParseMediaType(contentType)
+		if err != nil || mt != "application/x-www-form-urlencoded" {
+			if len(body) == 0 && err == nil {
+				// An empty body says nothing, whatever its declared type (GET with a stray header).
+				return p.finish()
+			}
+			return Params{}, awserr.Newf(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+				"Content-Type %q is not supported; use application/x-www-form-urlencoded.", contentType)
+		}
+		if cs, ok := ps["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return Params{}, awserr.Newf(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+				"Charset %q is not supported; use utf-8.", cs)
+		}
+		if err := p.parse(string(body)); err != nil {
+			return Params{}, err
+		}
+	}
+	return p.finish()
+}
+
+func (p *Params) parse(s string) error {
+	for s != "" {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if pair == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err := unescape(rawName)
+		if err != nil {
+			return err
+		}
+		value, err := unescape(rawValue)
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			continue // "=x" names nothing; AWS ignores unknown parameters, and this is one
+		}
+		p.names = append(p.names, name)
+		p.values = append(p.values, value)
+	}
+	return nil
+}
+
+// finish sorts by name (stable, so the error names the first duplicate deterministically) and
+// rejects duplicates, which sit side by side once sorted.
+func (p *Params) finish() (Params, error) {
+	idx := make([]int, len(p.names))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p.names[idx[a]] < p.names[idx[b]] })
+	out := Params{names: make([]string, len(idx)), values: make([]string, len(idx))}
+	for i, j := range idx {
+		out.names[i], out.values[i] = p.names[j], p.values[j]
+		if i > 0 && out.names[i] == out.names[i-1] {
+			return Params{}, malformed("The parameter " + strconv.Quote(out.names[i]) + " is given more than once.")
+		}
+	}
+	return out, nil
+}
+
+// unescape decodes application/x-www-form-urlencoded text: '+' is a space, "%XY" a byte; the
+// result must be UTF-8.
+func unescape(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		if !utf8.ValidString(s) {
+			return "", malformed("The query string is not valid UTF-8.")
+		}
+		return s, nil
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			b = append(b, ' ')
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return "", malformed("The query string has an invalid percent-encoding.")
+			}
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	if !utf8.Valid(b) {
+		return "", malformed("The query string is not valid UTF-8.")
+	}
+	return string(b), nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	default:
+		return c - 'a' + 10
+	}
+}
+
+// Len is the number of parameters.
+func (p Params) Len() int { return len(p.names) }
+
+// Get returns the value of the named parameter.
+func (p Params) Get(name string) (string, bool) {
+	i := sort.SearchStrings(p.names, name)
+	if i < len(p.names) && p.names[i] == name {
+		return p.values[i], true
+	}
+	return "", false
+}
+
+// span returns the index range of the names that start with prefix.
+func (p Params) span(prefix string) (int, int) {
+	lo := sort.SearchStrings(p.names, prefix)
+	hi := lo + sort.Search(len(p.names)-lo, func(i int) bool {
+		return !strings.HasPrefix(p.names[lo+i], prefix)
+	})
+	return lo, hi
+}
+
+// HasPrefix reports whether any parameter name starts with prefix.
+func (p Params) HasPrefix(prefix string) bool {
+	lo, hi := p.span(prefix)
+	return lo < hi
+}
+
+// Indexes returns, in increasing order and without repeats, every N for which a parameter named
+// prefix+N or prefix+N+".…" exists: the positions of a list's members or a map's entries. Only
+// canonical positive decimals count (no sign, no leading zero); other names are unknown
+// parameters, which AWS ignores.
+func (p Params) Indexes(prefix string) []int {
+	lo, hi := p.span(prefix)
+	var out []int
+	for _, name := range p.names[lo:hi] {
+		rest := name[len(prefix):]
+		if i := strings.IndexByte(rest, '.'); i >= 0 {
+			rest = rest[:i]
+		}
+		if rest == "" || rest[0] == '0' || len(rest) > 9 {
+			continue
+		}
+		n, err := strconv.Atoi(rest)
+		if err != nil || n <= 0 {
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(out) < 2 {
+		return out
+	}
+	sort.Ints(out)
+	j := 1
+	for i := 1; i < len(out); i++ {
+		if out[i] != out[j-1] {
+			out[j] = out[i]
+			j++
+		}
+	}
+	return out[:j]
+}
+
+// Each calls fn for every parameter in name order.
+func (p Params) Each(fn func(name, value string)) {
+	for i, n := range p.names {
+		fn(n, p.values[i])
+	}
+}
