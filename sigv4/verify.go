@@ -1,0 +1,446 @@
+// Package sigv4 verifies AWS Signature Version 4 on incoming HTTP requests, as an AWS service
+// (other than S3) does: the Authorization header form and the presigned query form, with the
+// canonical request rebuilt from exactly the headers the client says it signed, the path
+// normalized and encoded twice, the whole body as the payload, the credential scope checked
+// against an allowed set of services (any region), a clock-skew window, and a constant-time
+// comparison. It knows nothing about where secrets live: the caller passes a SecretFunc.
+// Every authentication failure is an *Error carrying AWS's code, message and HTTP status.
+package sigv4
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultSkew is how far a request's signing time may be from the server's clock.
+const DefaultSkew = 15 * time.Minute
+
+// MaxExpires is the largest X-Amz-Expires a presigned request may carry (seven days).
+const MaxExpires = 604800
+
+// Credential is the credential scope of a signed request, plus the session token if the
+// request carried one (temporary credentials).
+type Credential struct {
+	AccessKeyID  string
+	Date         string // yyyymmdd
+	Region       string
+	Service      string
+	SessionToken string
+}
+
+// LogValue keeps the session token out of logs: it is a bearer credential.
+func (c Credential) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("access_key_id", c.AccessKeyID),
+		slog.String("date", c.Date),
+		slog.String("region", c.Region),
+		slog.String("service", c.Service),
+	}
+	if c.SessionToken != "" {
+		attrs = append(attrs, slog.String("session_token", "REDACTED"))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// SecretFunc returns the secret access key for c: the server looks long-term keys up in its
+// store and opens session tokens. An error it returns is passed through Verify unchanged;
+// InvalidClientTokenID and ExpiredToken give AWS's answers for unknown and expired credentials.
+type SecretFunc func(ctx context.Context, c Credential) (secret string, err error)
+
+// Verifier checks SigV4 signatures. Set its fields before first use and do not copy it
+// afterwards; it is safe for concurrent use.
+type Verifier struct {
+	// Services lists the credential-scope services accepted, e.g. {"iam", "sts"}. Empty
+	// accepts none: the verifier fails closed.
+	Services []string
+	Now      func() time.Time // nil means time.Now
+	Skew     time.Duration    // 0 means DefaultSkew
+	Secret   SecretFunc
+
+	keys keyCache
+}
+
+// Result describes a request whose signature verified.
+type Result struct {
+	Credential    Credential
+	Presigned     bool      // signed in the query string rather than the Authorization header
+	SignedAt      time.Time // the request's signing time (X-Amz-Date)
+	SignedHeaders []string  // as the client listed them
+}
+
+// HasSignature reports whether r carries any SigV4 material (an Authorization header or an
+// X-Amz-Algorithm query parameter), which tells an unsigned call from a badly signed one.
+func HasSignature(r *http.Request) bool {
+	if len(r.Header["Authorization"]) > 0 {
+		return true
+	}
+	if r.URL == nil {
+		return false
+	}
+	raw := r.URL.RawQuery
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		k, _, _ := strings.Cut(pair, "=")
+		if dk, ok := unescape(k); ok && dk == "X-Amz-Algorithm" {
+			return true
+		}
+	}
+	return false
+}
+
+// request is the signature material gathered from either form.
+type request struct {
+	presigned     bool
+	credential    string
+	signedHeaders string
+	signature     string
+	signedAt      time.Time
+	amzDate       string // the timestamp as it enters the string to sign
+	token         string
+	expires       time.Duration // presigned only; 0 when absent
+}
+
+type scratch struct {
+	buf    []byte
+	params []param
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16)}
+}}
+
+// Verify checks r's signature. body is the complete request body, already read by the caller
+// (r.Body is not touched). It returns *Error for every authentication failure, and the
+// SecretFunc's error unchanged when the secret lookup fails.
+func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Result, error) {
+	s := scratchPool.Get().(*scratch)
+	defer func() {
+		// Drop the references to this request's strings before pooling.
+		clear(s.params[:cap(s.params)])
+		s.params = s.params[:0]
+		if cap(s.buf) <= 64<<10 {
+			s.buf = s.buf[:0]
+			scratchPool.Put(s)
+		}
+	}()
+	res, err := v.verify(ctx, r, body, s)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *scratch) (*Result, error) {
+	if r.URL == nil {
+		return nil, errMissingAuth()
+	}
+	var perr *Error
+	s.params, perr = parseQuery(r.URL.RawQuery, s.params[:0])
+	if perr != nil {
+		return nil, perr
+	}
+	req, perr := gather(r, s.params)
+	if perr != nil {
+		return nil, perr
+	}
+	sc, perr := parseCredential(req.credential)
+	if perr != nil {
+		return nil, perr
+	}
+	if !v.serviceAllowed(sc.service) {
+		want := ""
+		if len(v.Services) > 0 {
+			want = v.Services[0]
+		}
+		return nil, errScope("Credential should be scoped to correct service: '" + want + "'. ")
+	}
+	if sc.date != req.amzDate[:scopeDateLen] {
+		return nil, errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+			sc.date + "' != '" + req.amzDate[:scopeDateLen] + "', from '" + req.amzDate + "'.")
+	}
+	if perr := checkSignedHeaders(r, req); perr != nil {
+		return nil, perr
+	}
+	if perr := v.checkTime(req); perr != nil {
+		return nil, perr
+	}
+	if perr := checkFormDuplicates(r, body); perr != nil {
+		return nil, perr
+	}
+
+	cred := Credential{AccessKeyID: sc.accessKeyID, Date: sc.date, Region: sc.region, Service: sc.service, SessionToken: req.token}
+	if v.Secret == nil {
+		return nil, InvalidClientTokenID()
+	}
+	secret, err := v.Secret(ctx, cred)
+	if err != nil {
+		return nil, err
+	}
+	key := v.keys.get(keyID{accessKeyID: sc.accessKeyID, secret: secret, date: sc.date, region: sc.region, service: sc.service})
+
+	// Canonical request, hashed.
+	b := appendCanonical(s.buf[:0], r, req, s.params, body)
+	crHash := sha256.Sum256(b)
+
+	// String to sign, behind the HMAC inner pad so it is hashed in place.
+	b = append(b[:0], key.ipad[:]...)
+	b = append(b, algorithm...)
+	b = append(b, '\n')
+	b = append(b, req.amzDate...)
+	b = append(b, '\n')
+	b = append(b, sc.raw...)
+	b = append(b, '\n')
+	b = appendHex(b, crHash[:])
+	n := len(b)
+	b = key.sign(b, b)
+	s.buf = b
+	if subtle.ConstantTimeCompare(b[n:], []byte(req.signature)) != 1 {
+		return nil, errMismatch()
+	}
+	return &Result{
+		Credential:    cred,
+		Presigned:     req.presigned,
+		SignedAt:      req.signedAt,
+		SignedHeaders: strings.Split(req.signedHeaders, ";"),
+	}, nil
+}
+
+func (v *Verifier) serviceAllowed(svc string) bool {
+	for _, a := range v.Services {
+		if a == svc {
+			return true
+		}
+	}
+	return false
+}
+
+// checkTime applies the skew window, and for presigned requests their expiry. AWS's STS
+// ignores X-Amz-Expires and allows the skew window after X-Amz-Date; so that tokens built on
+// that (EKS-style presigned GetCallerIdentity with X-Amz-Expires=60) keep working, a presigned
+// request is valid for the longer of the two.
+func (v *Verifier) checkTime(req *request) *Error {
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	now = now.UTC().Truncate(time.Second)
+	skew := v.Skew
+	if skew <= 0 {
+		skew = DefaultSkew
+	}
+	if req.signedAt.After(now.Add(skew)) {
+		return errNotYetCurrent(req.signedAt, now, skew)
+	}
+	window := skew
+	if req.presigned && req.expires > window {
+		window = req.expires
+	}
+	if req.signedAt.Before(now.Add(-window)) {
+		return errExpired(req.signedAt, now, window)
+	}
+	return nil
+}
+
+// gather collects the signature material of either form and checks it is all there.
+func gather(r *http.Request, params []param) (*request, *Error) {
+	auth := r.Header["Authorization"]
+	qAlg, hasQAlg := lookup(params, "X-Amz-Algorithm")
+	switch {
+	case len(auth) == 0 && !hasQAlg:
+		return nil, errMissingAuth()
+	case len(auth) > 0 && hasQAlg:
+		return nil, errIncomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
+	case len(auth) > 1:
+		return nil, errIncomplete("The request has more than one Authorization header.")
+	}
+	qToken, hasQToken := lookup(params, "X-Amz-Security-Token")
+	hTokens := r.Header["X-Amz-Security-Token"]
+	if len(hTokens) > 1 {
+		return nil, errIncomplete("The request has more than one X-Amz-Security-Token header.")
+	}
+	req := &request{}
+	switch {
+	case len(hTokens) == 1 && hasQToken && hTokens[0] != qToken:
+		return nil, errMismatch()
+	case len(hTokens) == 1:
+		req.token = hTokens[0]
+	case hasQToken:
+		req.token = qToken
+	}
+	if hasQAlg {
+		return gatherQuery(req, qAlg, params)
+	}
+	return gatherHeader(req, r, auth[0])
+}
+
+func gatherHeader(req *request, r *http.Request, h string) (*request, *Error) {
+	a, perr := parseAuthorization(h)
+	if perr != nil {
+		return nil, perr
+	}
+	dates := r.Header["X-Amz-Date"]
+	httpDates := r.Header["Date"]
+	if len(dates) > 1 || len(dates) == 0 && len(httpDates) > 1 {
+		return nil, errIncomplete("The request has more than one date header.")
+	}
+	hasDate := len(dates) == 1 && dates[0] != "" || len(dates) == 0 && len(httpDates) == 1 && httpDates[0] != ""
+	if a.credential == "" || a.signature == "" || a.signedHeaders == "" || !hasDate {
+		return nil, errHeaderMissing(&a, hasDate, h)
+	}
+	req.credential, req.signedHeaders, req.signature = a.credential, a.signedHeaders, a.signature
+	if len(dates) == 1 {
+		t, ok := parseAmzDate(dates[0])
+		if !ok {
+			return nil, errBadDate(dates[0])
+		}
+		req.signedAt, req.amzDate = t, dates[0]
+	} else {
+		t, err := http.ParseTime(httpDates[0])
+		if err != nil {
+			return nil, errBadDate(httpDates[0])
+		}
+		req.signedAt, req.amzDate = t.UTC(), t.UTC().Format(amzDateLayout)
+	}
+	return req, nil
+}
+
+func gatherQuery(req *request, alg string, params []param) (*request, *Error) {
+	req.presigned = true
+	cred, hasCred := lookup(params, "X-Amz-Credential")
+	date, hasDate := lookup(params, "X-Amz-Date")
+	sh, hasSH := lookup(params, "X-Amz-SignedHeaders")
+	sig, hasSig := lookup(params, "X-Amz-Signature")
+	if alg == "" || cred == "" || date == "" || sh == "" || sig == "" {
+		var b strings.Builder
+		for _, m := range []struct {
+			name string
+			ok   bool
+		}{{"X-Amz-Algorithm", alg != ""}, {"X-Amz-Credential", hasCred && cred != ""}, {"X-Amz-Signature", hasSig && sig != ""},
+			{"X-Amz-SignedHeaders", hasSH && sh != ""}, {"X-Amz-Date", hasDate && date != ""}} {
+			if !m.ok {
+				b.WriteString("AWS query-string parameters must include '" + m.name + "'. ")
+			}
+		}
+		b.WriteString("Re-examine the query-string parameters.")
+		return nil, errIncomplete(b.String())
+	}
+	if alg != algorithm {
+		return nil, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
+	}
+	t, ok := parseAmzDate(date)
+	if !ok {
+		return nil, errBadDate(date)
+	}
+	req.credential, req.signedHeaders, req.signature, req.signedAt, req.amzDate = cred, sh, sig, t, date
+	if exp, ok := lookup(params, "X-Amz-Expires"); ok {
+		digits := strings.TrimPrefix(exp, "-")
+		if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+			return nil, errIncomplete("X-Amz-Expires should be a number")
+		}
+		if digits != exp {
+			return nil, errIncomplete("X-Amz-Expires must be non-negative")
+		}
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || n > MaxExpires {
+			return nil, errIncomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+		}
+		if n == 0 {
+			return nil, errIncomplete("X-Amz-Expires must be greater than 0")
+		}
+		req.expires = time.Duration(n) * time.Second
+	}
+	return req, nil
+}
+
+// lookup finds a query parameter by decoded key.
+func lookup(params []param, key string) (string, bool) {
+	for i := range params {
+		if params[i].key == key {
+			return params[i].value, true
+		}
+	}
+	return "", false
+}
+
+// checkSignedHeaders checks the client's list: well-formed, includes host, and, in the header
+// form, covers the session token (an unsigned token could be swapped for another).
+func checkSignedHeaders(r *http.Request, req *request) *Error {
+	hasHost, hasToken := false, false
+	for rest := req.signedHeaders; ; {
+		name, more, found := strings.Cut(rest, ";")
+		if name == "" {
+			return errIncomplete("SignedHeaders must be a semicolon-separated list of header names, got '" + req.signedHeaders + "'.")
+		}
+		switch name {
+		case "host":
+			hasHost = true
+		case "x-amz-security-token":
+			hasToken = true
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	if !hasHost {
+		return errIncomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	if !req.presigned && len(r.Header["X-Amz-Security-Token"]) > 0 && !hasToken {
+		return errMismatch()
+	}
+	return nil
+}
+
+// appendCanonical writes the canonical request:
+// method, URI, query, headers, signed header list, payload hash, one per line.
+func appendCanonical(b []byte, r *http.Request, req *request, params []param, body []byte) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = appendEncoded(b, normalizePath(wirePath(r)), true)
+	b = append(b, '\n')
+	first := true
+	for i := range params {
+		p := &params[i]
+		if req.presigned && p.key == "X-Amz-Signature" {
+			continue
+		}
+		if !first {
+			b = append(b, '&')
+		}
+		first = false
+		b = append(b, p.encKey...)
+		b = append(b, '=')
+		b = append(b, p.encValue...)
+	}
+	b = append(b, '\n')
+	for rest := req.signedHeaders; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
+		b = append(b, name...)
+		b = append(b, ':')
+		vs, one, _ := headerValues(r, name)
+		if vs == nil {
+			b = appendHeaderValue(b, one)
+		}
+		for j, v := range vs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendHeaderValue(b, v)
+		}
+		b = append(b, '\n')
+	}
+	b = append(b, '\n')
+	b = append(b, req.signedHeaders...)
+	b = append(b, '\n')
+	sum := sha256.Sum256(body)
+	return appendHex(b, sum[:])
+}
