@@ -1,0 +1,127 @@
+package policy
+
+import "strings"
+
+// Context holds the request's context keys. Key names compare case-insensitively, as in AWS;
+// each key may hold several values. It is a small slice-backed table: building one per request
+// is cheap, Reset keeps its storage for reuse, and Lookup does not allocate.
+type Context struct {
+	entries []ctxEntry
+}
+
+type ctxEntry struct {
+	key  string
+	vals []string
+}
+
+func (c *Context) find(key string) int {
+	for i := range c.entries {
+		if strings.EqualFold(c.entries[i].key, key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Set gives key exactly the values given (none: present but empty, as an empty list).
+func (c *Context) Set(key string, values ...string) {
+	if i := c.find(key); i >= 0 {
+		c.entries[i].vals = append(c.entries[i].vals[:0], values...)
+		return
+	}
+	c.grow()
+	e := &c.entries[len(c.entries)-1]
+	e.key = key
+	e.vals = append(e.vals[:0], values...)
+}
+
+// Add appends values to key's values.
+func (c *Context) Add(key string, values ...string) {
+	if i := c.find(key); i >= 0 {
+		c.entries[i].vals = append(c.entries[i].vals, values...)
+		return
+	}
+	c.Set(key, values...)
+}
+
+// grow adds one entry, reusing one that Reset left behind when there is one.
+func (c *Context) grow() {
+	if len(c.entries) < cap(c.entries) {
+		c.entries = c.entries[:len(c.entries)+1]
+		return
+	}
+	c.entries = append(c.entries, ctxEntry{})
+}
+
+// Lookup returns key's values. The slice belongs to the Context: do not modify it.
+func (c *Context) Lookup(key string) ([]string, bool) {
+	if i := c.find(key); i >= 0 {
+		return c.entries[i].vals, true
+	}
+	return nil, false
+}
+
+// Delete removes key.
+func (c *Context) Delete(key string) {
+	if i := c.find(key); i >= 0 {
+		last := len(c.entries) - 1
+		c.entries[i], c.entries[last] = c.entries[last], c.entries[i]
+		c.entries = c.entries[:last]
+	}
+}
+
+// Reset empties the context and keeps its storage.
+func (c *Context) Reset() { c.entries = c.entries[:0] }
+
+// Len is the number of keys.
+func (c *Context) Len() int { return len(c.entries) }
+
+// Keys lists the key names as they were set.
+func (c *Context) Keys() []string {
+	out := make([]string, len(c.entries))
+	for i := range c.entries {
+		out[i] = c.entries[i].key
+	}
+	return out
+}
+
+// SetPrincipalKeys fills the global condition keys that follow from the principal —
+// aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:username (IAM users) and
+// aws:ResourceAccount — where the context does not already have them. For a role session
+// aws:PrincipalArn is the role's ARN, as in AWS.
+func (r *Request) SetPrincipalKeys() {
+	p := &r.Principal
+	acct := principalAccount(p)
+	setIfAbsent := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if _, ok := r.Context.Lookup(k); !ok {
+			r.Context.Set(k, v)
+		}
+	}
+	kind := kindOf(p.ARN)
+	principalARN := p.ARN
+	if p.RoleARN != "" {
+		principalARN = p.RoleARN
+	}
+	setIfAbsent("aws:PrincipalArn", principalARN)
+	setIfAbsent("aws:PrincipalAccount", acct)
+	switch kind {
+	case pkUser:
+		setIfAbsent("aws:PrincipalType", "User")
+		name := p.ARN[strings.LastIndexByte(p.ARN, '/')+1:]
+		setIfAbsent("aws:username", name)
+	case pkRoot:
+		setIfAbsent("aws:PrincipalType", "Account")
+	case pkAssumedRole:
+		setIfAbsent("aws:PrincipalType", "AssumedRole")
+	case pkFederatedUser:
+		setIfAbsent("aws:PrincipalType", "FederatedUser")
+	}
+	ra := r.ResourceAccount
+	if ra == "" {
+		ra = acct
+	}
+	setIfAbsent("aws:ResourceAccount", ra)
+}
