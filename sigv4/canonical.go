@@ -196,7 +196,8 @@ func encodeComponent(raw, decoded string) string {
 }
 
 // checkFormDuplicates rejects a form body that gives a parameter twice: the body is signed as a
-// whole, but the query decoder reads one value per key and must not pick one the signer did not mean.
+// whole, but the query decoder reads one value per key and must not pick one the signer did not
+// mean. Malformed escapes are left for that decoder to report.
 func checkFormDuplicates(r *http.Request, body []byte) *Error {
 	if len(body) == 0 {
 		return nil
@@ -205,9 +206,27 @@ func checkFormDuplicates(r *http.Request, body []byte) *Error {
 	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
 		return nil
 	}
-	var buf [32]param
-	_, err := parseQuery(string(body), buf[:0])
-	return err
+	var small [16]string
+	keys := small[:0]
+	for raw := string(body); raw != ""; {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(pair, "=")
+		if dk, ok := unescape(k); ok {
+			k = dk
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return errMalformedQuery("The request body has the parameter '" + keys[i] + "' more than once.")
+		}
+	}
+	return nil
 }
 
 // appendHeaderValue appends v trimmed, with runs of spaces collapsed to one (AWS's "Trimall").
