@@ -12,7 +12,7 @@ type Model struct {
 		APIVersion   string `json:"apiVersion"`
 		XMLNamespace string `json:"xmlNamespace"`
 	} `json:"metadata"`
-	Operations map[string]*Op     `json:"operations"`
+	Operations map[string]*Op    `json:"operations"`
 	Shapes     map[string]*Shape `json:"shapes"`
 }
 

@@ -11,7 +11,7 @@ import (
 
 // suite is one botocore protocol test suite: a model fragment and cases naming an operation.
 type suite struct {
-	Metadata json.RawMessage  `json:"metadata"`
+	Metadata json.RawMessage   `json:"metadata"`
 	Shapes   map[string]*Shape `json:"shapes"`
 	Cases    []struct {
 		Given *Op `json:"given"`
