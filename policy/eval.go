@@ -184,7 +184,7 @@ func EvaluateInto(res *Result, s *Sets, r *Request) {
 		resAcct = e.acct
 	}
 	cross := e.acct != "" && resAcct != e.acct
-	root := kindOf(r.Principal.ARN) == pkRoot
+	root := strings.HasSuffix(r.Principal.ARN, ":root") && kindOf(r.Principal.ARN) == pkRoot
 
 	deny := PolicyRef{Index: -1}
 	denied := false

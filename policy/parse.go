@@ -140,7 +140,7 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 	st.line, st.col = e.Line, e.Column
 	var (
 		effect, principal, notPrincipal, action, notAction, resource, notResource, condition *jvalue
-		seen                                                                                = map[string]bool{}
+		seen                                                                                 = map[string]bool{}
 	)
 	for _, m := range v.obj {
 		if seen[m.key] {

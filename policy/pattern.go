@@ -30,6 +30,31 @@ type pattern struct {
 	toks   []tok
 	hasVar bool
 	any    bool // the pattern is a lone "*": matches everything
+	// Most patterns are a literal ("s3:PutObject") or a literal and a trailing star
+	// ("s3:Get*"); shape lets match answer those without the general algorithm.
+	shape shape
+	lit   string // the literal of shapeExact and shapePrefix
+}
+
+type shape uint8
+
+const (
+	shapeGeneral shape = iota
+	shapeExact
+	shapePrefix
+)
+
+// classify sets the pattern's shape once it is compiled.
+func (p *pattern) classify() {
+	switch {
+	case p.hasVar:
+	case len(p.toks) == 0:
+		p.shape = shapeExact
+	case len(p.toks) == 1 && p.toks[0].kind == tLit:
+		p.shape, p.lit = shapeExact, p.toks[0].text
+	case len(p.toks) == 2 && p.toks[0].kind == tLit && p.toks[1].kind == tStar:
+		p.shape, p.lit = shapePrefix, p.toks[0].text
+	}
 }
 
 // compilePattern reads s. With wild, "*" and "?" are wildcards; with vars, "${...}" is a policy
@@ -90,14 +115,20 @@ func compilePattern(s string, wild, vars bool) pattern {
 			p.hasVar = true
 		}
 	}
+	p.classify()
 	return p
 }
 
 // match reports whether s matches p; fold makes literal text compare case-insensitively.
 // An unresolvable variable makes the pattern match nothing.
 func (p *pattern) match(s string, fold bool, e *env) bool {
-	if p.any {
+	switch {
+	case p.any:
 		return true
+	case p.shape == shapeExact:
+		return len(s) == len(p.lit) && eqText(s, p.lit, fold)
+	case p.shape == shapePrefix:
+		return len(s) >= len(p.lit) && eqText(s[:len(p.lit)], p.lit, fold)
 	}
 	if p.hasVar {
 		for i := range p.toks {
@@ -183,10 +214,32 @@ func tokText(t *tok, e *env) string {
 }
 
 func eqText(a, b string, fold bool) bool {
-	if fold {
-		return strings.EqualFold(a, b)
+	if !fold {
+		return a == b
 	}
-	return a == b
+	if len(a) != len(b) {
+		return false
+	}
+	// ASCII fast path; anything else goes to the full Unicode folding.
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|y >= 0x80 {
+			return strings.EqualFold(a[i:], b[i:])
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // pieceAt matches a star-free token list at the start of s and returns the bytes consumed.
@@ -261,6 +314,10 @@ func pieceFind(toks []tok, s string, fold bool, e *env) (int, int, bool) {
 type resPattern struct {
 	whole pattern
 	segs  []pattern // six sections, or nil to match the whole string
+	// When the first five sections are plain text (the usual "arn:aws:s3:::"), matching them
+	// one by one is the same as comparing the prefix up to the fifth colon.
+	prefix string
+	rest   *pattern
 }
 
 func compileResource(s string, vars bool) resPattern {
@@ -290,10 +347,22 @@ func compileResource(s string, vars bool) resPattern {
 		start = c + 1
 	}
 	rp.segs = append(rp.segs, compilePattern(s[start:], true, vars))
+	plain := true
+	for _, sg := range rp.segs[:5] {
+		if sg.shape != shapeExact {
+			plain = false
+		}
+	}
+	if plain {
+		rp.prefix, rp.rest = s[:cuts[4]+1], &rp.segs[5]
+	}
 	return rp
 }
 
 func (rp *resPattern) match(s string, e *env) bool {
+	if rp.rest != nil {
+		return len(s) >= len(rp.prefix) && s[:len(rp.prefix)] == rp.prefix && rp.rest.match(s[len(rp.prefix):], false, e)
+	}
 	if rp.segs == nil {
 		return rp.whole.match(s, false, e)
 	}
