@@ -63,8 +63,8 @@ func TestSDKParsesAssumeRole(t *testing.T) {
 	exp := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	size := int32(6)
 	out := &sts.AssumeRoleOutput{
-		Credentials: &sts.Credentials{AccessKeyId: "ASIAEXAMPLEEXAMPLE01", SecretAccessKey: "s<e>c&r\"et", SessionToken: "tok", Expiration: exp},
-		AssumedRoleUser: &sts.AssumedRoleUser{AssumedRoleId: "AROAEXAMPLE:s1", Arn: "arn:aws:sts::123456789012:assumed-role/r/s1"},
+		Credentials:      &sts.Credentials{AccessKeyId: "ASIAEXAMPLEEXAMPLE01", SecretAccessKey: "s<e>c&r\"et", SessionToken: "tok", Expiration: exp},
+		AssumedRoleUser:  &sts.AssumedRoleUser{AssumedRoleId: "AROAEXAMPLE:s1", Arn: "arn:aws:sts::123456789012:assumed-role/r/s1"},
 		PackedPolicySize: &size, SourceIdentity: "me",
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
