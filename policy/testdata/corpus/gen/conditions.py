@@ -140,7 +140,7 @@ def logic_cases():
         ("arn", "ArnEquals", "ArnNotEquals", "aws:SourceArn",
          ["arn:aws:sns:us-east-1:111122223333:a", "arn:aws:sns:us-east-1:111122223333:b"],
          "arn:aws:sns:us-east-1:111122223333:b", "arn:aws:sns:us-east-1:111122223333:c",
-         "aws:PrincipalArn", ALICE),
+         "ex:TargetArn", "arn:aws:sqs:us-east-1:111122223333:q"),
     ]
     for fam, pos, negop, key, vals, hit, miss, key2, v2 in fam_examples:
         t = f"{T}/{fam}"

@@ -18,6 +18,9 @@ ROOT_A = f"arn:aws:iam::{A}:root"
 
 
 def rp(principal, effect="Allow", action="s3:GetObject", resource=OBJ, sid="R", **extra):
+    # A role trust policy is the role's resource-based policy and has no Resource element.
+    if isinstance(action, str) and action.startswith("sts:AssumeRole"):
+        resource = None
     return pol(stmt(effect, sid=sid, action=action, resource=resource, Principal=principal, **extra))
 
 
@@ -47,8 +50,11 @@ def principal():
            req(user(BOB), rp({"AWS": ALICE})), "implicitDeny", []))
     add(ev(t, "user-arn-list", "Principal AWS may be a list; bob is its second entry.", U_PRINCIPAL,
            req(user(BOB), rp({"AWS": [ALICE, BOB]})), "allowed"))
-    add(ev(t, "user-arn-wildcard-not-supported", "Wildcards cannot match part of a principal ARN: user/ali* does not name alice.",
-           U_PRINCIPAL, req(user(), rp({"AWS": f"arn:aws:iam::{A}:user/ali*"})), "implicitDeny"))
+    add(ev(t, "user-arn-wildcard-not-supported",
+           "Wildcards cannot match part of a principal ARN; IAM rejects such a principal when the policy is written.",
+           U_PRINCIPAL, req(user(), rp({"AWS": f"arn:aws:iam::{A}:user/ali*"})),
+           error=f'Invalid principal in policy: "AWS":"arn:aws:iam::{A}:user/ali*"',
+           note="message: inferred (the form IAM reports for principals it rejects; the page documents the rule only)"))
     add(ev(t, "account-id-needs-identity-policy",
            "Principal naming the account id delegates to the account: alice still needs an identity-based policy, and has none.",
            U_PRINCIPAL, req(user(), rp({"AWS": A})), "implicitDeny"))
@@ -117,26 +123,36 @@ def principal():
                        context={"saml:aud": "https://signin.aws.amazon.com/saml"}), "allowed"))
     add(ev(t, "federated-not-aws-user", "Principal Federated does not match an IAM user calling sts:AssumeRole.", U_PRINCIPAL,
            req(user(), rp({"Federated": saml}, action="sts:AssumeRole", resource=ROLE), action="sts:AssumeRole", resource=ROLE), "implicitDeny"))
-    # NotPrincipal
+    # NotPrincipal: the page's examples protect a resource in another account than the one named.
+    xa = dict(resourceAccount=A)
+    b_bob = f"arn:aws:iam::{B}:user/Bob"
     np = pol(stmt("Deny", sid="D", action="s3:*", resource=["arn:aws:s3:::amzn-s3-demo-bucket", "arn:aws:s3:::amzn-s3-demo-bucket/*"],
-                  NotPrincipal={"AWS": [ALICE, ROOT_A]}),
-             stmt(sid="A", resource="arn:aws:s3:::amzn-s3-demo-bucket/*", Principal={"AWS": [ALICE, BOB]}))
-    add(ev(t, "notprincipal-deny-others", "Deny with NotPrincipal [alice, account]: bob is not listed, so the Deny applies to him.",
-           U_NOTPRINCIPAL, req(user(BOB), np), "explicitDeny"))
-    add(ev(t, "notprincipal-deny-exempt", "Deny with NotPrincipal [alice, account]: alice is exempt and the Allow naming her applies.",
-           U_NOTPRINCIPAL, req(user(), np), "allowed"))
-    np_role = pol(stmt("Deny", action="s3:*", resource="*", NotPrincipal={"AWS": [SESSION, ROLE, ROOT_A]}),
-                  stmt(resource="*", Principal={"AWS": ROLE}))
+                  NotPrincipal={"AWS": [b_bob, f"arn:aws:iam::{B}:root"]}),
+             stmt(sid="A", resource="arn:aws:s3:::amzn-s3-demo-bucket/*", Principal={"AWS": B}))
+    add(ev(t, "notprincipal-deny-others",
+           "Deny with NotPrincipal [Bob of B, account B] (the page's example): every principal except Bob is denied, so alice of B is.",
+           U_NOTPRINCIPAL, req(user(B_ALICE, B), np, ID_ALLOW, **xa), "explicitDeny"))
+    add(ev(t, "notprincipal-deny-exempt",
+           "Deny with NotPrincipal [Bob of B, account B]: Bob is exempt; the Allow naming account B and his identity-based policy apply.",
+           U_NOTPRINCIPAL, req(user(b_bob, B), np, ID_ALLOW, **xa), "allowed"))
+    add(ev(t, "notprincipal-deny-other-account",
+           "Deny with NotPrincipal [Bob of B, account B]: a principal of account C is denied (and nothing allows it anyway).",
+           U_NOTPRINCIPAL, req(user(f"arn:aws:iam::{C}:user/Bob", C), np, ID_ALLOW, **xa), "explicitDeny"))
+    b_audit = f"arn:aws:sts::{B}:assumed-role/cross-account-read-only-role/cross-account-audit-app"
+    b_audit_role = f"arn:aws:iam::{B}:role/cross-account-read-only-role"
+    np_role = pol(stmt("Deny", action="s3:*", resource="*", NotPrincipal={"AWS": [b_audit, b_audit_role, f"arn:aws:iam::{B}:root"]}),
+                  stmt(resource="*", Principal={"AWS": b_audit_role}))
     add(ev(t, "notprincipal-deny-role-session-exempt",
-           "Deny with NotPrincipal listing the session ARN, the role ARN and the account (as the page advises for roles): the session is exempt.",
-           U_NOTPRINCIPAL, req(session(), np_role), "allowed"))
+           "Deny with NotPrincipal listing the session ARN, the role ARN and the account (the page's role example): that session is exempt.",
+           U_NOTPRINCIPAL, req(session(b_audit, b_audit_role, B), np_role, ID_ALLOW, **xa), "allowed"))
     add(ev(t, "notprincipal-deny-other-session",
-           "Deny with NotPrincipal listing one session: another session of the same role is not listed, so it is denied.",
-           U_NOTPRINCIPAL, req(session(f"arn:aws:sts::{A}:assumed-role/R/other"), np_role), "explicitDeny"))
+           "Deny with NotPrincipal naming one session: another session of the same role is not named, so it is denied.",
+           U_NOTPRINCIPAL, req(session(f"arn:aws:sts::{B}:assumed-role/cross-account-read-only-role/other", b_audit_role, B), np_role, ID_ALLOW, **xa),
+           "explicitDeny"))
     add(ev(t, "notprincipal-deny-with-boundary",
            "The permissions-boundary page warns that a Deny with NotPrincipal always denies a principal that has a permissions boundary, "
-           "whatever NotPrincipal lists: alice is listed but has a boundary, so she is denied.",
-           U_BOUNDARY, req(user(), np, [pol(stmt(action="s3:*"))], permissionsBoundary=pol(stmt(action="s3:*"))), "explicitDeny"))
+           "whatever NotPrincipal lists: Bob is listed but has a boundary, so he is denied.",
+           U_BOUNDARY, req(user(b_bob, B), np, [pol(stmt(action="s3:*"))], permissionsBoundary=pol(stmt(action="s3:*")), **xa), "explicitDeny"))
     # root user
     add(ev(t, "root-user-full-access", "The root user of the account has full access to its resources without any policy.",
            U_ROOT, req(user(ROOT_A)), "allowed"))

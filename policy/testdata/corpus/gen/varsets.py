@@ -148,7 +148,7 @@ def sets():
     add(ev(t, "forall-stringlike", "ForAllValues:StringLike: every tag key matches one of the patterns.", U_SETS, r(like, {K: ["env1", "cost-center"]}), "allowed"))
     add(ev(t, "forall-stringlike-one-outside", "ForAllValues:StringLike: owner matches no pattern.", U_SETS, r(like, {K: ["env1", "owner"]}), "implicitDeny"))
     add(ev(t, "forany-stringlike", "ForAnyValue:StringLike: one tag key matches dept*.", U_SETS,
-           r({"ForAnyValue:StringLike": {K: "dept*"}}, {K: ["x", "department"]}), "allowed"))
+           r({"ForAnyValue:StringLike": {K: "dept*"}}, {K: ["x", "dept-finance"]}), "allowed"))
     add(ev(t, "forany-ignorecase", "ForAnyValue:StringEqualsIgnoreCase: ENVIRONMENT equals Environment ignoring case.", U_SETS,
            r({"ForAnyValue:StringEqualsIgnoreCase": {K: "Environment"}}, {K: ["ENVIRONMENT"]}), "allowed"))
     add(ev(t, "forall-case-sensitive", "ForAllValues:StringEquals is case-sensitive: Environment is not environment.", U_SETS,
