@@ -184,3 +184,29 @@ func TestInvoke(t *testing.T) {
 		t.Errorf("Invoke with the wrong input = %v, want ServiceFailure", err)
 	}
 }
+
+// FuzzDecode feeds random bodies to ParseParams and every operation's Decode: bad input must
+// give an AWS error, never a panic.
+func FuzzDecode(f *testing.F) {
+	f.Add("UserName=alice&Tags.member.1.Key=k&Tags.member.1.Value=v&MaxItems=5")
+	f.Add("ClientIDList.member.2=a&ClientIDList=&PolicyArns.member.1.arn=x&SAMLMetadataDocument=" + string(make64()))
+	f.Add("ContextEntries.member.1.ContextKeyValues.member.1=a&ContextEntries.member.1.ContextKeyType=string&ActionNames.member.1=iam:Get")
+	f.Fuzz(func(t *testing.T, body string) {
+		p, err := awsquery.ParseParams("", []byte(body), "application/x-www-form-urlencoded")
+		if err != nil {
+			return
+		}
+		for name, op := range iam.Operations {
+			in, err := op.Decode(p)
+			if err != nil {
+				if _, ok := awserr.As(err); !ok {
+					t.Fatalf("%s: non-AWS error %v", name, err)
+				}
+				continue
+			}
+			if in == nil {
+				t.Fatalf("%s: nil input without error", name)
+			}
+		}
+	})
+}
