@@ -1,0 +1,183 @@
+// Package sqlstore implements store.Store on SQL. The schema and the queries are shared; what
+// differs between engines (placeholders, how to open and lock, how errors are classified) lives
+// in a dialect. SQLite (modernc.org/sqlite, pure Go, one WAL file) is the engine today;
+// PostgreSQL is meant to be a second dialect. Migrations are embedded and applied at Open.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/internal/store"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// maxWriteAttempts bounds how often Write runs fn when the database reports busy or a
+// serialization failure.
+const maxWriteAttempts = 10
+
+// Store is a SQL-backed store.Store.
+type Store struct {
+	d      dialect
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// OpenSQLite opens (creating if needed) the SQLite database at path and brings its schema up to
+// date.
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, sqliteDialect{path: path})
+}
+
+func open(ctx context.Context, d dialect) (*Store, error) {
+	w, err := d.openWriter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s := &Store{d: d, writer: w}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	// The reader pool opens after migration so that it never sees a half-made schema.
+	if s.reader, err = d.openReader(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	return s, nil
+}
+
+// migrate applies, in version order, each embedded migration newer than the database, each in
+// its own write transaction together with its row in schema_migrations.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	dir := s.d.migrationDir()
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return err
+	}
+	type mig struct {
+		version int
+		name    string
+	}
+	var ms []mig
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return fmt.Errorf("migration file %s is not named NNNN_name.sql", e.Name())
+		}
+		ms = append(ms, mig{v, e.Name()})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for _, m := range ms {
+		src, err := migrations.ReadFile(path.Join(dir, m.name))
+		if err != nil {
+			return err
+		}
+		err = s.withWriteTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(src)); err != nil {
+				return fmt.Errorf("%s: %w", m.name, err)
+			}
+			_, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`), m.version, time.Now().Unix())
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withWriteTx runs fn in a write transaction, committing on nil and retrying when the dialect
+// says the failure is transient.
+func (s *Store) withWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+		if attempt > 0 {
+			backoff := time.Duration(attempt*attempt) * time.Millisecond
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+		}
+		err = s.writeOnce(ctx, fn)
+		if err == nil || !s.d.retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.d.beginWrite(ctx, s.writer)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Read implements store.Store.
+func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
+	sqlTx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin read: %w", err)
+	}
+	defer sqlTx.Rollback() // a read-only transaction has nothing to commit
+	return fn(&tx{d: s.d, sql: sqlTx})
+}
+
+// Write implements store.Store.
+func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
+		if err := fn(&tx{d: s.d, sql: sqlTx, writable: true}); err != nil {
+			return err
+		}
+		// Bumped inside the transaction, so the generation moves exactly when the data does.
+		_, err := sqlTx.ExecContext(ctx, `UPDATE meta SET v = v + 1 WHERE k = 'generation'`)
+		return err
+	})
+}
+
+// Generation implements store.Store.
+func (s *Store) Generation(ctx context.Context) (uint64, error) {
+	var g int64
+	if err := s.reader.QueryRowContext(ctx, `SELECT v FROM meta WHERE k = 'generation'`).Scan(&g); err != nil {
+		return 0, fmt.Errorf("sqlstore: generation: %w", err)
+	}
+	return uint64(g), nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	var errs []error
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	return errors.Join(errs...)
+}
