@@ -99,9 +99,10 @@ type Result struct {
 
 // env is the evaluation state of one request; it lives on the caller's stack.
 type env struct {
-	req  *Request
-	acct string
-	res  *Result
+	req      *Request
+	acct     string
+	res      *Result
+	boundary bool // the caller has a permissions boundary
 }
 
 func (e *env) variable(t *tok) (string, bool) {
@@ -178,7 +179,7 @@ func EvaluateInto(res *Result, s *Sets, r *Request) {
 	res.By = PolicyRef{}
 	res.Matched = res.Matched[:0]
 	res.Missing = res.Missing[:0]
-	e := env{req: r, acct: principalAccount(&r.Principal), res: res}
+	e := env{req: r, acct: principalAccount(&r.Principal), res: res, boundary: s.Boundary != nil}
 	resAcct := r.ResourceAccount
 	if resAcct == "" {
 		resAcct = e.acct

@@ -7,20 +7,26 @@ import (
 
 // AWS's MalformedPolicyDocument reasons, word for word.
 const (
-	msgSyntax          = "Syntax errors in policy."
-	msgPrincipal       = "Policy document should not specify a principal."
-	msgMissingEffect   = "Missing required field Effect"
-	msgMissingPrinc    = "Missing required field Principal"
-	msgNoActions       = "Policy statement must contain actions."
-	msgNoResources     = "Policy statement must contain resources."
-	msgVendor          = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-	msgOneColon        = "Actions/Condition can contain only one colon."
-	msgProhibitedRes   = "Has prohibited field Resource"
-	msgSidUnique       = "Statement IDs (SID) in a single policy must be unique."
-	msgSidAlnum        = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
-	msgLegacy          = "The policy failed legacy parsing"
-	msgEmptyStatements = "Syntax errors in policy."
+	msgSyntax        = "Syntax errors in policy."
+	msgPrincipal     = "Policy document should not specify a principal."
+	msgMissingEffect = "Missing required field Effect"
+	msgMissingPrinc  = "Missing required field Principal"
+	msgNoActions     = "Policy statement must contain actions."
+	msgNoResources   = "Policy statement must contain resources."
+	msgVendor        = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+	msgOneColon      = "Actions/Condition can contain only one colon."
+	msgProhibitedRes = "Has prohibited field Resource"
+	msgSidUnique     = "Statement IDs (SID) in a single policy must be unique."
+	msgSidAlnum      = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
+	msgResVendor     = "Resource vendor must be fully qualified and cannot contain regexes."
+	msgTrustActions  = "AssumeRole policy may only specify STS AssumeRole actions."
 )
+
+// partitions are the AWS partitions a resource ARN may name.
+var partitions = map[string]bool{
+	"aws": true, "aws-cn": true, "aws-us-gov": true, "aws-iso": true, "aws-iso-b": true,
+	"aws-iso-e": true, "aws-iso-f": true, "aws-eusc": true,
+}
 
 // SyntaxError is why a document was rejected, in AWS's words, and where: Offset is the byte
 // offset of the faulty element, Line and Column its 1-based position.
@@ -102,6 +108,9 @@ func parse(doc []byte, kind Kind) (*Policy, *SyntaxError) {
 	case jArray:
 		stmts = stmtVal.arr
 	default:
+		return nil, ps.fail(stmtVal.off, msgSyntax)
+	}
+	if len(stmts) == 0 {
 		return nil, ps.fail(stmtVal.off, msgSyntax)
 	}
 	sids := map[string]bool{}
@@ -229,6 +238,13 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 			default:
 				return nil, ps.fail(acts[i].off, msgOneColon)
 			}
+			vendor, _, _ := strings.Cut(a.str, ":")
+			if !validVendor(vendor) {
+				return nil, ps.fail(acts[i].off, "Vendor "+vendor+" is not valid")
+			}
+			if ps.kind == KindTrust && notAction == nil && !strings.EqualFold(vendor, "sts") {
+				return nil, ps.fail(acts[i].off, msgTrustActions)
+			}
 		}
 		st.actions = append(st.actions, compilePattern(a.str, true, false))
 	}
@@ -249,8 +265,8 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 			return nil, ps.fail(rv.off, msgNoResources)
 		}
 		for _, r := range res {
-			if r.str != "*" && !strings.HasPrefix(r.str, "arn:") {
-				return nil, ps.fail(r.off, "Resource "+r.str+" must be in ARN format or \"*\".")
+			if reason := checkResource(r.str); reason != "" {
+				return nil, ps.fail(r.off, reason)
 			}
 			st.resources = append(st.resources, compileResource(r.str, ps.vars))
 		}
@@ -411,4 +427,44 @@ func validPrincipalARN(s string) bool {
 	}
 	f := strings.SplitN(rest, ":", 5)
 	return len(f) == 5 && f[0] != "" && f[1] != "" && f[4] != "" && (isAccountID(f[3]) || f[3] == "aws")
+}
+
+// validVendor accepts a service prefix of letters, digits, hyphens and wildcards.
+func validVendor(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '*' || c == '?' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkResource returns IAM's reason for rejecting a Resource value, or "".
+func checkResource(r string) string {
+	if r == "*" {
+		return ""
+	}
+	if !strings.HasPrefix(r, "arn:") {
+		return "Resource " + r + " must be in ARN format or \"*\"."
+	}
+	f := strings.SplitN(r, ":", 6)
+	if len(f) < 3 || f[2] == "" || strings.ContainsAny(f[2], "*?") {
+		return msgResVendor
+	}
+	if part := f[1]; !strings.ContainsAny(part, "*?$") && !partitions[part] {
+		return "Partition \"" + part + "\" is not valid for resource \"" + r + "\"."
+	}
+	if len(f) > 3 && f[3] != "" && !strings.ContainsAny(f[3], "*?$") {
+		switch f[2] {
+		case "iam":
+			return "IAM resource " + r + " cannot contain region information."
+		case "s3":
+			return "Resource " + r + " can not contain region information."
+		}
+	}
+	return ""
 }

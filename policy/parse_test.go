@@ -108,7 +108,7 @@ func TestParseAccepts(t *testing.T) {
 	}{
 		{"statement object", KindIdentity, `{"Version":"2012-10-17","Statement":{"Sid":"S1","Effect":"Allow","Action":"s3:*","Resource":"*"}}`, []string{"S1"}},
 		{"legacy version", KindIdentity, `{"Version":"2008-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::b/*"}]}`, []string{""}},
-		{"no version, id, bom", KindIdentity, "\xEF\xBB\xBF{\"Id\":\"x\",\"Statement\":[]}", nil},
+		{"no version, id, bom", KindIdentity, "\xEF\xBB\xBF{\"Id\":\"x\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}", []string{""}},
 		{"resource policy principals", KindResource, `{"Statement":[{"Sid":"any text allowed","Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::111122223333:root","arn:aws:iam::111122223333:user/a","*"],"Service":"ec2.amazonaws.com","Federated":"accounts.google.com","CanonicalUser":["abc","*"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, []string{"any text allowed"}},
 		{"trust policy", KindTrust, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"example.com:aud":"app"}}}}`, []string{""}},
 		{"scp without resource", KindSCP, `{"Statement":{"Effect":"Deny","Action":"*"}}`, []string{""}},
@@ -116,7 +116,7 @@ func TestParseAccepts(t *testing.T) {
 		{"all operators", KindSession, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{
 			"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*"]},"NumericLessThan":{"s3:max-keys":10},"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},
 			"Bool":{"aws:SecureTransport":true},"BinaryEquals":{"x:b":"QUJD"},"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:t"},"Null":{"aws:TokenIssueTime":"true"}}}}`, []string{""}},
-		{"escapes", KindIdentity, `{"Id":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800x","Statement":[]}`, nil},
+		{"escapes", KindIdentity, `{"Id":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800x","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, []string{""}},
 		{"numbers", KindIdentity, `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"a:b":[0,-1.5e3,2E+2,1.0]}}}}`, []string{""}},
 	}
 	for _, tc := range tests {

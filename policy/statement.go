@@ -145,19 +145,73 @@ func (pr *principals) match(p *Principal, acct string) grant {
 	return grantNone
 }
 
+// lists reports whether NotPrincipal excludes the caller: every identity the caller has (its
+// ARN, its session's role, its account, its service or provider) must be listed, which is why
+// AWS asks a NotPrincipal to name the account and the role along with a user or session.
+func (pr *principals) lists(p *Principal, acct string) bool {
+	if pr.any {
+		return true
+	}
+	has := false
+	if p.ARN != "" {
+		has = true
+		if a, ok := rootAccount(p.ARN); ok {
+			if !slicesContains(pr.accounts, a) {
+				return false
+			}
+		} else if !slicesContains(pr.arns, p.ARN) {
+			return false
+		}
+	}
+	if p.RoleARN != "" {
+		has = true
+		if !slicesContains(pr.arns, p.RoleARN) {
+			return false
+		}
+	}
+	if acct != "" && p.Service == "" {
+		has = true
+		if !slicesContains(pr.accounts, acct) {
+			return false
+		}
+	}
+	for _, id := range [...]struct {
+		v    string
+		list []string
+	}{{p.Service, pr.services}, {p.Federated, pr.federated}, {p.CanonicalUser, pr.canonical}} {
+		if id.v != "" {
+			has = true
+			if !slicesContains(id.list, id.v) {
+				return false
+			}
+		}
+	}
+	return has
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // applies evaluates the statement's Principal, Action, Resource and Condition for the request;
 // it returns how the caller was named (grantDirect when the statement has no Principal) and
 // whether everything matched.
 func (st *statement) applies(e *env) (grant, bool) {
 	g := grantDirect
 	if st.principal != nil {
-		g = st.principal.match(&e.req.Principal, e.acct)
 		if st.notPrincipal {
-			if g != grantNone {
+			// AWS documents that a Deny with NotPrincipal denies every principal that has a
+			// permissions boundary, whatever NotPrincipal lists.
+			boundaryDeny := st.effect == Deny && e.boundary
+			if !boundaryDeny && st.principal.lists(&e.req.Principal, e.acct) {
 				return grantNone, false
 			}
-			g = grantDirect
-		} else if g == grantNone {
+		} else if g = st.principal.match(&e.req.Principal, e.acct); g == grantNone {
 			return grantNone, false
 		}
 	}
