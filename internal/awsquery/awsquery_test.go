@@ -105,9 +105,11 @@ func TestEnvelopes(t *testing.T) {
 		want  string
 	}{
 		{
-			name:  "result",
-			write: func(b *bytes.Buffer) { WriteResponse(b, "https://iam.amazonaws.com/doc/2010-05-08/", "GetUser", result{"a<&>\"\r"}, "id-1") },
-			want:  `<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><Name>a&lt;&amp;&gt;&quot;&#xD;</Name></GetUserResult><ResponseMetadata><RequestId>id-1</RequestId></ResponseMetadata></GetUserResponse>`,
+			name: "result",
+			write: func(b *bytes.Buffer) {
+				WriteResponse(b, "https://iam.amazonaws.com/doc/2010-05-08/", "GetUser", result{"a<&>\"\r"}, "id-1")
+			},
+			want: `<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><Name>a&lt;&amp;&gt;&quot;&#xD;</Name></GetUserResult><ResponseMetadata><RequestId>id-1</RequestId></ResponseMetadata></GetUserResponse>`,
 		},
 		{
 			name:  "no output",

@@ -369,9 +369,9 @@ func (g *gen) decodeValue(r *Ref, keyExpr, parentKey, name, pathExpr, dst string
 		flat := r.Flattened || s.Flattened
 		var elemPrefix string
 		switch {
-		case flat && s.Member.LocationName != "":
-			elemPrefix = fmt.Sprintf("%s+%q", parentKey, s.Member.LocationName+".")
 		case flat:
+			// A flattened list repeats the member's own name (botocore's suites: Hi.1=A, even
+			// when the list's member shape has a locationName).
 			elemPrefix = keyExpr + "+\".\""
 		case s.Member.LocationName != "":
 			elemPrefix = fmt.Sprintf("%s+%q", keyExpr, "."+s.Member.LocationName+".")
@@ -491,12 +491,10 @@ func (g *gen) encodeMember(r *Ref, member, val string, ptr, required bool, ind s
 		g.p("%sif %s != nil {\n", ind, val)
 		e := g.local("e")
 		if flat {
-			en := name
-			if s.Member.LocationName != "" {
-				en = s.Member.LocationName
-			}
+			// Flattened, each element repeats the member's name (the list member's own
+			// locationName does not apply, as botocore's suites show).
 			g.p("%s\tfor %s := range %s {\n", ind, e, val)
-			g.encodeValue(s.Member, en, fmt.Sprintf("%s[%s]", val, e), ind+"\t\t")
+			g.encodeValue(s.Member, name, fmt.Sprintf("%s[%s]", val, e), ind+"\t\t")
 			g.p("%s\t}\n", ind)
 		} else {
 			en := "member"
