@@ -1,0 +1,258 @@
+// Package authn turns a request into an authenticated principal: it verifies the SigV4 signature
+// and resolves the credentials behind it — the account root user's or an IAM user's long-term
+// access key (secret kept sealed in the store), or temporary credentials (a sealed session token,
+// opened without the database). Principal can only be constructed here, so nothing downstream can
+// act for a caller that was not authenticated.
+package authn
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/internal/session"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/sigv4"
+)
+
+// Kind says what sort of principal made a request.
+type Kind uint8
+
+const (
+	Anonymous     Kind = iota // an unsigned call (only AssumeRoleWithWebIdentity/SAML)
+	Root                      // the account root user with its long-term key
+	User                      // an IAM user with a long-term key
+	AssumedRole               // a role session
+	FederatedUser             // GetFederationToken credentials
+	UserSession               // GetSessionToken credentials of an IAM user
+	RootSession               // GetSessionToken credentials of the root user
+)
+
+// Principal is an authenticated caller.
+type Principal struct {
+	kind        Kind
+	account     string
+	arn         string
+	userID      string
+	userName    string // the IAM user (User, UserSession, FederatedUser's source)
+	accessKeyID string
+	session     *session.Session
+	region      string
+}
+
+// Kind is the principal's kind.
+func (p *Principal) Kind() Kind { return p.kind }
+
+// Account is the account the principal belongs to.
+func (p *Principal) Account() string { return p.account }
+
+// ARN is the principal's ARN as GetCallerIdentity reports it.
+func (p *Principal) ARN() string { return p.arn }
+
+// UserID is GetCallerIdentity's UserId: the account id for root, AIDA… for users, AROA…:session
+// for role sessions, ACCOUNT:name for federated users.
+func (p *Principal) UserID() string { return p.userID }
+
+// UserName is the IAM user behind the request ("" for root and roles).
+func (p *Principal) UserName() string { return p.userName }
+
+// AccessKeyID is the access key the request was signed with.
+func (p *Principal) AccessKeyID() string { return p.accessKeyID }
+
+// Session is the session behind temporary credentials, nil for long-term keys.
+func (p *Principal) Session() *session.Session { return p.session }
+
+// Region is the region of the signature's credential scope.
+func (p *Principal) Region() string { return p.region }
+
+// IsRoot reports whether the root user is calling, with its key or its session.
+func (p *Principal) IsRoot() bool { return p.kind == Root || p.kind == RootSession }
+
+// Temporary reports whether the request used temporary credentials.
+func (p *Principal) Temporary() bool { return p.session != nil }
+
+// LogValue is what the access log records of a principal.
+func (p *Principal) LogValue() slog.Value {
+	if p == nil || p.kind == Anonymous {
+		return slog.StringValue("anonymous")
+	}
+	return slog.StringValue(p.arn)
+}
+
+// anonymous is the principal of unsigned calls.
+var anonymous = &Principal{kind: Anonymous}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying p.
+func NewContext(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the principal of the request ctx belongs to.
+func FromContext(ctx context.Context) (*Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(*Principal)
+	return p, ok
+}
+
+// Config is what an Authenticator needs.
+type Config struct {
+	Store store.Store
+	// Keyring opens session tokens and access-key secrets at rest.
+	Keyring *seal.Keyring
+	Now     func() time.Time
+	Logger  *slog.Logger
+}
+
+// Authenticator verifies requests. It is safe for concurrent use.
+type Authenticator struct {
+	cfg      Config
+	verifier *sigv4.Verifier
+}
+
+// New returns an Authenticator.
+func New(cfg Config) *Authenticator {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	a := &Authenticator{cfg: cfg}
+	a.verifier = &sigv4.Verifier{
+		Services: []string{"iam", "sts"},
+		Now:      cfg.Now,
+		Secret:   a.secret,
+	}
+	return a
+}
+
+// SecretAD is the additional data that binds sealed access-key secrets to their key id, so a
+// sealed secret copied onto another key's row does not open.
+func SecretAD(accessKeyID string) []byte { return []byte("iamd/access-key/" + accessKeyID) }
+
+// resolved carries what the secret lookup learnt from the verifier's callback to Authenticate.
+type resolved struct {
+	key     iam.AccessKey
+	session *session.Session
+}
+
+type resolvedKey struct{}
+
+// Authenticate verifies r (whose complete body is body) for a call to service ("iam" or "sts").
+// An unsigned request yields the anonymous principal when unsignedOK, else
+// MissingAuthenticationToken. Failures are *sigv4.Error.
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string, unsignedOK bool) (*Principal, error) {
+	if !sigv4.HasSignature(r) {
+		if unsignedOK {
+			return anonymous, nil
+		}
+		return nil, &sigv4.Error{Code: sigv4.CodeMissingAuthenticationToken, Message: "Request is missing Authentication Token", Status: http.StatusForbidden}
+	}
+	var res resolved
+	res2, err := a.verifier.Verify(context.WithValue(ctx, resolvedKey{}, &res), r, body)
+	if err != nil {
+		return nil, err
+	}
+	if res2.Credential.Service != service {
+		// The signature is good but made for the other service of this endpoint.
+		return nil, &sigv4.Error{Code: sigv4.CodeSignatureDoesNotMatch, Status: http.StatusForbidden,
+			Message: "Credential should be scoped to correct service: '" + service + "'. "}
+	}
+	region := res2.Credential.Region
+	if s := res.session; s != nil {
+		return sessionPrincipal(s, region), nil
+	}
+	k := res.key
+	if k.UserName == "" {
+		return &Principal{kind: Root, account: k.Account, arn: iam.RootARN(k.Account), userID: k.Account,
+			accessKeyID: k.AccessKeyID, region: region}, nil
+	}
+	var u iam.User
+	err = a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		u, err = tx.User(ctx, k.Account, k.UserName)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, sigv4.InvalidClientTokenID()
+		}
+		return nil, err
+	}
+	return &Principal{kind: User, account: k.Account, arn: u.Arn, userID: u.UserID, userName: u.UserName,
+		accessKeyID: k.AccessKeyID, region: region}, nil
+}
+
+func sessionPrincipal(s *session.Session, region string) *Principal {
+	p := &Principal{account: s.Account, accessKeyID: s.AccessKeyID, session: s, region: region}
+	switch s.Kind {
+	case session.AssumedRole:
+		p.kind = AssumedRole
+		p.arn = iam.AssumedRoleARN(s.Account, s.EntityName, s.SessionName)
+		p.userID = s.EntityID + ":" + s.SessionName
+	case session.FederatedUser:
+		p.kind = FederatedUser
+		p.arn = iam.FederatedUserARN(s.Account, s.SessionName)
+		p.userID = s.Account + ":" + s.SessionName
+		p.userName = s.EntityName
+	case session.UserSession:
+		p.kind = UserSession
+		p.arn = iam.UserARN(s.Account, s.EntityPath, s.EntityName)
+		p.userID = s.EntityID
+		p.userName = s.EntityName
+	case session.RootSession:
+		p.kind = RootSession
+		p.arn = iam.RootARN(s.Account)
+		p.userID = s.Account
+	}
+	return p
+}
+
+// secret is the verifier's SecretFunc: it finds the secret behind a credential and remembers
+// what it found for Authenticate.
+func (a *Authenticator) secret(ctx context.Context, c sigv4.Credential) (string, error) {
+	res, _ := ctx.Value(resolvedKey{}).(*resolved)
+	if res == nil {
+		return "", errors.New("authn: secret lookup outside Authenticate")
+	}
+	if c.SessionToken != "" {
+		s, err := session.Decode(a.cfg.Keyring, c.SessionToken)
+		if err != nil || s.AccessKeyID != c.AccessKeyID {
+			return "", sigv4.InvalidClientTokenID()
+		}
+		if !a.cfg.Now().Before(s.Expires) {
+			return "", sigv4.ExpiredToken()
+		}
+		res.session = s
+		return s.Secret, nil
+	}
+	if strings.HasPrefix(c.AccessKeyID, "ASIA") {
+		// Temporary key ids are only valid with their session token.
+		return "", sigv4.InvalidClientTokenID()
+	}
+	var k iam.AccessKey
+	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		k, err = tx.AccessKey(ctx, c.AccessKeyID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) || (err == nil && k.Status != iam.StatusActive) {
+		return "", sigv4.InvalidClientTokenID()
+	}
+	if err != nil {
+		return "", err
+	}
+	plain, err := a.cfg.Keyring.Open(k.SecretSealed, SecretAD(k.AccessKeyID))
+	if err != nil {
+		a.cfg.Logger.Error("access key secret does not open", "accessKeyId", k.AccessKeyID, "err", err)
+		return "", err
+	}
+	res.key = k
+	return string(plain), nil
+}

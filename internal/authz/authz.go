@@ -1,0 +1,486 @@
+// Package authz decides whether an authenticated principal may perform an action on a resource:
+// it gathers the policies that apply (the identity policies of the user and its groups or of the
+// session's role, the permissions boundary, the session policies, the resource's policy), builds
+// the request context, calls policy.Evaluate, and words a denial as AWS does. Compiled policies are
+// cached and revalidated against the store's generation counter.
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/session"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy"
+)
+
+// Meta is what the transport knows of a request, for the global condition keys.
+type Meta struct {
+	SourceIP  string
+	Secure    bool
+	UserAgent string
+}
+
+// Request is one authorization question.
+type Request struct {
+	Action   string // "iam:CreateUser"
+	Resource string // an ARN or "*"
+	// ResourcePolicy applies to the resource (a role's trust policy for sts:AssumeRole).
+	ResourcePolicy *policy.Policy
+	// ResourceAccount owns the resource; "" means the principal's account.
+	ResourceAccount string
+	// Keys are the operation's own condition keys (aws:RequestTag/…, iam:PolicyARN, …).
+	Keys []Key
+}
+
+// Key is one condition key with its values.
+type Key struct {
+	Name   string
+	Values []string
+}
+
+// Config is what an Authorizer needs.
+type Config struct {
+	Store  store.Store
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Authorizer answers authorization questions. It is safe for concurrent use.
+type Authorizer struct {
+	cfg  Config
+	docs docCache
+
+	mu    sync.Mutex
+	gen   uint64
+	sets  map[string]*identitySet
+	tags  map[string][]iam.Tag
+	drops int
+}
+
+// identitySet is the compiled identity side of a principal.
+type identitySet struct {
+	identity []*policy.Policy
+	boundary *policy.Policy
+	tags     []iam.Tag
+}
+
+// New returns an Authorizer.
+func New(cfg Config) *Authorizer {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Authorizer{cfg: cfg, sets: map[string]*identitySet{}, docs: docCache{m: map[string]*policy.Policy{}}}
+}
+
+// Compile parses a stored policy document of the given kind, through a cache shared by all
+// requests (documents are immutable once stored; the key is the document itself).
+func (a *Authorizer) Compile(doc string, kind policy.Kind) (*policy.Policy, error) {
+	return a.docs.get(doc, kind)
+}
+
+// Authorize returns nil when p may make req, else an AccessDenied *awserr.Error in AWS's words.
+func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Meta, req Request) error {
+	res, err := a.Evaluate(ctx, p, meta, req)
+	if err != nil {
+		return err
+	}
+	if res.Decision == policy.Allowed {
+		return nil
+	}
+	return Denied(p, req.Action, req.Resource, res)
+}
+
+// Evaluate returns the full decision for req.
+func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (policy.Result, error) {
+	sets := policy.Sets{Resource: req.ResourcePolicy}
+	var tags []iam.Tag
+	s := p.Session()
+	switch p.Kind() {
+	case authn.Root, authn.RootSession:
+		// The root user has no identity policies and is not limited by them.
+	case authn.User, authn.UserSession, authn.FederatedUser:
+		is, err := a.identity(ctx, p.Account(), iam.KindUser, p.UserName())
+		if err != nil {
+			return policy.Result{}, err
+		}
+		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+	case authn.AssumedRole:
+		is, err := a.identity(ctx, p.Account(), iam.KindRole, s.EntityName)
+		if err != nil {
+			return policy.Result{}, err
+		}
+		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+	default:
+		// Anonymous callers have no identity side: only a resource policy can grant.
+	}
+	if s != nil && (s.Kind == session.AssumedRole || s.Kind == session.FederatedUser) {
+		sp, err := a.sessionPolicies(ctx, s)
+		if err != nil {
+			return policy.Result{}, err
+		}
+		sets.Session = sp
+	}
+	r := &policy.Request{
+		Action:          req.Action,
+		Resource:        req.Resource,
+		ResourceAccount: req.ResourceAccount,
+		Principal:       policy.Principal{ARN: p.ARN(), Account: p.Account()},
+	}
+	if p.Kind() == authn.AssumedRole {
+		r.Principal.RoleARN = iam.RoleARN(p.Account(), s.EntityPath, s.EntityName)
+	}
+	a.context(&r.Context, p, meta, tags)
+	for _, k := range req.Keys {
+		r.Context.Set(k.Name, k.Values...)
+	}
+	r.SetPrincipalKeys()
+	return policy.Evaluate(&sets, r), nil
+}
+
+// context fills the global condition keys AWS supplies for every request.
+func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Meta, tags []iam.Tag) {
+	now := a.cfg.Now().UTC()
+	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	c.Set("aws:SecureTransport", strconv.FormatBool(meta.Secure))
+	if meta.SourceIP != "" {
+		c.Set("aws:SourceIp", meta.SourceIP)
+	}
+	if meta.UserAgent != "" {
+		c.Set("aws:UserAgent", meta.UserAgent)
+	}
+	if r := p.Region(); r != "" {
+		c.Set("aws:RequestedRegion", r)
+	}
+	if p.Kind() != authn.Anonymous {
+		c.Set("aws:userid", p.UserID())
+	}
+	for _, t := range tags {
+		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
+	}
+	s := p.Session()
+	if s == nil {
+		return
+	}
+	// Session tags override the role's tags of the same key.
+	for _, t := range s.Tags {
+		c.Set("aws:PrincipalTag/"+t.Key, t.Value)
+	}
+	c.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
+	c.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+	if s.MFA {
+		c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(now.Sub(s.MFAAuthTime)/time.Second), 10))
+	}
+	if s.SourceIdentity != "" {
+		c.Set("aws:SourceIdentity", s.SourceIdentity)
+	}
+	if s.Kind == session.AssumedRole {
+		c.Set("aws:RoleSessionName", s.SessionName)
+	}
+}
+
+// SourceIP is the client address of a remote address "host:port".
+func SourceIP(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return remoteAddr
+	}
+	return host
+}
+
+// identity returns the compiled identity policies and boundary of a user or role, cached until
+// the store changes.
+func (a *Authorizer) identity(ctx context.Context, account string, kind iam.PrincipalKind, name string) (*identitySet, error) {
+	gen, err := a.cfg.Store.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := account + "/" + string(kind) + "/" + strings.ToLower(name)
+	a.mu.Lock()
+	if gen != a.gen {
+		clear(a.sets)
+		a.gen = gen
+	}
+	is, ok := a.sets[key]
+	a.mu.Unlock()
+	if ok {
+		return is, nil
+	}
+	is, err = a.load(ctx, account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if a.gen == gen {
+		if len(a.sets) >= maxCachedSets {
+			clear(a.sets)
+		}
+		a.sets[key] = is
+	}
+	a.mu.Unlock()
+	return is, nil
+}
+
+const maxCachedSets = 100_000
+
+// load reads a principal's policies from the store and compiles them.
+func (a *Authorizer) load(ctx context.Context, account string, kind iam.PrincipalKind, name string) (*identitySet, error) {
+	var docs []string
+	var boundaryDoc string
+	is := &identitySet{}
+	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		docs = docs[:0]
+		boundaryDoc = ""
+		var boundaryARN string
+		switch kind {
+		case iam.KindUser:
+			u, err := tx.User(ctx, account, name)
+			if err != nil {
+				return err
+			}
+			boundaryARN, is.tags = u.PermissionsBoundary, u.Tags
+			var groups []iam.Group
+			opt := store.ListOptions{MaxItems: 1000}
+			for {
+				pg, err := tx.GroupsForUser(ctx, account, name, opt)
+				if err != nil {
+					return err
+				}
+				groups = append(groups, pg.Items...)
+				if !pg.IsTruncated {
+					break
+				}
+				opt.Marker = pg.Marker
+			}
+			for _, g := range groups {
+				if docs, err = appendPolicies(ctx, tx, docs, account, iam.KindGroup, g.GroupName); err != nil {
+					return err
+				}
+			}
+		case iam.KindRole:
+			r, err := tx.Role(ctx, account, name)
+			if err != nil {
+				return err
+			}
+			boundaryARN, is.tags = r.PermissionsBoundary, r.Tags
+		}
+		var err error
+		if docs, err = appendPolicies(ctx, tx, docs, account, kind, name); err != nil {
+			return err
+		}
+		if boundaryARN != "" {
+			boundaryDoc, err = defaultVersion(ctx, tx, boundaryARN)
+			if errors.Is(err, store.ErrNotFound) {
+				// A boundary whose policy is gone allows nothing.
+				boundaryDoc, err = denyAll, nil
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			// The principal was deleted: it has no permissions left.
+			return &identitySet{}, nil
+		}
+		return nil, err
+	}
+	for _, d := range docs {
+		p, err := a.docs.get(d, policy.KindIdentity)
+		if err != nil {
+			// Stored documents were validated when written; one that no longer parses grants
+			// nothing rather than failing every request.
+			a.cfg.Logger.Error("stored policy does not compile", "principal", name, "err", err)
+			continue
+		}
+		is.identity = append(is.identity, p)
+	}
+	if boundaryDoc != "" {
+		p, err := a.docs.get(boundaryDoc, policy.KindBoundary)
+		if err != nil {
+			p, _ = a.docs.get(denyAll, policy.KindBoundary)
+		}
+		is.boundary = p
+	}
+	return is, nil
+}
+
+// denyAll is a policy that allows nothing, for gates that must admit nothing.
+const denyAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
+
+// appendPolicies appends the inline and attached managed policy documents of one entity.
+func appendPolicies(ctx context.Context, tx store.Tx, docs []string, account string, kind iam.PrincipalKind, name string) ([]string, error) {
+	inline, err := tx.InlinePolicies(ctx, account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range inline {
+		docs = append(docs, p.Document)
+	}
+	opt := store.ListOptions{MaxItems: 1000}
+	for {
+		pg, err := tx.AttachedPolicies(ctx, account, kind, name, opt)
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range pg.Items {
+			d, err := defaultVersion(ctx, tx, ap.PolicyArn)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, d)
+		}
+		if !pg.IsTruncated {
+			return docs, nil
+		}
+		opt.Marker = pg.Marker
+	}
+}
+
+func defaultVersion(ctx context.Context, tx store.Tx, arn string) (string, error) {
+	mp, err := tx.Policy(ctx, arn)
+	if err != nil {
+		return "", err
+	}
+	v, err := tx.PolicyVersion(ctx, arn, mp.DefaultVersionID)
+	if err != nil {
+		return "", err
+	}
+	return v.Document, nil
+}
+
+// sessionPolicies compiles a session's policies. A federated user's session with no policy
+// passed has no permissions (AWS's rule), so it gets a gate that admits nothing.
+func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([]*policy.Policy, error) {
+	var out []*policy.Policy
+	if s.Policy != "" {
+		p, err := a.docs.get(s.Policy, policy.KindSession)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if len(s.PolicyARNs) > 0 {
+		var docs []string
+		err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+			docs = docs[:0]
+			for _, arn := range s.PolicyARNs {
+				d, err := defaultVersion(ctx, tx, arn)
+				if errors.Is(err, store.ErrNotFound) {
+					continue // a deleted policy grants nothing
+				}
+				if err != nil {
+					return err
+				}
+				docs = append(docs, d)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			p, err := a.docs.get(d, policy.KindSession)
+			if err != nil {
+				continue
+			}
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 && (s.Kind == session.FederatedUser || len(s.PolicyARNs) > 0) {
+		p, _ := a.docs.get(denyAll, policy.KindSession)
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Denied words an AccessDenied as AWS does.
+func Denied(p *authn.Principal, action, resource string, res policy.Result) *awserr.Error {
+	who := "User: " + p.ARN()
+	if p.Kind() == authn.Anonymous {
+		who = "Anonymous user"
+	}
+	var why string
+	if res.Decision == policy.ExplicitDeny {
+		why = "with an explicit deny in " + placeWords(res.By.Place)
+	} else {
+		why = "because no " + strings.TrimPrefix(placeWords(res.By.Place), "a ") + " allows the " + action + " action"
+		if res.By.Place == policy.PlaceIdentity || res.By.Place == policy.PlaceNone {
+			why = "because no identity-based policy allows the " + action + " action"
+		}
+	}
+	return awserr.AccessDenied(fmt.Sprintf("%s is not authorized to perform: %s on resource: %s %s", who, action, resource, why))
+}
+
+func placeWords(p policy.Place) string {
+	switch p {
+	case policy.PlaceResource:
+		return "a resource-based policy"
+	case policy.PlaceBoundary:
+		return "a permissions boundary"
+	case policy.PlaceSession:
+		return "a session policy"
+	case policy.PlaceSCP:
+		return "a service control policy"
+	case policy.PlaceRCP:
+		return "a resource control policy"
+	}
+	return "an identity-based policy"
+}
+
+// docCache maps policy documents to their compiled form.
+type docCache struct {
+	mu sync.RWMutex
+	m  map[string]*policy.Policy
+}
+
+const maxCachedDocs = 50_000
+
+func (c *docCache) get(doc string, kind policy.Kind) (*policy.Policy, error) {
+	key := strconv.Itoa(int(kind)) + doc
+	c.mu.RLock()
+	p, ok := c.m[key]
+	c.mu.RUnlock()
+	if ok {
+		return p, nil
+	}
+	p, err := policy.Parse([]byte(doc), kind)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxCachedDocs {
+		clear(c.m)
+	}
+	c.m[key] = p
+	c.mu.Unlock()
+	return p, nil
+}
+
+type metaKey struct{}
+
+// NewMetaContext returns ctx carrying the transport facts of its request, for services that
+// authorize inside (AssumeRole's trust policy evaluation).
+func NewMetaContext(ctx context.Context, m Meta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
+
+// MetaFromContext returns the transport facts of ctx's request.
+func MetaFromContext(ctx context.Context) Meta {
+	m, _ := ctx.Value(metaKey{}).(Meta)
+	return m
+}

@@ -1,0 +1,263 @@
+// Package server is iamd's HTTP front: one endpoint for IAM and STS. It gives every request an id,
+// bounds its body, parses the Query protocol, dispatches on Action and Version to the generated
+// operation tables, authenticates (SigV4) and authorizes (policy evaluation) the call, invokes the
+// service and writes the result — and it is the one place where errors become AWS XML and where
+// requests are logged. It also serves /healthz.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	iamapi "github.com/iamd/iamd/internal/api/iam"
+	stsapi "github.com/iamd/iamd/internal/api/sts"
+	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/awsquery"
+	"github.com/iamd/iamd/sigv4"
+)
+
+// DefaultMaxBody bounds a request body. The largest legitimate IAM request (a 10,240-character
+// role policy, URL-encoded, with its other parameters) is far below it.
+const DefaultMaxBody = 256 << 10
+
+// Config is what the server needs.
+type Config struct {
+	Authn  *authn.Authenticator
+	Authz  *authz.Authorizer
+	IAM    iamapi.Service
+	STS    stsapi.Service
+	Logger *slog.Logger
+	Now    func() time.Time
+	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
+	MaxBody int64
+	// Ready reports whether the server can serve (for /readyz); nil means always.
+	Ready func(context.Context) error
+}
+
+// Server is the HTTP handler.
+type Server struct {
+	cfg  Config
+	bufs sync.Pool
+}
+
+// New returns the handler.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	return &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+}
+
+// call is one API request in flight.
+type call struct {
+	id        string
+	service   string // "iam" or "sts"
+	namespace string
+	action    string
+	principal *authn.Principal
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+		return
+	case "/readyz":
+		if s.cfg.Ready != nil {
+			if err := s.cfg.Ready(r.Context()); err != nil {
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		io.WriteString(w, "ok\n")
+		return
+	}
+	start := time.Now()
+	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace}
+	buf := s.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			s.bufs.Put(buf)
+		}
+	}()
+	status := http.StatusOK
+	err := s.handle(r, c, buf)
+	if err != nil {
+		e, ok := awserr.As(err)
+		if !ok {
+			var se *sigv4.Error
+			if errors.As(err, &se) {
+				e = &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
+			} else {
+				s.cfg.Logger.Error("request failed", "requestId", c.id, "action", c.action, "err", err)
+				e = awserr.ServiceFailure()
+			}
+		}
+		status = e.Status
+		buf.Reset()
+		awsquery.WriteError(buf, c.namespace, e, c.id)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("x-amzn-RequestId", c.id)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("requestId", c.id),
+		slog.String("service", c.service),
+		slog.String("action", c.action),
+		slog.Any("principal", c.principal),
+		slog.Int("status", status),
+		slog.Duration("latency", time.Since(start)),
+	)
+}
+
+// handle runs one call and writes its response into buf; it returns the error to answer instead.
+func (s *Server) handle(r *http.Request, c *call, buf *bytes.Buffer) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.Logger.Error("panic", "requestId", c.id, "panic", v, "stack", string(debug.Stack()))
+			err = awserr.ServiceFailure()
+		}
+	}()
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return awserr.New(http.StatusMethodNotAllowed, "InvalidAction", "The HTTP method "+r.Method+" is not supported by this endpoint.")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody+1))
+	if err != nil {
+		return awserr.New(http.StatusBadRequest, "IncompleteBody", "The request body could not be read.")
+	}
+	if int64(len(body)) > s.cfg.MaxBody {
+		return awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			fmt.Sprintf("Request body is larger than the limit of %d bytes.", s.cfg.MaxBody))
+	}
+	params, err := awsquery.ParseParams(r.URL.RawQuery, body, r.Header.Get("Content-Type"))
+	if err != nil {
+		return err
+	}
+	action, _ := params.Get("Action")
+	version, _ := params.Get("Version")
+	c.action = action
+	if action == "" {
+		return awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
+	}
+	var (
+		unsigned bool
+		decode   func(awsquery.Params) (any, error)
+		invoke   func(ctx context.Context, in any) (awsquery.Result, error)
+	)
+	switch version {
+	case iamapi.Version:
+		op, ok := iamapi.Operations[action]
+		if !ok {
+			return invalidAction(action, version)
+		}
+		decode = op.Decode
+		invoke = func(ctx context.Context, in any) (awsquery.Result, error) { return op.Invoke(ctx, s.cfg.IAM, in) }
+	case stsapi.Version:
+		c.service, c.namespace = "sts", stsapi.Namespace
+		op, ok := stsapi.Operations[action]
+		if !ok {
+			return invalidAction(action, version)
+		}
+		unsigned, decode = op.Unsigned, op.Decode
+		invoke = func(ctx context.Context, in any) (awsquery.Result, error) { return op.Invoke(ctx, s.cfg.STS, in) }
+	case "":
+		return awserr.New(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter Version.")
+	default:
+		return invalidAction(action, version)
+	}
+
+	ctx := r.Context()
+	p, err := s.cfg.Authn.Authenticate(ctx, r, body, c.service, unsigned)
+	if err != nil {
+		return err
+	}
+	c.principal = p
+	in, err := decode(params)
+	if err != nil {
+		return err
+	}
+	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
+	if err := s.restrictSessionToken(p, c); err != nil {
+		return err
+	}
+	if authz.ModeOf(c.service, action) == authz.Checked {
+		req, err := s.cfg.Authz.Resolve(ctx, p, c.service, action, in)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Authz.Authorize(ctx, p, meta, req); err != nil {
+			return err
+		}
+	}
+	ctx = authn.NewContext(ctx, p)
+	ctx = authz.NewMetaContext(ctx, meta)
+	res, err := invoke(ctx, in)
+	if err != nil {
+		return err
+	}
+	awsquery.WriteResponse(buf, c.namespace, action, res, c.id)
+	return nil
+}
+
+// restrictSessionToken applies AWS's limits on GetSessionToken credentials: without MFA they
+// cannot call IAM, and of STS they may call only AssumeRole and GetCallerIdentity.
+func (s *Server) restrictSessionToken(p *authn.Principal, c *call) error {
+	if p.Kind() != authn.UserSession && p.Kind() != authn.RootSession {
+		return nil
+	}
+	if c.service == "sts" {
+		if c.action == "AssumeRole" || c.action == "GetCallerIdentity" {
+			return nil
+		}
+		return awserr.AccessDenied("Cannot call " + c.action + " with session credentials")
+	}
+	if p.Session().MFA {
+		return nil
+	}
+	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
+}
+
+func invalidAction(action, version string) error {
+	return awserr.Newf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
+}
+
+// newRequestID returns a random UUID (version 4), the form of AWS's request ids.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&0xf])
+	}
+	return string(out)
+}

@@ -1,0 +1,37 @@
+// Package sts implements the STS API operations: temporary credentials as stateless sealed
+// session tokens (package session), AssumeRole with the role's trust policy evaluated by package
+// policy through authz, GetSessionToken, GetCallerIdentity and GetAccessKeyInfo.
+package sts
+
+import (
+	"time"
+
+	stsapi "github.com/iamd/iamd/internal/api/sts"
+	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/internal/store"
+)
+
+// Config is what the service needs.
+type Config struct {
+	Store   store.Store
+	Keyring *seal.Keyring // seals session tokens
+	Authz   *authz.Authorizer
+	Now     func() time.Time
+}
+
+// Service implements stsapi.Service.
+type Service struct {
+	stsapi.Unimplemented
+	cfg Config
+}
+
+var _ stsapi.Service = (*Service)(nil)
+
+// New returns the service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{cfg: cfg}
+}
