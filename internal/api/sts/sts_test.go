@@ -88,3 +88,43 @@ func TestSDKParsesAssumeRole(t *testing.T) {
 		t.Errorf("SDK parsed %+v %+v", got.Credentials, got.AssumedRoleUser)
 	}
 }
+
+// FuzzDecode feeds random bodies to ParseParams and every operation's Decode: never a panic.
+func FuzzDecode(f *testing.F) {
+	f.Add("RoleArn=arn&RoleSessionName=s&DurationSeconds=900&Tags.member.1.Key=k&PolicyArns.member.2.arn=x")
+	f.Fuzz(func(t *testing.T, body string) {
+		p, err := awsquery.ParseParams("", []byte(body), "application/x-www-form-urlencoded")
+		if err != nil {
+			return
+		}
+		for name, op := range sts.Operations {
+			if in, err := op.Decode(p); err == nil && in == nil {
+				t.Fatalf("%s: nil input without error", name)
+			}
+		}
+	})
+}
+
+func BenchmarkDecodeAssumeRole(b *testing.B) {
+	body := []byte("Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1&DurationSeconds=900&Tags.member.1.Key=k&Tags.member.1.Value=v")
+	b.ReportAllocs()
+	for b.Loop() {
+		p, _ := awsquery.ParseParams("", body, "application/x-www-form-urlencoded")
+		if _, err := sts.Operations["AssumeRole"].Decode(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeAssumeRole(b *testing.B) {
+	out := &sts.AssumeRoleOutput{
+		Credentials:     &sts.Credentials{AccessKeyId: "ASIAEXAMPLEEXAMPLE01", SecretAccessKey: "secret", SessionToken: "tok", Expiration: time.Now()},
+		AssumedRoleUser: &sts.AssumedRoleUser{AssumedRoleId: "AROAEXAMPLE:s1", Arn: "arn:aws:sts::123456789012:assumed-role/r/s1"},
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		awsquery.WriteResponse(&buf, sts.Namespace, "AssumeRole", out, "req-1")
+	}
+}
