@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamd/iamd/internal/node"
+)
+
+func newServe() *cobra.Command {
+	var addr, data string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the IAM and STS APIs",
+		Long: `Serve the IAM and STS APIs on one endpoint.
+
+Every flag can also be set as IAMD_<FLAG> (e.g. IAMD_ADDR). At first start the data directory is
+created with one account and its root user: IAMD_ACCOUNT_ID (12 digits) and
+IAMD_ROOT_ACCESS_KEY_ID + IAMD_ROOT_SECRET_ACCESS_KEY are used when set, else generated and the
+root key is printed once. IAMD_MASTER_KEY (base64 of 32 bytes) replaces the master key file.`,
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return envDefault(cmd)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cmd, addr, data)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8777", "listen address HOST:PORT")
+	cmd.Flags().StringVar(&data, "data", "./iamd-data", "data directory")
+	return cmd
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, addr, data string) error {
+	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	n, err := node.Open(ctx, node.Config{
+		DataDir:             data,
+		MasterKey:           os.Getenv("IAMD_MASTER_KEY"),
+		AccountID:           os.Getenv("IAMD_ACCOUNT_ID"),
+		RootAccessKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"),
+		RootSecretAccessKey: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
+		Logger:              logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if n.MasterKeyCreated {
+		logger.Warn("generated a new master key; back it up: without it the stored secrets cannot be read", "path", data+"/master.key")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if n.Bootstrapped {
+		fmt.Fprintf(out, "Created account %s.\n", n.Account)
+		if os.Getenv("IAMD_ROOT_ACCESS_KEY_ID") == "" {
+			fmt.Fprintf(out, "Root user access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
+				n.RootAccessKeyID, n.RootSecretAccessKey)
+		}
+	}
+	fmt.Fprintf(out, "iamd %s serving account %s on http://%s\n", version, n.Account, ln.Addr())
+	srv := &http.Server{
+		Handler:           n,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
