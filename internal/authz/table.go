@@ -60,7 +60,10 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 		return ""
 	}
 	has := func(name string) bool { return v.FieldByName(name).IsValid() }
-	if service != "iam" {
+	if service == "sts" {
+		if op == "GetFederationToken" {
+			req.Resource = iam.FederatedUserARN(p.Account(), str("Name"))
+		}
 		return req, nil
 	}
 	account := p.Account()

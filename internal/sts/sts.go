@@ -4,6 +4,7 @@
 package sts
 
 import (
+	"sync"
 	"time"
 
 	stsapi "github.com/iamd/iamd/internal/api/sts"
@@ -24,6 +25,9 @@ type Config struct {
 type Service struct {
 	stsapi.Unimplemented
 	cfg Config
+
+	lastUse   sync.Mutex
+	lastUseAt map[string]time.Time // role id → when its use was last recorded
 }
 
 var _ stsapi.Service = (*Service)(nil)

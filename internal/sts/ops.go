@@ -1,0 +1,502 @@
+package sts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	stsapi "github.com/iamd/iamd/internal/api/sts"
+	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/session"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy"
+)
+
+// Duration bounds, in seconds, as AWS documents them.
+const (
+	minDuration            = 900
+	defaultRoleDuration    = 3600
+	chainedMaxDuration     = 3600 // role chaining caps sessions at one hour
+	maxUserSessionDuration = 129600
+	defaultSessionDuration = 43200
+	maxRootSessionDuration = 3600
+	maxSessionPolicyArns   = 10
+	maxSessionTags         = 50
+	roleUseRecordInterval  = time.Minute
+)
+
+func caller(ctx context.Context) (*authn.Principal, error) {
+	p, ok := authn.FromContext(ctx)
+	if !ok {
+		return nil, errors.New("sts: no principal in context")
+	}
+	return p, nil
+}
+
+// GetCallerIdentity answers for any valid credentials; no policy can deny it.
+func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityInput) (*stsapi.GetCallerIdentityOutput, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.GetCallerIdentityOutput{UserId: p.UserID(), Account: p.Account(), Arn: p.ARN()}, nil
+}
+
+// GetAccessKeyInfo decodes the account from the key id itself, as AWS does: no lookup, and an
+// answer for keys of any account, existing or not.
+func (s *Service) GetAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyInfoInput) (*stsapi.GetAccessKeyInfoOutput, error) {
+	acct, err := iam.AccountFromAccessKeyID(in.AccessKeyId)
+	if err != nil {
+		return nil, awserr.Validation("1 validation error detected: Value '" + in.AccessKeyId +
+			"' at 'accessKeyId' failed to satisfy constraint: Member must be a valid access key id")
+	}
+	return &stsapi.GetAccessKeyInfoOutput{Account: acct}, nil
+}
+
+// GetSessionToken issues credentials with the calling user's (or root's) permissions.
+func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenInput) (*stsapi.GetSessionTokenOutput, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Temporary() {
+		return nil, awserr.AccessDenied("Cannot call GetSessionToken with session credentials")
+	}
+	if in.SerialNumber != "" || in.TokenCode != "" {
+		return nil, mfaNotSupported()
+	}
+	sess := &session.Session{Account: p.Account()}
+	limit, dur := maxUserSessionDuration, defaultSessionDuration
+	if p.IsRoot() {
+		sess.Kind = session.RootSession
+		limit, dur = maxRootSessionDuration, maxRootSessionDuration
+	} else {
+		u, err := s.user(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		sess.Kind = session.UserSession
+		sess.EntityID, sess.EntityName, sess.EntityPath = u.UserID, u.UserName, u.Path
+	}
+	if in.DurationSeconds != nil {
+		dur = int(*in.DurationSeconds)
+		if dur > limit {
+			// Root sessions are capped, not refused, as AWS does.
+			dur = limit
+		}
+	}
+	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.GetSessionTokenOutput{Credentials: creds}, nil
+}
+
+// GetFederationToken issues credentials for a federated user: the calling user's permissions
+// intersected with the policies passed (none passed: no permissions).
+func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederationTokenInput) (*stsapi.GetFederationTokenOutput, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Temporary() {
+		return nil, awserr.AccessDenied("Cannot call GetFederationToken with session credentials")
+	}
+	sess := &session.Session{Kind: session.FederatedUser, Account: p.Account(), SessionName: in.Name}
+	limit, dur := maxUserSessionDuration, defaultSessionDuration
+	if p.IsRoot() {
+		limit, dur = maxRootSessionDuration, maxRootSessionDuration
+	} else {
+		u, err := s.user(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		sess.EntityID, sess.EntityName, sess.EntityPath = u.UserID, u.UserName, u.Path
+	}
+	if in.DurationSeconds != nil {
+		dur = min(int(*in.DurationSeconds), limit)
+	}
+	packed, err := s.sessionPolicies(sess, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := sessionTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	sess.Tags = tags
+	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.GetFederationTokenOutput{
+		Credentials:      creds,
+		FederatedUser:    &stsapi.FederatedUser{FederatedUserId: p.Account() + ":" + in.Name, Arn: iam.FederatedUserARN(p.Account(), in.Name)},
+		PackedPolicySize: packedSize(packed, sess),
+	}, nil
+}
+
+// AssumeRole issues credentials for a role session when the role's trust policy (and, where it
+// delegates to the account, the caller's identity policies) allow the caller.
+func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*stsapi.AssumeRoleOutput, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.ProvidedContexts) > 0 {
+		return nil, awserr.InvalidInput("ProvidedContexts are not supported by iamd.")
+	}
+	if in.SerialNumber != "" || in.TokenCode != "" {
+		return nil, mfaNotSupported()
+	}
+	roleARN := in.RoleArn
+	denied := func() error {
+		return awserr.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), roleARN))
+	}
+	acct, path, name, ok := parseRoleARN(roleARN)
+	if !ok {
+		return nil, awserr.Validation(fmt.Sprintf("%s is invalid", roleARN))
+	}
+	if acct != p.Account() {
+		// Cross-account roles live in accounts this installation does not hold.
+		return nil, denied()
+	}
+	var role iam.Role
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		role, err = tx.Role(ctx, acct, name)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) || (err == nil && role.Path != path) {
+		return nil, denied()
+	}
+	if err != nil {
+		return nil, err
+	}
+	trust, err := s.cfg.Authz.Compile(role.AssumeRolePolicyDocument, policy.KindTrust)
+	if err != nil {
+		return nil, denied()
+	}
+	tags, err := sessionTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	var callerSession *session.Session
+	if p.Kind() == authn.AssumedRole {
+		callerSession = p.Session()
+	}
+	transitive, err := mergeTransitive(callerSession, &tags, in.TransitiveTagKeys)
+	if err != nil {
+		return nil, err
+	}
+	sourceIdentity := in.SourceIdentity
+	if callerSession != nil && callerSession.SourceIdentity != "" {
+		if sourceIdentity != "" && sourceIdentity != callerSession.SourceIdentity {
+			return nil, awserr.AccessDenied("SourceIdentity cannot be changed once set on a role session.")
+		}
+		sourceIdentity = callerSession.SourceIdentity
+	}
+
+	keys := []authz.Key{{Name: "sts:RoleSessionName", Values: []string{in.RoleSessionName}}}
+	if in.ExternalId != "" {
+		keys = append(keys, authz.Key{Name: "sts:ExternalId", Values: []string{in.ExternalId}})
+	}
+	if sourceIdentity != "" {
+		keys = append(keys, authz.Key{Name: "sts:SourceIdentity", Values: []string{sourceIdentity}})
+	}
+	if len(in.Tags) > 0 {
+		tagKeys := make([]string, len(in.Tags))
+		for i, t := range in.Tags {
+			tagKeys[i] = t.Key
+			keys = append(keys, authz.Key{Name: "aws:RequestTag/" + t.Key, Values: []string{t.Value}})
+		}
+		keys = append(keys, authz.Key{Name: "aws:TagKeys", Values: tagKeys})
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		keys = append(keys, authz.Key{Name: "sts:TransitiveTagKeys", Values: in.TransitiveTagKeys})
+	}
+	meta := authz.MetaFromContext(ctx)
+	check := func(action string) error {
+		req := authz.Request{Action: action, Resource: role.Arn, ResourcePolicy: trust, Keys: keys}
+		res, err := s.cfg.Authz.Evaluate(ctx, p, meta, req)
+		if err != nil {
+			return err
+		}
+		if res.Decision != policy.Allowed || !trustAllowed(res) {
+			return awserr.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, role.Arn))
+		}
+		return nil
+	}
+	if err := check("sts:AssumeRole"); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
+		if err := check("sts:TagSession"); err != nil {
+			return nil, err
+		}
+	}
+	if in.SourceIdentity != "" {
+		if err := check("sts:SetSourceIdentity"); err != nil {
+			return nil, err
+		}
+	}
+
+	dur := defaultRoleDuration
+	if in.DurationSeconds != nil {
+		dur = int(*in.DurationSeconds)
+	}
+	if callerSession != nil && dur > chainedMaxDuration {
+		return nil, awserr.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if maxDur := int(role.MaxSessionDuration); maxDur > 0 && dur > maxDur {
+		return nil, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+
+	sess := &session.Session{
+		Kind: session.AssumedRole, Account: acct,
+		EntityID: role.RoleID, EntityName: role.RoleName, EntityPath: role.Path,
+		SessionName:    in.RoleSessionName,
+		Tags:           tags,
+		TransitiveKeys: transitive,
+		SourceIdentity: sourceIdentity,
+	}
+	if callerSession != nil {
+		sess.ChainDepth = callerSession.ChainDepth + 1
+		sess.MFA, sess.MFAAuthTime = callerSession.MFA, callerSession.MFAAuthTime
+	}
+	packed, err := s.sessionPolicies(sess, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	s.recordRoleUse(ctx, role, authnRegion(p))
+	return &stsapi.AssumeRoleOutput{
+		Credentials:      creds,
+		AssumedRoleUser:  &stsapi.AssumedRoleUser{AssumedRoleId: role.RoleID + ":" + in.RoleSessionName, Arn: iam.AssumedRoleARN(acct, role.RoleName, in.RoleSessionName)},
+		PackedPolicySize: packedSize(packed, sess),
+		SourceIdentity:   sourceIdentity,
+	}, nil
+}
+
+func authnRegion(p *authn.Principal) string { return p.Region() }
+
+// trustAllowed reports whether the role's trust policy itself had an applicable Allow: a role
+// can only be assumed by principals its trust policy names (directly or through the account).
+func trustAllowed(res policy.Result) bool {
+	for _, m := range res.Matched {
+		if m.Policy.Place == policy.PlaceResource && m.Effect == policy.Allow {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRoleARN splits arn:aws:iam::ACCOUNT:role/PATH/NAME.
+func parseRoleARN(s string) (account, path, name string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "arn:aws:iam::")
+	if !ok {
+		return "", "", "", false
+	}
+	account, rest, ok = strings.Cut(rest, ":")
+	if !ok || !iam.IsAccountID(account) {
+		return "", "", "", false
+	}
+	rest, ok = strings.CutPrefix(rest, "role/")
+	if !ok {
+		return "", "", "", false
+	}
+	i := strings.LastIndexByte(rest, '/')
+	path, name = "/"+rest[:i+1], rest[i+1:]
+	if i < 0 {
+		path = "/"
+	}
+	if name == "" || !iam.ValidName(name) {
+		return "", "", "", false
+	}
+	return account, path, name, true
+}
+
+// sessionPolicies validates and stores the session policies on sess; it returns the packed
+// bytes they take, for PackedPolicySize.
+func (s *Service) sessionPolicies(sess *session.Session, doc string, arns []stsapi.PolicyDescriptorType) (int, error) {
+	if doc != "" {
+		if _, err := s.cfg.Authz.Compile(doc, policy.KindSession); err != nil {
+			var se *policy.SyntaxError
+			if errors.As(err, &se) {
+				return 0, awserr.MalformedPolicyDocument(se.Reason)
+			}
+			return 0, awserr.MalformedPolicyDocument(err.Error())
+		}
+		sess.Policy = doc
+	}
+	if len(arns) > maxSessionPolicyArns {
+		return 0, awserr.Validation(fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionPolicyArns))
+	}
+	for _, a := range arns {
+		if !strings.HasPrefix(a.Arn, "arn:aws:iam::") || !strings.Contains(a.Arn, ":policy/") {
+			return 0, awserr.InvalidInput(fmt.Sprintf("ARN %s is not valid.", a.Arn))
+		}
+		sess.PolicyARNs = append(sess.PolicyARNs, a.Arn)
+	}
+	n := len(compact(doc))
+	for _, a := range sess.PolicyARNs {
+		n += len(a)
+	}
+	return n, nil
+}
+
+// packedLimit is the packed size, in bytes, that session policies and tags may take: AWS
+// compresses them into a binary form whose limit it does not publish; iamd measures the compacted
+// policy text plus ARNs and tags against the documented 2,048-character session policy limit.
+const packedLimit = 2048
+
+// packedSize is PackedPolicySize: the percentage of the packed limit used, nil when there are
+// no session policies or tags.
+func packedSize(policyBytes int, sess *session.Session) *int32 {
+	n := policyBytes
+	for _, t := range sess.Tags {
+		n += len(t.Key) + len(t.Value)
+	}
+	if n == 0 {
+		return nil
+	}
+	pct := int32((n*100 + packedLimit - 1) / packedLimit)
+	return &pct
+}
+
+// compact removes whitespace outside strings, as AWS counts policy size.
+func compact(doc string) string {
+	var b strings.Builder
+	inStr, esc := false, false
+	for _, r := range doc {
+		switch {
+		case esc:
+			esc = false
+		case inStr && r == '\\':
+			esc = true
+		case r == '"':
+			inStr = !inStr
+		case !inStr && (r == ' ' || r == '\n' || r == '\r' || r == '\t'):
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sessionTags checks session tags: at most 50, no key twice (case-insensitively).
+func sessionTags(in []stsapi.Tag) ([]session.Tag, error) {
+	if len(in) > maxSessionTags {
+		return nil, awserr.Validation(fmt.Sprintf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags))
+	}
+	out := make([]session.Tag, 0, len(in))
+	seen := make(map[string]bool, len(in))
+	for _, t := range in {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return nil, awserr.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+		out = append(out, session.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out, nil
+}
+
+// mergeTransitive carries the caller's transitive tags into the new session (they cannot be
+// overridden) and returns the new session's transitive keys.
+func mergeTransitive(prev *session.Session, tags *[]session.Tag, keys []string) ([]string, error) {
+	for _, k := range keys {
+		found := false
+		for _, t := range *tags {
+			if strings.EqualFold(t.Key, k) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, awserr.InvalidInput("The specified transitive tag key must be included in the requested tags.")
+		}
+	}
+	out := append([]string(nil), keys...)
+	if prev == nil {
+		return out, nil
+	}
+	for _, k := range prev.TransitiveKeys {
+		var val string
+		for _, t := range prev.Tags {
+			if strings.EqualFold(t.Key, k) {
+				val = t.Value
+			}
+		}
+		for _, t := range *tags {
+			if strings.EqualFold(t.Key, k) {
+				return nil, awserr.InvalidInput("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+			}
+		}
+		*tags = append(*tags, session.Tag{Key: k, Value: val})
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// issue mints the credentials of sess, valid for d.
+func (s *Service) issue(sess *session.Session, d time.Duration) (*stsapi.Credentials, error) {
+	now := s.cfg.Now().UTC().Truncate(time.Second)
+	id, err := iam.NewAccessKeyID("ASIA", sess.Account)
+	if err != nil {
+		return nil, err
+	}
+	sess.AccessKeyID, sess.Secret = id, iam.NewSecretAccessKey()
+	sess.IssuedAt, sess.Expires = now, now.Add(d)
+	tok, err := session.Encode(s.cfg.Keyring, sess)
+	if err != nil {
+		return nil, err
+	}
+	return &stsapi.Credentials{AccessKeyId: id, SecretAccessKey: sess.Secret, SessionToken: tok, Expiration: sess.Expires}, nil
+}
+
+func (s *Service) user(ctx context.Context, p *authn.Principal) (iam.User, error) {
+	var u iam.User
+	err := s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		u, err = tx.User(ctx, p.Account(), p.UserName())
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return u, awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	return u, err
+}
+
+// recordRoleUse keeps RoleLastUsed current without a write per AssumeRole: at most one write per
+// role per interval (AWS reports it at a coarser granularity still).
+func (s *Service) recordRoleUse(ctx context.Context, role iam.Role, region string) {
+	now := s.cfg.Now().UTC()
+	s.lastUse.Lock()
+	if s.lastUseAt == nil {
+		s.lastUseAt = map[string]time.Time{}
+	}
+	last, ok := s.lastUseAt[role.RoleID]
+	if ok && now.Sub(last) < roleUseRecordInterval {
+		s.lastUse.Unlock()
+		return
+	}
+	s.lastUseAt[role.RoleID] = now
+	s.lastUse.Unlock()
+	_ = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		return tx.RecordRoleUse(ctx, role.Account, role.RoleID, iam.RoleLastUsed{LastUsedDate: now, Region: region})
+	})
+}
+
+func mfaNotSupported() error {
+	return awserr.AccessDenied("MultiFactorAuthentication failed, unable to validate MFA code.")
+}
