@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"bytes"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -206,27 +207,53 @@ func checkFormDuplicates(r *http.Request, body []byte) *Error {
 	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
 		return nil
 	}
-	var small [16]string
+	// Most bodies have a handful of parameters: compare them pairwise in place rather than
+	// allocating; large bodies go through a sort.
+	var small [32][]byte
 	keys := small[:0]
-	for raw := string(body); raw != ""; {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
+	var many []string
+	for raw := body; len(raw) > 0; {
+		var pair []byte
+		pair, raw, _ = bytes.Cut(raw, []byte{'&'})
+		if len(pair) == 0 {
 			continue
 		}
-		k, _, _ := strings.Cut(pair, "=")
-		if dk, ok := unescape(k); ok {
-			k = dk
+		k, _, _ := bytes.Cut(pair, []byte{'='})
+		if bytes.IndexByte(k, '%') >= 0 || bytes.IndexByte(k, '+') >= 0 {
+			if dk, ok := unescape(string(k)); ok {
+				k = []byte(dk)
+			}
 		}
-		keys = append(keys, k)
+		if many != nil {
+			many = append(many, string(k))
+			continue
+		}
+		for _, o := range keys {
+			if bytes.Equal(o, k) {
+				return errDuplicateForm(string(k))
+			}
+		}
+		if len(keys) < len(small) {
+			keys = append(keys, k)
+			continue
+		}
+		many = make([]string, 0, 2*len(small))
+		for _, o := range keys {
+			many = append(many, string(o))
+		}
+		many = append(many, string(k))
 	}
-	slices.Sort(keys)
-	for i := 1; i < len(keys); i++ {
-		if keys[i] == keys[i-1] {
-			return errMalformedQuery("The request body has the parameter '" + keys[i] + "' more than once.")
+	slices.Sort(many)
+	for i := 1; i < len(many); i++ {
+		if many[i] == many[i-1] {
+			return errDuplicateForm(many[i])
 		}
 	}
 	return nil
+}
+
+func errDuplicateForm(k string) *Error {
+	return errMalformedQuery("The request body has the parameter '" + k + "' more than once.")
 }
 
 // appendHeaderValue appends v trimmed, with runs of spaces collapsed to one (AWS's "Trimall").

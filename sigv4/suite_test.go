@@ -175,11 +175,11 @@ func canonicalFor(t *testing.T, r *http.Request, body []byte) string {
 	if perr != nil {
 		t.Fatal(perr)
 	}
-	req, perr := gather(r, params)
-	if perr != nil {
+	var req request
+	if perr := gather(&req, r, params); perr != nil {
 		t.Fatal(perr)
 	}
-	return string(appendCanonical(nil, r, req, params, body))
+	return string(appendCanonical(nil, r, &req, params, body))
 }
 
 // TestSuiteMutations changes each byte of every accepted request in turn (two ways) and

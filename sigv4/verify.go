@@ -124,7 +124,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 	s := scratchPool.Get().(*scratch)
 	defer func() {
 		// Drop the references to this request's strings before pooling.
-		clear(s.params[:cap(s.params)])
+		clear(s.params)
 		s.params = s.params[:0]
 		if cap(s.buf) <= 64<<10 {
 			s.buf = s.buf[:0]
@@ -147,8 +147,8 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	if perr != nil {
 		return nil, perr
 	}
-	req, perr := gather(r, s.params)
-	if perr != nil {
+	var req request
+	if perr := gather(&req, r, s.params); perr != nil {
 		return nil, perr
 	}
 	sc, perr := parseCredential(req.credential)
@@ -166,10 +166,10 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 		return nil, errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
 			sc.date + "' != '" + req.amzDate[:scopeDateLen] + "', from '" + req.amzDate + "'.")
 	}
-	if perr := checkSignedHeaders(r, req); perr != nil {
+	if perr := checkSignedHeaders(r, &req); perr != nil {
 		return nil, perr
 	}
-	if perr := v.checkTime(req); perr != nil {
+	if perr := v.checkTime(&req); perr != nil {
 		return nil, perr
 	}
 	if perr := checkFormDuplicates(r, body); perr != nil {
@@ -187,7 +187,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	key := v.keys.get(keyID{accessKeyID: sc.accessKeyID, secret: secret, date: sc.date, region: sc.region, service: sc.service})
 
 	// Canonical request, hashed.
-	b := appendCanonical(s.buf[:0], r, req, s.params, body)
+	b := appendCanonical(s.buf[:0], r, &req, s.params, body)
 	crHash := sha256.Sum256(b)
 
 	// String to sign, behind the HMAC inner pad so it is hashed in place.
@@ -249,27 +249,26 @@ func (v *Verifier) checkTime(req *request) *Error {
 	return nil
 }
 
-// gather collects the signature material of either form and checks it is all there.
-func gather(r *http.Request, params []param) (*request, *Error) {
+// gather collects the signature material of either form into req and checks it is all there.
+func gather(req *request, r *http.Request, params []param) *Error {
 	auth := r.Header["Authorization"]
 	qAlg, hasQAlg := lookup(params, "X-Amz-Algorithm")
 	switch {
 	case len(auth) == 0 && !hasQAlg:
-		return nil, errMissingAuth()
+		return errMissingAuth()
 	case len(auth) > 0 && hasQAlg:
-		return nil, errIncomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
+		return errIncomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
 	case len(auth) > 1:
-		return nil, errIncomplete("The request has more than one Authorization header.")
+		return errIncomplete("The request has more than one Authorization header.")
 	}
 	qToken, hasQToken := lookup(params, "X-Amz-Security-Token")
 	hTokens := r.Header["X-Amz-Security-Token"]
 	if len(hTokens) > 1 {
-		return nil, errIncomplete("The request has more than one X-Amz-Security-Token header.")
+		return errIncomplete("The request has more than one X-Amz-Security-Token header.")
 	}
-	req := &request{}
 	switch {
 	case len(hTokens) == 1 && hasQToken && hTokens[0] != qToken:
-		return nil, errMismatch()
+		return errMismatch()
 	case len(hTokens) == 1:
 		req.token = hTokens[0]
 	case hasQToken:
@@ -281,38 +280,38 @@ func gather(r *http.Request, params []param) (*request, *Error) {
 	return gatherHeader(req, r, auth[0])
 }
 
-func gatherHeader(req *request, r *http.Request, h string) (*request, *Error) {
+func gatherHeader(req *request, r *http.Request, h string) *Error {
 	a, perr := parseAuthorization(h)
 	if perr != nil {
-		return nil, perr
+		return perr
 	}
 	dates := r.Header["X-Amz-Date"]
 	httpDates := r.Header["Date"]
 	if len(dates) > 1 || len(dates) == 0 && len(httpDates) > 1 {
-		return nil, errIncomplete("The request has more than one date header.")
+		return errIncomplete("The request has more than one date header.")
 	}
 	hasDate := len(dates) == 1 && dates[0] != "" || len(dates) == 0 && len(httpDates) == 1 && httpDates[0] != ""
 	if a.credential == "" || a.signature == "" || a.signedHeaders == "" || !hasDate {
-		return nil, errHeaderMissing(&a, hasDate, h)
+		return errHeaderMissing(&a, hasDate, h)
 	}
 	req.credential, req.signedHeaders, req.signature = a.credential, a.signedHeaders, a.signature
 	if len(dates) == 1 {
 		t, ok := parseAmzDate(dates[0])
 		if !ok {
-			return nil, errBadDate(dates[0])
+			return errBadDate(dates[0])
 		}
 		req.signedAt, req.amzDate = t, dates[0]
 	} else {
 		t, err := http.ParseTime(httpDates[0])
 		if err != nil {
-			return nil, errBadDate(httpDates[0])
+			return errBadDate(httpDates[0])
 		}
 		req.signedAt, req.amzDate = t.UTC(), t.UTC().Format(amzDateLayout)
 	}
-	return req, nil
+	return nil
 }
 
-func gatherQuery(req *request, alg string, params []param) (*request, *Error) {
+func gatherQuery(req *request, alg string, params []param) *Error {
 	req.presigned = true
 	cred, hasCred := lookup(params, "X-Amz-Credential")
 	date, hasDate := lookup(params, "X-Amz-Date")
@@ -330,34 +329,34 @@ func gatherQuery(req *request, alg string, params []param) (*request, *Error) {
 			}
 		}
 		b.WriteString("Re-examine the query-string parameters.")
-		return nil, errIncomplete(b.String())
+		return errIncomplete(b.String())
 	}
 	if alg != algorithm {
-		return nil, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
+		return errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
 	}
 	t, ok := parseAmzDate(date)
 	if !ok {
-		return nil, errBadDate(date)
+		return errBadDate(date)
 	}
 	req.credential, req.signedHeaders, req.signature, req.signedAt, req.amzDate = cred, sh, sig, t, date
 	if exp, ok := lookup(params, "X-Amz-Expires"); ok {
 		digits := strings.TrimPrefix(exp, "-")
 		if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
-			return nil, errIncomplete("X-Amz-Expires should be a number")
+			return errIncomplete("X-Amz-Expires should be a number")
 		}
 		if digits != exp {
-			return nil, errIncomplete("X-Amz-Expires must be non-negative")
+			return errIncomplete("X-Amz-Expires must be non-negative")
 		}
 		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil || n > MaxExpires {
-			return nil, errIncomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+			return errIncomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
 		}
 		if n == 0 {
-			return nil, errIncomplete("X-Amz-Expires must be greater than 0")
+			return errIncomplete("X-Amz-Expires must be greater than 0")
 		}
 		req.expires = time.Duration(n) * time.Second
 	}
-	return req, nil
+	return nil
 }
 
 // lookup finds a query parameter by decoded key.
