@@ -1,0 +1,372 @@
+package iamsvc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	iamapi "github.com/iamd/iamd/internal/api/iam"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy"
+)
+
+// policyOut converts a stored managed policy. ListPolicies leaves tags out, as AWS does.
+func policyOut(p iam.ManagedPolicy, tags bool) iamapi.Policy {
+	out := iamapi.Policy{PolicyName: p.PolicyName, PolicyId: p.PolicyID, Arn: p.Arn, Path: p.Path,
+		DefaultVersionId: p.DefaultVersionID, AttachmentCount: ptr(int32(p.AttachmentCount)),
+		PermissionsBoundaryUsageCount: ptr(int32(p.PermissionsBoundaryUsageCount)), IsAttachable: ptr(p.IsAttachable),
+		Description: p.Description, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate}
+	if tags {
+		out.Tags = tagsOut(p.Tags)
+	}
+	return out
+}
+
+func versionOut(v iam.PolicyVersion, withDoc bool) iamapi.PolicyVersion {
+	out := iamapi.PolicyVersion{VersionId: v.VersionID, IsDefaultVersion: ptr(v.IsDefaultVersion), CreateDate: v.CreateDate}
+	if withDoc {
+		out.Document = encodeDocument(v.Document)
+	}
+	return out
+}
+
+// checkManagedDocument applies the managed-policy size quota and validates the document.
+func (s *Service) checkManagedDocument(doc string) error {
+	if iam.PolicySize(doc) > iam.MaxManagedPolicyChars {
+		return quota("PolicySize", iam.MaxManagedPolicyChars)
+	}
+	return s.compile(doc, policy.KindIdentity)
+}
+
+// ownPolicy reads a customer managed policy of account for a change: AWS managed policies
+// cannot be changed by accounts.
+func ownPolicy(ctx context.Context, tx store.Tx, account, arn string) (iam.ManagedPolicy, error) {
+	p, err := visiblePolicy(ctx, tx, account, arn, noSuchPolicy(arn))
+	if err != nil {
+		return p, err
+	}
+	if p.Account != account {
+		return p, awserr.AccessDenied("You cannot modify an AWS managed policy.")
+	}
+	return p, nil
+}
+
+// CreatePolicy creates a customer managed policy with its document as version v1.
+func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput) (*iamapi.CreatePolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := iam.ValidateTags(tagsIn(in.Tags)); err != nil {
+		return nil, err
+	}
+	if err := s.checkManagedDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	path := in.Path
+	if path == "" {
+		path = "/"
+	}
+	account := c.Account()
+	var p iam.ManagedPolicy
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		n, err := tx.CountPolicies(ctx, account)
+		if err != nil {
+			return err
+		}
+		if n >= iam.MaxCustomerPoliciesPerAccount {
+			return quota("PoliciesPerAccount", iam.MaxCustomerPoliciesPerAccount)
+		}
+		now := s.now()
+		p = iam.ManagedPolicy{Account: account, PolicyID: iam.NewID(iam.PrefixPolicy), PolicyName: in.PolicyName,
+			Path: path, Arn: iam.PolicyARN(account, path, in.PolicyName), DefaultVersionID: "v1", IsAttachable: true,
+			Description: in.Description, CreateDate: now, UpdateDate: now, Tags: tagsIn(in.Tags)}
+		return exists(tx.CreatePolicy(ctx, p, in.PolicyDocument),
+			"A policy called "+in.PolicyName+" already exists. Duplicate names are not allowed.")
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := policyOut(p, true)
+	return &iamapi.CreatePolicyOutput{Policy: &out}, nil
+}
+
+// GetPolicy returns a managed policy (without its document).
+func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*iamapi.GetPolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var p iam.ManagedPolicy
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := policyOut(p, true)
+	return &iamapi.GetPolicyOutput{Policy: &out}, nil
+}
+
+func noSuchVersion(arn, version string) error {
+	return awserr.NoSuchEntity("Policy " + arn + " version " + version + " does not exist or is not attachable.")
+}
+
+// GetPolicyVersion returns one version with its document, URL-encoded as AWS sends it.
+func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionInput) (*iamapi.GetPolicyVersionOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v iam.PolicyVersion
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		if _, err := visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn)); err != nil {
+			return err
+		}
+		var err error
+		v, err = tx.PolicyVersion(ctx, in.PolicyArn, in.VersionId)
+		return notFound(err, noSuchVersion(in.PolicyArn, in.VersionId))
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := versionOut(v, true)
+	return &iamapi.GetPolicyVersionOutput{PolicyVersion: &out}, nil
+}
+
+// ListPolicies lists managed policies by scope, attachment and path prefix.
+func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opt := store.PolicyListOptions{
+		ListOptions:  store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)},
+		Scope:        store.PolicyScope(in.Scope),
+		OnlyAttached: in.OnlyAttached != nil && *in.OnlyAttached,
+	}
+	var page store.Page[iam.ManagedPolicy]
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		page, err = tx.Policies(ctx, c.Account(), opt)
+		return invalidMarker(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListPoliciesOutput{Policies: make([]iamapi.Policy, 0, len(page.Items)), IsTruncated: ptr(page.IsTruncated), Marker: page.Marker}
+	for _, p := range page.Items {
+		out.Policies = append(out.Policies, policyOut(p, false))
+	}
+	return out, nil
+}
+
+// DeletePolicy deletes a customer managed policy that is attached nowhere, is no boundary and
+// has no version but its default one.
+func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput) (*iamapi.DeletePolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		p, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0 {
+			return awserr.DeleteConflict("Cannot delete a policy attached to entities.")
+		}
+		versions, err := tx.PolicyVersions(ctx, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if len(versions) > 1 {
+			return awserr.DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		return notFound(tx.DeletePolicy(ctx, in.PolicyArn), noSuchPolicy(in.PolicyArn))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DeletePolicyOutput{}, nil
+}
+
+// CreatePolicyVersion adds a version (at most five are kept), optionally as the default.
+func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionInput) (*iamapi.CreatePolicyVersionOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkManagedDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	setDefault := in.SetAsDefault != nil && *in.SetAsDefault
+	var v iam.PolicyVersion
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		if _, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn); err != nil {
+			return err
+		}
+		versions, err := tx.PolicyVersions(ctx, in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if len(versions) >= iam.MaxPolicyVersions {
+			return awserr.LimitExceeded(fmt.Sprintf("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", iam.MaxPolicyVersions))
+		}
+		v, err = tx.CreatePolicyVersion(ctx, in.PolicyArn, in.PolicyDocument, setDefault, s.now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := versionOut(v, false)
+	return &iamapi.CreatePolicyVersionOutput{PolicyVersion: &out}, nil
+}
+
+// DeletePolicyVersion deletes a version that is not the default.
+func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		p, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.PolicyVersion(ctx, in.PolicyArn, in.VersionId); err != nil {
+			return notFound(err, noSuchVersion(in.PolicyArn, in.VersionId))
+		}
+		if p.DefaultVersionID == in.VersionId {
+			return awserr.DeleteConflict("Cannot delete the default version of a policy.")
+		}
+		err = tx.DeletePolicyVersion(ctx, in.PolicyArn, in.VersionId)
+		if errors.Is(err, store.ErrConflict) {
+			return awserr.DeleteConflict("Cannot delete the default version of a policy.")
+		}
+		return notFound(err, noSuchVersion(in.PolicyArn, in.VersionId))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DeletePolicyVersionOutput{}, nil
+}
+
+// SetDefaultPolicyVersion makes a version the one in force.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		if _, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn); err != nil {
+			return err
+		}
+		return notFound(tx.SetDefaultPolicyVersion(ctx, in.PolicyArn, in.VersionId), noSuchVersion(in.PolicyArn, in.VersionId))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.SetDefaultPolicyVersionOutput{}, nil
+}
+
+// ListPolicyVersions lists a policy's versions, without documents.
+func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var versions []iam.PolicyVersion
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		if _, err := visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn)); err != nil {
+			return err
+		}
+		var err error
+		versions, err = tx.PolicyVersions(ctx, in.PolicyArn)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page, trunc, next, err := pageSlice(versions, in.Marker, maxItems(in.MaxItems))
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListPolicyVersionsOutput{Versions: make([]iamapi.PolicyVersion, len(page)), IsTruncated: ptr(trunc), Marker: next}
+	for i, v := range page {
+		out.Versions[i] = versionOut(v, false)
+	}
+	return out, nil
+}
+
+// TagPolicy adds or replaces tags of a customer managed policy.
+func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	add := tagsIn(in.Tags)
+	if err := iam.ValidateTags(add); err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		p, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if p.Tags, err = iam.MergeTags(p.Tags, add); err != nil {
+			return err
+		}
+		return tx.UpdatePolicy(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.TagPolicyOutput{}, nil
+}
+
+// UntagPolicy removes tags of a customer managed policy.
+func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		p, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		p.Tags = iam.RemoveTags(p.Tags, in.TagKeys)
+		return tx.UpdatePolicy(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UntagPolicyOutput{}, nil
+}
+
+// ListPolicyTags lists a managed policy's tags.
+func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var p iam.ManagedPolicy
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tags, trunc, next, err := pageSlice(p.Tags, in.Marker, maxItems(in.MaxItems))
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListPolicyTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+}
