@@ -338,3 +338,6 @@ func pageSlice[T any](items []T, marker string, max int) (page []T, truncated bo
 	}
 	return items[start:end], true, sliceMarker(end), nil
 }
+
+// equalFold compares entity names as AWS does: case-insensitively.
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

@@ -1,0 +1,296 @@
+package iamsvc
+
+import (
+	"context"
+
+	iamapi "github.com/iamd/iamd/internal/api/iam"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy"
+)
+
+// roleOut converts a stored role. ListRoles leaves out the boundary, tags and last use, as AWS
+// does; the trust policy is URL-encoded in both.
+func roleOut(r iam.Role, full bool) iamapi.Role {
+	out := iamapi.Role{Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleID, Arn: r.Arn, CreateDate: r.CreateDate,
+		AssumeRolePolicyDocument: encodeDocument(r.AssumeRolePolicyDocument), Description: r.Description,
+		MaxSessionDuration: ptr(r.MaxSessionDuration)}
+	if full {
+		out.PermissionsBoundary = boundaryOut(r.PermissionsBoundary)
+		out.Tags = tagsOut(r.Tags)
+		out.RoleLastUsed = &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed.LastUsedDate, Region: r.LastUsed.Region}
+	}
+	return out
+}
+
+// checkTrustDocument applies the trust-policy size quota and validates it as a trust policy.
+func (s *Service) checkTrustDocument(doc string) error {
+	if iam.PolicySize(doc) > iam.MaxTrustPolicyChars {
+		return quota("ACLSizePerRole", iam.MaxTrustPolicyChars)
+	}
+	return s.compile(doc, policy.KindTrust)
+}
+
+// CreateRole creates a role with its trust policy.
+func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*iamapi.CreateRoleOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := iam.ValidateTags(tagsIn(in.Tags)); err != nil {
+		return nil, err
+	}
+	if err := s.checkTrustDocument(in.AssumeRolePolicyDocument); err != nil {
+		return nil, err
+	}
+	path := in.Path
+	if path == "" {
+		path = "/"
+	}
+	maxSession := int32(iam.DefaultMaxSessionDuration)
+	if in.MaxSessionDuration != nil {
+		// The decoder has checked the model's 3600..43200 range.
+		maxSession = *in.MaxSessionDuration
+	}
+	account := c.Account()
+	var r iam.Role
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		if in.PermissionsBoundary != "" {
+			if err := checkBoundary(ctx, tx, account, in.PermissionsBoundary); err != nil {
+				return err
+			}
+		}
+		n, err := tx.CountRoles(ctx, account)
+		if err != nil {
+			return err
+		}
+		if n >= iam.MaxRolesPerAccount {
+			return quota("RolesPerAccount", iam.MaxRolesPerAccount)
+		}
+		r = iam.Role{Account: account, RoleID: iam.NewID(iam.PrefixRole), RoleName: in.RoleName, Path: path,
+			Arn: iam.RoleARN(account, path, in.RoleName), CreateDate: s.now(),
+			AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
+			MaxSessionDuration: maxSession, PermissionsBoundary: in.PermissionsBoundary, Tags: tagsIn(in.Tags)}
+		return exists(tx.CreateRole(ctx, r), "Role with name "+in.RoleName+" already exists.")
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := roleOut(r, true)
+	out.RoleLastUsed = nil // a new role has no use to report; AWS omits the element
+	return &iamapi.CreateRoleOutput{Role: &out}, nil
+}
+
+// GetRole returns a role with its trust policy and last use.
+func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi.GetRoleOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var r iam.Role
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = getRole(ctx, tx, c.Account(), in.RoleName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := roleOut(r, true)
+	return &iamapi.GetRoleOutput{Role: &out}, nil
+}
+
+// ListRoles lists the account's roles by name, filtered by path prefix.
+func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*iamapi.ListRolesOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var page store.Page[iam.Role]
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		page, err = tx.Roles(ctx, c.Account(), store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)})
+		return invalidMarker(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListRolesOutput{Roles: make([]iamapi.Role, len(page.Items)), IsTruncated: ptr(page.IsTruncated), Marker: page.Marker}
+	for i, r := range page.Items {
+		out.Roles[i] = roleOut(r, false)
+	}
+	return out, nil
+}
+
+// updateRole reads a role, applies change and stores it, in one transaction.
+func (s *Service) updateRole(ctx context.Context, name string, change func(tx store.Tx, r *iam.Role) error) (iam.Role, error) {
+	var r iam.Role
+	c, err := caller(ctx)
+	if err != nil {
+		return r, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if r, err = getRole(ctx, tx, c.Account(), name); err != nil {
+			return err
+		}
+		if err := change(tx, &r); err != nil {
+			return err
+		}
+		return tx.UpdateRole(ctx, r)
+	})
+	return r, err
+}
+
+// UpdateRole changes a role's description and maximum session duration.
+func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) (*iamapi.UpdateRoleOutput, error) {
+	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		if in.Description != "" {
+			r.Description = in.Description
+		}
+		if in.MaxSessionDuration != nil {
+			r.MaxSessionDuration = *in.MaxSessionDuration
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UpdateRoleOutput{}, nil
+}
+
+// UpdateRoleDescription changes a role's description and returns the role.
+func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionInput) (*iamapi.UpdateRoleDescriptionOutput, error) {
+	r, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		r.Description = in.Description
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := roleOut(r, true)
+	return &iamapi.UpdateRoleDescriptionOutput{Role: &out}, nil
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
+	if err := s.checkTrustDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		r.AssumeRolePolicyDocument = in.PolicyDocument
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UpdateAssumeRolePolicyOutput{}, nil
+}
+
+// DeleteRole deletes a role without policies or instance profiles.
+func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*iamapi.DeleteRoleOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	account := c.Account()
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		if _, err := getRole(ctx, tx, account, in.RoleName); err != nil {
+			return err
+		}
+		profiles, err := tx.InstanceProfilesForRole(ctx, account, in.RoleName, store.ListOptions{MaxItems: 1})
+		if err != nil || len(profiles.Items) > 0 {
+			return firstErr(err, deleteConflict("remove roles from instance profile"))
+		}
+		inline, err := tx.InlinePolicies(ctx, account, iam.KindRole, in.RoleName)
+		if err != nil || len(inline) > 0 {
+			return firstErr(err, deleteConflict("delete policies"))
+		}
+		if n, err := tx.CountAttachedPolicies(ctx, account, iam.KindRole, in.RoleName); err != nil || n > 0 {
+			return firstErr(err, deleteConflict("detach all policies"))
+		}
+		return notFound(tx.DeleteRole(ctx, account, in.RoleName), noSuchRole(in.RoleName))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DeleteRoleOutput{}, nil
+}
+
+// TagRole adds or replaces tags of a role.
+func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
+	add := tagsIn(in.Tags)
+	if err := iam.ValidateTags(add); err != nil {
+		return nil, err
+	}
+	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		var err error
+		r.Tags, err = iam.MergeTags(r.Tags, add)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.TagRoleOutput{}, nil
+}
+
+// UntagRole removes tags of a role.
+func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
+	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		r.Tags = iam.RemoveTags(r.Tags, in.TagKeys)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UntagRoleOutput{}, nil
+}
+
+// ListRoleTags lists a role's tags.
+func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var r iam.Role
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = getRole(ctx, tx, c.Account(), in.RoleName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tags, trunc, next, err := pageSlice(r.Tags, in.Marker, maxItems(in.MaxItems))
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListRoleTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+}
+
+// PutRolePermissionsBoundary sets a role's permissions boundary.
+func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryInput) (*iamapi.PutRolePermissionsBoundaryOutput, error) {
+	_, err := s.updateRole(ctx, in.RoleName, func(tx store.Tx, r *iam.Role) error {
+		if err := checkBoundary(ctx, tx, r.Account, in.PermissionsBoundary); err != nil {
+			return err
+		}
+		r.PermissionsBoundary = in.PermissionsBoundary
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.PutRolePermissionsBoundaryOutput{}, nil
+}
+
+// DeleteRolePermissionsBoundary removes a role's permissions boundary.
+func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryInput) (*iamapi.DeleteRolePermissionsBoundaryOutput, error) {
+	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		r.PermissionsBoundary = ""
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DeleteRolePermissionsBoundaryOutput{}, nil
+}
