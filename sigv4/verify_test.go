@@ -464,3 +464,28 @@ func TestKeyCacheBounded(t *testing.T) {
 		t.Error("different secrets share a cached key")
 	}
 }
+
+// TestVerifyConcurrent shares one Verifier (and its key cache) between goroutines that sign
+// with different regions, so cache misses and hits interleave; run it with -race.
+func TestVerifyConcurrent(t *testing.T) {
+	v := testVerifier()
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 50 {
+				region := []string{"us-east-1", "eu-west-1", "ap-south-1"}[(g+i)%3]
+				r := signed(t, tCreds, "iam", region, tNow, tBody, nil)
+				if _, err := v.Verify(context.Background(), r, tBody); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
