@@ -53,8 +53,9 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-// now is the creation/update time stamped on entities.
-func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+// now is the creation/update time stamped on entities, in whole seconds as AWS reports it (so
+// what a Create returns equals what a later Get reads back).
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Second) }
 
 // caller is the authenticated principal of the request; the server puts it in ctx before any
 // operation runs, so its absence is an internal fault.
