@@ -1,0 +1,122 @@
+package deps
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"path"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/iamd/iamd"
+
+// allowed lists, for each package of the module, the module packages and third-party modules it
+// may import (tests excluded). The standard library is allowed everywhere except where noIO says.
+// Data flows one way: leaves ← domain ← store ← {authn} ← {authz, services} ← server ← node ← cmd.
+var allowed = map[string][]string{
+	"arn":                       {},
+	"policy":                    {"arn"},
+	"policy/simulate":           {"policy", "arn"},
+	"sigv4":                     {},
+	"internal/awserr":           {},
+	"internal/awsquery":         {"internal/awserr"},
+	"internal/api/iam":          {"internal/awsquery", "internal/awserr"},
+	"internal/api/sts":          {"internal/awsquery", "internal/awserr"},
+	"internal/api/protocoltest": {"internal/awsquery", "internal/awserr"},
+	"internal/api/gen":          {},
+	"internal/seal":             {},
+	"internal/session":          {"internal/seal"},
+	"internal/iam":              {"internal/awserr", "arn"},
+	"internal/store":            {"internal/iam"},
+	"internal/store/storetest":  {"internal/store", "internal/iam"},
+	"internal/store/sqlstore":   {"internal/store", "internal/iam", "modernc.org/sqlite"},
+	"internal/authn":            {"sigv4", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
+	"internal/authz":            {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr"},
+	"internal/iamsvc":           {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "golang.org/x/crypto"},
+	"internal/sts":              {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn"},
+	"internal/server":           {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
+	"internal/node":             {"internal/*"},
+	"internal/iamtest":          {"internal/node", "github.com/aws/aws-sdk-go-v2"},
+	"internal/deps":             {},
+	"cmd/iamd":                  {"*"},
+	"e2e":                       {"*"},
+}
+
+// noIO packages are pure: no network, files, processes or databases.
+var noIO = map[string]bool{"arn": true, "policy": true, "internal/iam": true, "internal/session": true}
+
+var ioPackages = []string{"net", "net/http", "os", "os/exec", "database/sql", "syscall"}
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Standard   bool
+}
+
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	seen := 0
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		rules, ok := allowed[rel]
+		if !ok {
+			t.Errorf("package %s has no entry in the dependency rules: add one", rel)
+			continue
+		}
+		seen++
+		for _, imp := range p.Imports {
+			if isStd(imp) {
+				if noIO[rel] && contains(ioPackages, imp) {
+					t.Errorf("%s is pure but imports %s", rel, imp)
+				}
+				continue
+			}
+			target := strings.TrimPrefix(strings.TrimPrefix(imp, module), "/")
+			if !permitted(rules, target, imp) {
+				t.Errorf("%s may not import %s", rel, imp)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no packages checked")
+	}
+}
+
+func permitted(rules []string, rel, full string) bool {
+	for _, r := range rules {
+		if r == "*" || r == rel || strings.HasPrefix(full, r+"/") || full == r {
+			return true
+		}
+		if strings.HasSuffix(r, "/*") {
+			if ok, _ := path.Match(r, rel); ok || strings.HasPrefix(rel, strings.TrimSuffix(r, "*")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isStd(imp string) bool {
+	first, _, _ := strings.Cut(imp, "/")
+	return !strings.Contains(first, ".")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
