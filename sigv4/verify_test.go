@@ -469,12 +469,16 @@ func TestKeyCacheBounded(t *testing.T) {
 // with different regions, so cache misses and hits interleave; run it with -race.
 func TestVerifyConcurrent(t *testing.T) {
 	v := testVerifier()
+	regions := []string{"us-east-1", "eu-west-1", "ap-south-1"}
+	// Sign up front: t.Fatal must not be called from the worker goroutines.
+	reqs := make([]*http.Request, 8*50)
+	for i := range reqs {
+		reqs[i] = signed(t, tCreds, "iam", regions[i%3], tNow, tBody, nil)
+	}
 	errs := make(chan error, 8)
 	for g := range 8 {
 		go func() {
-			for i := range 50 {
-				region := []string{"us-east-1", "eu-west-1", "ap-south-1"}[(g+i)%3]
-				r := signed(t, tCreds, "iam", region, tNow, tBody, nil)
+			for _, r := range reqs[g*50 : (g+1)*50] {
 				if _, err := v.Verify(context.Background(), r, tBody); err != nil {
 					errs <- err
 					return
