@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"internal/session":          {"internal/seal"},
 	"internal/iam":              {"internal/awserr", "arn"},
 	"internal/store":            {"internal/iam"},
-	"internal/store/storetest":  {"internal/store", "internal/iam"},
+	"internal/store/storetest":  {"internal/store", "internal/iam", "github.com/google/go-cmp"},
 	"internal/store/sqlstore":   {"internal/store", "internal/iam", "modernc.org/sqlite"},
 	"internal/authn":            {"sigv4", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
 	"internal/authz":            {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr"},
