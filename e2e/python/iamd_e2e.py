@@ -152,6 +152,8 @@ def delete_policy(iam, arn):
 class TestCase(unittest.TestCase):
     """Root-user IAM and STS clients, and helpers that clean up after the test."""
 
+    maxDiff = None  # AWS messages are long; a failure must show all of both
+
     @classmethod
     def setUpClass(cls):
         endpoint()

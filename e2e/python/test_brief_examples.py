@@ -53,8 +53,8 @@ class BriefExamples(e.TestCase):
             cfg.flush()
             rc, out, err = e.aws_cli(*brief, env={'AWS_CONFIG_FILE': cfg.name})
         self.assertNotEqual(rc, 0, out)
-        self.assertIn('An error occurred (ValidationError) when calling the AssumeRole operation: '
-                      "1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy "
+        self.assertIn('An error occurred (ValidationError) when calling the AssumeRole operation', err)
+        self.assertIn("1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy "
                       'constraint: Member must have length greater than or equal to 2', err)
 
         # The session the brief meant, with a valid name.
