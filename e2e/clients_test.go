@@ -359,6 +359,9 @@ func TestPythonClients(t *testing.T) {
 	}
 	// Even after failures: a server that served the whole suite must still stop cleanly.
 	s.stop(t)
+	if log := s.stderr.String(); strings.Contains(log, rootSecret) {
+		t.Error("the root secret reached iamd's log")
+	}
 }
 
 // sdkConfig is an aws-sdk-go-v2 configuration for url that reads nothing from the environment.

@@ -122,7 +122,24 @@ def delete_user(iam, name):
             iam.delete_user_policy(UserName=name, PolicyName=p)
         for p in iam.list_attached_user_policies(UserName=name)['AttachedPolicies']:
             iam.detach_user_policy(UserName=name, PolicyArn=p['PolicyArn'])
+        for g in iam.list_groups_for_user(UserName=name)['Groups']:
+            iam.remove_user_from_group(GroupName=g['GroupName'], UserName=name)
         iam.delete_user(UserName=name)
+    except ClientError as e:
+        if e.response['Error']['Code'] != 'NoSuchEntity':
+            raise
+
+
+def delete_group(iam, name):
+    """Deletes a group after removing its members and policies; a group already gone is fine."""
+    try:
+        for u in iam.get_group(GroupName=name)['Users']:
+            iam.remove_user_from_group(GroupName=name, UserName=u['UserName'])
+        for p in iam.list_group_policies(GroupName=name)['PolicyNames']:
+            iam.delete_group_policy(GroupName=name, PolicyName=p)
+        for p in iam.list_attached_group_policies(GroupName=name)['AttachedPolicies']:
+            iam.detach_group_policy(GroupName=name, PolicyArn=p['PolicyArn'])
+        iam.delete_group(GroupName=name)
     except ClientError as e:
         if e.response['Error']['Code'] != 'NoSuchEntity':
             raise

@@ -60,6 +60,45 @@ class IdentityPolicies(e.TestCase):
         self.iam.detach_user_policy(UserName=target, PolicyArn=pol['Arn'])
         self.assertAwsError('AccessDenied', as_user.get_user, UserName=target)
 
+    def test_group_policy(self):
+        user, key = self.new_user(key=True)
+        as_user = e.client('iam', key)
+        group = self.iam.create_group(GroupName=e.unique('e2e-group'))['Group']
+        self.addCleanup(e.delete_group, self.iam, group['GroupName'])
+        self.assertRegex(group['GroupId'], r'^AGPA[A-Z0-9]{17}$')
+        self.iam.put_group_policy(GroupName=group['GroupName'], PolicyName='list-users',
+                                  PolicyDocument=e.doc(e.allow('iam:ListUsers')))
+        self.assertAwsError('AccessDenied', as_user.list_users)
+
+        self.iam.add_user_to_group(GroupName=group['GroupName'], UserName=user['UserName'])
+        self.assertEqual([u['UserName'] for u in self.iam.get_group(GroupName=group['GroupName'])['Users']],
+                         [user['UserName']])
+        as_user.list_users()
+        # A group with members cannot be deleted.
+        self.assertAwsError('DeleteConflict', self.iam.delete_group, GroupName=group['GroupName'])
+
+        self.iam.remove_user_from_group(GroupName=group['GroupName'], UserName=user['UserName'])
+        self.assertAwsError('AccessDenied', as_user.list_users)
+
+    def test_explicit_deny(self):
+        user, key = self.new_user(key=True)
+        self.iam.put_user_policy(UserName=user['UserName'], PolicyName='all-but-list',
+                                 PolicyDocument=e.doc(e.allow('iam:*'),
+                                                      {'Effect': 'Deny', 'Action': 'iam:ListUsers', 'Resource': '*'}))
+        err = self.assertAwsError('AccessDenied', e.client('iam', key).list_users)
+        self.assertTrue(err['Message'].startswith(
+            'User: %s is not authorized to perform: iam:ListUsers on resource: ' % user['Arn']), err['Message'])
+        self.assertTrue(err['Message'].endswith(' with an explicit deny in an identity-based policy'),
+                        err['Message'])
+        e.client('iam', key).get_user(UserName=user['UserName'])
+
+    def test_get_caller_identity_needs_no_permission(self):
+        # AWS answers GetCallerIdentity even under an explicit deny of everything.
+        user, key = self.new_user(key=True)
+        self.iam.put_user_policy(UserName=user['UserName'], PolicyName='deny-all',
+                                 PolicyDocument=e.doc({'Effect': 'Deny', 'Action': '*', 'Resource': '*'}))
+        self.assertEqual(e.client('sts', key).get_caller_identity()['Arn'], user['Arn'])
+
     def test_malformed_policy(self):
         user = self.new_user()
         cases = {

@@ -118,6 +118,13 @@ class WireErrors(e.TestCase):
         self.assertEqual(ident['Arn'], e.ROOT_ARN)
         self.assertAwsError('SignatureDoesNotMatch', bad.get_caller_identity)
 
+    def test_any_signing_region(self):
+        # With a custom endpoint, SDKs sign with whatever region they are configured for.
+        for region in ('eu-west-1', 'ap-southeast-2'):
+            with self.subTest(region=region):
+                c = e.boto3.client('sts', region_name=region, config=e.CONFIG)
+                self.assertEqual(c.get_caller_identity()['Arn'], e.ROOT_ARN)
+
     def test_unknown_key(self):
         bad = e.client('sts', ('AKIAZZZZZZZZZZZZZZZZ', 'x' * 40))
         err = self.assertAwsError('InvalidClientTokenId', bad.get_caller_identity)
