@@ -290,14 +290,20 @@ func requireClients(t *testing.T) {
 		missing("python3 not found")
 	}
 	if out, err := probe("python3", "-c", "import boto3"); err != nil {
-		missing("python3 cannot import boto3: %v %s", err, out)
+		missing("python3 cannot import boto3 (%v: %s)", err, lastLine(out))
 	}
 	if _, err := exec.LookPath("aws"); err != nil {
 		missing("aws CLI not found")
 	}
 	if out, err := probe("aws", "--version"); err != nil {
-		missing("aws --version failed: %v %s", err, out)
+		missing("aws --version failed (%v: %s)", err, lastLine(out))
 	}
+}
+
+// lastLine is the last non-empty line of a tool's output, where Python puts the exception.
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
 }
 
 func probe(name string, args ...string) ([]byte, error) {
