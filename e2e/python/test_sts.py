@@ -50,6 +50,60 @@ class SessionTokens(e.TestCase):
         self.assertEqual(self.sts.get_access_key_info(AccessKeyId=creds['AccessKeyId'])['Account'], e.ACCOUNT)
 
 
+class AssumeRoleOptions(e.TestCase):
+
+    def test_external_id(self):
+        role = self.new_role(trust_policy=e.doc({
+            'Effect': 'Allow', 'Principal': {'AWS': e.ROOT_ARN}, 'Action': 'sts:AssumeRole',
+            'Condition': {'StringEquals': {'sts:ExternalId': 'shared-secret-42'}}}))
+        for case, kw in {'missing': {}, 'wrong': {'ExternalId': 'shared-secret-43'}}.items():
+            with self.subTest(case):
+                self.assertAwsError('AccessDenied', self.sts.assume_role, RoleArn=role['Arn'],
+                                    RoleSessionName='ext', **kw)
+        resp = self.sts.assume_role(RoleArn=role['Arn'], RoleSessionName='ext', ExternalId='shared-secret-42')
+        self.assertEqual(resp['AssumedRoleUser']['Arn'],
+                         'arn:aws:sts::%s:assumed-role/%s/ext' % (e.ACCOUNT, role['RoleName']))
+
+    def test_duration_and_role_chaining(self):
+        target = self.new_role(MaxSessionDuration=7200)
+        first = self.new_role()
+        self.iam.put_role_policy(RoleName=first['RoleName'], PolicyName='assume',
+                                 PolicyDocument=e.doc(e.allow('sts:AssumeRole', target['Arn'])))
+
+        resp = self.sts.assume_role(RoleArn=target['Arn'], RoleSessionName='long', DurationSeconds=7200)
+        left = resp['Credentials']['Expiration'] - datetime.datetime.now(datetime.timezone.utc)
+        self.assertTrue(datetime.timedelta(minutes=118) < left <= datetime.timedelta(minutes=121), left)
+        self.assertAwsError('ValidationError', self.sts.assume_role, RoleArn=target['Arn'],
+                            RoleSessionName='toolong', DurationSeconds=7201)
+
+        # A session of one role assuming another: at most one hour, whatever the role allows.
+        hop = e.client('sts', self.sts.assume_role(RoleArn=first['Arn'], RoleSessionName='hop1')['Credentials'])
+        err = self.assertAwsError('ValidationError', hop.assume_role, RoleArn=target['Arn'],
+                                  RoleSessionName='hop2', DurationSeconds=7200)
+        self.assertEqual(err['Message'], 'The requested DurationSeconds exceeds the 1 hour session limit '
+                                         'for roles assumed by role chaining.')
+        chained = hop.assume_role(RoleArn=target['Arn'], RoleSessionName='hop2', DurationSeconds=3600)
+        self.assertEqual(e.client('sts', chained['Credentials']).get_caller_identity()['Arn'],
+                         'arn:aws:sts::%s:assumed-role/%s/hop2' % (e.ACCOUNT, target['RoleName']))
+
+    def test_get_federation_token(self):
+        user, key = self.new_user(key=True)
+        self.iam.put_user_policy(UserName=user['UserName'], PolicyName='read-users',
+                                 PolicyDocument=e.doc(e.allow(['iam:ListUsers', 'iam:GetUser', 'sts:GetFederationToken'])))
+        resp = e.client('sts', key).get_federation_token(Name='fed-e2e', DurationSeconds=900,
+                                                           Policy=e.doc(e.allow('iam:ListUsers')))
+        self.assertEqual(resp['FederatedUser']['Arn'], 'arn:aws:sts::%s:federated-user/fed-e2e' % e.ACCOUNT)
+        self.assertEqual(resp['FederatedUser']['FederatedUserId'], '%s:fed-e2e' % e.ACCOUNT)
+
+        fed_sts, fed_iam = e.client('sts', resp['Credentials']), e.client('iam', resp['Credentials'])
+        ident = fed_sts.get_caller_identity()
+        self.assertEqual(ident['Arn'], resp['FederatedUser']['Arn'])
+        self.assertEqual(ident['UserId'], '%s:fed-e2e' % e.ACCOUNT)
+        fed_iam.list_users()
+        # The user may GetUser, the passed policy does not: the intersection denies.
+        self.assertAwsError('AccessDenied', fed_iam.get_user, UserName=user['UserName'])
+
+
 class Presigned(e.TestCase):
 
     def fetch(self, url):
