@@ -58,6 +58,7 @@ func repoRoot(t testing.TB) string {
 
 var (
 	buildOnce sync.Once
+	binDir    string // removed by TestMain
 	binPath   string
 	buildErr  error
 )
@@ -92,8 +93,6 @@ func iamdBinary(t testing.TB) string {
 	}
 	return binPath
 }
-
-var binDir string
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -219,8 +218,25 @@ func startOnce(t *testing.T, bin, dataDir string, env []string) (*server, error)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.cmd.Process.Kill()
-	return nil, fmt.Errorf("iamd did not answer /healthz within %v\nstderr:\n%s", startTimeout, s.stderr)
+	return nil, fmt.Errorf("iamd did not answer /healthz within %v; its goroutines:\n%s", startTimeout, s.dump())
+}
+
+// dump ends a hung iamd with SIGQUIT, which makes the Go runtime print every goroutine's stack
+// (a deadlock shows where it waits), and returns the tail of its stderr.
+func (s *server) dump() string {
+	s.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-s.done:
+	case <-time.After(2 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+	const max = 16 << 10
+	out := s.stderr.String()
+	if len(out) > max {
+		out = "…" + out[len(out)-max:]
+	}
+	return out
 }
 
 // waitStdout waits until stdout contains want: the process writes it before serving, but the
@@ -256,9 +272,7 @@ func (s *server) stop(t *testing.T) {
 	select {
 	case <-s.done:
 	case <-time.After(stopTimeout):
-		s.cmd.Process.Kill()
-		<-s.done
-		t.Fatalf("iamd did not exit within %v of SIGTERM", stopTimeout)
+		t.Fatalf("iamd did not exit within %v of SIGTERM; its goroutines:\n%s", stopTimeout, s.dump())
 	}
 	if s.waitErr != nil {
 		t.Fatalf("iamd exited uncleanly after SIGTERM: %v\nstderr:\n%s", s.waitErr, s.stderr)
