@@ -333,10 +333,10 @@ func pageSlice[T any](items []T, marker string, max int) (page []T, truncated bo
 	if start > len(items) {
 		start = len(items)
 	}
-	end := start + max
-	if end >= len(items) {
+	if max >= len(items)-start { // compared this way so a huge max cannot overflow
 		return items[start:], false, "", nil
 	}
+	end := start + max
 	return items[start:end], true, sliceMarker(end), nil
 }
 
