@@ -1,0 +1,318 @@
+package sts_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/iamtest"
+	"github.com/iamd/iamd/internal/node"
+	"github.com/iamd/iamd/internal/store"
+)
+
+const trustRoot = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`
+
+// putRole stores a role directly (the IAM API has its own tests), with inline policies.
+func putRole(t *testing.T, h *iamtest.Harness, name, trust string, maxSession int32, inline ...string) {
+	t.Helper()
+	ctx := context.Background()
+	err := h.Node.Store.Write(ctx, func(tx store.Tx) error {
+		r := iam.Role{
+			Account: iamtest.Account, RoleID: iam.NewID(iam.PrefixRole), RoleName: name, Path: "/",
+			Arn: iam.RoleARN(iamtest.Account, "/", name), CreateDate: time.Now().UTC(),
+			AssumeRolePolicyDocument: trust, MaxSessionDuration: maxSession,
+		}
+		if err := tx.CreateRole(ctx, r); err != nil {
+			return err
+		}
+		for i, doc := range inline {
+			p := iam.InlinePolicy{Kind: iam.KindRole, PrincipalName: name, PolicyName: "p" + string(rune('0'+i)), Document: doc}
+			if err := tx.PutInlinePolicy(ctx, iamtest.Account, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assume(t *testing.T, cfg aws.Config, in *stssdk.AssumeRoleInput) (*stssdk.AssumeRoleOutput, error) {
+	t.Helper()
+	return iamtest.STS(cfg).AssumeRole(context.Background(), in)
+}
+
+func sessionConfig(h *iamtest.Harness, c *ststypes.Credentials) aws.Config {
+	return h.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+}
+
+func TestAssumeRole(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "demo", trustRoot, 7200)
+	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("session1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	if !strings.HasPrefix(aws.ToString(c.AccessKeyId), "ASIA") || len(aws.ToString(c.SecretAccessKey)) != 40 {
+		t.Errorf("credentials: %+v", c)
+	}
+	if d := time.Until(aws.ToTime(c.Expiration)); d < 59*time.Minute || d > 61*time.Minute {
+		t.Errorf("default duration: expires in %v, want 1h", d)
+	}
+	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::123456789012:assumed-role/demo/session1" {
+		t.Errorf("AssumedRoleUser.Arn = %s", got)
+	}
+	if !strings.HasPrefix(aws.ToString(out.AssumedRoleUser.AssumedRoleId), "AROA") || !strings.HasSuffix(aws.ToString(out.AssumedRoleUser.AssumedRoleId), ":session1") {
+		t.Errorf("AssumedRoleId = %s", aws.ToString(out.AssumedRoleUser.AssumedRoleId))
+	}
+	id, err := iamtest.STS(sessionConfig(h, c)).GetCallerIdentity(context.Background(), &stssdk.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(id.Arn) != aws.ToString(out.AssumedRoleUser.Arn) || aws.ToString(id.UserId) != aws.ToString(out.AssumedRoleUser.AssumedRoleId) {
+		t.Errorf("GetCallerIdentity = %s %s", aws.ToString(id.Arn), aws.ToString(id.UserId))
+	}
+	// GetAccessKeyInfo decodes the temporary key's account too.
+	info, err := iamtest.STS(h.Root()).GetAccessKeyInfo(context.Background(), &stssdk.GetAccessKeyInfoInput{AccessKeyId: c.AccessKeyId})
+	if err != nil || aws.ToString(info.Account) != iamtest.Account {
+		t.Errorf("GetAccessKeyInfo(ASIA…) = %v, %v", info, err)
+	}
+}
+
+func TestAssumeRoleRefusals(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, 3600)
+	putRole(t, h, "ext", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"xyz"}}}]}`, 3600)
+	putRole(t, h, "demo", trustRoot, 3600)
+	cases := []struct {
+		name string
+		in   stssdk.AssumeRoleInput
+		code string
+	}{
+		{"trustDoesNotNameCaller", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/other")}, "AccessDenied"},
+		{"noSuchRole", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/nope")}, "AccessDenied"},
+		{"otherAccount", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::210987654321:role/demo")}, "AccessDenied"},
+		{"wrongPath", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/x/demo")}, "AccessDenied"},
+		{"externalIdMissing", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/ext")}, "AccessDenied"},
+		{"externalIdWrong", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/ext"), ExternalId: aws.String("abc")}, "AccessDenied"},
+		{"durationOverMax", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), DurationSeconds: aws.Int32(3601)}, "ValidationError"},
+		{"durationUnderMin", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), DurationSeconds: aws.Int32(899)}, "ValidationError"},
+		{"sessionNameBad", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("a b c")}, "ValidationError"},
+		{"badSessionPolicy", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"nope","Resource":"*"}]}`)}, "MalformedPolicyDocument"},
+		{"duplicateTags", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("A"), Value: aws.String("2")}}}, "InvalidInput"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := c.in
+			if in.RoleSessionName == nil {
+				in.RoleSessionName = aws.String("s1")
+			}
+			_, err := assume(t, h.Root(), &in)
+			if got := apiCode(t, err); got != c.code {
+				t.Errorf("code = %s, want %s (%v)", got, c.code, err)
+			}
+		})
+	}
+	if _, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/ext"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("xyz")}); err != nil {
+		t.Errorf("right ExternalId: %v", err)
+	}
+}
+
+// A role session is bounded by its role's policies and by the session policy passed.
+func TestSessionPolicyIntersection(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "admin", trustRoot, 3600, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles","sts:AssumeRole"],"Resource":"*"}]}`)
+	putRole(t, h, "demo", trustRoot, 3600)
+	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("narrow"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 || *out.PackedPolicySize > 100 {
+		t.Errorf("PackedPolicySize = %v", out.PackedPolicySize)
+	}
+	c := iamtest.IAM(sessionConfig(h, out.Credentials))
+	ctx := context.Background()
+	if _, err := c.ListRoles(ctx, &iamsdk.ListRolesInput{}); apiCode(t, err) != "AccessDenied" {
+		t.Errorf("ListRoles outside the session policy: %v", err)
+	} else if want := "User: arn:aws:sts::123456789012:assumed-role/admin/narrow is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action"; !strings.Contains(err.Error(), want) {
+		t.Errorf("message: %v\nwant: %s", err, want)
+	}
+	if _, err := c.ListUsers(ctx, &iamsdk.ListUsersInput{}); err != nil && apiCode(t, err) == "AccessDenied" {
+		t.Errorf("ListUsers inside both: %v", err)
+	}
+	if _, err := c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("admin")}); apiCode(t, err) != "AccessDenied" {
+		t.Errorf("GetRole outside the role's policy: %v", err)
+	} else if !strings.Contains(err.Error(), "because no identity-based policy allows the iam:GetRole action") {
+		t.Errorf("message: %v", err)
+	}
+}
+
+// Role chaining caps the session at one hour and counts the chain.
+func TestRoleChaining(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "first", trustRoot, 43200, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	putRole(t, h, "second", trustRoot, 43200)
+	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/first"), RoleSessionName: aws.String("aa"), DurationSeconds: aws.Int32(7200)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sessionConfig(h, out.Credentials)
+	_, err = assume(t, cfg, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/second"), RoleSessionName: aws.String("bb"), DurationSeconds: aws.Int32(7200)})
+	if apiCode(t, err) != "ValidationError" {
+		t.Errorf("chained 2h: %v", err)
+	}
+	out2, err := assume(t, cfg, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/second"), RoleSessionName: aws.String("bb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := iamtest.STS(sessionConfig(h, out2.Credentials)).GetCallerIdentity(context.Background(), &stssdk.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:sts::123456789012:assumed-role/second/bb" {
+		t.Errorf("chained identity: %v %v", id, err)
+	}
+}
+
+// rawCall signs a GetCallerIdentity with the given credentials at time at, and returns the
+// status and body.
+func rawCall(t *testing.T, h *iamtest.Harness, c *ststypes.Credentials, token string, at time.Time) (int, string) {
+	t.Helper()
+	form := "Action=GetCallerIdentity&Version=2011-06-15"
+	req, _ := http.NewRequest(http.MethodPost, h.URL, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(form))
+	creds := aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey), SessionToken: token}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sts", "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestExpiredAndTamperedTokens(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "demo", trustRoot, 3600)
+	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	tok := aws.ToString(c.SessionToken)
+	if status, body := rawCall(t, h, c, tok, h.Clock.Now()); status != 200 {
+		t.Fatalf("fresh token: %d %s", status, body)
+	}
+	for name, bad := range map[string]string{
+		"truncated": tok[:len(tok)-10],
+		"flipped":   tok[:20] + flip(tok[20]) + tok[21:],
+		"other":     "AAAA" + tok[4:],
+	} {
+		if status, body := rawCall(t, h, c, bad, h.Clock.Now()); status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {
+			t.Errorf("%s token: %d %s", name, status, body)
+		}
+	}
+	h.Clock.Advance(901 * time.Second)
+	if status, body := rawCall(t, h, c, tok, h.Clock.Now()); status != 403 || !strings.Contains(body, "<Code>ExpiredToken</Code>") {
+		t.Errorf("expired token: %d %s", status, body)
+	}
+}
+
+func flip(b byte) string {
+	if b == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
+// A second node on the same data (store and master key) accepts the first node's tokens: no
+// session state is kept anywhere.
+func TestTokensWorkOnAnotherNode(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	open := func() *node.Node {
+		n, err := node.Open(ctx, node.Config{DataDir: dir, AccountID: iamtest.Account, RootAccessKeyID: iamtest.RootKeyID, RootSecretAccessKey: iamtest.RootSecret, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Close() })
+		return n
+	}
+	a, b := open(), open()
+	ha := &iamtest.Harness{Node: a}
+	sa, sb := httptestServer(t, a), httptestServer(t, b)
+	ha.URL, ha.Server = sa.URL, sa
+	putRole(t, ha, "demo", trustRoot, 3600)
+	out, err := assume(t, ha.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb := &iamtest.Harness{Node: b, URL: sb.URL, Server: sb}
+	id, err := iamtest.STS(sessionConfig(hb, out.Credentials)).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:sts::123456789012:assumed-role/demo/s1" {
+		t.Fatalf("on node B: %v %v", id, err)
+	}
+}
+
+func TestGetSessionToken(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	out, err := iamtest.STS(h.Root()).GetSessionToken(ctx, &stssdk.GetSessionTokenInput{DurationSeconds: aws.Int32(7200)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Until(aws.ToTime(out.Credentials.Expiration)); d > time.Hour+time.Minute {
+		t.Errorf("root session lasts %v, want ≤ 1h", d)
+	}
+	cfg := sessionConfig(h, out.Credentials)
+	id, err := iamtest.STS(cfg).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::123456789012:root" {
+		t.Errorf("identity: %v %v", id, err)
+	}
+	if _, err := iamtest.IAM(cfg).ListUsers(ctx, &iamsdk.ListUsersInput{}); apiCode(t, err) != "InvalidClientTokenId" {
+		t.Errorf("IAM with a session token and no MFA: %v", err)
+	}
+	if _, err := iamtest.STS(cfg).GetSessionToken(ctx, &stssdk.GetSessionTokenInput{}); apiCode(t, err) != "AccessDenied" {
+		t.Errorf("GetSessionToken with session credentials: %v", err)
+	}
+}
+
+func TestGetFederationToken(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	out, err := iamtest.STS(h.Root()).GetFederationToken(ctx, &stssdk.GetFederationTokenInput{Name: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.FederatedUser.Arn); got != "arn:aws:sts::123456789012:federated-user/bob" {
+		t.Errorf("Arn = %s", got)
+	}
+	cfg := sessionConfig(h, out.Credentials)
+	id, err := iamtest.STS(cfg).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.UserId) != "123456789012:bob" {
+		t.Errorf("identity: %v %v", id, err)
+	}
+	// No policy passed: no permissions.
+	if _, err := iamtest.IAM(cfg).ListUsers(ctx, &iamsdk.ListUsersInput{}); apiCode(t, err) != "AccessDenied" {
+		t.Errorf("federated user without policy: %v", err)
+	}
+}
