@@ -61,11 +61,9 @@ type Authorizer struct {
 	cfg  Config
 	docs docCache
 
-	mu    sync.Mutex
-	gen   uint64
-	sets  map[string]*identitySet
-	tags  map[string][]iam.Tag
-	drops int
+	mu   sync.Mutex
+	gen  uint64
+	sets map[string]*identitySet
 }
 
 // identitySet is the compiled identity side of a principal.

@@ -92,6 +92,13 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 			path = "/"
 		}
 		req.Resource = iam.PolicyARN(account, path, str("PolicyName"))
+	case listOf[op] != "":
+		// Account-wide listings name the kind's ARN prefix, under the requested path.
+		prefix := str("PathPrefix")
+		if prefix == "" {
+			prefix = "/"
+		}
+		req.Resource = "arn:aws:iam::" + account + ":" + listOf[op] + prefix
 	case str("OpenIDConnectProviderArn") != "":
 		req.Resource = str("OpenIDConnectProviderArn")
 	case str("SAMLProviderArn") != "":
@@ -128,6 +135,15 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 		}
 	}
 	return req, nil
+}
+
+// listOf maps the account-wide list operations to the resource kind AWS names in their ARN.
+var listOf = map[string]string{
+	"ListUsers":            "user",
+	"ListRoles":            "role",
+	"ListGroups":           "group",
+	"ListPolicies":         "policy",
+	"ListInstanceProfiles": "instance-profile",
 }
 
 // createPath is the path of the entity an operation creates (its Path parameter, "/" by
