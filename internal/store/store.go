@@ -10,7 +10,8 @@
 //     create one if fewer than two) cannot be interleaved with another. A Write whose fn returns an
 //     error changes nothing. A backend may run fn more than once when it meets a conflict or a busy
 //     database, so fn must be idempotent apart from its effects on the Tx, and must not keep the Tx
-//     after it returns.
+//     after it returns. fn must not start another transaction on the same Store (a backend may
+//     have a single writer connection, and a nested Write would wait for itself).
 //   - Everything is scoped by account id, except lookups that must work before the account is
 //     known (an access key by its id) and the seal keyring, which belongs to the installation.
 //   - Names are unique per account and kind, compared case-insensitively (AWS's rule), and are
