@@ -91,7 +91,7 @@ func TestNewIDAndSecret(t *testing.T) {
 	if s := NewSecretAccessKey(); !secretShape.MatchString(s) {
 		t.Errorf("secret %q has the wrong shape", s)
 	}
-	if NewSecretAccessKey() == NewSecretAccessKey() {
+	if a, b := NewSecretAccessKey(), NewSecretAccessKey(); a == b {
 		t.Error("two secrets are equal")
 	}
 }

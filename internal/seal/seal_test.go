@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -132,6 +133,26 @@ func TestSealToOpenToNoAlloc(t *testing.T) {
 	}
 }
 
+func TestKeyringConcurrentUse(t *testing.T) {
+	ring, _ := NewKeyring(mustKey(t, 1), mustKey(t, 2))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pt := []byte(fmt.Sprintf("goroutine %d", g))
+			for range 200 {
+				got, err := ring.Open(ring.Seal(pt, nil), nil)
+				if err != nil || !bytes.Equal(got, pt) {
+					t.Errorf("round trip: %q, %v", got, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 func TestKeyRedacted(t *testing.T) {
 	k := mustKey(t, 42)
 	for i := range k.Secret {
@@ -144,7 +165,7 @@ func TestKeyRedacted(t *testing.T) {
 		"%v":   fmt.Sprintf("%v", k),
 		"%+v":  fmt.Sprintf("%+v", k),
 		"%#v":  fmt.Sprintf("%#v", k),
-		"%s":   fmt.Sprintf("%s", k),
+		"%q":   fmt.Sprintf("%q", k),
 		"slog": logged.String(),
 	}
 	for name, out := range outputs {
