@@ -116,15 +116,6 @@ func noSuchGroup(name string) error {
 	return awserr.NoSuchEntity("The group with name " + name + " cannot be found.")
 }
 
-func noSuchPrincipal(kind iam.PrincipalKind, name string) error {
-	switch kind {
-	case iam.KindRole:
-		return noSuchRole(name)
-	case iam.KindGroup:
-		return noSuchGroup(name)
-	}
-	return noSuchUser(name)
-}
 
 func noSuchPolicy(arn string) error {
 	return awserr.NoSuchEntity("Policy " + arn + " was not found.")

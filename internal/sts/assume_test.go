@@ -145,9 +145,10 @@ func TestSessionPolicyIntersection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	//lint:ignore SA1019 PackedPolicySize is the field iamd serves (and AWS still does)
-	if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 || *out.PackedPolicySize > 100 {
-		t.Errorf("PackedPolicySize = %v", out.PackedPolicySize)
+	//lint:ignore SA1019 PackedPolicySize is the field iamd's (and botocore's) model serves
+	pps := out.PackedPolicySize
+	if pps == nil || *pps <= 0 || *pps > 100 {
+		t.Errorf("PackedPolicySize = %v", pps)
 	}
 	c := iamtest.IAM(sessionConfig(h, out.Credentials))
 	ctx := context.Background()
