@@ -116,7 +116,6 @@ func noSuchGroup(name string) error {
 	return awserr.NoSuchEntity("The group with name " + name + " cannot be found.")
 }
 
-
 func noSuchPolicy(arn string) error {
 	return awserr.NoSuchEntity("Policy " + arn + " was not found.")
 }
