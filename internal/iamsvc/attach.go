@@ -17,7 +17,7 @@ import (
 // methods below do the work once for a kind, and the AWS operations are thin wrappers.
 
 func (s *Service) attach(ctx context.Context, kind iam.PrincipalKind, name, arn string) error {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func isAttached(ctx context.Context, tx store.Tx, account string, kind iam.Princ
 }
 
 func (s *Service) detach(ctx context.Context, kind iam.PrincipalKind, name, arn string) error {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Service) detach(ctx context.Context, kind iam.PrincipalKind, name, arn 
 
 func (s *Service) listAttached(ctx context.Context, kind iam.PrincipalKind, name, prefix, marker string, max *int32) (store.Page[iam.AttachedPolicy], error) {
 	var page store.Page[iam.AttachedPolicy]
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return page, err
 	}
@@ -106,7 +106,7 @@ func attachedOut(items []iam.AttachedPolicy) []iamapi.AttachedPolicy {
 // putInline creates or replaces an inline policy, keeping the entity's inline policies within
 // the aggregate size quota of its kind.
 func (s *Service) putInline(ctx context.Context, kind iam.PrincipalKind, name, policyName, doc string) error {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Service) putInline(ctx context.Context, kind iam.PrincipalKind, name, p
 func (s *Service) getInline(ctx context.Context, kind iam.PrincipalKind, name, policyName string) (iam.InlinePolicy, string, error) {
 	var p iam.InlinePolicy
 	var entity string
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return p, "", err
 	}
@@ -169,7 +169,7 @@ func entityName(ctx context.Context, tx store.Tx, account string, kind iam.Princ
 
 func (s *Service) listInline(ctx context.Context, kind iam.PrincipalKind, name, marker string, max *int32) (store.Page[string], error) {
 	var page store.Page[string]
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return page, err
 	}
@@ -186,7 +186,7 @@ func (s *Service) listInline(ctx context.Context, kind iam.PrincipalKind, name, 
 }
 
 func (s *Service) deleteInline(ctx context.Context, kind iam.PrincipalKind, name, policyName string) error {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func groupOut(g iam.Group) iamapi.Group {
 
 // CreateGroup creates a group.
 func (s *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupInput) (*iamapi.CreateGroupOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupInput) 
 
 // GetGroup returns a group and a page of its members.
 func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupInput) (*iamapi.GetGroupOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupInput) (*iama
 
 // ListGroups lists the account's groups by name, filtered by path prefix.
 func (s *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsInput) (*iamapi.ListGroupsOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func groupsOut(gs []iam.Group) []iamapi.Group {
 
 // UpdateGroup renames or moves a group; members and policies stay with it.
 func (s *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput) (*iamapi.UpdateGroupOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput) 
 
 // DeleteGroup deletes a group without members or policies.
 func (s *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput) (*iamapi.DeleteGroupOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func isMember(ctx context.Context, tx store.Tx, account, group, user string) (bo
 
 // AddUserToGroup adds a user to a group (again is a no-op), within the groups-per-user quota.
 func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupInput) (*iamapi.AddUserToGroupOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupI
 
 // RemoveUserFromGroup removes a member; a user not in the group is reported as not found.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUserFromGroupInput) (*iamapi.RemoveUserFromGroupOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUser
 
 // ListGroupsForUser lists the groups a user is in.
 func (s *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroupsForUserInput) (*iamapi.ListGroupsForUserOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroupsFo
 
 // PutUserPermissionsBoundary sets a user's permissions boundary.
 func (s *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.PutUserPermissionsBoundaryInput) (*iamapi.PutUserPermissionsBoundaryOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.Put
 
 // DeleteUserPermissionsBoundary removes a user's permissions boundary.
 func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamapi.DeleteUserPermissionsBoundaryInput) (*iamapi.DeleteUserPermissionsBoundaryOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}

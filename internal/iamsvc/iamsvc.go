@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
@@ -41,6 +42,8 @@ type Config struct {
 type Service struct {
 	iamapi.Unimplemented
 	cfg Config
+	// seeded is set once the AWS managed policies are known to be stored.
+	seeded atomic.Bool
 }
 
 var _ iamapi.Service = (*Service)(nil)

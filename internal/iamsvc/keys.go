@@ -35,7 +35,7 @@ func ownKey(ctx context.Context, tx store.Tx, account, user string, root bool, i
 // CreateAccessKey creates a long-term key for a user (or, for root callers without UserName, a
 // root key). The secret is returned once and stored only sealed, bound to the key id.
 func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKeyInput) (*iamapi.CreateAccessKeyOutput, error) {
-	p, err := caller(ctx)
+	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 
 // ListAccessKeys lists a user's (or the root user's) keys, without secrets.
 func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysInput) (*iamapi.ListAccessKeysOutput, error) {
-	p, err := caller(ctx)
+	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysI
 // UpdateAccessKey activates or deactivates a key. Authentication reads the status from the
 // store on every request, so the change applies to the next request.
 func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKeyInput) (*iamapi.UpdateAccessKeyOutput, error) {
-	p, err := caller(ctx)
+	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKe
 
 // DeleteAccessKey deletes a key.
 func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKeyInput) (*iamapi.DeleteAccessKeyOutput, error) {
-	p, err := caller(ctx)
+	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 // GetAccessKeyLastUsed reports when and where a key of the account was last used; a key never
 // used reports ServiceName and Region "N/A", as AWS does.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccessKeyLastUsedInput) (*iamapi.GetAccessKeyLastUsedOutput, error) {
-	p, err := caller(ctx)
+	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func ownPolicy(ctx context.Context, tx store.Tx, account, arn string) (iam.Manag
 
 // CreatePolicy creates a customer managed policy with its document as version v1.
 func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput) (*iamapi.CreatePolicyOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput
 
 // GetPolicy returns a managed policy (without its document).
 func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*iamapi.GetPolicyOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func noSuchVersion(arn, version string) error {
 
 // GetPolicyVersion returns one version with its document, URL-encoded as AWS sends it.
 func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionInput) (*iamapi.GetPolicyVersionOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 
 // ListPolicies lists managed policies by scope, attachment and path prefix.
 func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 // DeletePolicy deletes a customer managed policy that is attached nowhere, is no boundary and
 // has no version but its default one.
 func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput) (*iamapi.DeletePolicyOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput
 
 // CreatePolicyVersion adds a version (at most five are kept), optionally as the default.
 func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionInput) (*iamapi.CreatePolicyVersionOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 
 // SetDefaultPolicyVersion makes a version the one in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDef
 
 // ListPolicyVersions lists a policy's versions, without documents.
 func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +305,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 
 // TagPolicy adds or replaces tags of a customer managed policy.
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +331,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*ia
 
 // UntagPolicy removes tags of a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +351,7 @@ func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) 
 
 // ListPolicyTags lists a managed policy's tags.
 func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (s *Service) checkTrustDocument(doc string) error {
 
 // CreateRole creates a role with its trust policy.
 func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*iamapi.CreateRoleOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 
 // GetRole returns a role with its trust policy and last use.
 func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi.GetRoleOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi
 
 // ListRoles lists the account's roles by name, filtered by path prefix.
 func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*iamapi.ListRolesOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*ia
 // updateRole reads a role, applies change and stores it, in one transaction.
 func (s *Service) updateRole(ctx context.Context, name string, change func(tx store.Tx, r *iam.Role) error) (iam.Role, error) {
 	var r iam.Role
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return r, err
 	}
@@ -189,7 +189,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 
 // DeleteRole deletes a role without policies or instance profiles.
 func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*iamapi.DeleteRoleOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +248,7 @@ func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*ia
 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
-	c, err := caller(ctx)
+	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -155,8 +155,9 @@ type Tx interface {
 	Roles(ctx context.Context, account string, opt ListOptions) (Page[iam.Role], error)
 	CountRoles(ctx context.Context, account string) (int, error)
 
-	// Managed policies, looked up by ARN. CreatePolicy stores the policy with v1 as its default
-	// version. DeletePolicy removes its versions too and is ErrConflict while attached or used
+	// Managed policies, looked up by ARN. CreatePolicy stores the policy with its document as
+	// the default version: p.DefaultVersionID when set ("v12", as AWS managed policies are
+	// seeded), else v1; that version's CreateDate is p.UpdateDate. DeletePolicy removes its versions too and is ErrConflict while attached or used
 	// as a boundary. UpdatePolicy changes Description, Tags, UpdateDate.
 	CreatePolicy(ctx context.Context, p iam.ManagedPolicy, document string) error
 	Policy(ctx context.Context, arn string) (iam.ManagedPolicy, error)

@@ -572,11 +572,24 @@ func (t *tx) fillCounts(ctx context.Context, p *iam.ManagedPolicy) error {
 
 func (t *tx) CreatePolicy(ctx context.Context, p iam.ManagedPolicy, document string) error {
 	p = normPolicy(p)
-	p.DefaultVersionID = "v1"
-	if err := t.insertEntity(ctx, policyEnt(p), 1, p); err != nil {
+	// An AWS managed policy is seeded at the version AWS publishes (v12); others start at v1.
+	seq := 1
+	if p.DefaultVersionID != "" {
+		n, ok := versionSeq(p.DefaultVersionID)
+		if !ok {
+			return fmt.Errorf("sqlstore: invalid version id %q", p.DefaultVersionID)
+		}
+		seq = n
+	}
+	p.DefaultVersionID = "v" + strconv.Itoa(seq)
+	if err := t.insertEntity(ctx, policyEnt(p), seq, p); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO policy_versions (policy_id, seq, document, create_date) VALUES (?, 1, ?, ?)`, p.PolicyID, document, micros(p.CreateDate))
+	created := p.UpdateDate
+	if created.IsZero() {
+		created = p.CreateDate
+	}
+	_, err := t.exec(ctx, `INSERT INTO policy_versions (policy_id, seq, document, create_date) VALUES (?, ?, ?, ?)`, p.PolicyID, seq, document, micros(created))
 	return err
 }
 

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Roles", testRoles},
 		{"ManagedPoliciesAndVersions", testPolicies},
 		{"PolicyScopes", testPolicyScopes},
+		{"PolicyCreatedAtVersion", testPolicyAtVersion},
 		{"Attachments", testAttachments},
 		{"InlinePolicies", testInlinePolicies},
 		{"InstanceProfiles", testInstanceProfiles},
@@ -1025,5 +1026,37 @@ func testGeneration(t *testing.T, s store.Store) {
 	mustRead(t, s, func(tx store.Tx) error { _, err := tx.CountUsers(ctx(), acct); return err })
 	if g, _ := s.Generation(ctx()); g != prev {
 		t.Errorf("generation moved on a Read: %d → %d", prev, g)
+	}
+}
+
+// testPolicyAtVersion: a policy created with DefaultVersionID (as AWS managed policies are
+// seeded) has that version as its only and default one, and the next version follows it.
+func testPolicyAtVersion(t *testing.T, s store.Store) {
+	p := policy("aws", "Seeded")
+	p.DefaultVersionID = "v12"
+	p.UpdateDate = t0.Add(time.Hour)
+	mustWrite(t, s, func(tx store.Tx) error { return tx.CreatePolicy(ctx(), p, `{"v":12}`) })
+	mustWrite(t, s, func(tx store.Tx) error {
+		got, err := tx.Policy(ctx(), p.Arn)
+		noErr(t, "Policy", err)
+		if got.DefaultVersionID != "v12" {
+			t.Errorf("DefaultVersionID = %s, want v12", got.DefaultVersionID)
+		}
+		vs, err := tx.PolicyVersions(ctx(), p.Arn)
+		noErr(t, "PolicyVersions", err)
+		if len(vs) != 1 || vs[0].VersionID != "v12" || !vs[0].IsDefaultVersion || !vs[0].CreateDate.Equal(p.UpdateDate) {
+			t.Errorf("versions = %+v, want only v12, default, created at UpdateDate", vs)
+		}
+		next, err := tx.CreatePolicyVersion(ctx(), p.Arn, `{"v":13}`, false, t0)
+		noErr(t, "CreatePolicyVersion", err)
+		if next.VersionID != "v13" {
+			t.Errorf("next version = %s, want v13", next.VersionID)
+		}
+		return nil
+	})
+	bad := policy(acct, "Bad")
+	bad.DefaultVersionID = "12"
+	if err := s.Write(ctx(), func(tx store.Tx) error { return tx.CreatePolicy(ctx(), bad, `{}`) }); err == nil {
+		t.Error("CreatePolicy with version id 12: no error")
 	}
 }
