@@ -234,3 +234,41 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// The identity proof of Kubernetes aws-iam-authenticator (EKS tokens) and Vault: a presigned
+// GetCallerIdentity GET with an extra signed header and a short X-Amz-Expires, replayed by the
+// verifier with that header.
+func TestPresignedGetWithSignedHeader(t *testing.T) {
+	h := iamtest.New(t)
+	req, _ := http.NewRequest(http.MethodGet, h.URL+"/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Expires=60", nil)
+	req.Header.Set("x-k8s-aws-id", "my-cluster")
+	creds := aws.Credentials{AccessKeyID: iamtest.RootKeyID, SecretAccessKey: iamtest.RootSecret}
+	signed, hdr, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, v4EmptyHash, "sts", iamtest.Region, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(signed, "x-k8s-aws-id") {
+		t.Fatalf("header not signed: %s", signed)
+	}
+	get := func(withHeader bool) (int, []byte) {
+		r, _ := http.NewRequest(http.MethodGet, signed, nil)
+		if withHeader {
+			for k, v := range hdr {
+				r.Header[k] = v
+			}
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if status, body := get(true); status != 200 || !bytes.Contains(body, []byte("<Account>123456789012</Account>")) {
+		t.Fatalf("with the signed header: %d %s", status, body)
+	}
+	if status, body := get(false); status != http.StatusForbidden {
+		t.Fatalf("without the signed header: %d %s", status, body)
+	}
+}
