@@ -94,6 +94,19 @@ type PolicyListOptions struct {
 	OnlyAttached bool
 }
 
+// Record is an entity of a kind that is found only by its name or by the user it belongs to:
+// login profiles, MFA devices, OIDC and SAML providers, certificates, SSH keys, service-specific
+// credentials, account-wide settings. The service owns the encoding of Data (JSON by convention)
+// and seals any secret in it before storing; the store keeps Data as given.
+type Record struct {
+	Account string
+	Kind    string // e.g. "login-profile"; each kind is its own namespace
+	Name    string // unique per (Account, Kind), compared case-insensitively
+	// OwnerID is the unique id of the user the record belongs to, "" for none.
+	OwnerID string
+	Data    []byte
+}
+
 // SealKey is a data key of the seal keyring, wrapped under the master key.
 type SealKey struct {
 	ID         uint32
@@ -198,6 +211,18 @@ type Tx interface {
 	InstanceProfilesForRole(ctx context.Context, account, role string, opt ListOptions) (Page[iam.InstanceProfile], error)
 	AddRoleToInstanceProfile(ctx context.Context, account, profile, role string) error
 	RemoveRoleFromInstanceProfile(ctx context.Context, account, profile, role string) error
+
+	// Records: entities found only by name or by owner (see Record). CreateRecord is
+	// ErrAlreadyExists for a name taken case-insensitively; UpdateRecord replaces Data and Owner
+	// and is ErrNotFound for an absent record. Records lists a kind by name, paged (PathPrefix
+	// is ignored). DeleteUser is ErrConflict while the user owns records.
+	CreateRecord(ctx context.Context, r Record) error
+	Record(ctx context.Context, account, kind, name string) (Record, error)
+	UpdateRecord(ctx context.Context, r Record) error
+	DeleteRecord(ctx context.Context, account, kind, name string) error
+	Records(ctx context.Context, account, kind string, opt ListOptions) (Page[Record], error)
+	RecordsByOwner(ctx context.Context, account, kind, ownerID string) ([]Record, error)
+	CountRecords(ctx context.Context, account, kind string) (int, error)
 
 	// Seal keyring keys, for the whole installation.
 	SealKeys(ctx context.Context) ([]SealKey, error)

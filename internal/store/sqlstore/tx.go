@@ -1091,3 +1091,101 @@ func (t *tx) AddSealKey(ctx context.Context, k store.SealKey) error {
 	_, err := t.exec(ctx, `INSERT INTO seal_keys (id, wrapped, create_date) VALUES (?, ?, ?)`, int64(k.ID), k.Wrapped, micros(k.CreateDate))
 	return err
 }
+
+// ---- records ----
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (t *tx) CreateRecord(ctx context.Context, r store.Record) error {
+	_, err := t.exec(ctx, `INSERT INTO records (account, kind, name, name_lc, owner_id, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.Account, r.Kind, r.Name, strings.ToLower(r.Name), nullable(r.OwnerID), string(r.Data))
+	return err
+}
+
+func scanRecord(sc interface{ Scan(...any) error }) (store.Record, error) {
+	var r store.Record
+	var owner sql.NullString
+	var data string
+	err := sc.Scan(&r.Account, &r.Kind, &r.Name, &owner, &data)
+	r.OwnerID, r.Data = owner.String, []byte(data)
+	return r, err
+}
+
+const recordCols = `account, kind, name, owner_id, data`
+
+func (t *tx) Record(ctx context.Context, account, kind, name string) (store.Record, error) {
+	row := t.sql.QueryRowContext(ctx, t.d.rebind(`SELECT `+recordCols+` FROM records WHERE account = ? AND kind = ? AND name_lc = ?`),
+		account, kind, strings.ToLower(name))
+	r, err := scanRecord(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%w: %s %s", store.ErrNotFound, kind, name)
+	}
+	return r, t.d.classify(err)
+}
+
+func (t *tx) UpdateRecord(ctx context.Context, r store.Record) error {
+	return t.execOne(ctx, r.Kind+" "+r.Name, `UPDATE records SET owner_id = ?, data = ? WHERE account = ? AND kind = ? AND name_lc = ?`,
+		nullable(r.OwnerID), string(r.Data), r.Account, r.Kind, strings.ToLower(r.Name))
+}
+
+func (t *tx) DeleteRecord(ctx context.Context, account, kind, name string) error {
+	return t.execOne(ctx, kind+" "+name, `DELETE FROM records WHERE account = ? AND kind = ? AND name_lc = ?`, account, kind, strings.ToLower(name))
+}
+
+// Records pages by name_lc, which is unique within a kind, so the marker needs no id.
+func (t *tx) Records(ctx context.Context, account, kind string, opt store.ListOptions) (store.Page[store.Record], error) {
+	var page store.Page[store.Record]
+	after, _, err := decodeMarker(opt.Marker)
+	if err != nil {
+		return page, err
+	}
+	n := pageSize(opt)
+	rows, err := t.query(ctx, `SELECT `+recordCols+`, name_lc FROM records WHERE account = ? AND kind = ? AND name_lc > ? ORDER BY name_lc LIMIT ?`,
+		account, kind, after, n+1)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	var last string
+	for rows.Next() {
+		if len(page.Items) == n {
+			page.IsTruncated, page.Marker = true, encodeMarker(last, "")
+			break
+		}
+		var r store.Record
+		var owner sql.NullString
+		var data string
+		if err := rows.Scan(&r.Account, &r.Kind, &r.Name, &owner, &data, &last); err != nil {
+			return page, err
+		}
+		r.OwnerID, r.Data = owner.String, []byte(data)
+		page.Items = append(page.Items, r)
+	}
+	return page, rows.Err()
+}
+
+func (t *tx) RecordsByOwner(ctx context.Context, account, kind, ownerID string) ([]store.Record, error) {
+	rows, err := t.query(ctx, `SELECT `+recordCols+` FROM records WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name_lc`, account, kind, ownerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) CountRecords(ctx context.Context, account, kind string) (int, error) {
+	return t.count(ctx, `SELECT COUNT(*) FROM records WHERE account = ? AND kind = ?`, account, kind)
+}

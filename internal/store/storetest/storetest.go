@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Attachments", testAttachments},
 		{"InlinePolicies", testInlinePolicies},
 		{"InstanceProfiles", testInstanceProfiles},
+		{"Records", testRecords},
 		{"SealKeys", testSealKeys},
 		{"SnapshotRead", testSnapshotRead},
 		{"ReadTxRefusesWrites", testReadOnly},
@@ -1059,4 +1060,65 @@ func testPolicyAtVersion(t *testing.T, s store.Store) {
 	if err := s.Write(ctx(), func(tx store.Tx) error { return tx.CreatePolicy(ctx(), bad, `{}`) }); err == nil {
 		t.Error("CreatePolicy with version id 12: no error")
 	}
+}
+
+// testRecords: records are unique per (account, kind) case-insensitively, returned as written,
+// paged by name, found by owner, and keep their owning user from being deleted.
+func testRecords(t *testing.T, s store.Store) {
+	u := user(acct, "owner")
+	rec := func(kind, name, owner string) store.Record {
+		return store.Record{Account: acct, Kind: kind, Name: name, OwnerID: owner, Data: []byte(`{"n":"` + name + `"}`)}
+	}
+	mustWrite(t, s, func(tx store.Tx) error {
+		noErr(t, "CreateUser", tx.CreateUser(ctx(), u))
+		for _, n := range []string{"Charlie", "alpha", "Bravo"} {
+			noErr(t, "CreateRecord", tx.CreateRecord(ctx(), rec("mfa", n, u.UserID)))
+		}
+		noErr(t, "same name, other kind", tx.CreateRecord(ctx(), rec("ssh", "alpha", "")))
+		noErr(t, "same name, other account", tx.CreateRecord(ctx(), store.Record{Account: other, Kind: "mfa", Name: "ALPHA", Data: []byte("{}")}))
+		return nil
+	})
+	wantErr(t, "duplicate", s.Write(ctx(), func(tx store.Tx) error { return tx.CreateRecord(ctx(), rec("mfa", "ALPHA", "")) }), store.ErrAlreadyExists)
+	wantErr(t, "DeleteUser with records", s.Write(ctx(), func(tx store.Tx) error { return tx.DeleteUser(ctx(), acct, "owner") }), store.ErrConflict)
+	wantErr(t, "update absent", s.Write(ctx(), func(tx store.Tx) error { return tx.UpdateRecord(ctx(), rec("mfa", "delta", "")) }), store.ErrNotFound)
+	wantErr(t, "delete absent", s.Write(ctx(), func(tx store.Tx) error { return tx.DeleteRecord(ctx(), acct, "mfa", "delta") }), store.ErrNotFound)
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.Record(ctx(), acct, "mfa", "BRAVO")
+		noErr(t, "Record", err)
+		diff(t, "record", rec("mfa", "Bravo", u.UserID), got)
+		var names []string
+		opt := store.ListOptions{MaxItems: 2}
+		for {
+			page, err := tx.Records(ctx(), acct, "mfa", opt)
+			noErr(t, "Records", err)
+			for _, r := range page.Items {
+				names = append(names, r.Name)
+			}
+			if !page.IsTruncated {
+				break
+			}
+			opt.Marker = page.Marker
+		}
+		diff(t, "paged names", []string{"alpha", "Bravo", "Charlie"}, names)
+		owned, err := tx.RecordsByOwner(ctx(), acct, "mfa", u.UserID)
+		noErr(t, "RecordsByOwner", err)
+		if len(owned) != 3 {
+			t.Errorf("RecordsByOwner = %d records, want 3", len(owned))
+		}
+		n, err := tx.CountRecords(ctx(), acct, "ssh")
+		noErr(t, "CountRecords", err)
+		if n != 1 {
+			t.Errorf("CountRecords(ssh) = %d, want 1", n)
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx store.Tx) error {
+		r := rec("mfa", "alpha", "")
+		r.Data = []byte(`{"changed":true}`)
+		noErr(t, "UpdateRecord", tx.UpdateRecord(ctx(), r))
+		for _, n := range []string{"alpha", "Bravo", "Charlie"} {
+			noErr(t, "DeleteRecord", tx.DeleteRecord(ctx(), acct, "mfa", n))
+		}
+		return tx.DeleteUser(ctx(), acct, "owner")
+	})
 }
