@@ -68,3 +68,18 @@ func TestGetAccessKeyInfo(t *testing.T) {
 		t.Errorf("Account = %q, want %q", got, other)
 	}
 }
+
+// Operations that cannot apply to a self-hosted account answer AWS's error for that situation.
+func TestUnavailableFeatures(t *testing.T) {
+	h := iamtest.New(t)
+	c := iamtest.STS(h.Root())
+	ctx := context.Background()
+	_, err := c.GetWebIdentityToken(ctx, &stssdk.GetWebIdentityTokenInput{Audience: []string{"https://example.com"}, SigningAlgorithm: aws.String("RS256")})
+	if got := apiCode(t, err); got != "OutboundWebIdentityFederationDisabledException" {
+		t.Errorf("GetWebIdentityToken: %s", got)
+	}
+	_, err = c.GetDelegatedAccessToken(ctx, &stssdk.GetDelegatedAccessTokenInput{TradeInToken: aws.String("token-that-iamd-never-issued")})
+	if got := apiCode(t, err); got != "ExpiredTradeInTokenException" {
+		t.Errorf("GetDelegatedAccessToken: %s", got)
+	}
+}

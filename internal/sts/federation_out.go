@@ -1,0 +1,36 @@
+package sts
+
+import (
+	"context"
+	"net/http"
+
+	stsapi "github.com/iamd/iamd/internal/api/sts"
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// GetWebIdentityToken needs outbound web identity federation, which an account enables through
+// IAM's EnableOutboundWebIdentityFederation; iamd does not offer it yet, so every account is in
+// the state AWS answers with OutboundWebIdentityFederationDisabledException.
+func (s *Service) GetWebIdentityToken(context.Context, *stsapi.GetWebIdentityTokenInput) (*stsapi.GetWebIdentityTokenOutput, error) {
+	return nil, &awserr.Error{Code: "OutboundWebIdentityFederationDisabledException", Status: http.StatusForbidden,
+		Message: "The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the Amazon Web Services Management Console or API."}
+}
+
+// AssumeRoot gives an organization's management account root sessions in member accounts. An
+// iamd installation has no AWS Organizations, so there is no member account to act on: the call
+// is refused as AWS refuses callers outside an organization with centralized root access.
+func (s *Service) AssumeRoot(ctx context.Context, in *stsapi.AssumeRootInput) (*stsapi.AssumeRootOutput, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, awserr.AccessDenied("User: " + p.ARN() + " is not authorized to perform: sts:AssumeRoot on resource: " +
+		in.TargetPrincipal + " because centralized root access is not enabled for an organization")
+}
+
+// GetDelegatedAccessToken trades in a token from an accepted IAM delegation request. iamd issues
+// no delegation requests, so no trade-in token it is given can be valid.
+func (s *Service) GetDelegatedAccessToken(context.Context, *stsapi.GetDelegatedAccessTokenInput) (*stsapi.GetDelegatedAccessTokenOutput, error) {
+	return nil, &awserr.Error{Code: "ExpiredTradeInTokenException", Status: http.StatusBadRequest,
+		Message: "The trade-in token provided is expired or invalid."}
+}
