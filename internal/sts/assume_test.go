@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,34 @@ func putRole(t *testing.T, h *iamtest.Harness, name, trust string, maxSession in
 	}
 }
 
+// operators holds one IAM user per harness allowed to assume roles: AWS refuses role sessions to
+// the root user, so tests assume roles as an IAM user, as AWS users do.
+var operators sync.Map // *iamtest.Harness → aws.Config
+
+func operator(t *testing.T, h *iamtest.Harness) aws.Config {
+	t.Helper()
+	if cfg, ok := operators.Load(h); ok {
+		return cfg.(aws.Config)
+	}
+	ctx := context.Background()
+	c := iamtest.IAM(h.Root())
+	if _, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("operator")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String("operator"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("operator")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := h.Config(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	operators.Store(h, cfg)
+	return cfg
+}
+
 func assume(t *testing.T, cfg aws.Config, in *stssdk.AssumeRoleInput) (*stssdk.AssumeRoleOutput, error) {
 	t.Helper()
 	return iamtest.STS(cfg).AssumeRole(context.Background(), in)
@@ -63,7 +92,7 @@ func sessionConfig(h *iamtest.Harness, c *ststypes.Credentials) aws.Config {
 func TestAssumeRole(t *testing.T) {
 	h := iamtest.New(t)
 	putRole(t, h, "demo", trustRoot, 7200)
-	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("session1")})
+	out, err := assume(t, operator(t, h), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("session1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,19 +145,20 @@ func TestAssumeRoleRefusals(t *testing.T) {
 		{"badSessionPolicy", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"nope","Resource":"*"}]}`)}, "MalformedPolicyDocument"},
 		{"duplicateTags", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("A"), Value: aws.String("2")}}}, "InvalidInput"},
 	}
+	op := operator(t, h)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := c.in
 			if in.RoleSessionName == nil {
 				in.RoleSessionName = aws.String("s1")
 			}
-			_, err := assume(t, h.Root(), &in)
+			_, err := assume(t, op, &in)
 			if got := apiCode(t, err); got != c.code {
 				t.Errorf("code = %s, want %s (%v)", got, c.code, err)
 			}
 		})
 	}
-	if _, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/ext"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("xyz")}); err != nil {
+	if _, err := assume(t, op, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/ext"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("xyz")}); err != nil {
 		t.Errorf("right ExternalId: %v", err)
 	}
 }
@@ -138,7 +168,7 @@ func TestSessionPolicyIntersection(t *testing.T) {
 	h := iamtest.New(t)
 	putRole(t, h, "admin", trustRoot, 3600, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles","sts:AssumeRole"],"Resource":"*"}]}`)
 	putRole(t, h, "demo", trustRoot, 3600)
-	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{
+	out, err := assume(t, operator(t, h), &stssdk.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("narrow"),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`),
 	})
@@ -172,7 +202,7 @@ func TestRoleChaining(t *testing.T) {
 	h := iamtest.New(t)
 	putRole(t, h, "first", trustRoot, 43200, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	putRole(t, h, "second", trustRoot, 43200)
-	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/first"), RoleSessionName: aws.String("aa"), DurationSeconds: aws.Int32(7200)})
+	out, err := assume(t, operator(t, h), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/first"), RoleSessionName: aws.String("aa"), DurationSeconds: aws.Int32(7200)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +245,7 @@ func rawCall(t *testing.T, h *iamtest.Harness, c *ststypes.Credentials, token st
 func TestExpiredAndTamperedTokens(t *testing.T) {
 	h := iamtest.New(t)
 	putRole(t, h, "demo", trustRoot, 3600)
-	out, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900)})
+	out, err := assume(t, operator(t, h), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +294,7 @@ func TestTokensWorkOnAnotherNode(t *testing.T) {
 	sa, sb := httptestServer(t, a), httptestServer(t, b)
 	ha.URL, ha.Server = sa.URL, sa
 	putRole(t, ha, "demo", trustRoot, 3600)
-	out, err := assume(t, ha.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1")})
+	out, err := assume(t, operator(t, ha), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,5 +346,41 @@ func TestGetFederationToken(t *testing.T) {
 	// No policy passed: no permissions.
 	if _, err := iamtest.IAM(cfg).ListUsers(ctx, &iamsdk.ListUsersInput{}); apiCode(t, err) != "AccessDenied" {
 		t.Errorf("federated user without policy: %v", err)
+	}
+}
+
+// AWS refuses role sessions to the root user, whatever the trust policy says.
+func TestRootMayNotAssumeRoles(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "demo", trustRoot, 3600)
+	_, err := assume(t, h.Root(), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1")})
+	if apiCode(t, err) != "AccessDenied" || !strings.Contains(err.Error(), "Roles may not be assumed by root accounts.") {
+		t.Errorf("root AssumeRole: %v", err)
+	}
+}
+
+// A user whose identity policy does not allow sts:AssumeRole cannot use a trust policy that
+// only names the account: the account delegates to the user's own policies.
+func TestTrustOfAccountNeedsIdentityAllow(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "demo", trustRoot, 3600)
+	ctx := context.Background()
+	c := iamtest.IAM(h.Root())
+	if _, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("plain")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := h.Config(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	_, err = assume(t, cfg, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1")})
+	if apiCode(t, err) != "AccessDenied" {
+		t.Errorf("user without sts:AssumeRole: %v", err)
+	}
+	// A trust policy naming the user itself grants on its own.
+	putRole(t, h, "direct", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/plain"},"Action":"sts:AssumeRole"}]}`, 3600)
+	if _, err := assume(t, cfg, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/direct"), RoleSessionName: aws.String("s1")}); err != nil {
+		t.Errorf("trust naming the user: %v", err)
 	}
 }

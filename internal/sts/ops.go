@@ -149,6 +149,10 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
+	if p.IsRoot() {
+		// AWS refuses role sessions to the root user, with its key or its session token.
+		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
+	}
 	if len(in.ProvidedContexts) > 0 {
 		return nil, awserr.InvalidInput("ProvidedContexts are not supported by iamd.")
 	}
