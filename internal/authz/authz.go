@@ -41,6 +41,9 @@ type Request struct {
 	ResourceAccount string
 	// Keys are the operation's own condition keys (aws:RequestTag/…, iam:PolicyARN, …).
 	Keys []Key
+	// Dependent are further authorizations the call needs, each on its own (iam:TagUser for a
+	// CreateUser with tags, iam:PassRole for AddRoleToInstanceProfile).
+	Dependent []Request
 }
 
 // Key is one condition key with its values.
@@ -54,6 +57,10 @@ type Config struct {
 	Store  store.Store
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Seal and Open protect encoded authorization messages so that only iamd can read them
+	// (the node passes its keyring's). Nil Seal means no encoded messages are issued.
+	Seal func(plaintext []byte) []byte
+	Open func(sealed []byte) ([]byte, error)
 }
 
 // Authorizer answers authorization questions. It is safe for concurrent use.
@@ -69,7 +76,9 @@ type Authorizer struct {
 // identitySet is the compiled identity side of a principal.
 type identitySet struct {
 	identity []*policy.Policy
+	ids      []Source // names identity, index for index
 	boundary *policy.Policy
+	bid      Source
 	tags     []iam.Tag
 }
 
@@ -91,20 +100,81 @@ func (a *Authorizer) Compile(doc string, kind policy.Kind) (*policy.Policy, erro
 }
 
 // Authorize returns nil when p may make req, else an AccessDenied *awserr.Error in AWS's words.
+// The request's Dependent authorizations are checked after it, each with its own action.
 func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Meta, req Request) error {
-	res, err := a.Evaluate(ctx, p, meta, req)
-	if err != nil {
-		return err
+	for i := -1; i < len(req.Dependent); i++ {
+		r := req
+		if i >= 0 {
+			r = req.Dependent[i]
+		}
+		ev, err := a.evaluate(ctx, p, meta, r)
+		if err != nil {
+			return err
+		}
+		if ev.Result.Decision != policy.Allowed {
+			return Denied(p, r.Action, r.Resource, ev.Result)
+		}
 	}
-	if res.Decision == policy.Allowed {
-		return nil
-	}
-	return Denied(p, req.Action, req.Resource, res)
+	return nil
 }
 
-// Evaluate returns the full decision for req.
+// Evaluate returns the full decision for req. A role's trust policy (req.ResourcePolicy of
+// sts:AssumeRole*) must itself allow: a trust policy that does not name the caller or its
+// account admits nobody, whatever the caller's identity policies say.
 func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (policy.Result, error) {
-	sets := policy.Sets{Resource: req.ResourcePolicy}
+	ev, err := a.evaluate(ctx, p, meta, req)
+	return ev.Result, err
+}
+
+// Evaluation is one decision with everything that explains it.
+type Evaluation struct {
+	Result  policy.Result
+	Sets    policy.Sets
+	Sources Sources
+	Request *policy.Request
+}
+
+// Source names one policy for traces, the simulator and decoded messages.
+type Source struct {
+	ID   string // the policy's name (inline) or ARN (managed); the simulator's input index
+	Type string // the simulator's SourcePolicyType: user, group, role, aws-managed, user-managed, resource, none
+	Doc  string // the document, for statement positions
+	// Account owns the policy; decoded messages show the text of the caller's account only.
+	Account string
+}
+
+// Sources names the policies of a policy.Sets, index for index.
+type Sources struct {
+	Identity []Source
+	Resource Source
+	Boundary Source
+	Session  []Source
+}
+
+// Of returns the source of the policy ref points at.
+func (s *Sources) Of(ref policy.PolicyRef) Source {
+	switch ref.Place {
+	case policy.PlaceIdentity:
+		if ref.Index >= 0 && ref.Index < len(s.Identity) {
+			return s.Identity[ref.Index]
+		}
+	case policy.PlaceSession:
+		if ref.Index >= 0 && ref.Index < len(s.Session) {
+			return s.Session[ref.Index]
+		}
+	case policy.PlaceResource:
+		return s.Resource
+	case policy.PlaceBoundary:
+		return s.Boundary
+	}
+	return Source{}
+}
+
+func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (Evaluation, error) {
+	ev := Evaluation{Sets: policy.Sets{Resource: req.ResourcePolicy}}
+	if req.ResourcePolicy != nil {
+		ev.Sources.Resource = Source{ID: "trust", Type: "resource", Account: req.ResourceAccount}
+	}
 	var tags []iam.Tag
 	s := p.Session()
 	switch p.Kind() {
@@ -113,24 +183,26 @@ func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Meta
 	case authn.User, authn.UserSession, authn.FederatedUser:
 		is, err := a.identity(ctx, p.Account(), iam.KindUser, p.UserName())
 		if err != nil {
-			return policy.Result{}, err
+			return ev, err
 		}
-		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+		ev.Sets.Identity, ev.Sets.Boundary, tags = is.identity, is.boundary, is.tags
+		ev.Sources.Identity, ev.Sources.Boundary = is.ids, is.bid
 	case authn.AssumedRole:
 		is, err := a.identity(ctx, p.Account(), iam.KindRole, s.EntityName)
 		if err != nil {
-			return policy.Result{}, err
+			return ev, err
 		}
-		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+		ev.Sets.Identity, ev.Sets.Boundary, tags = is.identity, is.boundary, is.tags
+		ev.Sources.Identity, ev.Sources.Boundary = is.ids, is.bid
 	default:
 		// Anonymous callers have no identity side: only a resource policy can grant.
 	}
 	if s != nil && (s.Kind == session.AssumedRole || s.Kind == session.FederatedUser) {
-		sp, err := a.sessionPolicies(ctx, s)
+		sp, ids, err := a.sessionPolicies(ctx, s)
 		if err != nil {
-			return policy.Result{}, err
+			return ev, err
 		}
-		sets.Session = sp
+		ev.Sets.Session, ev.Sources.Session = sp, ids
 	}
 	r := &policy.Request{
 		Action:          req.Action,
@@ -146,7 +218,27 @@ func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		r.Context.Set(k.Name, k.Values...)
 	}
 	r.SetPrincipalKeys()
-	return policy.Evaluate(&sets, r), nil
+	ev.Request = r
+	decide(&ev)
+	record(ctx, &ev)
+	return ev, nil
+}
+
+// decide evaluates ev's request against its sets: policy.Evaluate, plus the rule that a role's
+// trust policy must itself allow an sts:AssumeRole* request. Enforcement and the simulator
+// both decide here.
+func decide(ev *Evaluation) {
+	ev.Result = policy.Evaluate(&ev.Sets, ev.Request)
+	if ev.Result.Decision != policy.Allowed || ev.Sets.Resource == nil || ev.Sets.Resource.Kind() != policy.KindTrust {
+		return
+	}
+	for _, m := range ev.Result.Matched {
+		if m.Policy.Place == policy.PlaceResource && m.Effect == policy.Allow {
+			return
+		}
+	}
+	ev.Result.Decision = policy.ImplicitDeny
+	ev.Result.By = policy.PolicyRef{Place: policy.PlaceResource, Index: -1}
 }
 
 // context fills the global condition keys AWS supplies for every request.
@@ -237,7 +329,7 @@ const maxCachedSets = 100_000
 
 // load reads a principal's policies from the store and compiles them.
 func (a *Authorizer) load(ctx context.Context, account string, kind iam.PrincipalKind, name string) (*identitySet, error) {
-	var docs []string
+	var docs []namedDoc
 	var boundaryDoc string
 	is := &identitySet{}
 	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
@@ -282,6 +374,7 @@ func (a *Authorizer) load(ctx context.Context, account string, kind iam.Principa
 		}
 		if boundaryARN != "" {
 			boundaryDoc, err = defaultVersion(ctx, tx, boundaryARN)
+			is.bid = Source{ID: boundaryARN, Type: managedType(boundaryARN), Account: arnAccount(boundaryARN)}
 			if errors.Is(err, store.ErrNotFound) {
 				// A boundary whose policy is gone allows nothing.
 				boundaryDoc, err = denyAll, nil
@@ -298,16 +391,19 @@ func (a *Authorizer) load(ctx context.Context, account string, kind iam.Principa
 		return nil, err
 	}
 	for _, d := range docs {
-		p, err := a.docs.get(d, policy.KindIdentity)
+		p, err := a.docs.get(d.doc, policy.KindIdentity)
 		if err != nil {
 			// Stored documents were validated when written; one that no longer parses grants
 			// nothing rather than failing every request.
 			a.cfg.Logger.Error("stored policy does not compile", "principal", name, "err", err)
 			continue
 		}
+		d.src.Doc = d.doc
 		is.identity = append(is.identity, p)
+		is.ids = append(is.ids, d.src)
 	}
 	if boundaryDoc != "" {
+		is.bid.Doc = boundaryDoc
 		p, err := a.docs.get(boundaryDoc, policy.KindBoundary)
 		if err != nil {
 			p, _ = a.docs.get(denyAll, policy.KindBoundary)
@@ -320,14 +416,37 @@ func (a *Authorizer) load(ctx context.Context, account string, kind iam.Principa
 // denyAll is a policy that allows nothing, for gates that must admit nothing.
 const denyAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
 
+// namedDoc is a policy document with its source.
+type namedDoc struct {
+	doc string
+	src Source
+}
+
+// managedType is the simulator's SourcePolicyType of a managed policy ARN.
+func managedType(arn string) string {
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+		return "aws-managed"
+	}
+	return "user-managed"
+}
+
+// arnAccount is the account field of an ARN ("aws" for AWS managed policies).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
 // appendPolicies appends the inline and attached managed policy documents of one entity.
-func appendPolicies(ctx context.Context, tx store.Tx, docs []string, account string, kind iam.PrincipalKind, name string) ([]string, error) {
+func appendPolicies(ctx context.Context, tx store.Tx, docs []namedDoc, account string, kind iam.PrincipalKind, name string) ([]namedDoc, error) {
 	inline, err := tx.InlinePolicies(ctx, account, kind, name)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range inline {
-		docs = append(docs, p.Document)
+		docs = append(docs, namedDoc{p.Document, Source{ID: p.PolicyName, Type: string(kind), Account: account}})
 	}
 	opt := store.ListOptions{MaxItems: 1000}
 	for {
@@ -340,7 +459,7 @@ func appendPolicies(ctx context.Context, tx store.Tx, docs []string, account str
 			if err != nil {
 				return nil, err
 			}
-			docs = append(docs, d)
+			docs = append(docs, namedDoc{d, Source{ID: ap.PolicyArn, Type: managedType(ap.PolicyArn), Account: arnAccount(ap.PolicyArn)}})
 		}
 		if !pg.IsTruncated {
 			return docs, nil
@@ -363,17 +482,19 @@ func defaultVersion(ctx context.Context, tx store.Tx, arn string) (string, error
 
 // sessionPolicies compiles a session's policies. A federated user's session with no policy
 // passed has no permissions (AWS's rule), so it gets a gate that admits nothing.
-func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([]*policy.Policy, error) {
+func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([]*policy.Policy, []Source, error) {
 	var out []*policy.Policy
+	var ids []Source
 	if s.Policy != "" {
 		p, err := a.docs.get(s.Policy, policy.KindSession)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, p)
+		ids = append(ids, Source{ID: "session", Type: "none", Doc: s.Policy, Account: s.Account})
 	}
 	if len(s.PolicyARNs) > 0 {
-		var docs []string
+		var docs []namedDoc
 		err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
 			docs = docs[:0]
 			for _, arn := range s.PolicyARNs {
@@ -384,26 +505,28 @@ func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([
 				if err != nil {
 					return err
 				}
-				docs = append(docs, d)
+				docs = append(docs, namedDoc{d, Source{ID: arn, Type: managedType(arn), Doc: d, Account: arnAccount(arn)}})
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, d := range docs {
-			p, err := a.docs.get(d, policy.KindSession)
+			p, err := a.docs.get(d.doc, policy.KindSession)
 			if err != nil {
 				continue
 			}
 			out = append(out, p)
+			ids = append(ids, d.src)
 		}
 	}
 	if len(out) == 0 && (s.Kind == session.FederatedUser || len(s.PolicyARNs) > 0) {
 		p, _ := a.docs.get(denyAll, policy.KindSession)
 		out = append(out, p)
+		ids = append(ids, Source{ID: "none", Type: "none", Account: s.Account})
 	}
-	return out, nil
+	return out, ids, nil
 }
 
 // Denied words an AccessDenied as AWS does.

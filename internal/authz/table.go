@@ -3,7 +3,9 @@ package authz
 import (
 	"context"
 	"errors"
+	"net/url"
 	"reflect"
+	"strings"
 
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/iam"
@@ -36,155 +38,497 @@ func ModeOf(service, op string) Mode {
 	return Checked
 }
 
-// Resolve returns the authorization request for a decoded input of service's operation op.
-//
-// The resource follows the entity the input names, as AWS's Service Authorization Reference
-// lists it for IAM: the user, role, group, instance profile or policy ARN (with the entity's
-// path, read from the store), the caller's own user for operations whose UserName defaults to
-// the caller, and "*" for account-wide operations. Request tags and the policy ARNs being
-// attached or set as a boundary become condition keys.
+// res says how an operation's resource ARN is built from its input.
+type res uint8
+
+const (
+	resAny        res = iota // "*": the Service Authorization Reference lists no resource type
+	resUser                  // UserName, required
+	resUserCaller            // UserName, optional: absent means the calling user
+	resRole                  // RoleName
+	resGroup                 // GroupName
+	resPolicy                // PolicyArn
+	resProfile               // InstanceProfileName
+	resOIDC                  // OpenIDConnectProviderArn
+	resSAML                  // SAMLProviderArn
+	resMFA                   // SerialNumber (a virtual device's serial number is its ARN)
+	resCert                  // ServerCertificateName
+	resNewUser               // Path + UserName of a user being created
+	resNewRole               // Path + RoleName
+	resNewGroup              // Path + GroupName
+	resNewPolicy             // Path + PolicyName
+	resNewProfile            // Path + InstanceProfileName
+	resNewOIDC               // Url: oidc-provider/HOST/PATH
+	resNewSAML               // Name
+	resNewMFA                // Path + VirtualMFADeviceName
+	resNewCert               // Path + ServerCertificateName
+	resSLR                   // AWSServiceName: the service-linked role's path
+	resList                  // an account-wide listing: the kind's ARN prefix under PathPrefix
+	resField                 // an ARN given in the input field named by row.field
+	resFederated             // Name: federated-user/NAME (GetFederationToken)
+	resRootOf                // TargetPrincipal's root (AssumeRoot)
+	resReport                // access-report/EntityPath (GenerateOrganizationsAccessReport)
+)
+
+// keys flags the service condition keys an operation supplies beyond the generic ones (every
+// input with Tags supplies aws:RequestTag/* and aws:TagKeys, with TagKeys aws:TagKeys; every
+// existing tagged resource supplies aws:ResourceTag/*).
+type keys uint8
+
+const (
+	kPolicyARN   keys = 1 << iota // iam:PolicyARN from PolicyArn
+	kNewBoundary                  // iam:PermissionsBoundary from the PermissionsBoundary being set
+	kBoundary                     // iam:PermissionsBoundary: the target user's or role's boundary
+	kService                      // iam:AWSServiceName from AWSServiceName
+	kOrgPolicy                    // iam:OrganizationsPolicyId from OrganizationsPolicyId
+	kSSC                          // iam:ServiceSpecificCredentialServiceName/AgeDays
+	kTaskPolicy                   // sts:TaskPolicyArn (AssumeRoot)
+)
+
+// row is one operation's authorization, after AWS's Service Authorization Reference.
+type row struct {
+	res  res
+	arg  string // resList: the kind ("user"); resField: the input field holding the ARN
+	keys keys
+	// tag is the action also required when the call carries Tags (creating a tagged entity
+	// needs the kind's Tag action too).
+	tag string
+	// passRole: the call hands the role named by RoleName to a service (iam:PassRole).
+	passRole string
+}
+
+// iamTable is every IAM operation of the 2010-05-08 model; the action is "iam:" + the name.
+var iamTable = map[string]row{
+	"AcceptDelegationRequest":                       {},
+	"AddClientIDToOpenIDConnectProvider":            {res: resOIDC},
+	"AddRoleToInstanceProfile":                      {res: resProfile, passRole: "ec2.amazonaws.com"},
+	"AddUserToGroup":                                {res: resGroup},
+	"AssociateDelegationRequest":                    {},
+	"AttachGroupPolicy":                             {res: resGroup, keys: kPolicyARN},
+	"AttachRolePolicy":                              {res: resRole, keys: kPolicyARN | kBoundary},
+	"AttachUserPolicy":                              {res: resUser, keys: kPolicyARN | kBoundary},
+	"ChangePassword":                                {res: resUserCaller},
+	"CreateAccessKey":                               {res: resUserCaller},
+	"CreateAccountAlias":                            {},
+	"CreateDelegationRequest":                       {},
+	"CreateGroup":                                   {res: resNewGroup},
+	"CreateInstanceProfile":                         {res: resNewProfile, tag: "iam:TagInstanceProfile"},
+	"CreateLoginProfile":                            {res: resUserCaller},
+	"CreateOpenIDConnectProvider":                   {res: resNewOIDC, tag: "iam:TagOpenIDConnectProvider"},
+	"CreatePolicy":                                  {res: resNewPolicy, tag: "iam:TagPolicy"},
+	"CreatePolicyVersion":                           {res: resPolicy},
+	"CreateRole":                                    {res: resNewRole, keys: kNewBoundary, tag: "iam:TagRole"},
+	"CreateSAMLProvider":                            {res: resNewSAML, tag: "iam:TagSAMLProvider"},
+	"CreateServiceLinkedRole":                       {res: resSLR, keys: kService},
+	"CreateServiceSpecificCredential":               {res: resUser, keys: kSSC},
+	"CreateUser":                                    {res: resNewUser, keys: kNewBoundary, tag: "iam:TagUser"},
+	"CreateVirtualMFADevice":                        {res: resNewMFA, tag: "iam:TagMFADevice"},
+	"DeactivateMFADevice":                           {res: resUserCaller},
+	"DeleteAccessKey":                               {res: resUserCaller},
+	"DeleteAccountAlias":                            {},
+	"DeleteAccountPasswordPolicy":                   {},
+	"DeleteGroup":                                   {res: resGroup},
+	"DeleteGroupPolicy":                             {res: resGroup},
+	"DeleteInstanceProfile":                         {res: resProfile},
+	"DeleteLoginProfile":                            {res: resUserCaller},
+	"DeleteOpenIDConnectProvider":                   {res: resOIDC},
+	"DeletePolicy":                                  {res: resPolicy},
+	"DeletePolicyVersion":                           {res: resPolicy},
+	"DeleteRole":                                    {res: resRole},
+	"DeleteRolePermissionsBoundary":                 {res: resRole, keys: kBoundary},
+	"DeleteRolePolicy":                              {res: resRole, keys: kBoundary},
+	"DeleteSAMLProvider":                            {res: resSAML},
+	"DeleteSSHPublicKey":                            {res: resUser},
+	"DeleteServerCertificate":                       {res: resCert},
+	"DeleteServiceLinkedRole":                       {res: resRole},
+	"DeleteServiceSpecificCredential":               {res: resUserCaller},
+	"DeleteSigningCertificate":                      {res: resUserCaller},
+	"DeleteUser":                                    {res: resUser},
+	"DeleteUserPermissionsBoundary":                 {res: resUser, keys: kBoundary},
+	"DeleteUserPolicy":                              {res: resUser, keys: kBoundary},
+	"DeleteVirtualMFADevice":                        {res: resMFA},
+	"DetachGroupPolicy":                             {res: resGroup, keys: kPolicyARN},
+	"DetachRolePolicy":                              {res: resRole, keys: kPolicyARN | kBoundary},
+	"DetachUserPolicy":                              {res: resUser, keys: kPolicyARN | kBoundary},
+	"DisableOrganizationsRootCredentialsManagement": {},
+	"DisableOrganizationsRootSessions":              {},
+	"DisableOutboundWebIdentityFederation":          {},
+	"EnableMFADevice":                               {res: resUser},
+	"EnableOrganizationsRootCredentialsManagement":  {},
+	"EnableOrganizationsRootSessions":               {},
+	"EnableOutboundWebIdentityFederation":           {},
+	"GenerateCredentialReport":                      {},
+	"GenerateOrganizationsAccessReport":             {res: resReport, keys: kOrgPolicy},
+	"GenerateServiceLastAccessedDetails":            {res: resField, arg: "Arn"},
+	"GetAccessKeyLastUsed":                          {},
+	"GetAccountAuthorizationDetails":                {},
+	"GetAccountPasswordPolicy":                      {},
+	"GetAccountSummary":                             {},
+	"GetContextKeysForCustomPolicy":                 {},
+	"GetContextKeysForPrincipalPolicy":              {res: resField, arg: "PolicySourceArn"},
+	"GetCredentialReport":                           {},
+	"GetDelegationRequest":                          {},
+	"GetGroup":                                      {res: resGroup},
+	"GetGroupPolicy":                                {res: resGroup},
+	"GetHumanReadableSummary":                       {},
+	"GetInstanceProfile":                            {res: resProfile},
+	"GetLoginProfile":                               {res: resUserCaller},
+	"GetMFADevice":                                  {res: resUserCaller},
+	"GetOpenIDConnectProvider":                      {res: resOIDC},
+	"GetOrganizationsAccessReport":                  {},
+	"GetOutboundWebIdentityFederationInfo":          {},
+	"GetPolicy":                                     {res: resPolicy},
+	"GetPolicyVersion":                              {res: resPolicy},
+	"GetRole":                                       {res: resRole},
+	"GetRolePolicy":                                 {res: resRole},
+	"GetSAMLProvider":                               {res: resSAML},
+	"GetSSHPublicKey":                               {res: resUser},
+	"GetServerCertificate":                          {res: resCert},
+	"GetServiceLastAccessedDetails":                 {},
+	"GetServiceLastAccessedDetailsWithEntities":     {},
+	"GetServiceLinkedRoleDeletionStatus":            {},
+	"GetUser":                                       {res: resUserCaller},
+	"GetUserPolicy":                                 {res: resUser},
+	"ListAccessKeys":                                {res: resUserCaller},
+	"ListAccountAliases":                            {},
+	"ListAttachedGroupPolicies":                     {res: resGroup},
+	"ListAttachedRolePolicies":                      {res: resRole},
+	"ListAttachedUserPolicies":                      {res: resUser},
+	"ListDelegationRequests":                        {},
+	"ListEntitiesForPolicy":                         {res: resPolicy},
+	"ListGroupPolicies":                             {res: resGroup},
+	"ListGroups":                                    {res: resList, arg: "group"},
+	"ListGroupsForUser":                             {res: resUser},
+	"ListInstanceProfileTags":                       {res: resProfile},
+	"ListInstanceProfiles":                          {res: resList, arg: "instance-profile"},
+	"ListInstanceProfilesForRole":                   {res: resRole},
+	"ListMFADeviceTags":                             {res: resMFA},
+	"ListMFADevices":                                {res: resUserCaller},
+	"ListOpenIDConnectProviderTags":                 {res: resOIDC},
+	"ListOpenIDConnectProviders":                    {},
+	"ListOrganizationsFeatures":                     {},
+	"ListPolicies":                                  {res: resList, arg: "policy"},
+	"ListPoliciesGrantingServiceAccess":             {res: resField, arg: "Arn"},
+	"ListPolicyTags":                                {res: resPolicy},
+	"ListPolicyVersions":                            {res: resPolicy},
+	"ListRolePolicies":                              {res: resRole},
+	"ListRoleTags":                                  {res: resRole},
+	"ListRoles":                                     {res: resList, arg: "role"},
+	"ListSAMLProviderTags":                          {res: resSAML},
+	"ListSAMLProviders":                             {},
+	"ListSSHPublicKeys":                             {res: resUserCaller},
+	"ListServerCertificateTags":                     {res: resCert},
+	"ListServerCertificates":                        {},
+	"ListServiceSpecificCredentials":                {res: resUserCaller},
+	"ListSigningCertificates":                       {res: resUserCaller},
+	"ListUserPolicies":                              {res: resUser},
+	"ListUserTags":                                  {res: resUser},
+	"ListUsers":                                     {res: resList, arg: "user"},
+	"ListVirtualMFADevices":                         {},
+	"PutGroupPolicy":                                {res: resGroup},
+	"PutRolePermissionsBoundary":                    {res: resRole, keys: kNewBoundary},
+	"PutRolePolicy":                                 {res: resRole, keys: kBoundary},
+	"PutUserPermissionsBoundary":                    {res: resUser, keys: kNewBoundary},
+	"PutUserPolicy":                                 {res: resUser, keys: kBoundary},
+	"RejectDelegationRequest":                       {},
+	"RemoveClientIDFromOpenIDConnectProvider":       {res: resOIDC},
+	"RemoveRoleFromInstanceProfile":                 {res: resProfile},
+	"RemoveUserFromGroup":                           {res: resGroup},
+	"ResetServiceSpecificCredential":                {res: resUserCaller},
+	"ResyncMFADevice":                               {res: resUser},
+	"SendDelegationToken":                           {},
+	"SetDefaultPolicyVersion":                       {res: resPolicy},
+	"SetSecurityTokenServicePreferences":            {},
+	"SimulateCustomPolicy":                          {},
+	"SimulatePrincipalPolicy":                       {res: resField, arg: "PolicySourceArn"},
+	"TagInstanceProfile":                            {res: resProfile},
+	"TagMFADevice":                                  {res: resMFA},
+	"TagOpenIDConnectProvider":                      {res: resOIDC},
+	"TagPolicy":                                     {res: resPolicy},
+	"TagRole":                                       {res: resRole},
+	"TagSAMLProvider":                               {res: resSAML},
+	"TagServerCertificate":                          {res: resCert},
+	"TagUser":                                       {res: resUser},
+	"UntagInstanceProfile":                          {res: resProfile},
+	"UntagMFADevice":                                {res: resMFA},
+	"UntagOpenIDConnectProvider":                    {res: resOIDC},
+	"UntagPolicy":                                   {res: resPolicy},
+	"UntagRole":                                     {res: resRole},
+	"UntagSAMLProvider":                             {res: resSAML},
+	"UntagServerCertificate":                        {res: resCert},
+	"UntagUser":                                     {res: resUser},
+	"UpdateAccessKey":                               {res: resUserCaller},
+	"UpdateAccountPasswordPolicy":                   {},
+	"UpdateAssumeRolePolicy":                        {res: resRole},
+	"UpdateDelegationRequest":                       {},
+	"UpdateGroup":                                   {res: resGroup},
+	"UpdateLoginProfile":                            {res: resUserCaller},
+	"UpdateOpenIDConnectProviderThumbprint":         {res: resOIDC},
+	"UpdateRole":                                    {res: resRole},
+	"UpdateRoleDescription":                         {res: resRole},
+	"UpdateSAMLProvider":                            {res: resSAML},
+	"UpdateSSHPublicKey":                            {res: resUser},
+	"UpdateServerCertificate":                       {res: resCert},
+	"UpdateServiceSpecificCredential":               {res: resUserCaller},
+	"UpdateSigningCertificate":                      {res: resUserCaller},
+	"UpdateUser":                                    {res: resUser},
+	"UploadSSHPublicKey":                            {res: resUser},
+	"UploadServerCertificate":                       {res: resNewCert, tag: "iam:TagServerCertificate"},
+	"UploadSigningCertificate":                      {res: resUserCaller},
+}
+
+// stsTable is every STS operation of the 2011-06-15 model; the action is "sts:" + the name.
+// AssumeRole* are authorized by the service against the role's trust policy (ModeOf); their
+// rows give the resource for the simulator.
+var stsTable = map[string]row{
+	"AssumeRole":                 {res: resField, arg: "RoleArn"},
+	"AssumeRoleWithSAML":         {res: resField, arg: "RoleArn"},
+	"AssumeRoleWithWebIdentity":  {res: resField, arg: "RoleArn"},
+	"AssumeRoot":                 {res: resRootOf, keys: kTaskPolicy},
+	"DecodeAuthorizationMessage": {},
+	"GetAccessKeyInfo":           {},
+	"GetCallerIdentity":          {},
+	"GetDelegatedAccessToken":    {},
+	"GetFederationToken":         {res: resFederated, tag: "sts:TagSession"},
+	"GetSessionToken":            {},
+	"GetWebIdentityToken":        {},
+}
+
+// Resolve returns the authorization request for a decoded input of service's operation op: the
+// action, the resource ARN built as AWS's Service Authorization Reference names it (with the
+// entity's path read from the store where the entity exists), the condition keys the operation
+// supplies, and the further actions the call needs (Request.Dependent).
 func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, op string, in any) (Request, error) {
 	req := Request{Action: service + ":" + op, Resource: "*"}
-	v := reflect.ValueOf(in)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return req, nil
-	}
-	str := func(name string) string {
-		f := v.FieldByName(name)
-		if f.IsValid() && f.Kind() == reflect.String {
-			return f.String()
-		}
-		return ""
-	}
-	has := func(name string) bool { return v.FieldByName(name).IsValid() }
+	tbl := iamTable
 	if service == "sts" {
-		if op == "GetFederationToken" {
-			req.Resource = iam.FederatedUserARN(p.Account(), str("Name"))
-		}
+		tbl = stsTable
+	}
+	rw, ok := tbl[op]
+	if !ok {
 		return req, nil
 	}
+	f := fields(in)
 	account := p.Account()
+	var boundary string // the target user's or role's permissions boundary
 	var err error
-	switch {
-	case str("UserName") != "":
-		req.Resource, err = a.entityARN(ctx, &req, account, iam.KindUser, str("UserName"), createPath(op, "CreateUser", str("Path")))
-	case has("UserName") && p.UserName() != "":
-		// An optional UserName left out means the calling user (GetUser, CreateAccessKey, …).
-		req.Resource, err = a.entityARN(ctx, &req, account, iam.KindUser, p.UserName(), "")
-	case str("RoleName") != "":
-		req.Resource, err = a.entityARN(ctx, &req, account, iam.KindRole, str("RoleName"), createPath(op, "CreateRole", str("Path")))
-	case str("GroupName") != "":
-		req.Resource, err = a.entityARN(ctx, &req, account, iam.KindGroup, str("GroupName"), createPath(op, "CreateGroup", str("Path")))
-	case str("InstanceProfileName") != "":
-		path := createPath(op, "CreateInstanceProfile", str("Path"))
-		if path == "" {
-			path = "/"
+	switch rw.res {
+	case resUser:
+		boundary, err = a.entity(ctx, &req, account, iam.KindUser, f.str("UserName"))
+	case resUserCaller:
+		switch name := f.str("UserName"); {
+		case name != "":
+			boundary, err = a.entity(ctx, &req, account, iam.KindUser, name)
+		case p.Kind() == authn.User || p.Kind() == authn.UserSession:
+			boundary, err = a.entity(ctx, &req, account, iam.KindUser, p.UserName())
+		default:
+			// Root acts on its own credentials; other callers must name a user (the service
+			// answers ValidationError), so the resource is the caller itself.
+			req.Resource = p.ARN()
 		}
-		req.Resource = iam.InstanceProfileARN(account, path, str("InstanceProfileName"))
-	case str("PolicyArn") != "":
-		req.Resource = str("PolicyArn")
-	case op == "CreatePolicy":
-		path := str("Path")
-		if path == "" {
-			path = "/"
+	case resRole:
+		boundary, err = a.entity(ctx, &req, account, iam.KindRole, f.str("RoleName"))
+	case resGroup:
+		boundary, err = a.entity(ctx, &req, account, iam.KindGroup, f.str("GroupName"))
+	case resPolicy:
+		err = a.managedPolicy(ctx, &req, f.str("PolicyArn"))
+	case resProfile:
+		err = a.instanceProfile(ctx, &req, account, f.str("InstanceProfileName"))
+	case resOIDC:
+		req.Resource = f.str("OpenIDConnectProviderArn")
+	case resSAML:
+		req.Resource = f.str("SAMLProviderArn")
+	case resMFA:
+		req.Resource = f.str("SerialNumber")
+	case resCert:
+		req.Resource = arnOf(account, "server-certificate/"+f.str("ServerCertificateName"))
+	case resNewUser:
+		req.Resource = iam.UserARN(account, pathOr(f.str("Path")), f.str("UserName"))
+	case resNewRole:
+		req.Resource = iam.RoleARN(account, pathOr(f.str("Path")), f.str("RoleName"))
+	case resNewGroup:
+		req.Resource = iam.GroupARN(account, pathOr(f.str("Path")), f.str("GroupName"))
+	case resNewPolicy:
+		req.Resource = iam.PolicyARN(account, pathOr(f.str("Path")), f.str("PolicyName"))
+	case resNewProfile:
+		req.Resource = iam.InstanceProfileARN(account, pathOr(f.str("Path")), f.str("InstanceProfileName"))
+	case resNewOIDC:
+		req.Resource = arnOf(account, "oidc-provider/"+oidcHostPath(f.str("Url")))
+	case resNewSAML:
+		req.Resource = arnOf(account, "saml-provider/"+f.str("Name"))
+	case resNewMFA:
+		req.Resource = arnOf(account, "mfa"+pathOr(f.str("Path"))+f.str("VirtualMFADeviceName"))
+	case resNewCert:
+		req.Resource = arnOf(account, "server-certificate"+pathOr(f.str("Path"))+f.str("ServerCertificateName"))
+	case resSLR:
+		req.Resource = arnOf(account, "role/aws-service-role/"+f.str("AWSServiceName")+"/")
+	case resList:
+		req.Resource = arnOf(account, rw.arg+pathOr(f.str("PathPrefix")))
+	case resField:
+		if v := f.str(rw.arg); v != "" {
+			req.Resource = v
 		}
-		req.Resource = iam.PolicyARN(account, path, str("PolicyName"))
-	case listOf[op] != "":
-		// Account-wide listings name the kind's ARN prefix, under the requested path.
-		prefix := str("PathPrefix")
-		if prefix == "" {
-			prefix = "/"
+	case resFederated:
+		req.Resource = iam.FederatedUserARN(account, f.str("Name"))
+	case resRootOf:
+		if t := f.str("TargetPrincipal"); iam.IsAccountID(t) {
+			req.Resource = iam.RootARN(t)
 		}
-		req.Resource = "arn:aws:iam::" + account + ":" + listOf[op] + prefix
-	case str("OpenIDConnectProviderArn") != "":
-		req.Resource = str("OpenIDConnectProviderArn")
-	case str("SAMLProviderArn") != "":
-		req.Resource = str("SAMLProviderArn")
+	case resReport:
+		req.Resource = arnOf(account, "access-report/"+f.str("EntityPath"))
 	}
 	if err != nil {
 		return req, err
 	}
-	if arn := str("PolicyArn"); arn != "" && req.Resource != arn {
-		req.Keys = append(req.Keys, Key{Name: "iam:PolicyARN", Values: []string{arn}})
+	if rw.keys&kPolicyARN != 0 {
+		req.Keys = append(req.Keys, Key{Name: "iam:PolicyARN", Values: []string{f.str("PolicyArn")}})
 	}
-	if b := str("PermissionsBoundary"); b != "" {
-		req.Keys = append(req.Keys, Key{Name: "iam:PermissionsBoundary", Values: []string{b}})
+	if rw.keys&kNewBoundary != 0 {
+		boundary = f.str("PermissionsBoundary")
 	}
-	if f := v.FieldByName("Tags"); f.IsValid() && f.Kind() == reflect.Slice && f.Len() > 0 {
-		keys := make([]string, 0, f.Len())
-		for i := 0; i < f.Len(); i++ {
-			t := f.Index(i)
-			if t.Kind() != reflect.Struct {
-				break
-			}
-			k, val := t.FieldByName("Key"), t.FieldByName("Value")
-			if !k.IsValid() || !val.IsValid() {
-				break
-			}
-			keys = append(keys, k.String())
-			req.Keys = append(req.Keys, Key{Name: "aws:RequestTag/" + k.String(), Values: []string{val.String()}})
+	if rw.keys&(kNewBoundary|kBoundary) != 0 && boundary != "" {
+		req.Keys = append(req.Keys, Key{Name: "iam:PermissionsBoundary", Values: []string{boundary}})
+	}
+	if rw.keys&kService != 0 {
+		req.Keys = append(req.Keys, Key{Name: "iam:AWSServiceName", Values: []string{f.str("AWSServiceName")}})
+	}
+	if rw.keys&kOrgPolicy != 0 {
+		if v := f.str("OrganizationsPolicyId"); v != "" {
+			req.Keys = append(req.Keys, Key{Name: "iam:OrganizationsPolicyId", Values: []string{v}})
 		}
-		req.Keys = append(req.Keys, Key{Name: "aws:TagKeys", Values: keys})
 	}
-	if f := v.FieldByName("TagKeys"); f.IsValid() && f.Kind() == reflect.Slice && f.Len() > 0 {
-		if keys, ok := f.Interface().([]string); ok {
-			req.Keys = append(req.Keys, Key{Name: "aws:TagKeys", Values: keys})
+	if rw.keys&kSSC != 0 {
+		req.Keys = append(req.Keys, Key{Name: "iam:ServiceSpecificCredentialServiceName", Values: []string{f.str("ServiceName")}})
+	}
+	if rw.keys&kTaskPolicy != 0 {
+		if v := f.str("TaskPolicyArn"); v != "" {
+			req.Keys = append(req.Keys, Key{Name: "sts:TaskPolicyArn", Values: []string{v}})
+		}
+	}
+	tagged := f.tags(&req)
+	f.tagKeys(&req)
+	if tagged && rw.tag != "" {
+		dep := Request{Action: rw.tag, Resource: req.Resource}
+		for _, k := range req.Keys {
+			if strings.HasPrefix(k.Name, "aws:RequestTag/") || k.Name == "aws:TagKeys" {
+				dep.Keys = append(dep.Keys, k)
+			}
+		}
+		req.Dependent = append(req.Dependent, dep)
+	}
+	if rw.passRole != "" {
+		if name := f.str("RoleName"); name != "" {
+			dep := Request{Action: "iam:PassRole", Keys: []Key{
+				{Name: "iam:PassedToService", Values: []string{rw.passRole}},
+				{Name: "iam:AssociatedResourceArn", Values: []string{"arn:aws:ec2:*:" + account + ":instance/*"}},
+			}}
+			if _, err := a.entity(ctx, &dep, account, iam.KindRole, name); err != nil {
+				return req, err
+			}
+			req.Dependent = append(req.Dependent, dep)
 		}
 	}
 	return req, nil
 }
 
-// listOf maps the account-wide list operations to the resource kind AWS names in their ARN.
-var listOf = map[string]string{
-	"ListUsers":            "user",
-	"ListRoles":            "role",
-	"ListGroups":           "group",
-	"ListPolicies":         "policy",
-	"ListInstanceProfiles": "instance-profile",
-}
+func arnOf(account, resource string) string { return "arn:aws:iam::" + account + ":" + resource }
 
-// createPath is the path of the entity an operation creates (its Path parameter, "/" by
-// default), or "" for operations on existing entities.
-func createPath(op, createOp, path string) string {
-	if op != createOp {
-		return ""
-	}
-	if path == "" {
+func pathOr(p string) string {
+	if p == "" {
 		return "/"
 	}
-	return path
+	return p
 }
 
-// entityARN returns the ARN of a user, role or group. For an existing entity the stored path is
-// used and its tags become aws:ResourceTag/* and iam:ResourceTag/*; for one being created (path
-// given) or one that does not exist, the ARN is built with the given path or "/".
-func (a *Authorizer) entityARN(ctx context.Context, req *Request, account string, kind iam.PrincipalKind, name, path string) (string, error) {
-	build := func(path string) string {
-		switch kind {
-		case iam.KindRole:
-			return iam.RoleARN(account, path, name)
-		case iam.KindGroup:
-			return iam.GroupARN(account, path, name)
+// oidcHostPath is an OIDC provider URL without its scheme, as its ARN names it.
+func oidcHostPath(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host + strings.TrimSuffix(u.Path, "/")
+	}
+	return strings.TrimPrefix(raw, "https://")
+}
+
+// input reads named fields of a generated input struct; the table names the fields, so the
+// generic access stays confined here.
+type input struct{ v reflect.Value }
+
+func fields(in any) input {
+	v := reflect.ValueOf(in)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return input{}
+	}
+	return input{v}
+}
+
+func (f input) str(name string) string {
+	if !f.v.IsValid() {
+		return ""
+	}
+	x := f.v.FieldByName(name)
+	if x.IsValid() && x.Kind() == reflect.String {
+		return x.String()
+	}
+	return ""
+}
+
+// tags adds aws:RequestTag/* and aws:TagKeys for an input's Tags and reports whether it had any.
+func (f input) tags(req *Request) bool {
+	if !f.v.IsValid() {
+		return false
+	}
+	x := f.v.FieldByName("Tags")
+	if !x.IsValid() || x.Kind() != reflect.Slice || x.Len() == 0 {
+		return false
+	}
+	names := make([]string, 0, x.Len())
+	for i := 0; i < x.Len(); i++ {
+		t := x.Index(i)
+		if t.Kind() != reflect.Struct {
+			return false
 		}
-		return iam.UserARN(account, path, name)
+		k, val := t.FieldByName("Key"), t.FieldByName("Value")
+		if !k.IsValid() || !val.IsValid() || k.Kind() != reflect.String || val.Kind() != reflect.String {
+			return false
+		}
+		names = append(names, k.String())
+		req.Keys = append(req.Keys, Key{Name: "aws:RequestTag/" + k.String(), Values: []string{val.String()}})
 	}
-	if path != "" {
-		return build(path), nil
+	req.Keys = append(req.Keys, Key{Name: "aws:TagKeys", Values: names})
+	return true
+}
+
+// tagKeys adds aws:TagKeys for an Untag input's TagKeys.
+func (f input) tagKeys(req *Request) {
+	if !f.v.IsValid() {
+		return
 	}
+	x := f.v.FieldByName("TagKeys")
+	if !x.IsValid() || x.Kind() != reflect.Slice || x.Len() == 0 {
+		return
+	}
+	if ks, ok := x.Interface().([]string); ok {
+		req.Keys = append(req.Keys, Key{Name: "aws:TagKeys", Values: ks})
+	}
+}
+
+// entity sets req.Resource to a user's, role's or group's ARN. For an existing entity the
+// stored path is used and its tags become aws:ResourceTag/* and iam:ResourceTag/*; it returns
+// the entity's permissions boundary. A missing entity's ARN is built with the path "/".
+func (a *Authorizer) entity(ctx context.Context, req *Request, account string, kind iam.PrincipalKind, name string) (boundary string, err error) {
 	var arn string
 	var tags []iam.Tag
-	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+	err = a.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		switch kind {
 		case iam.KindUser:
 			u, err := tx.User(ctx, account, name)
-			arn, tags = u.Arn, u.Tags
+			arn, tags, boundary = u.Arn, u.Tags, u.PermissionsBoundary
 			return err
 		case iam.KindRole:
 			r, err := tx.Role(ctx, account, name)
-			arn, tags = r.Arn, r.Tags
+			arn, tags, boundary = r.Arn, r.Tags, r.PermissionsBoundary
 			return err
 		default:
 			g, err := tx.Group(ctx, account, name)
@@ -193,15 +537,69 @@ func (a *Authorizer) entityARN(ctx context.Context, req *Request, account string
 		}
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return build("/"), nil
+		switch kind {
+		case iam.KindRole:
+			req.Resource = iam.RoleARN(account, "/", name)
+		case iam.KindGroup:
+			req.Resource = iam.GroupARN(account, "/", name)
+		default:
+			req.Resource = iam.UserARN(account, "/", name)
+		}
+		return "", nil
 	}
 	if err != nil {
 		return "", err
 	}
+	req.Resource = arn
 	for _, t := range tags {
 		req.Keys = append(req.Keys,
 			Key{Name: "aws:ResourceTag/" + t.Key, Values: []string{t.Value}},
 			Key{Name: "iam:ResourceTag/" + t.Key, Values: []string{t.Value}})
 	}
-	return arn, nil
+	return boundary, nil
 }
+
+// managedPolicy sets req.Resource to a policy ARN and its tags as aws:ResourceTag/*.
+func (a *Authorizer) managedPolicy(ctx context.Context, req *Request, arn string) error {
+	req.Resource = arn
+	if arn == "" {
+		req.Resource = "*"
+		return nil
+	}
+	var tags []iam.Tag
+	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		mp, err := tx.Policy(ctx, arn)
+		tags = mp.Tags
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	for _, t := range tags {
+		req.Keys = append(req.Keys, Key{Name: "aws:ResourceTag/" + t.Key, Values: []string{t.Value}})
+	}
+	return nil
+}
+
+// instanceProfile sets req.Resource to an instance profile's ARN (stored path) and its tags.
+func (a *Authorizer) instanceProfile(ctx context.Context, req *Request, account, name string) error {
+	var ip iam.InstanceProfile
+	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		ip, err = tx.InstanceProfile(ctx, account, name)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		req.Resource = iam.InstanceProfileARN(account, "/", name)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	req.Resource = ip.Arn
+	for _, t := range ip.Tags {
+		req.Keys = append(req.Keys, Key{Name: "aws:ResourceTag/" + t.Key, Values: []string{t.Value}})
+	}
+	return nil
+}
+

@@ -94,7 +94,11 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	an := authn.New(authn.Config{Store: st, Keyring: kr, Now: cfg.Now, Logger: cfg.Logger})
-	az := authz.New(authz.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger})
+	msgAD := []byte("authz message")
+	az := authz.New(authz.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger,
+		Seal: func(b []byte) []byte { return kr.Seal(b, msgAD) },
+		Open: func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
+	})
 	n.Handler = server.New(server.Config{
 		Authn:  an,
 		Authz:  az,

@@ -1,0 +1,341 @@
+package authz
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/iamd/iamd/policy"
+)
+
+// Trace records the authorization decisions of one request, for the access log and for the
+// encoded authorization message of a denial. The server puts one in the request's context;
+// every evaluation made for the request (the server's own and those services make inside,
+// such as AssumeRole's trust policy check) records into it.
+type Trace struct {
+	mu sync.Mutex
+	// last is the last decision made; denied is the first denial, which is what the caller is
+	// told about.
+	last, denied *Evaluation
+}
+
+type traceKey struct{}
+
+// NewTraceContext returns ctx carrying a new Trace.
+func NewTraceContext(ctx context.Context) (context.Context, *Trace) {
+	t := &Trace{}
+	return context.WithValue(ctx, traceKey{}, t), t
+}
+
+func record(ctx context.Context, ev *Evaluation) {
+	t, _ := ctx.Value(traceKey{}).(*Trace)
+	if t == nil {
+		return
+	}
+	c := *ev
+	// The Result's slices may be reused by the caller; the trace keeps its own.
+	c.Result.Matched = append([]policy.Match(nil), ev.Result.Matched...)
+	c.Result.Missing = append([]string(nil), ev.Result.Missing...)
+	t.mu.Lock()
+	t.last = &c
+	if c.Result.Decision != policy.Allowed && t.denied == nil {
+		t.denied = &c
+	}
+	t.mu.Unlock()
+}
+
+// Denial is the first denied evaluation of the request, nil when none was denied.
+func (t *Trace) Denial() *Evaluation {
+	if t == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.denied
+}
+
+// LogValue is what the access log records: the action evaluated, the decision and the
+// statement (or gate) that decided it. A request with no evaluation logs nothing.
+func (t *Trace) LogValue() slog.Value {
+	if t == nil {
+		return slog.Value{}
+	}
+	t.mu.Lock()
+	ev := t.denied
+	if ev == nil {
+		ev = t.last
+	}
+	t.mu.Unlock()
+	if ev == nil {
+		return slog.StringValue("none")
+	}
+	return slog.GroupValue(
+		slog.String("action", ev.Request.Action),
+		slog.String("resource", ev.Request.Resource),
+		slog.String("decision", ev.Result.Decision.String()),
+		slog.String("by", ev.DecidedBy()),
+	)
+}
+
+// DecidedBy names what decided: the deciding statement ("identityPolicies[1] Sid=DenyAll
+// (arn:aws:iam::…:policy/P) statement 0") or, for an implicit deny, the gate without an Allow.
+func (ev *Evaluation) DecidedBy() string {
+	by := ev.Result.By
+	var m *policy.Match
+	want := policy.Allow
+	if ev.Result.Decision == policy.ExplicitDeny {
+		want = policy.Deny
+	}
+	for i := range ev.Result.Matched {
+		x := &ev.Result.Matched[i]
+		if x.Effect != want {
+			continue
+		}
+		if ev.Result.Decision == policy.ExplicitDeny && x.Policy != by {
+			continue
+		}
+		if ev.Result.Decision == policy.Allowed && x.Policy.Place != by.Place {
+			continue
+		}
+		m = x
+		break
+	}
+	if ev.Result.Decision == policy.ImplicitDeny || m == nil {
+		return "no Allow in " + by.String()
+	}
+	s := m.Policy.String()
+	if src := ev.Sources.Of(m.Policy); src.ID != "" {
+		s += " (" + src.ID + ")"
+	}
+	s += " statement " + strconv.Itoa(m.Statement)
+	if m.Sid != "" {
+		s += " Sid=" + m.Sid
+	}
+	return s
+}
+
+// Message is an authorization message as DecodeAuthorizationMessage returns it, in AWS's JSON
+// shape.
+type Message struct {
+	Allowed           bool          `json:"allowed"`
+	ExplicitDeny      bool          `json:"explicitDeny"`
+	MatchedStatements msgStatements `json:"matchedStatements"`
+	Failures          msgItems      `json:"failures"`
+	Context           msgContext    `json:"context"`
+	// account is who may decode the message: the account of the denied principal.
+	account string
+}
+
+type msgStatements struct {
+	Items []msgStatement `json:"items"`
+}
+
+type msgStatement struct {
+	StatementID     string   `json:"statementId"`
+	Effect          string   `json:"effect"`
+	Principals      msgItems `json:"principals"`
+	PrincipalGroups msgItems `json:"principalGroups"`
+	Actions         msgItems `json:"actions"`
+	Resources       msgItems `json:"resources"`
+	Conditions      msgItems `json:"conditions"`
+}
+
+type msgItems struct {
+	Items []msgValue `json:"items"`
+}
+
+type msgValue struct {
+	Value string `json:"value"`
+}
+
+type msgContext struct {
+	Principal  msgPrincipal  `json:"principal"`
+	Action     string        `json:"action"`
+	Resource   string        `json:"resource"`
+	Conditions msgConditions `json:"conditions"`
+}
+
+type msgPrincipal struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	ARN  string `json:"arn"`
+}
+
+type msgConditions struct {
+	Items []msgCondition `json:"items"`
+}
+
+type msgCondition struct {
+	Key    string   `json:"key"`
+	Values msgItems `json:"values"`
+}
+
+// sealedMessage is what the encoded message carries: the JSON plus the account allowed to read it.
+type sealedMessage struct {
+	Account string          `json:"a"`
+	JSON    json.RawMessage `json:"m"`
+}
+
+// messageAD binds sealed messages to their use, so no other sealed iamd blob opens as one.
+var messageAD = []byte("iamd authorization message v1")
+
+// NewMessage builds the authorization message of an evaluation. Statements of policies that
+// belong to another account than the principal's are listed without their content.
+func NewMessage(ev *Evaluation) *Message {
+	r := ev.Request
+	m := &Message{
+		Allowed:      ev.Result.Decision == policy.Allowed,
+		ExplicitDeny: ev.Result.Decision == policy.ExplicitDeny,
+		account:      r.Principal.Account,
+	}
+	m.MatchedStatements.Items = []msgStatement{}
+	m.Failures.Items = []msgValue{}
+	for _, mt := range ev.Result.Matched {
+		src := ev.Sources.Of(mt.Policy)
+		st := msgStatement{StatementID: mt.Sid, Effect: strings.ToUpper(mt.Effect.String())}
+		st.Principals.Items, st.PrincipalGroups.Items, st.Actions.Items, st.Resources.Items, st.Conditions.Items =
+			[]msgValue{}, []msgValue{}, []msgValue{}, []msgValue{}, []msgValue{}
+		own := src.Account == "" || src.Account == r.Principal.Account || src.Account == "aws"
+		if own && src.Doc != "" {
+			fillStatement(&st, src.Doc, mt.Statement)
+		}
+		m.MatchedStatements.Items = append(m.MatchedStatements.Items, st)
+	}
+	userID, _ := r.Context.Lookup("aws:userid")
+	name, _ := r.Context.Lookup("aws:username")
+	m.Context.Principal = msgPrincipal{ARN: r.Principal.ARN}
+	if len(userID) == 1 {
+		m.Context.Principal.ID = userID[0]
+	}
+	if len(name) == 1 {
+		m.Context.Principal.Name = name[0]
+	} else if i := strings.LastIndexByte(r.Principal.ARN, '/'); i >= 0 {
+		m.Context.Principal.Name = r.Principal.ARN[i+1:]
+	}
+	m.Context.Action, m.Context.Resource = r.Action, r.Resource
+	m.Context.Conditions.Items = []msgCondition{}
+	for _, k := range r.Context.Keys() {
+		vals, _ := r.Context.Lookup(k)
+		c := msgCondition{Key: k}
+		c.Values.Items = make([]msgValue, len(vals))
+		for i, v := range vals {
+			c.Values.Items[i] = msgValue{v}
+		}
+		m.Context.Conditions.Items = append(m.Context.Conditions.Items, c)
+	}
+	return m
+}
+
+// fillStatement copies a statement's Principal, Action, Resource and Condition from its document.
+func fillStatement(st *msgStatement, doc string, index int) {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return
+	}
+	var list []map[string]json.RawMessage
+	if json.Unmarshal(d.Statement, &list) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return
+		}
+		list = []map[string]json.RawMessage{one}
+	}
+	if index < 0 || index >= len(list) {
+		return
+	}
+	s := list[index]
+	values := func(keys ...string) []msgValue {
+		out := []msgValue{}
+		for _, k := range keys {
+			out = append(out, stringsOf(s[k])...)
+		}
+		return out
+	}
+	st.Actions.Items = values("Action", "NotAction")
+	st.Resources.Items = values("Resource", "NotResource")
+	st.Principals.Items = values("Principal", "NotPrincipal")
+	if c, ok := s["Condition"]; ok {
+		st.Conditions.Items = []msgValue{{string(c)}}
+	}
+}
+
+// stringsOf flattens a policy element (a string, a list, or a principal map) to its values.
+func stringsOf(raw json.RawMessage) []msgValue {
+	if len(raw) == 0 {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []msgValue{{one}}
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		out := make([]msgValue, len(list))
+		for i, v := range list {
+			out[i] = msgValue{v}
+		}
+		return out
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		var out []msgValue
+		for _, v := range m {
+			out = append(out, stringsOf(v)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// EncodeMessage seals ev's authorization message; "" when the authorizer has no keyring.
+func (a *Authorizer) EncodeMessage(ev *Evaluation) string {
+	if a.cfg.Seal == nil || ev == nil || ev.Request == nil {
+		return ""
+	}
+	m := NewMessage(ev)
+	js, err := json.Marshal(m)
+	if err != nil {
+		return ""
+	}
+	blob, err := json.Marshal(sealedMessage{Account: m.account, JSON: js})
+	if err != nil {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(a.cfg.Seal(append(append([]byte(nil), messageAD...), blob...)))
+}
+
+// ErrBadMessage is returned for an encoded message iamd did not issue or the caller's account
+// may not read.
+var ErrBadMessage = errors.New("authz: invalid authorization message")
+
+// DecodeMessage opens an encoded authorization message for a caller of account and returns
+// its JSON.
+func (a *Authorizer) DecodeMessage(encoded, account string) (string, error) {
+	if a.cfg.Open == nil {
+		return "", ErrBadMessage
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(encoded))
+	if err != nil {
+		return "", ErrBadMessage
+	}
+	plain, err := a.cfg.Open(raw)
+	if err != nil {
+		return "", ErrBadMessage
+	}
+	body, ok := strings.CutPrefix(string(plain), string(messageAD))
+	if !ok {
+		return "", ErrBadMessage
+	}
+	var sm sealedMessage
+	if json.Unmarshal([]byte(body), &sm) != nil || sm.Account != account {
+		return "", ErrBadMessage
+	}
+	return string(sm.JSON), nil
+}
