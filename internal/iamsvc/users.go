@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"errors"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/iam"
@@ -156,8 +157,12 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*
 	}
 	account := p.Account()
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		if _, err := getUser(ctx, tx, account, in.UserName); err != nil {
+		u, err := getUser(ctx, tx, account, in.UserName)
+		if err != nil {
 			return err
+		}
+		if _, err := tx.Record(ctx, account, kindLoginProfile, u.UserID); !errors.Is(err, store.ErrNotFound) {
+			return firstErr(err, deleteConflict("delete login profile"))
 		}
 		if n, err := tx.CountAccessKeys(ctx, account, in.UserName); err != nil || n > 0 {
 			return firstErr(err, deleteConflict("delete access keys"))
