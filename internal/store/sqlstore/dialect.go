@@ -17,8 +17,9 @@ import (
 // dialect, not a rewrite. Queries are written with ? placeholders and ON CONFLICT upserts (which
 // SQLite and PostgreSQL share); rebind turns the placeholders into the engine's.
 type dialect interface {
-	// migrationDir is the directory of migrations/ holding this engine's schema.
-	migrationDir() string
+	// translate turns a migration, written in the SQL both engines share, into this engine's
+	// (type names that mean different things).
+	translate(ddl string) string
 	rebind(query string) string
 	// openWriter and openReader return the pools for Write and Read transactions.
 	openWriter(ctx context.Context) (*sql.DB, error)
@@ -26,6 +27,11 @@ type dialect interface {
 	// beginWrite starts a transaction that holds the write lock (or serializable isolation)
 	// from its first statement, so read-check-write sequences cannot interleave.
 	beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// beginMigrate starts the transaction that applies migrations, excluding other processes
+	// migrating the same database until it ends.
+	beginMigrate(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// readOptions are the options of Read transactions (a snapshot, read-only).
+	readOptions() *sql.TxOptions
 	// classify maps an engine error to a store sentinel (wrapped) or returns it unchanged.
 	classify(err error) error
 	// retryable reports whether a Write should run again after err (busy, serialization failure).
@@ -34,8 +40,11 @@ type dialect interface {
 
 type sqliteDialect struct{ path string }
 
-func (sqliteDialect) migrationDir() string       { return "migrations/sqlite" }
-func (sqliteDialect) rebind(query string) string { return query }
+func (sqliteDialect) translate(ddl string) string { return ddl }
+func (sqliteDialect) rebind(query string) string  { return query }
+
+// readOptions: a SQLite read transaction is a snapshot from its first read on (WAL).
+func (sqliteDialect) readOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
 
 func (d sqliteDialect) dsn(txlock string) string {
 	q := url.Values{}
@@ -81,6 +90,10 @@ func (d sqliteDialect) openReader(ctx context.Context) (*sql.DB, error) {
 
 func (sqliteDialect) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
 	return db.BeginTx(ctx, nil) // BEGIN IMMEDIATE via _txlock
+}
+
+func (sqliteDialect) beginMigrate(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	return db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: one migrator per file
 }
 
 func (sqliteDialect) classify(err error) error {

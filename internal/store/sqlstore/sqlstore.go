@@ -1,7 +1,8 @@
-// Package sqlstore implements store.Store on SQL. The schema and the queries are shared; what
-// differs between engines (placeholders, how to open and lock, how errors are classified) lives
-// in a dialect. SQLite (modernc.org/sqlite, pure Go, one WAL file) is the engine today;
-// PostgreSQL is meant to be a second dialect. Migrations are embedded and applied at Open.
+// Package sqlstore implements store.Store on SQL. The schema, the migrations and the queries are
+// shared; what differs between engines (type names, placeholders, how to open, lock and isolate,
+// how errors are classified) lives in a dialect. SQLite (modernc.org/sqlite, pure Go, one WAL
+// file) is the embedded default; PostgreSQL (jackc/pgx) lets many iamd nodes share one database.
+// Migrations are embedded and applied at Open, once, however many nodes open the database at once.
 package sqlstore
 
 import (
@@ -32,6 +33,9 @@ type Store struct {
 	d      dialect
 	writer *sql.DB
 	reader *sql.DB
+	// opTimeout, when set, bounds each call so that a database that does not answer fails the
+	// request instead of holding it (PostgreSQL over a network).
+	opTimeout time.Duration
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,14 +64,17 @@ func open(ctx context.Context, d dialect) (*Store, error) {
 	return s, nil
 }
 
-// migrate applies, in version order, each embedded migration newer than the database, each in
-// its own write transaction together with its row in schema_migrations.
+// migrationDir holds the one set of migrations both engines apply. A migration is written in the
+// SQL they share (see postgresDialect.translate for the words that are translated): use INTEGER
+// for numbers and times (64-bit), TEXT, BLOB; no AUTOINCREMENT/SERIAL, no engine-only functions.
+// The conformance suite runs against both engines, so a migration one of them rejects fails it.
+const migrationDir = "migrations/sqlite"
+
+// migrate applies, in version order, each embedded migration newer than the database, all in one
+// transaction that excludes other migrators (another node starting at the same moment), together
+// with their rows in schema_migrations.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
-		return err
-	}
-	dir := s.d.migrationDir()
-	entries, err := fs.ReadDir(migrations, dir)
+	entries, err := fs.ReadDir(migrations, migrationDir)
 	if err != nil {
 		return err
 	}
@@ -85,27 +92,35 @@ func (s *Store) migrate(ctx context.Context) error {
 		ms = append(ms, mig{v, e.Name()})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+
+	tx, err := s.d.beginMigrate(ctx, s.writer)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit, a no-op
+	if _, err := tx.ExecContext(ctx, s.d.translate(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`)); err != nil {
+		return err
+	}
 	for _, m := range ms {
-		src, err := migrations.ReadFile(path.Join(dir, m.name))
+		var n int
+		if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		src, err := migrations.ReadFile(path.Join(migrationDir, m.name))
 		if err != nil {
 			return err
 		}
-		err = s.withWriteTx(ctx, func(tx *sql.Tx) error {
-			var n int
-			if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil || n > 0 {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(src)); err != nil {
-				return fmt.Errorf("%s: %w", m.name, err)
-			}
-			_, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`), m.version, time.Now().Unix())
-			return err
-		})
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, s.d.translate(string(src))); err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`), m.version, time.Now().Unix()); err != nil {
 			return err
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 // withWriteTx runs fn in a write transaction, committing on nil and retrying when the dialect
@@ -143,7 +158,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Read implements store.Store.
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	sqlTx, err := s.reader.BeginTx(ctx, s.d.readOptions())
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin read: %w", err)
 	}
@@ -153,6 +170,8 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 
 // Write implements store.Store.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
 		if err := fn(&tx{d: s.d, sql: sqlTx, writable: true}); err != nil {
 			return err
@@ -165,11 +184,21 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 
 // Generation implements store.Store.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var g int64
 	if err := s.reader.QueryRowContext(ctx, `SELECT v FROM meta WHERE k = 'generation'`).Scan(&g); err != nil {
 		return 0, fmt.Errorf("sqlstore: generation: %w", err)
 	}
 	return uint64(g), nil
+}
+
+// bound applies the store's operation timeout to ctx.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.opTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.opTimeout)
 }
 
 // Close implements store.Store.
