@@ -40,6 +40,7 @@ var allowed = map[string][]string{
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
 	"internal/iamtest":               {"internal/node", "github.com/aws/aws-sdk-go-v2"},
+	"internal/loadgen":               {},
 	"internal/deps":                  {},
 	"cmd/iamd":                       {"*"},
 	"e2e":                            {"*"},
