@@ -10,7 +10,7 @@ import (
 
 // Record kinds (store.Record.Kind). Each is its own name space within an account.
 const (
-	kindLoginProfile = "login-profile"  // name: the user's unique id
+	kindLoginProfile = "login-profile"   // name: the user's unique id
 	kindSetting      = "account-setting" // name: the setting
 	kindMFA          = "mfa-device"      // name: the device name (virtual) or serial number
 	kindOIDC         = "oidc-provider"   // name: the ARN's resource part after oidc-provider/
