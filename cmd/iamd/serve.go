@@ -16,7 +16,7 @@ import (
 )
 
 func newServe() *cobra.Command {
-	var addr, data string
+	var addr, data, storeKind, pgDSN string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the IAM and STS APIs",
@@ -25,24 +25,33 @@ func newServe() *cobra.Command {
 Every flag can also be set as IAMD_<FLAG> (e.g. IAMD_ADDR). At first start the data directory is
 created with one account and its root user: IAMD_ACCOUNT_ID (12 digits) and
 IAMD_ROOT_ACCESS_KEY_ID + IAMD_ROOT_SECRET_ACCESS_KEY are used when set, else generated and the
-root key is printed once. IAMD_MASTER_KEY (base64 of 32 bytes) replaces the master key file.`,
+root key is printed once. IAMD_MASTER_KEY (base64 of 32 bytes) replaces the master key file.
+
+--store postgres keeps the data in PostgreSQL (--postgres-dsn, e.g.
+postgres://iamd:secret@db:5432/iamd?sslmode=require) instead of SQLite in the data directory.
+Several nodes may serve one PostgreSQL database behind a load balancer; give them all the same
+IAMD_MASTER_KEY.`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			return envDefault(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cmd, addr, data)
+			return serve(cmd.Context(), cmd, addr, data, storeKind, pgDSN)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8777", "listen address HOST:PORT")
 	cmd.Flags().StringVar(&data, "data", "./iamd-data", "data directory")
+	cmd.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite (in the data directory) or postgres")
+	cmd.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string (URL or key=value), for --store postgres")
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, addr, data string) error {
+func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN string) error {
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 	n, err := node.Open(ctx, node.Config{
 		DataDir:             data,
+		Store:               storeKind,
+		PostgresDSN:         pgDSN,
 		MasterKey:           os.Getenv("IAMD_MASTER_KEY"),
 		AccountID:           os.Getenv("IAMD_ACCOUNT_ID"),
 		RootAccessKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"),

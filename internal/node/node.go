@@ -27,10 +27,21 @@ import (
 	"github.com/iamd/iamd/internal/sts"
 )
 
+// Store kinds for Config.Store.
+const (
+	StoreSQLite   = "sqlite"
+	StorePostgres = "postgres"
+)
+
 // Config is a node's configuration.
 type Config struct {
 	// DataDir holds the SQLite database and, unless MasterKey is given, the master key file.
 	DataDir string
+	// Store is StoreSQLite ("" too: the embedded default) or StorePostgres. Several nodes may
+	// share one PostgreSQL database; they must then share the master key as well.
+	Store string
+	// PostgresDSN names the database when Store is StorePostgres.
+	PostgresDSN string
 	// MasterKey is the base64 master key; "" means DataDir/master.key (created on first start).
 	MasterKey string
 	// AccountID, RootAccessKeyID and RootSecretAccessKey are used at first start only; empty
@@ -79,7 +90,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "iamd.db"))
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -112,6 +123,20 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		},
 	})
 	return n, nil
+}
+
+// openStore opens the configured backend.
+func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
+	switch cfg.Store {
+	case "", StoreSQLite:
+		return sqlstore.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "iamd.db"))
+	case StorePostgres:
+		if cfg.PostgresDSN == "" {
+			return nil, errors.New("the postgres store needs a DSN (--postgres-dsn or IAMD_POSTGRES_DSN)")
+		}
+		return sqlstore.OpenPostgres(ctx, cfg.PostgresDSN, sqlstore.PostgresOptions{})
+	}
+	return nil, fmt.Errorf("unknown store %q (want %s or %s)", cfg.Store, StoreSQLite, StorePostgres)
 }
 
 // Close releases the store.
@@ -149,7 +174,7 @@ func loadKeyring(ctx context.Context, st store.Store, master [32]byte, now func(
 	for _, sk := range keys {
 		k, err := seal.Unwrap(master, sk.Wrapped)
 		if err != nil {
-			return nil, fmt.Errorf("keyring: key %d does not unwrap with this master key: %w", sk.ID, err)
+			return nil, fmt.Errorf("keyring: key %d does not unwrap with this master key (nodes sharing a database need the same master key): %w", sk.ID, err)
 		}
 		if k.ID >= active.ID {
 			if active.ID != 0 {
