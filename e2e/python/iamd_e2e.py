@@ -166,8 +166,36 @@ def delete_policy(iam, arn):
             raise
 
 
+_operator = None
+
+
+def operator_key():
+    """(key id, secret) of an IAM user allowed to assume roles, created once per run.
+
+    AWS refuses role sessions to the root user ("Roles may not be assumed by root accounts."), so
+    the suite assumes roles as an IAM user, as AWS users do.
+    """
+    global _operator
+    if _operator is None:
+        iam = client('iam')
+        name = unique('e2e-operator')
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName='assume-roles', PolicyDocument=doc(
+            allow(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'])))
+        ak = iam.create_access_key(UserName=name)['AccessKey']
+        _operator = (ak['AccessKeyId'], ak['SecretAccessKey'])
+    return _operator
+
+
+def operator_env():
+    """The environment variables that make the operator the default credentials."""
+    key_id, secret = operator_key()
+    return {'AWS_ACCESS_KEY_ID': key_id, 'AWS_SECRET_ACCESS_KEY': secret}
+
+
 class TestCase(unittest.TestCase):
-    """Root-user IAM and STS clients, and helpers that clean up after the test."""
+    """Root-user IAM and STS clients, an STS client of an IAM user that may assume roles
+    (`assumer`), and helpers that clean up after the test."""
 
     maxDiff = None  # AWS messages are long; a failure must show all of both
 
@@ -176,6 +204,7 @@ class TestCase(unittest.TestCase):
         endpoint()
         cls.iam = client('iam')
         cls.sts = client('sts')
+        cls.assumer = client('sts', operator_key())
 
     def assertAwsError(self, code, fn, *args, **kwargs):
         """Calls fn and requires it to fail with the AWS error code; returns the error dict."""

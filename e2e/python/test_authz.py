@@ -159,12 +159,12 @@ class TrustPolicies(e.TestCase):
         target = self.new_user()['UserName']
 
         # Without a session policy the session has the role's permissions.
-        full = e.client('iam', self.sts.assume_role(RoleArn=role['Arn'], RoleSessionName='full')['Credentials'])
+        full = e.client('iam', self.assumer.assume_role(RoleArn=role['Arn'], RoleSessionName='full')['Credentials'])
         full.get_user(UserName=target)
         full.list_users()
 
         # With one, only what both allow.
-        resp = self.sts.assume_role(RoleArn=role['Arn'], RoleSessionName='narrow',
+        resp = self.assumer.assume_role(RoleArn=role['Arn'], RoleSessionName='narrow',
                                     Policy=e.doc(e.allow('iam:ListUsers')))
         self.assertIn('PackedPolicySize', resp)
         narrow = e.client('iam', resp['Credentials'])
@@ -177,7 +177,7 @@ class TrustPolicies(e.TestCase):
             % (e.ACCOUNT, role['RoleName'], e.ACCOUNT, target))
 
         # A session policy cannot grant what the role lacks.
-        wide = e.client('iam', self.sts.assume_role(
+        wide = e.client('iam', self.assumer.assume_role(
             RoleArn=role['Arn'], RoleSessionName='wide', Policy=e.doc(e.allow('iam:*')))['Credentials'])
         self.assertAwsError('AccessDenied', wide.create_user, UserName=e.unique('e2e-never'))
 

@@ -1,11 +1,14 @@
 """The two examples of the project brief, run as a user would run them.
 
-Roles `demo` and `my-role` are created first with a trust policy allowing the account root; the
-root user (the environment's credentials) is the caller.
+Roles `demo` and `my-role` are created first with a trust policy allowing the account (which
+delegates to the caller's identity policy); the caller is an IAM user whose key is in the
+environment, as on AWS, where the root user may not assume roles.
 """
 
+import os
 import tempfile
 import unittest
+from unittest import mock
 
 import boto3
 
@@ -17,10 +20,14 @@ class BriefExamples(e.TestCase):
     def test_boto3_assume_role(self):
         self.new_role(name='demo')
 
-        # Verbatim from the brief: a default client, configured by the environment alone.
-        sts = boto3.client('sts')
-        creds = sts.assume_role(RoleArn='arn:aws:iam::123456789012:role/demo',
-                                RoleSessionName='session1')['Credentials']
+        # Verbatim from the brief: a default client, configured by the environment alone. A fresh
+        # default session reads the environment again (boto3 caches the first one it made).
+        boto3.DEFAULT_SESSION = None
+        self.addCleanup(setattr, boto3, 'DEFAULT_SESSION', None)
+        with mock.patch.dict(os.environ, e.operator_env()):
+            sts = boto3.client('sts')
+            creds = sts.assume_role(RoleArn='arn:aws:iam::123456789012:role/demo',
+                                    RoleSessionName='session1')['Credentials']
 
         self.assertTrue(creds['AccessKeyId'].startswith('ASIA'), creds['AccessKeyId'])
         assumed = boto3.client('sts',
@@ -43,7 +50,7 @@ class BriefExamples(e.TestCase):
         # of 2 in the STS model, and the aws CLI refuses "s" before sending anything.
         brief = ['sts', 'assume-role', '--role-arn', 'arn:aws:iam::123456789012:role/my-role',
                  '--role-session-name', 's']
-        rc, out, err = e.aws_cli(*brief)
+        rc, out, err = e.aws_cli(*brief, env=e.operator_env())
         self.assertEqual(rc, 255, out)
         self.assertIn('Invalid length for parameter RoleSessionName, value: 1, valid min length: 2', err)
 
@@ -51,7 +58,7 @@ class BriefExamples(e.TestCase):
         with tempfile.NamedTemporaryFile('w', suffix='.cfg') as cfg:
             cfg.write('[default]\nparameter_validation = false\n')
             cfg.flush()
-            rc, out, err = e.aws_cli(*brief, env={'AWS_CONFIG_FILE': cfg.name})
+            rc, out, err = e.aws_cli(*brief, env={'AWS_CONFIG_FILE': cfg.name, **e.operator_env()})
         self.assertNotEqual(rc, 0, out)
         self.assertIn('An error occurred (ValidationError) when calling the AssumeRole operation', err)
         self.assertIn("1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy "
@@ -60,7 +67,7 @@ class BriefExamples(e.TestCase):
         # The session the brief meant, with a valid name.
         rc, out, err = e.aws_cli('sts', 'assume-role',
                                  '--role-arn', 'arn:aws:iam::123456789012:role/my-role',
-                                 '--role-session-name', 's1')
+                                 '--role-session-name', 's1', env=e.operator_env())
         self.assertEqual(rc, 0, err)
         c = out['Credentials']
         self.assertTrue(c['AccessKeyId'].startswith('ASIA'), c['AccessKeyId'])

@@ -46,11 +46,17 @@ class SessionTokens(e.TestCase):
         self.assertEqual(self.sts.get_access_key_info(AccessKeyId=key_id)['Account'], e.ACCOUNT)
 
         role = self.new_role()
-        creds = self.sts.assume_role(RoleArn=role['Arn'], RoleSessionName='info')['Credentials']
+        creds = self.assumer.assume_role(RoleArn=role['Arn'], RoleSessionName='info')['Credentials']
         self.assertEqual(self.sts.get_access_key_info(AccessKeyId=creds['AccessKeyId'])['Account'], e.ACCOUNT)
 
 
 class AssumeRoleOptions(e.TestCase):
+
+    def test_root_may_not_assume_roles(self):
+        role = self.new_role()
+        err = self.assertAwsError('AccessDenied', self.sts.assume_role,
+                                  RoleArn=role['Arn'], RoleSessionName='root')
+        self.assertEqual(err['Message'], 'Roles may not be assumed by root accounts.')
 
     def test_external_id(self):
         role = self.new_role(trust_policy=e.doc({
@@ -58,9 +64,9 @@ class AssumeRoleOptions(e.TestCase):
             'Condition': {'StringEquals': {'sts:ExternalId': 'shared-secret-42'}}}))
         for case, kw in {'missing': {}, 'wrong': {'ExternalId': 'shared-secret-43'}}.items():
             with self.subTest(case):
-                self.assertAwsError('AccessDenied', self.sts.assume_role, RoleArn=role['Arn'],
+                self.assertAwsError('AccessDenied', self.assumer.assume_role, RoleArn=role['Arn'],
                                     RoleSessionName='ext', **kw)
-        resp = self.sts.assume_role(RoleArn=role['Arn'], RoleSessionName='ext', ExternalId='shared-secret-42')
+        resp = self.assumer.assume_role(RoleArn=role['Arn'], RoleSessionName='ext', ExternalId='shared-secret-42')
         self.assertEqual(resp['AssumedRoleUser']['Arn'],
                          'arn:aws:sts::%s:assumed-role/%s/ext' % (e.ACCOUNT, role['RoleName']))
 
@@ -70,14 +76,14 @@ class AssumeRoleOptions(e.TestCase):
         self.iam.put_role_policy(RoleName=first['RoleName'], PolicyName='assume',
                                  PolicyDocument=e.doc(e.allow('sts:AssumeRole', target['Arn'])))
 
-        resp = self.sts.assume_role(RoleArn=target['Arn'], RoleSessionName='long', DurationSeconds=7200)
+        resp = self.assumer.assume_role(RoleArn=target['Arn'], RoleSessionName='long', DurationSeconds=7200)
         left = resp['Credentials']['Expiration'] - datetime.datetime.now(datetime.timezone.utc)
         self.assertTrue(datetime.timedelta(minutes=118) < left <= datetime.timedelta(minutes=121), left)
-        self.assertAwsError('ValidationError', self.sts.assume_role, RoleArn=target['Arn'],
+        self.assertAwsError('ValidationError', self.assumer.assume_role, RoleArn=target['Arn'],
                             RoleSessionName='toolong', DurationSeconds=7201)
 
         # A session of one role assuming another: at most one hour, whatever the role allows.
-        hop = e.client('sts', self.sts.assume_role(RoleArn=first['Arn'], RoleSessionName='hop1')['Credentials'])
+        hop = e.client('sts', self.assumer.assume_role(RoleArn=first['Arn'], RoleSessionName='hop1')['Credentials'])
         err = self.assertAwsError('ValidationError', hop.assume_role, RoleArn=target['Arn'],
                                   RoleSessionName='hop2', DurationSeconds=7200)
         self.assertEqual(err['Message'], 'The requested DurationSeconds exceeds the 1 hour session limit '
@@ -136,7 +142,7 @@ class Presigned(e.TestCase):
     def test_presigned_with_session_token(self):
         # Vault and Kubernetes authenticators pass such URLs around: the session token rides inside.
         role = self.new_role()
-        creds = self.sts.assume_role(RoleArn=role['Arn'], RoleSessionName='presign')['Credentials']
+        creds = self.assumer.assume_role(RoleArn=role['Arn'], RoleSessionName='presign')['Credentials']
         url = self.presign(e.client('sts', creds))
         self.assertIn('X-Amz-Security-Token=', url)
         status, body = self.fetch(url)
