@@ -113,6 +113,7 @@ type Config struct {
 type Authenticator struct {
 	cfg      Config
 	verifier *sigv4.Verifier
+	keys     keyCache
 }
 
 // New returns an Authenticator.
@@ -139,6 +140,7 @@ func SecretAD(accessKeyID string) []byte { return []byte("iamd/access-key/" + ac
 // resolved carries what the secret lookup learnt from the verifier's callback to Authenticate.
 type resolved struct {
 	key     iam.AccessKey
+	user    keyUser // the key's user, for user keys
 	session *session.Session
 }
 
@@ -173,18 +175,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return &Principal{kind: Root, account: k.Account, arn: iam.RootARN(k.Account), userID: k.Account,
 			accessKeyID: k.AccessKeyID, region: region}, nil
 	}
-	var u iam.User
-	err = a.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		u, err = tx.User(ctx, k.Account, k.UserName)
-		return err
-	})
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, sigv4.InvalidClientTokenID()
-		}
-		return nil, err
-	}
+	u := res.user
 	return &Principal{kind: User, account: k.Account, arn: u.Arn, userID: u.UserID, userName: u.UserName,
 		accessKeyID: k.AccessKeyID, region: region}, nil
 }
@@ -236,23 +227,10 @@ func (a *Authenticator) secret(ctx context.Context, c sigv4.Credential) (string,
 		// Temporary key ids are only valid with their session token.
 		return "", sigv4.InvalidClientTokenID()
 	}
-	var k iam.AccessKey
-	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		k, err = tx.AccessKey(ctx, c.AccessKeyID)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) || (err == nil && k.Status != iam.StatusActive) {
-		return "", sigv4.InvalidClientTokenID()
-	}
+	e, err := a.keys.lookup(ctx, a, c.AccessKeyID)
 	if err != nil {
 		return "", err
 	}
-	plain, err := a.cfg.Keyring.Open(k.SecretSealed, SecretAD(k.AccessKeyID))
-	if err != nil {
-		a.cfg.Logger.Error("access key secret does not open", "accessKeyId", k.AccessKeyID, "err", err)
-		return "", err
-	}
-	res.key = k
-	return string(plain), nil
+	res.key, res.user = e.key, e.user
+	return e.secret, nil
 }
