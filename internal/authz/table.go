@@ -602,4 +602,3 @@ func (a *Authorizer) instanceProfile(ctx context.Context, req *Request, account,
 	}
 	return nil
 }
-

@@ -73,6 +73,7 @@ type call struct {
 	namespace string
 	action    string
 	principal *authn.Principal
+	trace     *authz.Trace // the authorization decisions made for the call
 }
 
 // ServeHTTP implements http.Handler.
@@ -129,6 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("service", c.service),
 		slog.String("action", c.action),
 		slog.Any("principal", c.principal),
+		slog.Any("authz", c.trace),
 		slog.Int("status", status),
 		slog.Duration("latency", time.Since(start)),
 	)
@@ -190,7 +192,8 @@ func (s *Server) handle(r *http.Request, c *call, buf *bytes.Buffer) (err error)
 		return invalidAction(action, version)
 	}
 
-	ctx := r.Context()
+	ctx, trace := authz.NewTraceContext(r.Context())
+	c.trace = trace
 	p, err := s.cfg.Authn.Authenticate(ctx, r, body, c.service, unsigned)
 	if err != nil {
 		return err
@@ -210,17 +213,33 @@ func (s *Server) handle(r *http.Request, c *call, buf *bytes.Buffer) (err error)
 			return err
 		}
 		if err := s.cfg.Authz.Authorize(ctx, p, meta, req); err != nil {
-			return err
+			return s.encodeDenial(c, err)
 		}
 	}
 	ctx = authn.NewContext(ctx, p)
 	ctx = authz.NewMetaContext(ctx, meta)
 	res, err := invoke(ctx, in)
 	if err != nil {
-		return err
+		return s.encodeDenial(c, err)
 	}
 	awsquery.WriteResponse(buf, c.namespace, action, res, c.id)
 	return nil
+}
+
+// encodeDenial appends an encoded authorization message to an AccessDenied that STS issued
+// after evaluating policies (AssumeRole's trust check), for DecodeAuthorizationMessage.
+func (s *Server) encodeDenial(c *call, err error) error {
+	e, ok := awserr.As(err)
+	if !ok || c.service != "sts" || e.Code != "AccessDenied" {
+		return err
+	}
+	msg := s.cfg.Authz.EncodeMessage(c.trace.Denial())
+	if msg == "" {
+		return err
+	}
+	out := *e
+	out.Message += " Encoded authorization failure message: " + msg
+	return &out
 }
 
 // restrictSessionToken applies AWS's limits on GetSessionToken credentials: without MFA they
