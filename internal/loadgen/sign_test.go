@@ -2,9 +2,9 @@ package loadgen
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"net/http"
 	"testing"
 	"time"
