@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -349,4 +350,89 @@ func (p *tcpProxy) restore(t *testing.T) {
 		t.Fatalf("proxy: listen again on %s: %v", p.listen, err)
 	}
 	p.serve(ln)
+}
+
+// TestMultiNodeThroughput measures CreateUser and AssumeRole throughput on PostgreSQL with one
+// node and with two (clients spread evenly), for docs/BENCHMARKS.md. It runs only when
+// IAMD_BENCH_MULTINODE=1: it takes a while and its numbers mean little on a loaded machine.
+func TestMultiNodeThroughput(t *testing.T) {
+	if os.Getenv("IAMD_BENCH_MULTINODE") != "1" {
+		t.Skip("set IAMD_BENCH_MULTINODE=1 to measure multi-node throughput")
+	}
+	dsn := pgtest.DSN(t)
+	master := make([]byte, 32)
+	rand.Read(master)
+	env := append(fixedIdentity(), "IAMD_STORE=postgres", "IAMD_POSTGRES_DSN="+dsn,
+		"IAMD_MASTER_KEY="+base64.StdEncoding.EncodeToString(master))
+	nodes := []*server{start(t, t.TempDir(), env...), start(t, t.TempDir(), env...)}
+	ctx := context.Background()
+	root := iamsdk.NewFromConfig(sdkConfig(nodes[0].URL, rootKeyID, rootSecret, ""))
+	mustDo := func(_ any, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustDo(root.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("bench")}))
+	mustDo(root.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String("bench"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))
+	mustDo(root.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("bench-role"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`)}))
+	key, err := root.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("bench")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, window = 16, 3 * time.Second
+	var seq int64
+	var seqMu sync.Mutex
+	ops := map[string]func(url string) func() error{
+		"CreateUser": func(url string) func() error {
+			c := iamsdk.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
+			return func() error {
+				seqMu.Lock()
+				seq++
+				n := seq
+				seqMu.Unlock()
+				_, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(fmt.Sprintf("u%d", n))})
+				return err
+			}
+		},
+		"AssumeRole": func(url string) func() error {
+			c := stssdk.NewFromConfig(sdkConfig(url, *key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey, ""))
+			return func() error {
+				_, err := c.AssumeRole(ctx, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/bench-role"), RoleSessionName: aws.String("bench")})
+				return err
+			}
+		},
+	}
+	for _, op := range []string{"CreateUser", "AssumeRole"} {
+		for _, n := range []int{1, 2} {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			done, failed := 0, 0
+			var firstErr error
+			deadline := time.Now().Add(window)
+			for w := range workers {
+				call := ops[op](nodes[w%n].URL)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for time.Now().Before(deadline) {
+						err := call()
+						mu.Lock()
+						if err != nil {
+							failed++
+							if firstErr == nil {
+								firstErr = err
+							}
+						} else {
+							done++
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			t.Logf("%s, %d node(s), %d clients: %.0f/s (%d errors, first: %v)", op, n, workers, float64(done)/window.Seconds(), failed, firstErr)
+		}
+	}
 }
