@@ -8,6 +8,7 @@ package awsquery
 import (
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func ParseParams(rawQuery string, body []byte, contentType string) (Params, erro
 			return Params{}, awserr.New(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
 				"A request body needs Content-Type application/x-www-form-urlencoded.")
 		}
-		mt, ps, err := mime.ParseMediaType(contentType)
+		mt, ps, err := parseMediaType(contentType)
 		if err != nil || mt != "application/x-www-form-urlencoded" {
 			if len(body) == 0 && err == nil {
 				// An empty body says nothing, whatever its declared type (GET with a stray header).
@@ -64,7 +65,26 @@ func ParseParams(rawQuery string, body []byte, contentType string) (Params, erro
 	return p.finish()
 }
 
+// formTypes are the Content-Type values the SDKs send, answered without mime's allocations.
+var formTypes = map[string]bool{
+	"application/x-www-form-urlencoded":                true,
+	"application/x-www-form-urlencoded; charset=utf-8": true,
+	"application/x-www-form-urlencoded; charset=UTF-8": true,
+}
+
+func parseMediaType(v string) (string, map[string]string, error) {
+	if formTypes[v] {
+		return "application/x-www-form-urlencoded", nil, nil
+	}
+	return mime.ParseMediaType(v)
+}
+
 func (p *Params) parse(s string) error {
+	if n := strings.Count(s, "&") + 1; cap(p.names)-len(p.names) < n {
+		// One allocation per slice for the whole request instead of append's doublings.
+		p.names = append(make([]string, 0, len(p.names)+n), p.names...)
+		p.values = append(make([]string, 0, len(p.values)+n), p.values...)
+	}
 	for s != "" {
 		var pair string
 		pair, s, _ = strings.Cut(s, "&")
@@ -90,21 +110,47 @@ func (p *Params) parse(s string) error {
 }
 
 // finish sorts by name (stable, so the error names the first duplicate deterministically) and
-// rejects duplicates, which sit side by side once sorted.
+// rejects duplicates, which sit side by side once sorted. The SDKs send their parameters sorted,
+// so the common case is one pass that finds nothing to do.
 func (p *Params) finish() (Params, error) {
-	idx := make([]int, len(p.names))
+	sorted := true
+	for i := 1; i < len(p.names) && sorted; i++ {
+		sorted = p.names[i-1] <= p.names[i]
+	}
+	if !sorted {
+		p.sort()
+	}
+	for i := 1; i < len(p.names); i++ {
+		if p.names[i] == p.names[i-1] {
+			return Params{}, malformed("The parameter " + strconv.Quote(p.names[i]) + " is given more than once.")
+		}
+	}
+	return *p, nil
+}
+
+// sort orders names (and values with them) stably: by insertion for the short lists requests
+// carry, by an index sort for long ones so that a large body cannot make it quadratic.
+func (p *Params) sort() {
+	n := len(p.names)
+	if n <= 32 {
+		for i := 1; i < n; i++ {
+			for j := i; j > 0 && p.names[j] < p.names[j-1]; j-- {
+				p.names[j], p.names[j-1] = p.names[j-1], p.names[j]
+				p.values[j], p.values[j-1] = p.values[j-1], p.values[j]
+			}
+		}
+		return
+	}
+	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return p.names[idx[a]] < p.names[idx[b]] })
-	out := Params{names: make([]string, len(idx)), values: make([]string, len(idx))}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(p.names[a], p.names[b]) })
+	names, values := make([]string, n), make([]string, n)
 	for i, j := range idx {
-		out.names[i], out.values[i] = p.names[j], p.values[j]
-		if i > 0 && out.names[i] == out.names[i-1] {
-			return Params{}, malformed("The parameter " + strconv.Quote(out.names[i]) + " is given more than once.")
-		}
+		names[i], values[i] = p.names[j], p.values[j]
 	}
-	return out, nil
+	p.names, p.values = names, values
 }
 
 // unescape decodes application/x-www-form-urlencoded text: '+' is a space, "%XY" a byte; the
