@@ -110,10 +110,16 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Seal: func(b []byte) []byte { return kr.Seal(b, msgAD) },
 		Open: func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
 	})
+	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now})
+	// AWS managed policies exist in every account from the start; seeding is idempotent.
+	if err := iamService.SeedAWSManagedPolicies(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("seeding AWS managed policies: %w", err)
+	}
 	n.Handler = server.New(server.Config{
 		Authn:  an,
 		Authz:  az,
-		IAM:    iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now}),
+		IAM:    iamService,
 		STS:    sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now}),
 		Logger: cfg.Logger,
 		Now:    cfg.Now,
