@@ -76,6 +76,9 @@ type call struct {
 	trace     *authz.Trace // the authorization decisions made for the call
 }
 
+// textXML is the Content-Type header value of every API response; net/http only reads it.
+var textXML = []string{"text/xml"}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -119,10 +122,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		buf.Reset()
 		awsquery.WriteError(buf, c.namespace, e, c.id)
 	}
+	// Assigned with canonical keys rather than Set: Set canonicalizes each key and allocates a
+	// slice per value, on every request.
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("x-amzn-RequestId", c.id)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h["Content-Type"] = textXML
+	h["X-Amzn-Requestid"] = []string{c.id}
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
