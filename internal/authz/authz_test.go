@@ -158,8 +158,14 @@ func TestABAC(t *testing.T) {
 		call    func() error
 		allowed bool
 	}{
-		{"same team", func() error { _, err := c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("red-role")}); return err }, true},
-		{"other team", func() error { _, err := c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("blue-role")}); return err }, false},
+		{"same team", func() error {
+			_, err := c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("red-role")})
+			return err
+		}, true},
+		{"other team", func() error {
+			_, err := c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("blue-role")})
+			return err
+		}, false},
 		{"own keys", func() error { _, err := c.ListAccessKeys(ctx, &iamsdk.ListAccessKeysInput{}); return err }, true},
 		{"someone else's keys", func() error {
 			_, err := c.ListAccessKeys(ctx, &iamsdk.ListAccessKeysInput{UserName: aws.String("dave")})
