@@ -36,14 +36,18 @@ var allowed = map[string][]string{
 	"internal/authn":                 {"sigv4", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
 	"internal/authz":                 {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr"},
 	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "golang.org/x/crypto"},
-	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn"},
+	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "internal/federation/oidc", "internal/federation/saml"},
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
 	"internal/iamtest":               {"internal/node", "github.com/aws/aws-sdk-go-v2"},
 	"internal/loadgen":               {},
-	"internal/deps":                  {},
-	"cmd/iamd":                       {"*"},
-	"e2e":                            {"*"},
+	"internal/federation/oidc":       {"github.com/go-jose/go-jose/v4"},
+	"internal/federation/saml":       {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
+	// idp is the development identity provider (iamd idp); nothing on the request path imports it.
+	"internal/idp":  {"github.com/go-jose/go-jose/v4", "github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
+	"internal/deps": {},
+	"cmd/iamd":      {"*"},
+	"e2e":           {"*"},
 }
 
 // noIO packages are pure: no network, files, processes or databases.
