@@ -13,6 +13,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/iamd/iamd/internal/seal"
@@ -142,15 +144,22 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 	if len(token) == 0 || len(token) > maxTokenLen {
 		return nil, ErrInvalid
 	}
-	raw, err := base64.StdEncoding.DecodeString(token)
+	bufs := decodeBufs.Get().(*[2][]byte)
+	defer decodeBufs.Put(bufs)
+	raw := slices.Grow(bufs[0][:0], base64.StdEncoding.DecodedLen(len(token)))
+	n, err := base64.StdEncoding.Decode(raw[:cap(raw)], []byte(token))
 	if err != nil {
 		return nil, ErrInvalid
 	}
-	b, err := kr.Open(raw, additionalData)
+	raw = raw[:n]
+	bufs[0] = raw
+	b, err := kr.OpenTo(bufs[1][:0], raw, additionalData)
 	if err != nil {
 		return nil, ErrInvalid
 	}
-	d := decoder{b: b}
+	bufs[1] = b
+	// One string for the whole plaintext; the fields are substrings of it.
+	d := decoder{b: b, full: string(b)}
 	s := &Session{}
 	if d.byte() != formatVersion {
 		return nil, ErrInvalid
@@ -168,7 +177,7 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 	s.EntityName = d.str()
 	s.EntityPath = d.str()
 	s.SessionName = d.str()
-	policy := d.bytes()
+	policy := d.str()
 	if n := d.count(); n > 0 {
 		s.PolicyARNs = make([]string, n)
 		for i := range s.PolicyARNs {
@@ -195,13 +204,13 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 		return nil, ErrInvalid
 	}
 	if flags&flagCompressedPolicy != 0 {
-		p, err := inflate(policy)
+		p, err := inflate([]byte(policy))
 		if err != nil {
 			return nil, ErrInvalid
 		}
-		policy = p
+		policy = string(p)
 	}
-	s.Policy = string(policy)
+	s.Policy = policy
 	return s, nil
 }
 
@@ -250,9 +259,13 @@ func inflate(p []byte) ([]byte, error) {
 
 // decoder reads the fields in order; the first error sticks and yields zero values.
 type decoder struct {
-	b   []byte
-	err bool
+	b    []byte
+	full string // the whole input as a string, so that str allocates nothing
+	err  bool
 }
+
+// decodeBufs holds the base64 and plaintext buffers of Decode between calls.
+var decodeBufs = sync.Pool{New: func() any { return new([2][]byte) }}
 
 func (d *decoder) byte() byte {
 	if d.err || len(d.b) == 0 {
@@ -301,7 +314,16 @@ func (d *decoder) bytes() []byte {
 	return v
 }
 
-func (d *decoder) str() string { return string(d.bytes()) }
+func (d *decoder) str() string { return d.sub(d.bytes()) }
+
+// sub returns v, a slice just read from d.b, as the same bytes of d.full.
+func (d *decoder) sub(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
+	end := len(d.full) - len(d.b)
+	return d.full[end-len(v) : end]
+}
 
 // count reads a list length; each element takes at least one byte, which bounds allocation.
 func (d *decoder) count() int {
