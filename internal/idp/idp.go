@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -21,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -232,3 +234,36 @@ func LoadOrCreateKey(path string) (*rsa.PrivateKey, error) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TLSCertificate is a self-signed serving certificate for hosts (names or IP addresses) over the
+// IdP's key. It is the same for the same key and hosts (fixed serial and validity, deterministic
+// RSA signatures), so its thumbprint, which an IAM OIDC provider pins, survives restarts.
+func (p *IdP) TLSCertificate(hosts []string) (tls.Certificate, *x509.Certificate, error) {
+	sum := sha256.Sum256([]byte(p.kid + strings.Join(hosts, ",")))
+	tmpl := &x509.Certificate{
+		SerialNumber:          new(big.Int).SetBytes(sum[:8]),
+		Subject:               pkix.Name{CommonName: "iamd development IdP (not for production)"},
+		NotBefore:             time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, p.key.Public(), p.key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: p.key, Leaf: c}, c, nil
+}
