@@ -5,21 +5,22 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 )
 
 // Record kinds (store.Record.Kind). Each is its own name space within an account.
 const (
-	kindLoginProfile = "login-profile"   // name: the user's unique id
-	kindSetting      = "account-setting" // name: the setting
-	kindMFA          = "mfa-device"      // name: the device name (virtual) or serial number
-	kindOIDC         = "oidc-provider"   // name: the ARN's resource part after oidc-provider/
-	kindSAML         = "saml-provider"   // name: the provider name
-	kindAlias        = "account-alias"   // name: the alias
-	kindSigningCert  = "signing-cert"    // name: the certificate id
-	kindSSHKey       = "ssh-key"         // name: the key id
-	kindServerCert   = "server-cert"     // name: the certificate name
-	kindServiceCred  = "service-cred"    // name: the credential id
+	kindLoginProfile = "login-profile"        // name: the user's unique id
+	kindSetting      = "account-setting"      // name: the setting
+	kindMFA          = "mfa-device"           // name: the device name (virtual) or serial number
+	kindOIDC         = iam.RecordOIDCProvider // name: the ARN's resource part after oidc-provider/
+	kindSAML         = iam.RecordSAMLProvider // name: the provider name
+	kindAlias        = "account-alias"        // name: the alias
+	kindSigningCert  = "signing-cert"         // name: the certificate id
+	kindSSHKey       = "ssh-key"              // name: the key id
+	kindServerCert   = "server-cert"          // name: the certificate name
+	kindServiceCred  = "service-cred"         // name: the credential id
 )
 
 const settingPasswordPolicy = "password-policy"
