@@ -17,12 +17,12 @@ import (
 // network. Requests are signed once; the server's 15-minute skew window leaves room for that.
 
 func benchHandler(b *testing.B, service string, body []byte) {
-	benchHandlerOn(b, iamtest.New(b), service, body)
+	benchHandlerOn(b, iamtest.New(b), root, service, body)
 }
 
-func benchHandlerOn(b *testing.B, h *iamtest.Harness, service string, body []byte) {
+func benchHandlerOn(b *testing.B, h *iamtest.Harness, creds Credentials, service string, body []byte) {
 	u, _ := url.Parse(h.URL)
-	s := newSigner(root, "us-east-1", service, u.Host)
+	s := newSigner(creds, "us-east-1", service, u.Host)
 	date, auth := s.sign(body, time.Now())
 	req := httptest.NewRequest(http.MethodPost, h.URL+"/", nil)
 	req.Header = http.Header{"Content-Type": {formContentType}, "X-Amz-Date": {date}, "Authorization": {auth}}
@@ -56,8 +56,8 @@ func BenchmarkHandlerGetCallerIdentity(b *testing.B) {
 
 func BenchmarkHandlerAssumeRole(b *testing.B) {
 	h := iamtest.New(b)
-	// The role is made through the loader's own setup path, so the benchmark assumes a role
-	// exactly like `iamd bench --op assume-role` does.
+	// The user and role are made through the loader's own setup path, so the benchmark assumes
+	// a role exactly like `iamd bench --op assume-role` does.
 	r, err := newRunner(Config{Endpoint: h.URL, Credentials: root, Op: AssumeRole, N: 1})
 	if err != nil {
 		b.Fatal(err)
@@ -66,5 +66,6 @@ func BenchmarkHandlerAssumeRole(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := form("AssumeRole", "2011-06-15", "RoleArn", r.cfg.RoleARN, "RoleSessionName", "bench")
-	benchHandlerOn(b, h, "sts", body)
+	b.Cleanup(r.teardown)
+	benchHandlerOn(b, h, *r.assumeCreds, "sts", body)
 }

@@ -142,8 +142,9 @@ type runner struct {
 	host   string
 	client *http.Client
 	seq    atomic.Uint64 // unique suffix of created names
-	// createdRole is the role the run made for AssumeRole, deleted by teardown.
-	createdRole string
+	// What the run made for AssumeRole, deleted by teardown; assumeCreds sign AssumeRole.
+	createdRole, createdUser, createdKey string
+	assumeCreds                          *Credentials
 }
 
 // CheckEndpoint refuses what the load tool must not be pointed at: anything but http(s), and
@@ -210,42 +211,71 @@ func newRunner(cfg Config) (*runner, error) {
 // usesAssumeRole reports whether the workload calls AssumeRole.
 func (r *runner) usesAssumeRole() bool { return r.cfg.Op == AssumeRole || r.cfg.Op == Mix }
 
-// setup creates the role AssumeRole needs when none was named.
+// setup prepares what AssumeRole needs when no role was named: a user with an access key (AWS
+// refuses AssumeRole to root credentials) and a role whose trust policy names that user. The
+// AssumeRole calls are then signed with the user's key.
 func (r *runner) setup(ctx context.Context) error {
 	if !r.usesAssumeRole() || r.cfg.RoleARN != "" {
 		return nil
 	}
 	w := r.newWorker(0)
-	st, body, err := w.do(ctx, "sts", form("GetCallerIdentity", "2011-06-15"))
-	if err != nil || st != http.StatusOK {
-		return fmt.Errorf("setup: GetCallerIdentity: %s", describe(st, body, err))
+	call := func(service, what string, body []byte) ([]byte, error) {
+		st, resp, err := w.do(ctx, service, body, false)
+		if err != nil || st != http.StatusOK {
+			return nil, fmt.Errorf("setup: %s: %s", what, describe(st, resp, err))
+		}
+		return bytes.Clone(resp), nil
+	}
+	body, err := call("sts", "GetCallerIdentity", form("GetCallerIdentity", "2011-06-15"))
+	if err != nil {
+		return err
 	}
 	account := xmlText(body, "Account")
 	if account == "" {
 		return errors.New("setup: GetCallerIdentity: no Account in the response")
 	}
-	name := fmt.Sprintf("%s-role-%d", r.cfg.Prefix, time.Now().UnixNano())
+	name := fmt.Sprintf("%s-%d", r.cfg.Prefix, time.Now().UnixNano())
+	if _, err := call("iam", "CreateUser", form("CreateUser", "2010-05-08", "UserName", name)); err != nil {
+		return err
+	}
+	r.createdUser = name
+	body, err = call("iam", "CreateAccessKey", form("CreateAccessKey", "2010-05-08", "UserName", name))
+	if err != nil {
+		return err
+	}
+	creds := Credentials{AccessKeyID: xmlText(body, "AccessKeyId"), SecretAccessKey: xmlText(body, "SecretAccessKey")}
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+		return errors.New("setup: CreateAccessKey: no key in the response")
+	}
+	r.createdKey = creds.AccessKeyID
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		account + `:root"},"Action":"sts:AssumeRole"}]}`
-	st, body, err = w.do(ctx, "iam", form("CreateRole", "2010-05-08", "RoleName", name, "AssumeRolePolicyDocument", trust))
-	if err != nil || st != http.StatusOK {
-		return fmt.Errorf("setup: CreateRole: %s", describe(st, body, err))
+		account + `:user/` + name + `"},"Action":"sts:AssumeRole"}]}`
+	body, err = call("iam", "CreateRole", form("CreateRole", "2010-05-08", "RoleName", name, "AssumeRolePolicyDocument", trust))
+	if err != nil {
+		return err
 	}
 	arn := xmlText(body, "Arn")
 	if arn == "" {
 		return errors.New("setup: CreateRole: no Arn in the response")
 	}
-	r.createdRole, r.cfg.RoleARN = name, arn
+	r.createdRole, r.cfg.RoleARN, r.assumeCreds = name, arn, &creds
 	return nil
 }
 
+// teardown deletes what setup created, in the order IAM requires.
 func (r *runner) teardown() {
-	if r.createdRole == "" {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r.newWorker(0).do(ctx, "iam", form("DeleteRole", "2010-05-08", "RoleName", r.createdRole))
+	w := r.newWorker(0)
+	if r.createdRole != "" {
+		w.do(ctx, "iam", form("DeleteRole", "2010-05-08", "RoleName", r.createdRole), false)
+	}
+	if r.createdKey != "" {
+		w.do(ctx, "iam", form("DeleteAccessKey", "2010-05-08", "UserName", r.createdUser, "AccessKeyId", r.createdKey), false)
+	}
+	if r.createdUser != "" {
+		w.do(ctx, "iam", form("DeleteUser", "2010-05-08", "UserName", r.createdUser), false)
+	}
 }
 
 func describe(status int, body []byte, err error) string {
@@ -271,6 +301,7 @@ func form(action, version string, kv ...string) []byte {
 type worker struct {
 	r       *runner
 	signers map[string]*signer // by service
+	assume  *signer            // AssumeRole's, when setup made a user for it
 	hists   map[string]*histogram
 	errs    map[string]map[string]uint64 // action → code → count
 	buf     bytes.Buffer
@@ -278,7 +309,11 @@ type worker struct {
 }
 
 func (r *runner) newWorker(int) *worker {
-	return &worker{r: r,
+	var assume *signer
+	if r.assumeCreds != nil {
+		assume = newSigner(*r.assumeCreds, r.cfg.Region, "sts", r.host)
+	}
+	return &worker{r: r, assume: assume,
 		signers: map[string]*signer{
 			"sts": newSigner(r.cfg.Credentials, r.cfg.Region, "sts", r.host),
 			"iam": newSigner(r.cfg.Credentials, r.cfg.Region, "iam", r.host),
@@ -288,19 +323,24 @@ func (r *runner) newWorker(int) *worker {
 	}
 }
 
-// do sends one signed call and returns the status and body.
-func (w *worker) do(ctx context.Context, service string, body []byte) (int, []byte, error) {
+// do sends one signed call and returns the status and body (valid until the next call). With
+// assume, it signs with the credentials setup made for AssumeRole, when it made them.
+func (w *worker) do(ctx context.Context, service string, body []byte, assume bool) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.r.url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
-	date, auth := w.signers[service].sign(body, time.Now())
+	sg, tok := w.signers[service], w.r.cfg.Credentials.SessionToken
+	if assume && w.assume != nil {
+		sg, tok = w.assume, ""
+	}
+	date, auth := sg.sign(body, time.Now())
 	req.Header = http.Header{
 		"Content-Type":  {formContentType},
 		"X-Amz-Date":    {date},
 		"Authorization": {auth},
 	}
-	if tok := w.r.cfg.Credentials.SessionToken; tok != "" {
+	if tok != "" {
 		req.Header["X-Amz-Security-Token"] = []string{tok}
 	}
 	resp, err := w.r.client.Do(req)
@@ -318,6 +358,9 @@ type call struct {
 	action, service string
 	body            []byte
 }
+
+// assumes reports whether c is signed with AssumeRole's credentials.
+func (c call) assumes() bool { return c.action == "AssumeRole" }
 
 // next returns the calls of the worker's next step (two for CreateDeleteUser).
 func (w *worker) next(id int) []call {
@@ -413,7 +456,7 @@ func (w *worker) loop(ctx context.Context, id, n int, deadline time.Time, cnt *c
 				return
 			}
 			t0 := time.Now()
-			status, body, err := w.do(ctx, c.service, c.body)
+			status, body, err := w.do(ctx, c.service, c.body, c.assumes())
 			lat := time.Since(t0)
 			if ctx.Err() != nil {
 				return // a call cut short by cancellation says nothing about the server
