@@ -41,6 +41,10 @@ type Request struct {
 	ResourceAccount string
 	// Keys are the operation's own condition keys (aws:RequestTag/…, iam:PolicyARN, …).
 	Keys []Key
+	// Federated is the identity provider (an oidc-provider or saml-provider ARN) an unsigned
+	// AssumeRoleWithWebIdentity or AssumeRoleWithSAML caller proved itself through; STS sets it
+	// after verifying the token, so that a trust policy's Federated principal can match.
+	Federated string
 	// Dependent are further authorizations the call needs, each on its own (iam:TagUser for a
 	// CreateUser with tags, iam:PassRole for AddRoleToInstanceProfile).
 	Dependent []Request
@@ -212,6 +216,9 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 	}
 	if p.Kind() == authn.AssumedRole {
 		r.Principal.RoleARN = iam.RoleARN(p.Account(), s.EntityPath, s.EntityName)
+	}
+	if p.Kind() == authn.Anonymous {
+		r.Principal.Federated = req.Federated
 	}
 	a.context(&r.Context, p, meta, tags)
 	for _, k := range req.Keys {
