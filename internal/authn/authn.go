@@ -87,6 +87,11 @@ func (p *Principal) LogValue() slog.Value {
 // anonymous is the principal of unsigned calls.
 var anonymous = &Principal{kind: Anonymous}
 
+// AnonymousPrincipal is the principal of unsigned calls. STS evaluates AssumeRoleWithWebIdentity
+// and AssumeRoleWithSAML as it even when a client signs them: as in AWS, the token or assertion
+// is the caller's only identity.
+func AnonymousPrincipal() *Principal { return anonymous }
+
 type ctxKey struct{}
 
 // NewContext returns ctx carrying p.
