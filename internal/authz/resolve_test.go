@@ -1,0 +1,138 @@
+package authz_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamd/iamd/internal/iamtest"
+)
+
+// TestResourceInDenial checks the resource ARN the table builds for a sample of operations, as
+// a caller without permissions reads it in the AccessDenied (entity paths come from the store).
+func TestResourceInDenial(t *testing.T) {
+	h := iamtest.New(t)
+	root := iamtest.IAM(h.Root())
+	must(root.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("pathed"), Path: aws.String("/team/")}))(t)
+	cfg := newUser(t, h, "nobody", "")
+	c, s := iamtest.IAM(cfg), iamtest.STS(cfg)
+	pol := "arn:aws:iam::" + acct + ":policy/P"
+	for _, tc := range []struct {
+		name, action, resource string
+		call                   func() error
+	}{
+		{"stored path", "iam:GetUser", "arn:aws:iam::" + acct + ":user/team/pathed", func() error {
+			_, err := c.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("pathed")})
+			return err
+		}},
+		{"caller by default", "iam:ListAccessKeys", "arn:aws:iam::" + acct + ":user/nobody", func() error {
+			_, err := c.ListAccessKeys(ctx, &iamsdk.ListAccessKeysInput{})
+			return err
+		}},
+		{"new entity's path", "iam:CreateUser", "arn:aws:iam::" + acct + ":user/x/y/new", func() error {
+			_, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("new"), Path: aws.String("/x/y/")})
+			return err
+		}},
+		{"listing under a prefix", "iam:ListRoles", "arn:aws:iam::" + acct + ":role/a/", func() error {
+			_, err := c.ListRoles(ctx, &iamsdk.ListRolesInput{PathPrefix: aws.String("/a/")})
+			return err
+		}},
+		{"policy", "iam:GetPolicy", pol, func() error {
+			_, err := c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(pol)})
+			return err
+		}},
+		{"attach names the user", "iam:AttachUserPolicy", "arn:aws:iam::" + acct + ":user/team/pathed", func() error {
+			_, err := c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("pathed"), PolicyArn: aws.String(pol)})
+			return err
+		}},
+		{"instance profile", "iam:CreateInstanceProfile", "arn:aws:iam::" + acct + ":instance-profile/p/ip", func() error {
+			_, err := c.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip"), Path: aws.String("/p/")})
+			return err
+		}},
+		{"oidc provider", "iam:CreateOpenIDConnectProvider", "arn:aws:iam::" + acct + ":oidc-provider/idp.example.com/tenant", func() error {
+			_, err := c.CreateOpenIDConnectProvider(ctx, &iamsdk.CreateOpenIDConnectProviderInput{Url: aws.String("https://idp.example.com/tenant")})
+			return err
+		}},
+		{"server certificate", "iam:GetServerCertificate", "arn:aws:iam::" + acct + ":server-certificate/cert", func() error {
+			_, err := c.GetServerCertificate(ctx, &iamsdk.GetServerCertificateInput{ServerCertificateName: aws.String("cert")})
+			return err
+		}},
+		{"no resource type", "iam:ListOpenIDConnectProviders", "*", func() error {
+			_, err := c.ListOpenIDConnectProviders(ctx, &iamsdk.ListOpenIDConnectProvidersInput{})
+			return err
+		}},
+		{"federated user", "sts:GetFederationToken", "arn:aws:sts::" + acct + ":federated-user/fed", func() error {
+			_, err := s.GetFederationToken(ctx, &stssdk.GetFederationTokenInput{Name: aws.String("fed")})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, msg := apiErr(t, tc.call())
+			want := "is not authorized to perform: " + tc.action + " on resource: " + tc.resource + " because"
+			if code != "AccessDenied" || !strings.Contains(msg, want) {
+				t.Errorf("got %s: %q\nwant it to contain %q", code, msg, want)
+			}
+		})
+	}
+}
+
+// TestServiceConditionKeys checks the IAM condition keys delegation policies rely on.
+func TestServiceConditionKeys(t *testing.T) {
+	h := iamtest.New(t)
+	root := iamtest.IAM(h.Root())
+	b := must(root.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("B"), PolicyDocument: aws.String(allowGet)}))(t)
+	other := must(root.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("O"), PolicyDocument: aws.String(allowGet)}))(t)
+	must(root.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("ec2"), AssumeRolePolicyDocument: aws.String(trustAcc)}))(t)
+	must(root.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}))(t)
+	delegate := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:CreateUser","iam:AttachUserPolicy"],"Resource":"*","Condition":{"StringEquals":{"iam:PermissionsBoundary":"` + *b.Policy.Arn + `"}}},
+		{"Effect":"Allow","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":"` + *b.Policy.Arn + `"}}},
+		{"Effect":"Allow","Action":"iam:AddRoleToInstanceProfile","Resource":"*"},
+		{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"lambda.amazonaws.com"}}}]}`
+	c := iamtest.IAM(newUser(t, h, "delegate", "", delegate))
+	for _, tc := range []struct {
+		name    string
+		call    func() error
+		allowed bool
+	}{
+		{"create with the boundary", func() error {
+			_, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("b1"), PermissionsBoundary: b.Policy.Arn})
+			return err
+		}, true},
+		{"create without a boundary", func() error {
+			_, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("b2")})
+			return err
+		}, false},
+		{"attach to a bounded user", func() error {
+			_, err := c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("b1"), PolicyArn: other.Policy.Arn})
+			return err
+		}, true},
+		{"attach the allowed policy to an unbounded user", func() error {
+			_, err := c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("delegate"), PolicyArn: b.Policy.Arn})
+			return err
+		}, true},
+		{"attach another policy to an unbounded user", func() error {
+			_, err := c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("delegate"), PolicyArn: other.Policy.Arn})
+			return err
+		}, false},
+		{"PassRole to EC2 refused", func() error {
+			_, err := c.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("ec2")})
+			return err
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if tc.allowed && err != nil {
+				t.Fatal(err)
+			}
+			if !tc.allowed {
+				if code, _ := apiErr(t, err); code != "AccessDenied" {
+					t.Fatalf("got %s, want AccessDenied", code)
+				}
+			}
+		})
+	}
+}
