@@ -83,24 +83,87 @@ else := "allowed" if allowed
 else := "implicitDeny"
 `
 
-// OPA is Open Policy Agent's rego package with RegoModule compiled into a prepared query.
-type OPA struct {
-	pq rego.PreparedEvalQuery
+// RegoRules is Identity translated by hand into Rego, one rule per statement, the way a Rego
+// author would write it: the same matching as RegoModule (glob.match without delimiters,
+// actions lower-cased on both sides, deny overrides allow), with the patterns as literals, so
+// OPA's compiler sees the statements instead of walking a document at evaluation time.
+const RegoRules = `package iam
+
+import rego.v1
+
+
+any_glob(patterns, s) if {
+	some p in patterns
+	glob.match(p, null, s)
 }
 
-// NewOPA compiles RegoModule and prepares the query for the decision.
-func NewOPA(ctx context.Context) (*OPA, error) {
+action_in(patterns) if any_glob(patterns, lower(input.action))
+
+# ReadBuckets
+allowed if {
+	action_in(["s3:get*", "s3:list*"])
+	any_glob(["arn:aws:s3:::data-*", "arn:aws:s3:::data-*/*"], input.resource)
+}
+
+# WriteFromOffice
+allowed if {
+	action_in(["s3:putobject"])
+	any_glob(["arn:aws:s3:::data-*/uploads/*"], input.resource)
+	some ip in input.context["aws:sourceip"]
+	some cidr in ["10.0.0.0/8", "192.0.2.0/24"]
+	net.cidr_contains(cidr, ip)
+}
+
+# OwnPrefix
+allowed if {
+	action_in(["s3:deleteobject"])
+	any_glob(["arn:aws:s3:::data-*/*"], input.resource)
+	some v in input.context["s3:prefix"]
+	any_glob(["home/alice/*", "shared/*"], v)
+}
+
+# NoSecrets
+denied if {
+	action_in(["s3:*"])
+	any_glob(["arn:aws:s3:::data-*/secret/*"], input.resource)
+}
+
+# Describe
+allowed if {
+	action_in(["ec2:describe*", "cloudwatch:get*"])
+	any_glob(["*"], input.resource)
+}
+
+decision := "explicitDeny" if denied
+else := "allowed" if allowed
+else := "implicitDeny"
+`
+
+// OPA is Open Policy Agent's rego package with one of the Rego modules compiled into a
+// prepared query for data.iam.decision.
+type OPA struct {
+	name string
+	pq   rego.PreparedEvalQuery
+}
+
+// NewOPA compiles RegoModule (the document as data, generic IAM rules).
+func NewOPA(ctx context.Context) (*OPA, error) { return newOPA(ctx, "opa", RegoModule) }
+
+// NewOPARules compiles RegoRules (one rule per statement).
+func NewOPARules(ctx context.Context) (*OPA, error) { return newOPA(ctx, "opa-rules", RegoRules) }
+
+func newOPA(ctx context.Context, name, module string) (*OPA, error) {
 	pq, err := rego.New(
 		rego.Query("data.iam.decision"),
-		rego.Module("iam.rego", RegoModule),
+		rego.Module(name+".rego", module),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &OPA{pq: pq}, nil
+	return &OPA{name: name, pq: pq}, nil
 }
 
-func (*OPA) Name() string { return "opa" }
+func (e *OPA) Name() string { return e.name }
 
 // Prepare converts the request to OPA's value form once, so the loop does no JSON or
 // reflection work. Context keys are lower-cased here because Rego object keys compare exactly.
