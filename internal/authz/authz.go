@@ -254,6 +254,9 @@ func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Meta, t
 	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
 	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	c.Set("aws:SecureTransport", strconv.FormatBool(meta.Secure))
+	// Requests reach iamd from their callers directly, never from an AWS service on their behalf.
+	c.Set("aws:PrincipalIsAWSService", "false")
+	c.Set("aws:ViaAWSService", "false")
 	if meta.SourceIP != "" {
 		c.Set("aws:SourceIp", meta.SourceIP)
 	}

@@ -56,7 +56,7 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 		var err error
 		if kind == iam.KindGroup {
 			is, err = a.group(ctx, sim.Account, name)
-		} else {
+		} else if err = a.exists(ctx, sim.Account, kind, name); err == nil {
 			is, err = a.identity(ctx, sim.Account, kind, name)
 		}
 		if err != nil {
@@ -198,6 +198,23 @@ func entityOf(a, account string) (iam.PrincipalKind, string, bool) {
 		return iam.KindGroup, name, true
 	}
 	return "", "", false
+}
+
+// exists answers a SimulationError naming a user or role that does not exist.
+func (a *Authorizer) exists(ctx context.Context, account string, kind iam.PrincipalKind, name string) error {
+	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		if kind == iam.KindRole {
+			_, err = tx.Role(ctx, account, name)
+		} else {
+			_, err = tx.User(ctx, account, name)
+		}
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return &SimulationError{"The " + string(kind) + " with name " + name + " cannot be found."}
+	}
+	return err
 }
 
 // group loads a group's own policies (a group has no boundary and no tags).

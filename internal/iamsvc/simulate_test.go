@@ -199,6 +199,9 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 		"iam:DeleteUser " + aliceARN: types.PolicyEvaluationDecisionTypeImplicitDeny,
 		"iam:DeleteUser " + bobARN:   types.PolicyEvaluationDecisionTypeImplicitDeny,
 	}
+	_, err := root.SimulatePrincipalPolicy(ctx, &iamsdk.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String("arn:aws:iam::" + acct + ":user/ghost"), ActionNames: []string{"iam:GetUser"}})
+	wantErr(t, err, "NoSuchEntity", "The user with name ghost cannot be found.")
 	if len(out.EvaluationResults) != 4 {
 		t.Fatalf("got %d results, want 4", len(out.EvaluationResults))
 	}
