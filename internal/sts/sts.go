@@ -9,6 +9,8 @@ import (
 
 	stsapi "github.com/iamd/iamd/internal/api/sts"
 	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/federation/oidc"
+	"github.com/iamd/iamd/internal/federation/saml"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/store"
 )
@@ -19,6 +21,10 @@ type Config struct {
 	Keyring *seal.Keyring // seals session tokens
 	Authz   *authz.Authorizer
 	Now     func() time.Time
+	// OIDC and SAML verify web-identity tokens and SAML responses; nil makes verifiers that
+	// trust the system roots (see federation.go).
+	OIDC *oidc.Verifier
+	SAML *saml.Verifier
 }
 
 // Service implements stsapi.Service.
@@ -36,6 +42,12 @@ var _ stsapi.Service = (*Service)(nil)
 func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.OIDC == nil {
+		cfg.OIDC = oidc.NewVerifier(oidc.Config{Now: cfg.Now})
+	}
+	if cfg.SAML == nil {
+		cfg.SAML = saml.NewVerifier(saml.Config{Now: cfg.Now})
 	}
 	return &Service{cfg: cfg}
 }

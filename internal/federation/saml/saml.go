@@ -112,6 +112,7 @@ type Assertion struct {
 	NameQualifier   string
 	SPNameQualifier string
 	Audiences       []string
+	Recipient       string // of the accepted bearer confirmation
 	NotOnOrAfter    time.Time // of the Conditions (or the bearer confirmation when absent)
 	// SessionNotOnOrAfter is the AuthnStatement's; zero when absent.
 	SessionNotOnOrAfter time.Time
@@ -372,7 +373,7 @@ func (v *Verifier) read(el *etree.Element, md *Metadata, now time.Time) (*Assert
 		if !now.Before(noa.Add(v.cfg.Skew)) {
 			return nil, errorf(ExpiredToken, "The SAML assertion expired at %s.", noa.Format(time.RFC3339))
 		}
-		confirmedUntil = noa
+		confirmedUntil, a.Recipient = noa, d.SelectAttrValue("Recipient", "")
 		break
 	}
 	if confirmedUntil.IsZero() {
