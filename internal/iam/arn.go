@@ -37,3 +37,6 @@ func AssumedRoleARN(account, roleName, sessionName string) string {
 func FederatedUserARN(account, name string) string {
 	return "arn:" + Partition + ":sts::" + account + ":federated-user/" + name
 }
+
+// MFAARN is the serial number of a virtual MFA device: arn:aws:iam::ACCOUNT:mfa/PATH/NAME.
+func MFAARN(account, path, name string) string { return iamARN(account, "mfa"+path+name) }

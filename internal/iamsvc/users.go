@@ -164,6 +164,9 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*
 		if _, err := tx.Record(ctx, account, kindLoginProfile, u.UserID); !errors.Is(err, store.ErrNotFound) {
 			return firstErr(err, deleteConflict("delete login profile"))
 		}
+		if mfa, err := tx.RecordsByOwner(ctx, account, kindMFA, u.UserID); err != nil || len(mfa) > 0 {
+			return firstErr(err, deleteConflict("delete MFA device"))
+		}
 		if n, err := tx.CountAccessKeys(ctx, account, in.UserName); err != nil || n > 0 {
 			return firstErr(err, deleteConflict("delete access keys"))
 		}
