@@ -112,7 +112,7 @@ type Assertion struct {
 	NameQualifier   string
 	SPNameQualifier string
 	Audiences       []string
-	Recipient       string // of the accepted bearer confirmation
+	Recipient       string    // of the accepted bearer confirmation
 	NotOnOrAfter    time.Time // of the Conditions (or the bearer confirmation when absent)
 	// SessionNotOnOrAfter is the AuthnStatement's; zero when absent.
 	SessionNotOnOrAfter time.Time
