@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -120,6 +121,36 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 				t.Errorf("Arn = %s, want %s", aws.ToString(id.Arn), want)
 			}
 		})
+	}
+}
+
+// TestWebIdentityIssuerDown: an issuer whose discovery endpoint cannot be reached, with no key
+// set cached, is IDPCommunicationError.
+func TestWebIdentityIssuerDown(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "https://" + ln.Addr().String()
+	ln.Close() // nothing listens there any more
+	if _, err := iamtest.IAM(h.Root()).CreateOpenIDConnectProvider(ctx, &iamsdk.CreateOpenIDConnectProviderInput{
+		Url: aws.String(down), ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{strings.Repeat("0", 40)}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := idp.New(idp.Config{Issuer: down})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.Token(idp.TokenRequest{Subject: "s", Audience: []string{"sts.amazonaws.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = iamtest.STS(h.Config("", "", "")).AssumeRoleWithWebIdentity(ctx, &stssdk.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String("arn:aws:iam::" + iamtest.Account + ":role/any"), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)})
+	if fedCode(err) != "IDPCommunicationError" {
+		t.Fatalf("err = %v, want IDPCommunicationError", err)
 	}
 }
 

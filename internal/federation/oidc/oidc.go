@@ -186,7 +186,8 @@ func (v *Verifier) Verify(ctx context.Context, token string, p Provider) (*Claim
 		return nil, err
 	}
 	iss, _ := raw["iss"].(string)
-	if iss == "" || HostOf(iss) != HostOf(p.URL) || !strings.HasPrefix(iss, "https://") {
+	// IAM names providers without a trailing slash; the issuer must otherwise match exactly.
+	if iss == "" || strings.TrimSuffix(HostOf(iss), "/") != strings.TrimSuffix(HostOf(p.URL), "/") || !strings.HasPrefix(iss, "https://") {
 		return nil, errorf(InvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", iss)
 	}
 	hdr := sig.Signatures[0].Header
