@@ -94,3 +94,17 @@ func TestEnvSetsFlags(t *testing.T) {
 		t.Errorf("addr = %s", got)
 	}
 }
+
+func TestAccountCreate(t *testing.T) {
+	dir := t.TempDir()
+	out, err := run(t, "", "account", "create", "--data", dir, "--id", "210987654321")
+	if err != nil || !strings.Contains(out, "Created account 210987654321.") || !strings.Contains(out, "AWS_ACCESS_KEY_ID=AKIA") {
+		t.Fatalf("%q %v", out, err)
+	}
+	if _, err := run(t, "", "account", "create", "--data", dir, "--id", "210987654321"); err == nil {
+		t.Error("the same account created twice")
+	}
+	if _, err := run(t, "", "account", "create", "--data", dir, "--id", "12"); err == nil {
+		t.Error("a bad account id accepted")
+	}
+}

@@ -65,6 +65,9 @@ type Node struct {
 	RootSecretAccessKey string
 	// MasterKeyCreated is true when this start generated the master key file.
 	MasterKeyCreated bool
+
+	keyring *seal.Keyring
+	now     func() time.Time
 }
 
 // Open starts a node: it creates the data directory, loads or creates the master key, opens the
@@ -100,6 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, err
 	}
+	n.keyring, n.now = kr, cfg.Now
 	if err := n.bootstrap(ctx, cfg, kr); err != nil {
 		st.Close()
 		return nil, err
@@ -210,28 +214,21 @@ func (n *Node) bootstrap(ctx context.Context, cfg Config, kr *seal.Keyring) erro
 			return err
 		}
 		if len(accounts) > 0 {
-			n.Account = accounts[0].ID
+			// The installation's first account is the one it was bootstrapped with.
+			first := accounts[0]
+			for _, a := range accounts[1:] {
+				if a.CreateDate.Before(first.CreateDate) {
+					first = a
+				}
+			}
+			n.Account = first.ID
 			return nil
 		}
 		acct := account
 		if acct == "" {
 			acct = randomAccountID()
 		}
-		keyID, secret := cfg.RootAccessKeyID, cfg.RootSecretAccessKey
-		if keyID == "" {
-			if keyID, err = iam.NewAccessKeyID("AKIA", acct); err != nil {
-				return err
-			}
-			secret = iam.NewSecretAccessKey()
-		}
-		now := cfg.Now().UTC()
-		if err := tx.CreateAccount(ctx, iam.Account{ID: acct, CreateDate: now}); err != nil {
-			return err
-		}
-		err = tx.CreateAccessKey(ctx, iam.AccessKey{
-			Account: acct, AccessKeyID: keyID, Status: iam.StatusActive, CreateDate: now,
-			SecretSealed: kr.Seal([]byte(secret), authn.SecretAD(keyID)),
-		})
+		keyID, secret, err := createAccount(ctx, tx, kr, cfg.Now().UTC(), acct, cfg.RootAccessKeyID, cfg.RootSecretAccessKey)
 		if err != nil {
 			return err
 		}
@@ -239,6 +236,61 @@ func (n *Node) bootstrap(ctx context.Context, cfg Config, kr *seal.Keyring) erro
 		n.RootAccessKeyID, n.RootSecretAccessKey = keyID, secret
 		return nil
 	})
+}
+
+// createAccount stores an account and its root user's access key (generated when keyID is "").
+func createAccount(ctx context.Context, tx store.Tx, kr *seal.Keyring, now time.Time, acct, keyID, secret string) (string, string, error) {
+	if keyID == "" {
+		var err error
+		if keyID, err = iam.NewAccessKeyID("AKIA", acct); err != nil {
+			return "", "", err
+		}
+		secret = iam.NewSecretAccessKey()
+	}
+	if err := tx.CreateAccount(ctx, iam.Account{ID: acct, CreateDate: now}); err != nil {
+		return "", "", err
+	}
+	err := tx.CreateAccessKey(ctx, iam.AccessKey{
+		Account: acct, AccessKeyID: keyID, Status: iam.StatusActive, CreateDate: now,
+		SecretSealed: kr.Seal([]byte(secret), authn.SecretAD(keyID)),
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return keyID, secret, nil
+}
+
+// ErrAccountExists is returned by CreateAccount for an account id already hosted.
+var ErrAccountExists = errors.New("the account already exists")
+
+// CreateAccount adds another account to the installation, with its root user's access key
+// (generated when keyID is ""; id generated when ""). Accounts hosted by one iamd are separate as
+// AWS accounts are: cross-account access needs both sides' policies to allow it.
+func (n *Node) CreateAccount(ctx context.Context, id, keyID, secret string) (account, rootKeyID, rootSecret string, err error) {
+	if id != "" && !iam.IsAccountID(id) {
+		return "", "", "", fmt.Errorf("account id %q is not 12 digits", id)
+	}
+	if (keyID == "") != (secret == "") {
+		return "", "", "", errors.New("give both the root access key id and its secret, or neither")
+	}
+	err = n.Store.Write(ctx, func(tx store.Tx) error {
+		account = id
+		if account == "" {
+			account = randomAccountID()
+		}
+		if _, err := tx.Account(ctx, account); err == nil {
+			return ErrAccountExists
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		var err error
+		rootKeyID, rootSecret, err = createAccount(ctx, tx, n.keyring, n.now().UTC(), account, keyID, secret)
+		return err
+	})
+	if err != nil {
+		return "", "", "", err
+	}
+	return account, rootKeyID, rootSecret, nil
 }
 
 // randomAccountID returns 12 random digits, not starting with 0.

@@ -384,3 +384,59 @@ func TestTrustOfAccountNeedsIdentityAllow(t *testing.T) {
 		t.Errorf("trust naming the user: %v", err)
 	}
 }
+
+// Accounts hosted by one iamd are separate: a role in account B can be assumed from account A only
+// when A's identity policy allows it and B's trust policy names A.
+func TestCrossAccountAssumeRole(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	const other = "210987654321"
+	acct, keyID, secret, err := h.Node.CreateAccount(ctx, other, "", "")
+	if err != nil || acct != other {
+		t.Fatalf("CreateAccount: %v %v", acct, err)
+	}
+	if _, _, _, err := h.Node.CreateAccount(ctx, other, "", ""); err == nil {
+		t.Fatal("the same account created twice")
+	}
+	rootB := iamtest.IAM(h.Config(keyID, secret, ""))
+	mkRole := func(name, trustAccount string) {
+		_, err := rootB.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String(name),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + trustAccount + `:root"},"Action":"sts:AssumeRole"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mkRole("trusts-a", iamtest.Account)
+	mkRole("trusts-nobody", "999999999999")
+
+	// operator (account A) may assume any role by its own policy.
+	op := operator(t, h)
+	out, err := assume(t, op, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + other + ":role/trusts-a"), RoleSessionName: aws.String("x1")})
+	if err != nil {
+		t.Fatalf("both sides allow: %v", err)
+	}
+	id, err := iamtest.STS(sessionConfig(h, out.Credentials)).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Account) != other || aws.ToString(id.Arn) != "arn:aws:sts::"+other+":assumed-role/trusts-a/x1" {
+		t.Fatalf("session in B: %v %v", id, err)
+	}
+	if _, err := assume(t, op, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + other + ":role/trusts-nobody"), RoleSessionName: aws.String("x2")}); apiCode(t, err) != "AccessDenied" {
+		t.Errorf("trust does not name A: %v", err)
+	}
+	// A user of A without an identity policy allowing it is refused even though B trusts A.
+	c := iamtest.IAM(h.Root())
+	if _, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("plain")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := h.Config(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	if _, err := assume(t, plain, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + other + ":role/trusts-a"), RoleSessionName: aws.String("x3")}); apiCode(t, err) != "AccessDenied" {
+		t.Errorf("identity side does not allow: %v", err)
+	}
+	// Account B's root cannot see account A's users: the accounts are separate.
+	if _, err := rootB.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("plain")}); apiCode(t, err) != "NoSuchEntity" {
+		t.Errorf("B sees A's user: %v", err)
+	}
+}

@@ -167,10 +167,8 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if !ok {
 		return nil, awserr.Validation(fmt.Sprintf("%s is invalid", roleARN))
 	}
-	if acct != p.Account() {
-		// Cross-account roles live in accounts this installation does not hold.
-		return nil, denied()
-	}
+	// The role may live in another account hosted by this iamd: then both the caller's identity
+	// policies and the role's trust policy must allow (policy.Evaluate's cross-account rule).
 	var role iam.Role
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
@@ -227,15 +225,19 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	}
 	meta := authz.MetaFromContext(ctx)
 	check := func(action string) error {
-		req := authz.Request{Action: action, Resource: role.Arn, ResourcePolicy: trust, Keys: keys}
+		req := authz.Request{Action: action, Resource: role.Arn, ResourcePolicy: trust, ResourceAccount: acct, Keys: keys}
 		res, err := s.cfg.Authz.Evaluate(ctx, p, meta, req)
 		if err != nil {
 			return err
 		}
-		if res.Decision != policy.Allowed || !trustAllowed(res) {
-			return awserr.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, role.Arn))
+		if res.Decision == policy.Allowed && trustAllowed(res) {
+			return nil
 		}
-		return nil
+		if res.Decision == policy.Allowed {
+			// Allowed by the caller's own policies alone: a role also needs its trust policy.
+			res.Decision, res.By = policy.ImplicitDeny, policy.PolicyRef{Place: policy.PlaceResource}
+		}
+		return authz.Denied(p, action, role.Arn, res)
 	}
 	if err := check("sts:AssumeRole"); err != nil {
 		return nil, err
