@@ -2,6 +2,8 @@ package sts_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -237,6 +240,53 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 			}
 			if left := time.Until(aws.ToTime(out.Credentials.Expiration)); left > tc.maxLeft+time.Second || left < tc.maxLeft-time.Minute {
 				t.Errorf("session lasts %v, want about %v", left, tc.maxLeft)
+			}
+		})
+	}
+}
+
+// TestAssumeRoleWithSAMLEncrypted: a provider that requires encryption decrypts with its sealed
+// private key (AddPrivateKey) and refuses plain assertions.
+func TestAssumeRoleWithSAMLEncrypted(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	p, err := idp.New(idp.Config{Issuer: "https://idp.example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := iamtest.IAM(h.Root()).CreateSAMLProvider(ctx, &iamsdk.CreateSAMLProviderInput{
+		Name: aws.String("Enc"), SAMLMetadataDocument: aws.String(string(p.Metadata())),
+		AddPrivateKey: aws.String(string(idp.KeyPEM(spKey))), AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provARN := aws.ToString(prov.SAMLProviderArn)
+	putRole(t, h, "enc", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":"sts:AssumeRoleWithSAML"}]}`, provARN), 0)
+	roleARN := "arn:aws:iam::" + iamtest.Account + ":role/enc"
+	anon := iamtest.STS(h.Config("", "", ""))
+	for _, tc := range []struct {
+		name string
+		to   *rsa.PublicKey
+		code string
+	}{
+		{name: "encrypted to the provider's key", to: &spKey.PublicKey},
+		{name: "plain", code: "InvalidIdentityToken"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := p.SAMLResponse(idp.SAMLRequest{NameID: "bob", RoleSessionName: "bob", Roles: []string{roleARN + "," + provARN}, EncryptTo: tc.to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = anon.AssumeRoleWithSAML(ctx, &stssdk.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN), PrincipalArn: aws.String(provARN), SAMLAssertion: aws.String(a)})
+			if tc.code == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tc.code != "" && fedCode(err) != tc.code {
+				t.Fatalf("err = %v, want %s", err, tc.code)
 			}
 		})
 	}
