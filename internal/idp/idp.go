@@ -21,6 +21,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -266,4 +267,9 @@ func (p *IdP) TLSCertificate(hosts []string) (tls.Certificate, *x509.Certificate
 		return tls.Certificate{}, nil, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: p.key, Leaf: c}, c, nil
+}
+
+// LogValue keeps the signing key out of logs.
+func (p *IdP) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("issuer", p.issuer), slog.String("entityID", p.entityID), slog.String("kid", p.kid))
 }

@@ -2,11 +2,15 @@ package idp_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +85,28 @@ func TestTokenAndSAMLRequests(t *testing.T) {
 	md, err := saml.ParseMetadata(p.Metadata())
 	if err != nil || md.EntityID != "https://idp.test/saml" {
 		t.Fatalf("metadata: %+v, %v", md, err)
+	}
+}
+
+func TestLogValueRedactsKey(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := idp.New(idp.Config{Issuer: "https://idp.test", Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	log := slog.New(slog.NewTextHandler(&b, nil))
+	log.Info("idp", "idp", p)
+	log.Info("provider", "provider", saml.Provider{DecryptionKeys: []*rsa.PrivateKey{key}})
+	for _, secret := range []string{key.D.String()[:20], key.Primes[0].String()[:20], "PRIVATE"} {
+		if strings.Contains(b.String(), secret) {
+			t.Fatalf("log leaks key material: %s", b.String())
+		}
+	}
+	if !strings.Contains(b.String(), "https://idp.test") || !strings.Contains(b.String(), "decryptionKeys=1") {
+		t.Fatalf("log line lacks the public facts: %s", b.String())
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -515,4 +516,14 @@ func xsTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("saml: empty time")
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// LogValue keeps the decryption keys out of logs.
+func (p Provider) LogValue() slog.Value {
+	entity := ""
+	if p.Metadata != nil {
+		entity = p.Metadata.EntityID
+	}
+	return slog.GroupValue(slog.String("entityID", entity), slog.Int("decryptionKeys", len(p.DecryptionKeys)),
+		slog.Bool("requireEncryption", p.RequireEncryption))
 }
