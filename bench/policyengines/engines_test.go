@@ -78,7 +78,11 @@ func TestMinioAllowedMatches(t *testing.T) {
 
 // TestDivergences records where a peer's language cannot say what the IAM policy says, so that
 // a change in either is noticed. IAM compares actions without regard to case; Cedar's `like`
-// and minio's wildcard match compare bytes.
+// and minio's wildcard match compare bytes. An IPv4-mapped IPv6 source address is inside an
+// IPv4 range for iamd, minio (net.IPNet) and OPA, but not for Cedar, whose ipaddr values keep
+// the two families apart. minio asks its policy about "bucket/object" and, for a bucket alone,
+// "bucket/", so a bucket ARN matches object patterns such as "arn:aws:s3:::data-*/*" (found by
+// FuzzAgree).
 func TestDivergences(t *testing.T) {
 	es := engines(t)
 	cases := []struct {
@@ -97,6 +101,20 @@ func TestDivergences(t *testing.T) {
 			want: map[string]policy.Decision{
 				"iamd": policy.ExplicitDeny, "opa": policy.ExplicitDeny, "opa-rules": policy.ExplicitDeny,
 				"cedar-go": policy.ImplicitDeny, "minio/pkg": policy.ImplicitDeny,
+			},
+		},
+		{
+			req: Request{Name: "ipv4MappedSourceIp", Action: "s3:PutObject", Resource: "arn:aws:s3:::data-lake/uploads/x", SourceIP: "::ffff:10.1.2.3"},
+			want: map[string]policy.Decision{
+				"iamd": policy.Allowed, "opa": policy.Allowed, "opa-rules": policy.Allowed, "minio/pkg": policy.Allowed,
+				"cedar-go": policy.ImplicitDeny,
+			},
+		},
+		{
+			req: Request{Name: "bucketAgainstObjectPattern", Action: "s3:DeleteObject", Resource: "arn:aws:s3:::data-lake", Prefix: "home/alice/x"},
+			want: map[string]policy.Decision{
+				"iamd": policy.ImplicitDeny, "opa": policy.ImplicitDeny, "opa-rules": policy.ImplicitDeny, "cedar-go": policy.ImplicitDeny,
+				"minio/pkg": policy.Allowed,
 			},
 		},
 	}
