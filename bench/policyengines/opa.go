@@ -91,24 +91,22 @@ const RegoRules = `package iam
 
 import rego.v1
 
-
-any_glob(patterns, s) if {
-	some p in patterns
-	glob.match(p, null, s)
-}
-
-action_in(patterns) if any_glob(patterns, lower(input.action))
+# IAM compares actions without regard to case: the action is lower-cased once per query, and
+# the patterns are written in lower case.
+action := lower(input.action)
 
 # ReadBuckets
 allowed if {
-	action_in(["s3:get*", "s3:list*"])
-	any_glob(["arn:aws:s3:::data-*", "arn:aws:s3:::data-*/*"], input.resource)
+	some p in ["s3:get*", "s3:list*"]
+	glob.match(p, null, action)
+	some r in ["arn:aws:s3:::data-*", "arn:aws:s3:::data-*/*"]
+	glob.match(r, null, input.resource)
 }
 
 # WriteFromOffice
 allowed if {
-	action_in(["s3:putobject"])
-	any_glob(["arn:aws:s3:::data-*/uploads/*"], input.resource)
+	action == "s3:putobject"
+	glob.match("arn:aws:s3:::data-*/uploads/*", null, input.resource)
 	some ip in input.context["aws:sourceip"]
 	some cidr in ["10.0.0.0/8", "192.0.2.0/24"]
 	net.cidr_contains(cidr, ip)
@@ -116,22 +114,23 @@ allowed if {
 
 # OwnPrefix
 allowed if {
-	action_in(["s3:deleteobject"])
-	any_glob(["arn:aws:s3:::data-*/*"], input.resource)
+	action == "s3:deleteobject"
+	glob.match("arn:aws:s3:::data-*/*", null, input.resource)
 	some v in input.context["s3:prefix"]
-	any_glob(["home/alice/*", "shared/*"], v)
+	some p in ["home/alice/*", "shared/*"]
+	glob.match(p, null, v)
 }
 
 # NoSecrets
 denied if {
-	action_in(["s3:*"])
-	any_glob(["arn:aws:s3:::data-*/secret/*"], input.resource)
+	glob.match("s3:*", null, action)
+	glob.match("arn:aws:s3:::data-*/secret/*", null, input.resource)
 }
 
-# Describe
+# Describe (Resource "*" matches every resource)
 allowed if {
-	action_in(["ec2:describe*", "cloudwatch:get*"])
-	any_glob(["*"], input.resource)
+	some p in ["ec2:describe*", "cloudwatch:get*"]
+	glob.match(p, null, action)
 }
 
 decision := "explicitDeny" if denied
