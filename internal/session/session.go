@@ -61,6 +61,9 @@ type Session struct {
 	MFAAuthTime time.Time
 	// ChainDepth counts role-chaining hops: 0 for credentials got with long-term keys.
 	ChainDepth uint8
+	// SourceInstanceARN is the EC2-style instance ARN of a role session issued to an enrolled
+	// instance (arn:aws:ec2:REGION:ACCOUNT:instance/i-…), "" for any other session.
+	SourceInstanceARN string
 }
 
 // LogValue keeps the secret out of logs.
@@ -88,6 +91,7 @@ var additionalData = []byte("iamd/session/v1")
 const (
 	flagMFA byte = 1 << iota
 	flagCompressedPolicy
+	flagInstance // SourceInstanceARN follows the MFA time; older tokens lack it
 )
 
 // Encode seals s into a token string.
@@ -97,6 +101,9 @@ func Encode(kr *seal.Keyring, s *Session) (string, error) {
 	var flags byte
 	if s.MFA {
 		flags |= flagMFA
+	}
+	if s.SourceInstanceARN != "" {
+		flags |= flagInstance
 	}
 	policy := []byte(s.Policy)
 	if len(policy) > 64 {
@@ -133,6 +140,9 @@ func Encode(kr *seal.Keyring, s *Session) (string, error) {
 	b = appendStr(b, s.SourceIdentity)
 	if s.MFA {
 		b = binary.AppendVarint(b, s.MFAAuthTime.Unix())
+	}
+	if s.SourceInstanceARN != "" {
+		b = appendStr(b, s.SourceInstanceARN)
 	}
 	sealed := kr.Seal(b, additionalData)
 	return base64.StdEncoding.EncodeToString(sealed), nil
@@ -199,6 +209,9 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 	s.SourceIdentity = d.str()
 	if s.MFA {
 		s.MFAAuthTime = time.Unix(d.varint(), 0).UTC()
+	}
+	if flags&flagInstance != 0 {
+		s.SourceInstanceARN = d.str()
 	}
 	if d.err || len(d.b) != 0 || s.Kind < AssumedRole || s.Kind > RootSession {
 		return nil, ErrInvalid

@@ -50,7 +50,12 @@ func TestRoundTrip(t *testing.T) {
 	full.ChainDepth = 2
 	short := sample()
 	short.Policy = `{"a":1}`
-	for name, s := range map[string]*Session{"minimal": sample(), "full": full, "shortPolicy": short} {
+	inst := sample()
+	inst.SessionName = "i-0123456789abcdef0"
+	inst.SourceInstanceARN = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
+	withMFA := *full
+	withMFA.SourceInstanceARN = inst.SourceInstanceARN
+	for name, s := range map[string]*Session{"minimal": sample(), "full": full, "shortPolicy": short, "instance": inst, "instanceMFA": &withMFA} {
 		t.Run(name, func(t *testing.T) {
 			tok, err := Encode(kr, s)
 			if err != nil {
