@@ -119,6 +119,7 @@ type Authenticator struct {
 	cfg      Config
 	verifier *sigv4.Verifier
 	keys     keyCache
+	usage    usage
 }
 
 // New returns an Authenticator.
@@ -176,6 +177,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return sessionPrincipal(s, region), nil
 	}
 	k := res.key
+	a.noteUse(ctx, k.AccessKeyID, service, region)
 	if k.UserName == "" {
 		return &Principal{kind: Root, account: k.Account, arn: iam.RootARN(k.Account), userID: k.Account,
 			accessKeyID: k.AccessKeyID, region: region}, nil

@@ -58,6 +58,11 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Generation is a counter that every committed Write increases.
 	Generation(ctx context.Context) (uint64, error)
+	// RecordAccessKeyUses writes when, for which service and from which region access keys were
+	// last used; keys that no longer exist are skipped. It does not move Generation: last-used
+	// data feeds GetAccessKeyLastUsed and the credential report, never an authorization
+	// decision, so caches validated by Generation stay valid.
+	RecordAccessKeyUses(ctx context.Context, uses map[string]iam.AccessKeyLastUsed) error
 	Close() error
 }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 )
 
@@ -179,6 +180,21 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 		// Bumped inside the transaction, so the generation moves exactly when the data does.
 		_, err := sqlTx.ExecContext(ctx, `UPDATE meta SET v = v + 1 WHERE k = 'generation'`)
 		return err
+	})
+}
+
+// RecordAccessKeyUses implements store.Store: a write transaction that leaves the generation.
+func (s *Store) RecordAccessKeyUses(ctx context.Context, uses map[string]iam.AccessKeyLastUsed) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
+		t := &tx{d: s.d, sql: sqlTx, writable: true}
+		for id, used := range uses {
+			if err := t.RecordAccessKeyUse(ctx, id, used); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

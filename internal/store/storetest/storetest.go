@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PagingStableUnderInserts", testPagingStable},
 		{"InvalidMarker", testInvalidMarker},
 		{"AccessKeys", testAccessKeys},
+		{"AccessKeyUsesLeaveGeneration", testAccessKeyUses},
 		{"GroupsAndMembership", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPoliciesAndVersions", testPolicies},
@@ -1120,5 +1121,31 @@ func testRecords(t *testing.T, s store.Store) {
 			noErr(t, "DeleteRecord", tx.DeleteRecord(ctx(), acct, "mfa", n))
 		}
 		return tx.DeleteUser(ctx(), acct, "owner")
+	})
+}
+
+// testAccessKeyUses: last-used data is written outside the generation, and unknown keys are
+// skipped.
+func testAccessKeyUses(t *testing.T, s store.Store) {
+	k := accessKey(t, acct, "")
+	mustWrite(t, s, func(tx store.Tx) error {
+		return tx.CreateAccessKey(ctx(), k)
+	})
+	before, err := s.Generation(ctx())
+	noErr(t, "Generation", err)
+	used := iam.AccessKeyLastUsed{LastUsedDate: t0.Add(time.Hour), ServiceName: "sts", Region: "eu-west-3"}
+	noErr(t, "RecordAccessKeyUses", s.RecordAccessKeyUses(ctx(), map[string]iam.AccessKeyLastUsed{
+		k.AccessKeyID: used, "AKIAAAAAAAAAAAAAAAAA": used,
+	}))
+	after, err := s.Generation(ctx())
+	noErr(t, "Generation", err)
+	if after != before {
+		t.Errorf("generation moved from %d to %d", before, after)
+	}
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.AccessKey(ctx(), k.AccessKeyID)
+		noErr(t, "AccessKey", err)
+		diff(t, "last used", used, got.LastUsed)
+		return nil
 	})
 }
