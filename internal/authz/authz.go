@@ -45,6 +45,10 @@ type Request struct {
 	// AssumeRoleWithWebIdentity or AssumeRoleWithSAML caller proved itself through; STS sets it
 	// after verifying the token, so that a trust policy's Federated principal can match.
 	Federated string
+	// Service is the AWS service principal ("ec2.amazonaws.com") an unsigned caller acts as:
+	// iamd sets it when it assumes a role on behalf of an enrolled instance, after checking the
+	// instance credential, so that a trust policy's Service principal can match.
+	Service string
 	// Dependent are further authorizations the call needs, each on its own (iam:TagUser for a
 	// CreateUser with tags, iam:PassRole for AddRoleToInstanceProfile).
 	Dependent []Request
@@ -219,8 +223,13 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 	}
 	if p.Kind() == authn.Anonymous {
 		r.Principal.Federated = req.Federated
+		r.Principal.Service = req.Service
 	}
 	a.context(&r.Context, p, meta, tags)
+	if r.Principal.Service != "" {
+		r.Context.Set("aws:PrincipalIsAWSService", "true")
+		r.Context.Set("aws:PrincipalServiceName", r.Principal.Service)
+	}
 	for _, k := range req.Keys {
 		r.Context.Set(k.Name, k.Values...)
 	}
@@ -290,6 +299,11 @@ func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Meta, t
 	}
 	if s.Kind == session.AssumedRole {
 		c.Set("aws:RoleSessionName", s.SessionName)
+	}
+	if s.SourceInstanceARN != "" {
+		// The instance a role session was issued to, as AWS sets it for EC2 role credentials.
+		c.Set("aws:SourceInstanceARN", s.SourceInstanceARN)
+		c.Set("ec2:SourceInstanceARN", s.SourceInstanceARN)
 	}
 }
 

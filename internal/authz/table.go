@@ -294,6 +294,15 @@ var stsTable = map[string]row{
 	"GetWebIdentityToken":        {},
 }
 
+// iamdTable is iamd's own operations, outside the AWS API; the action is "iamd:" + the name.
+// Enrolling an instance hands the profile's role to the machine, as associating an instance
+// profile does on EC2, so it needs iam:PassRole on the role too (its ResourceTag keys apply).
+var iamdTable = map[string]row{
+	"EnrollInstance": {res: resProfile, passRole: "ec2.amazonaws.com"},
+	"RevokeInstance": {res: resField, arg: "InstanceArn"},
+	"ListInstances":  {},
+}
+
 // Resolve returns the authorization request for a decoded input of service's operation op: the
 // action, the resource ARN built as AWS's Service Authorization Reference names it (with the
 // entity's path read from the store where the entity exists), the condition keys the operation
@@ -301,8 +310,11 @@ var stsTable = map[string]row{
 func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, op string, in any) (Request, error) {
 	req := Request{Action: service + ":" + op, Resource: "*"}
 	tbl := iamTable
-	if service == "sts" {
+	switch service {
+	case "sts":
 		tbl = stsTable
+	case "iamd":
+		tbl = iamdTable
 	}
 	rw, ok := tbl[op]
 	if !ok {
@@ -310,7 +322,8 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 	}
 	f := fields(in)
 	account := p.Account()
-	var boundary string // the target user's or role's permissions boundary
+	var boundary string    // the target user's or role's permissions boundary
+	var profileRole string // the role an existing instance profile holds
 	var err error
 	switch rw.res {
 	case resUser:
@@ -333,7 +346,7 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 	case resPolicy:
 		err = a.managedPolicy(ctx, &req, f.str("PolicyArn"))
 	case resProfile:
-		err = a.instanceProfile(ctx, &req, account, f.str("InstanceProfileName"))
+		profileRole, err = a.instanceProfile(ctx, &req, account, f.str("InstanceProfileName"))
 	case resOIDC:
 		req.Resource = f.str("OpenIDConnectProviderArn")
 	case resSAML:
@@ -417,7 +430,12 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 		req.Dependent = append(req.Dependent, dep)
 	}
 	if rw.passRole != "" {
-		if name := f.str("RoleName"); name != "" {
+		name := f.str("RoleName")
+		if name == "" {
+			// EnrollInstance names the profile only: the role passed is the one it holds.
+			name = profileRole
+		}
+		if name != "" {
 			dep := Request{Action: "iam:PassRole", Keys: []Key{
 				{Name: "iam:PassedToService", Values: []string{rw.passRole}},
 				{Name: "iam:AssociatedResourceArn", Values: []string{"arn:aws:ec2:*:" + account + ":instance/*"}},
@@ -581,8 +599,9 @@ func (a *Authorizer) managedPolicy(ctx context.Context, req *Request, arn string
 	return nil
 }
 
-// instanceProfile sets req.Resource to an instance profile's ARN (stored path) and its tags.
-func (a *Authorizer) instanceProfile(ctx context.Context, req *Request, account, name string) error {
+// instanceProfile sets req.Resource to an instance profile's ARN (stored path) and its tags; it
+// returns the name of the role the profile holds ("" for none).
+func (a *Authorizer) instanceProfile(ctx context.Context, req *Request, account, name string) (string, error) {
 	var ip iam.InstanceProfile
 	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
@@ -591,14 +610,17 @@ func (a *Authorizer) instanceProfile(ctx context.Context, req *Request, account,
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		req.Resource = iam.InstanceProfileARN(account, "/", name)
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	req.Resource = ip.Arn
 	for _, t := range ip.Tags {
 		req.Keys = append(req.Keys, Key{Name: "aws:ResourceTag/" + t.Key, Values: []string{t.Value}})
 	}
-	return nil
+	if len(ip.Roles) > 0 {
+		return ip.Roles[0].RoleName, nil
+	}
+	return "", nil
 }
