@@ -84,9 +84,10 @@ else := "implicitDeny"
 `
 
 // RegoRules is Identity translated by hand into Rego, one rule per statement, the way a Rego
-// author would write it: the same matching as RegoModule (glob.match without delimiters,
-// actions lower-cased on both sides, deny overrides allow), with the patterns as literals, so
-// OPA's compiler sees the statements instead of walking a document at evaluation time.
+// author would write it: the same matching as RegoModule (glob.match without delimiters, actions
+// compared in lower case, deny overrides allow), with the patterns as literals (a pattern
+// without wildcard as ==), so OPA's compiler sees the statements instead of walking a document
+// at evaluation time.
 const RegoRules = `package iam
 
 import rego.v1
