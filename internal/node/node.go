@@ -124,7 +124,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Authn:  an,
 		Authz:  az,
 		IAM:    iamService,
-		STS:    sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now}),
+		STS:    sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, CheckMFA: iamService.CheckMFA}),
 		Logger: cfg.Logger,
 		Now:    cfg.Now,
 		Ready: func(ctx context.Context) error {

@@ -68,9 +68,6 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	if p.Temporary() {
 		return nil, awserr.AccessDenied("Cannot call GetSessionToken with session credentials")
 	}
-	if in.SerialNumber != "" || in.TokenCode != "" {
-		return nil, mfaNotSupported()
-	}
 	sess := &session.Session{Account: p.Account()}
 	limit, dur := maxUserSessionDuration, defaultSessionDuration
 	if p.IsRoot() {
@@ -83,6 +80,13 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 		}
 		sess.Kind = session.UserSession
 		sess.EntityID, sess.EntityName, sess.EntityPath = u.UserID, u.UserName, u.Path
+	}
+	if in.SerialNumber != "" || in.TokenCode != "" {
+		at, err := s.mfa(ctx, p, in.SerialNumber, in.TokenCode)
+		if err != nil {
+			return nil, err
+		}
+		sess.MFA, sess.MFAAuthTime = true, at
 	}
 	if in.DurationSeconds != nil {
 		dur = int(*in.DurationSeconds)
@@ -156,8 +160,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if len(in.ProvidedContexts) > 0 {
 		return nil, awserr.InvalidInput("ProvidedContexts are not supported by iamd.")
 	}
+	var mfaAt time.Time
 	if in.SerialNumber != "" || in.TokenCode != "" {
-		return nil, mfaNotSupported()
+		if mfaAt, err = s.mfa(ctx, p, in.SerialNumber, in.TokenCode); err != nil {
+			return nil, err
+		}
 	}
 	roleARN := in.RoleArn
 	denied := func() error {
@@ -223,6 +230,13 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if len(in.TransitiveTagKeys) > 0 {
 		keys = append(keys, authz.Key{Name: "sts:TransitiveTagKeys", Values: in.TransitiveTagKeys})
 	}
+	if !mfaAt.IsZero() {
+		// The code given with this call authenticates the caller now: a trust policy requiring
+		// MFA sees it present and fresh.
+		keys = append(keys,
+			authz.Key{Name: "aws:MultiFactorAuthPresent", Values: []string{"true"}},
+			authz.Key{Name: "aws:MultiFactorAuthAge", Values: []string{"0"}})
+	}
 	meta := authz.MetaFromContext(ctx)
 	check := func(action string) error {
 		req := authz.Request{Action: action, Resource: role.Arn, ResourcePolicy: trust, ResourceAccount: acct, Keys: keys}
@@ -275,6 +289,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if callerSession != nil {
 		sess.ChainDepth = callerSession.ChainDepth + 1
 		sess.MFA, sess.MFAAuthTime = callerSession.MFA, callerSession.MFAAuthTime
+	}
+	if !mfaAt.IsZero() {
+		sess.MFA, sess.MFAAuthTime = true, mfaAt
 	}
 	packed, err := s.sessionPolicies(sess, in.Policy, in.PolicyArns)
 	if err != nil {
@@ -503,6 +520,14 @@ func (s *Service) recordRoleUse(ctx context.Context, role iam.Role, region strin
 	})
 }
 
-func mfaNotSupported() error {
-	return awserr.AccessDenied("MultiFactorAuthentication failed, unable to validate MFA code.")
+// mfa verifies an MFA code given with a call. The device belongs to the IAM user making the
+// call, so only IAM users (with long-term keys) can present one.
+func (s *Service) mfa(ctx context.Context, p *authn.Principal, serial, code string) (time.Time, error) {
+	if serial == "" || code == "" {
+		return time.Time{}, awserr.AccessDenied("MultiFactorAuthentication failed, unable to validate MFA code.")
+	}
+	if s.cfg.CheckMFA == nil || p.Kind() != authn.User {
+		return time.Time{}, awserr.AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	return s.cfg.CheckMFA(ctx, p.Account(), p.UserName(), serial, code)
 }

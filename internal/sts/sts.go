@@ -4,6 +4,7 @@
 package sts
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ type Config struct {
 	// trust the system roots (see federation.go).
 	OIDC *oidc.Verifier
 	SAML *saml.Verifier
+	// CheckMFA verifies a code of the user's MFA device and returns when it was verified (the
+	// IAM service owns the devices); nil refuses every MFA code.
+	CheckMFA func(ctx context.Context, account, userName, serialNumber, code string) (time.Time, error)
 }
 
 // Service implements stsapi.Service.
