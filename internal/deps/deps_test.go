@@ -39,10 +39,14 @@ var allowed = map[string][]string{
 	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "internal/federation/oidc", "internal/federation/saml"},
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
-	"internal/iamtest":               {"internal/node", "github.com/aws/aws-sdk-go-v2"},
-	"internal/loadgen":               {},
-	"internal/federation/oidc":       {"github.com/go-jose/go-jose/v4"},
-	"internal/federation/saml":       {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
+	// instance: enrolment of machines and the credential fetch of their agents.
+	"internal/instance": {"internal/authn", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
+	// agent: the on-machine metadata and container credential endpoints; it talks to iamd over HTTP only.
+	"internal/agent":           {},
+	"internal/iamtest":         {"internal/node", "github.com/aws/aws-sdk-go-v2"},
+	"internal/loadgen":         {},
+	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
+	"internal/federation/saml": {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
 	// idp is the development identity provider (iamd idp); nothing on the request path imports it.
 	"internal/idp":  {"github.com/go-jose/go-jose/v4", "github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
 	"internal/deps": {},

@@ -20,6 +20,7 @@ import (
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamsvc"
+	"github.com/iamd/iamd/internal/instance"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/server"
 	"github.com/iamd/iamd/internal/store"
@@ -120,11 +121,13 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("seeding AWS managed policies: %w", err)
 	}
+	stsService := sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, CheckMFA: iamService.CheckMFA})
 	n.Handler = server.New(server.Config{
 		Authn:  an,
 		Authz:  az,
 		IAM:    iamService,
-		STS:    sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, CheckMFA: iamService.CheckMFA}),
+		STS:    stsService,
+		Iamd:   instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
 		Logger: cfg.Logger,
 		Now:    cfg.Now,
 		Ready: func(ctx context.Context) error {

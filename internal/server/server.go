@@ -44,6 +44,8 @@ type Config struct {
 	MaxBody int64
 	// Ready reports whether the server can serve (for /readyz); nil means always.
 	Ready func(context.Context) error
+	// Iamd are iamd's own operations under /iamd/v1/ (iamd_ops.go); nil serves none.
+	Iamd IamdOps
 }
 
 // Server is the HTTP handler.
@@ -94,6 +96,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		io.WriteString(w, "ok\n")
+		return
+	}
+	if s.serveIamd(w, r) {
 		return
 	}
 	start := time.Now()
