@@ -36,6 +36,9 @@ type Config struct {
 	// parsed without a cache.
 	Authz *authz.Authorizer
 	Now   func() time.Time
+	// IssuerBase is the URL relying parties reach this iamd under; outbound web identity
+	// federation issuers are made below it. "" means DefaultIssuerBase.
+	IssuerBase string
 }
 
 // Service implements iamapi.Service.
