@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -438,5 +439,20 @@ func TestCrossAccountAssumeRole(t *testing.T) {
 	// Account B's root cannot see account A's users: the accounts are separate.
 	if _, err := rootB.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("plain")}); apiCode(t, err) != "NoSuchEntity" {
 		t.Errorf("B sees A's user: %v", err)
+	}
+}
+
+// Session policies and tags that overflow the packed limit are refused with AWS's error; under it,
+// PackedPolicySize reports the share used.
+func TestPackedPolicyTooLarge(t *testing.T) {
+	h := iamtest.New(t)
+	putRole(t, h, "demo", trustRoot, 3600)
+	var tags []ststypes.Tag
+	for i := 0; i < 50; i++ {
+		tags = append(tags, ststypes.Tag{Key: aws.String(fmt.Sprintf("key-%02d-%s", i, strings.Repeat("k", 100))), Value: aws.String(strings.Repeat("v", 200))})
+	}
+	_, err := assume(t, operator(t, h), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1"), Tags: tags})
+	if apiCode(t, err) != "PackedPolicyTooLarge" || !strings.Contains(err.Error(), "of allotted space, please use smaller policy for this operation.") {
+		t.Errorf("oversized tags: %v", err)
 	}
 }

@@ -172,6 +172,9 @@ func (s *Service) assumeFederated(ctx context.Context, f *federatedAssume) (*sts
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkPacked(packed, sess); err != nil {
+		return nil, nil, nil, err
+	}
 	creds, err := s.issue(sess, d)
 	if err != nil {
 		return nil, nil, nil, err

@@ -135,6 +135,9 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 		return nil, err
 	}
 	sess.Tags = tags
+	if err := checkPacked(packed, sess); err != nil {
+		return nil, err
+	}
 	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
 	if err != nil {
 		return nil, err
@@ -297,6 +300,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPacked(packed, sess); err != nil {
+		return nil, err
+	}
 	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
 	if err != nil {
 		return nil, err
@@ -394,6 +400,15 @@ func packedSize(policyBytes int, sess *session.Session) *int32 {
 	}
 	pct := int32((n*100 + packedLimit - 1) / packedLimit)
 	return &pct
+}
+
+// checkPacked refuses session policies and tags that overflow the packed limit, as AWS does.
+func checkPacked(policyBytes int, sess *session.Session) error {
+	if pct := packedSize(policyBytes, sess); pct != nil && *pct > 100 {
+		return &awserr.Error{Code: "PackedPolicyTooLarge", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy for this operation.", *pct)}
+	}
+	return nil
 }
 
 // compact removes whitespace outside strings, as AWS counts policy size.
