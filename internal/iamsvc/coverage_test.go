@@ -33,16 +33,11 @@ var notImplemented = map[string]bool{}
 
 func init() {
 	for _, op := range strings.Fields(`
-CreateServiceLinkedRole CreateServiceSpecificCredential DeleteServerCertificate
-DeleteServiceLinkedRole DeleteServiceSpecificCredential DeleteSigningCertificate DeleteSSHPublicKey
-GenerateServiceLastAccessedDetails GetAccountAuthorizationDetails GetServerCertificate
+CreateServiceLinkedRole
+DeleteServiceLinkedRole
+GenerateServiceLastAccessedDetails GetAccountAuthorizationDetails
 GetServiceLastAccessedDetails GetServiceLastAccessedDetailsWithEntities
-GetServiceLinkedRoleDeletionStatus GetSSHPublicKey ListPoliciesGrantingServiceAccess
-ListServerCertificates ListServerCertificateTags ListServiceSpecificCredentials
-ListSigningCertificates ListSSHPublicKeys ResetServiceSpecificCredential TagServerCertificate
-UntagServerCertificate UpdateServerCertificate UpdateServiceSpecificCredential
-UpdateSigningCertificate UpdateSSHPublicKey UploadServerCertificate UploadSigningCertificate
-UploadSSHPublicKey`) {
+GetServiceLinkedRoleDeletionStatus ListPoliciesGrantingServiceAccess`) {
 		notImplemented[op] = true
 	}
 }

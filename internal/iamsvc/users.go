@@ -170,6 +170,15 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*
 		if n, err := tx.CountAccessKeys(ctx, account, in.UserName); err != nil || n > 0 {
 			return firstErr(err, deleteConflict("delete access keys"))
 		}
+		for _, c := range []struct{ kind, what string }{
+			{kindSigningCert, "delete signing certificates"},
+			{kindSSHKey, "delete SSH public keys"},
+			{kindServiceCred, "delete service specific credentials"},
+		} {
+			if rs, err := tx.RecordsByOwner(ctx, account, c.kind, u.UserID); err != nil || len(rs) > 0 {
+				return firstErr(err, deleteConflict(c.what))
+			}
+		}
 		inline, err := tx.InlinePolicies(ctx, account, iam.KindUser, in.UserName)
 		if err != nil || len(inline) > 0 {
 			return firstErr(err, deleteConflict("delete policies"))

@@ -1,0 +1,275 @@
+package iam
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// Credentials other than access keys and passwords: X.509 signing certificates, SSH public keys,
+// server certificates and service-specific credentials. The parsers here are pure and answer
+// bad input with AWS's error codes; the service stores what they return.
+
+// Id prefixes and lengths of these credentials as AWS forms them.
+const (
+	PrefixServerCertificate  = "ASCA" // 21 characters, like the other unique ids
+	PrefixSSHPublicKey       = "APKA" // 20 characters
+	PrefixServiceCredential  = "ACCA" // 21 characters
+	SigningCertificateIDLen  = 32     // upper-case letters and digits, no prefix
+	SSHPublicKeyIDLen        = 20
+	MaxSigningCertsPerUser   = 2
+	MaxSSHPublicKeysPerUser  = 5
+	MaxServerCertsPerAccount = 20
+	MaxServiceCredsPerUser   = 2 // per service
+	MinSSHKeyBits            = 2048
+)
+
+// NewSigningCertificateID returns a signing certificate id: 32 upper-case base32 characters.
+func NewSigningCertificateID() string { return randomChars(base32Alphabet, SigningCertificateIDLen) }
+
+// NewSSHPublicKeyID returns an SSH public key id: APKA and 16 upper-case base32 characters.
+func NewSSHPublicKeyID() string {
+	return PrefixSSHPublicKey + randomChars(base32Alphabet, SSHPublicKeyIDLen-len(PrefixSSHPublicKey))
+}
+
+// NewServiceCredentialPassword returns a service-specific password as AWS forms them: 32 random
+// bytes in standard base64 (44 characters).
+func NewServiceCredentialPassword() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("iam: crypto/rand failed: " + err.Error()) // never fails on supported platforms
+	}
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// ServiceUserName is the generated user name of a service-specific credential: USER-at-ACCOUNT.
+func ServiceUserName(user, account string) string { return user + "-at-" + account }
+
+// ServiceCredentialServices are the services that accept service-specific credentials (user
+// name and password) and that iamd issues them for.
+var ServiceCredentialServices = map[string]bool{
+	"codecommit.amazonaws.com": true,
+	"cassandra.amazonaws.com":  true,
+}
+
+func malformedCertificate(msg string) error {
+	return awserr.New(http.StatusBadRequest, "MalformedCertificate", msg)
+}
+
+// Certificate is a parsed PEM X.509 certificate.
+type Certificate struct {
+	X509 *x509.Certificate
+	// Fingerprint is the SHA-256 of the DER encoding: two uploads of one certificate are equal.
+	Fingerprint [32]byte
+}
+
+// ParseCertificate parses exactly one PEM "CERTIFICATE" block (surrounding whitespace allowed).
+func ParseCertificate(body string) (Certificate, error) {
+	block, rest := pem.Decode([]byte(strings.TrimSpace(body)))
+	if block == nil || block.Type != "CERTIFICATE" || len(strings.TrimSpace(string(rest))) > 0 {
+		return Certificate{}, malformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return Certificate{}, malformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	return Certificate{X509: c, Fingerprint: sha256.Sum256(block.Bytes)}, nil
+}
+
+// ParseSigningCertificate parses a signing certificate and refuses one that is not valid at now.
+func ParseSigningCertificate(body string, now time.Time) (Certificate, error) {
+	c, err := ParseCertificate(body)
+	if err != nil {
+		return c, err
+	}
+	if now.Before(c.X509.NotBefore) || now.After(c.X509.NotAfter) {
+		return Certificate{}, awserr.New(http.StatusBadRequest, "InvalidCertificate",
+			"The certificate is not valid at the current date: it is either expired or not yet valid.")
+	}
+	return c, nil
+}
+
+// ParseCertificateChain parses one or more PEM certificates.
+func ParseCertificateChain(chain string) ([]*x509.Certificate, error) {
+	rest := []byte(strings.TrimSpace(chain))
+	var out []*x509.Certificate
+	for len(rest) > 0 {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil || block.Type != "CERTIFICATE" {
+			return nil, malformedCertificate("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, malformedCertificate("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
+		}
+		out = append(out, c)
+		rest = []byte(strings.TrimSpace(string(rest)))
+	}
+	if len(out) == 0 {
+		return nil, malformedCertificate("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
+	}
+	return out, nil
+}
+
+// ParsePrivateKey parses a PEM private key (PKCS #1 RSA, SEC 1 EC or PKCS #8) and checks that
+// it is the key of cert.
+func ParsePrivateKey(keyPEM string, cert *x509.Certificate) error {
+	block, _ := pem.Decode([]byte(strings.TrimSpace(keyPEM)))
+	if block == nil {
+		return malformedCertificate("Unable to parse private key. Please ensure the private key is in PEM format.")
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		err = errUnsupported
+	}
+	if err != nil {
+		return malformedCertificate("Unable to parse private key. Please ensure the private key is in PEM format.")
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return malformedCertificate("Unable to parse private key. Please ensure the private key is in PEM format.")
+	}
+	pub, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(cert.PublicKey) {
+		return awserr.New(http.StatusBadRequest, "KeyPairMismatch", "The public key of the certificate does not match the private key.")
+	}
+	return nil
+}
+
+var errUnsupported = errors.New("iam: unsupported PEM block")
+
+// SSHPublicKey is a parsed SSH public key.
+type SSHPublicKey struct {
+	Key ssh.PublicKey
+	// Fingerprint is the MD5 fingerprint as AWS shows it: colon-separated lower-case hex.
+	Fingerprint string
+}
+
+func unrecognizedEncoding() error {
+	return awserr.New(http.StatusBadRequest, "UnrecognizedPublicKeyEncoding",
+		"The request was rejected because the public key encoding format is unsupported or unrecognized.")
+}
+
+func invalidPublicKey(msg string) error {
+	return awserr.New(http.StatusBadRequest, "InvalidPublicKey", msg)
+}
+
+// ParseSSHPublicKey parses an RSA public key in OpenSSH ("ssh-rsa AAAA… comment") or PEM
+// (PKIX "PUBLIC KEY" or PKCS #1 "RSA PUBLIC KEY") form, of at least 2048 bits, as CodeCommit,
+// the service these keys are for, requires.
+func ParseSSHPublicKey(body string) (SSHPublicKey, error) {
+	text := strings.TrimSpace(body)
+	var rsaKey *rsa.PublicKey
+	switch {
+	case strings.HasPrefix(text, "-----BEGIN"):
+		block, rest := pem.Decode([]byte(text))
+		if block == nil || len(strings.TrimSpace(string(rest))) > 0 {
+			return SSHPublicKey{}, unrecognizedEncoding()
+		}
+		var k any
+		var err error
+		switch block.Type {
+		case "PUBLIC KEY":
+			k, err = x509.ParsePKIXPublicKey(block.Bytes)
+		case "RSA PUBLIC KEY":
+			k, err = x509.ParsePKCS1PublicKey(block.Bytes)
+		default:
+			return SSHPublicKey{}, unrecognizedEncoding()
+		}
+		if err != nil {
+			return SSHPublicKey{}, invalidPublicKey("The request was rejected because the public key is malformed or otherwise invalid.")
+		}
+		var ok bool
+		if rsaKey, ok = k.(*rsa.PublicKey); !ok {
+			return SSHPublicKey{}, invalidPublicKey("The request was rejected because the public key is not an RSA key.")
+		}
+	case strings.HasPrefix(text, "ssh-"), strings.HasPrefix(text, "ecdsa-"):
+		if strings.ContainsAny(text, "\r\n") {
+			return SSHPublicKey{}, unrecognizedEncoding()
+		}
+		k, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(text))
+		if err != nil || len(rest) > 0 {
+			return SSHPublicKey{}, invalidPublicKey("The request was rejected because the public key is malformed or otherwise invalid.")
+		}
+		ck, ok := k.(ssh.CryptoPublicKey)
+		if !ok {
+			return SSHPublicKey{}, unrecognizedEncoding()
+		}
+		if rsaKey, ok = ck.CryptoPublicKey().(*rsa.PublicKey); !ok {
+			return SSHPublicKey{}, invalidPublicKey("The request was rejected because the public key is not an RSA key.")
+		}
+	default:
+		return SSHPublicKey{}, unrecognizedEncoding()
+	}
+	if rsaKey.N.BitLen() < MinSSHKeyBits {
+		return SSHPublicKey{}, invalidPublicKey("The request was rejected because the public key is shorter than 2048 bits.")
+	}
+	k, err := ssh.NewPublicKey(rsaKey)
+	if err != nil {
+		return SSHPublicKey{}, invalidPublicKey("The request was rejected because the public key is malformed or otherwise invalid.")
+	}
+	fp := strings.TrimPrefix(ssh.FingerprintLegacyMD5(k), "MD5:")
+	return SSHPublicKey{Key: k, Fingerprint: fp}, nil
+}
+
+// Encode renders the key as GetSSHPublicKey returns it: "SSH" is the OpenSSH one-line
+// form, "PEM" the PKIX PEM form.
+func (k SSHPublicKey) Encode(encoding string) (string, error) {
+	switch encoding {
+	case "SSH":
+		return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k.Key))), nil
+	case "PEM":
+		ck, ok := k.Key.(ssh.CryptoPublicKey)
+		if !ok {
+			return "", unrecognizedEncoding()
+		}
+		der, err := x509.MarshalPKIXPublicKey(ck.CryptoPublicKey())
+		if err != nil {
+			return "", unrecognizedEncoding()
+		}
+		return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
+	}
+	return "", unrecognizedEncoding()
+}
+
+// SSHWire is the key's SSH wire encoding in base64: the stored, canonical form.
+func (k SSHPublicKey) SSHWire() string { return base64.StdEncoding.EncodeToString(k.Key.Marshal()) }
+
+// ParseSSHWire reads back a key stored by SSHWire.
+func ParseSSHWire(s string) (SSHPublicKey, error) {
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return SSHPublicKey{}, err
+	}
+	k, err := ssh.ParsePublicKey(raw)
+	if err != nil {
+		return SSHPublicKey{}, err
+	}
+	return SSHPublicKey{Key: k, Fingerprint: strings.TrimPrefix(ssh.FingerprintLegacyMD5(k), "MD5:")}, nil
+}
+
+// ServerCertificateARN is arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME.
+func ServerCertificateARN(account, path, name string) string {
+	return iamARN(account, "server-certificate"+path+name)
+}

@@ -1,0 +1,676 @@
+package iamsvc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	iamapi "github.com/iamd/iamd/internal/api/iam"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/store"
+)
+
+// Per-user credentials kept as records owned by the user's unique id: X.509 signing
+// certificates, SSH public keys and service-specific credentials. Owning the records keeps
+// DeleteUser from removing a user under them (the store refuses; DeleteUser answers first in
+// AWS's words). Root's signing certificates are owned by the account id, which no user has.
+
+// credOwner is whose credentials a request means: the named user, or the caller.
+type credOwner struct {
+	id   string // owner id of the records: the user's unique id, or the account id for root
+	name string // the user's name as stored; "" for root
+}
+
+// resolveOwner reads the user (name given or the calling user); rootOK lets root credentials
+// without a UserName mean the root user.
+func resolveOwner(ctx context.Context, tx store.Tx, account, name string, root, rootOK bool) (credOwner, error) {
+	if root {
+		if !rootOK {
+			return credOwner{}, awserr.Validation("Must specify userName when calling with non-User credentials")
+		}
+		return credOwner{id: account}, nil
+	}
+	u, err := getUser(ctx, tx, account, name)
+	if err != nil {
+		return credOwner{}, err
+	}
+	return credOwner{id: u.UserID, name: u.UserName}, nil
+}
+
+func checkStatus(status string) error {
+	if status != iam.StatusActive && status != iam.StatusInactive {
+		return awserr.Validation("1 validation error detected: Value '" + status +
+			"' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]")
+	}
+	return nil
+}
+
+// ownedRecords decodes the owner's records of kind, oldest first (AWS lists credentials in
+// upload order).
+func ownedRecords[T any](ctx context.Context, tx store.Tx, account, kind, owner string, date func(T) time.Time) ([]T, error) {
+	rs, err := tx.RecordsByOwner(ctx, account, kind, owner)
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeRecords[T](rs)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return date(out[i]).Before(date(out[j])) })
+	return out, nil
+}
+
+// ---- X.509 signing certificates ----
+
+type signingCert struct {
+	ID          string
+	OwnerID     string
+	Body        string
+	Fingerprint []byte // SHA-256 of the DER: the same certificate twice is a duplicate
+	Status      string
+	UploadDate  time.Time
+}
+
+func noSuchSigningCert(id string) error {
+	return awserr.NoSuchEntity("The Certificate with id " + id + " cannot be found.")
+}
+
+func (c signingCert) out(user string) iamapi.SigningCertificate {
+	return iamapi.SigningCertificate{UserName: user, CertificateId: c.ID, CertificateBody: c.Body, Status: c.Status, UploadDate: c.UploadDate}
+}
+
+// UploadSigningCertificate stores an X.509 certificate for a user (or root), Active, at most two
+// per user; the same certificate may belong to one user of the account only.
+func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.UploadSigningCertificateInput) (*iamapi.UploadSigningCertificateOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	user, root, err := callerUser(p, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	cert, err := iam.ParseSigningCertificate(in.CertificateBody, now)
+	if err != nil {
+		return nil, err
+	}
+	account := p.Account()
+	c := signingCert{ID: iam.NewSigningCertificateID(), Body: in.CertificateBody, Fingerprint: cert.Fingerprint[:], Status: iam.StatusActive, UploadDate: now}
+	var o credOwner
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if o, err = resolveOwner(ctx, tx, account, user, root, true); err != nil {
+			return err
+		}
+		all, err := allRecords(ctx, tx, account, kindSigningCert)
+		if err != nil {
+			return err
+		}
+		existing, err := decodeRecords[signingCert](all)
+		if err != nil {
+			return err
+		}
+		mine := 0
+		for _, e := range existing {
+			if string(e.Fingerprint) == string(c.Fingerprint) {
+				return awserr.New(http.StatusConflict, "DuplicateCertificate",
+					"The request was rejected because the same certificate is associated with an IAM user in the account.")
+			}
+			if e.OwnerID == o.id {
+				mine++
+			}
+		}
+		if mine >= iam.MaxSigningCertsPerUser {
+			return quota("CertificatesPerUser", iam.MaxSigningCertsPerUser)
+		}
+		c.OwnerID = o.id
+		return writeRecord(ctx, tx, true, account, kindSigningCert, c.ID, o.id, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UploadSigningCertificateOutput{Certificate: ptr(c.out(o.name))}, nil
+}
+
+// ListSigningCertificates lists a user's (or root's) certificates, paged.
+func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSigningCertificatesInput) (*iamapi.ListSigningCertificatesOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	user, root, err := callerUser(p, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	var o credOwner
+	var certs []signingCert
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		if o, err = resolveOwner(ctx, tx, p.Account(), user, root, true); err != nil {
+			return err
+		}
+		certs, err = ownedRecords(ctx, tx, p.Account(), kindSigningCert, o.id, func(c signingCert) time.Time { return c.UploadDate })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	page, trunc, next, err := pageSlice(certs, in.Marker, maxItems(in.MaxItems))
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListSigningCertificatesOutput{Certificates: make([]iamapi.SigningCertificate, len(page)), IsTruncated: ptr(trunc), Marker: next}
+	for i, c := range page {
+		out.Certificates[i] = c.out(o.name)
+	}
+	return out, nil
+}
+
+// changeSigningCert reads the owner's certificate id and applies change (nil: delete it).
+func (s *Service) changeSigningCert(ctx context.Context, userName, id string, change func(*signingCert)) error {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return err
+	}
+	user, root, err := callerUser(p, userName)
+	if err != nil {
+		return err
+	}
+	account := p.Account()
+	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		o, err := resolveOwner(ctx, tx, account, user, root, true)
+		if err != nil {
+			return err
+		}
+		var c signingCert
+		if err := readRecord(ctx, tx, account, kindSigningCert, id, &c, noSuchSigningCert(id)); err != nil {
+			return err
+		}
+		if c.OwnerID != o.id || c.ID != id {
+			return noSuchSigningCert(id)
+		}
+		if change == nil {
+			return tx.DeleteRecord(ctx, account, kindSigningCert, id)
+		}
+		change(&c)
+		return writeRecord(ctx, tx, false, account, kindSigningCert, id, o.id, c)
+	})
+}
+
+// UpdateSigningCertificate activates or deactivates a certificate.
+func (s *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.UpdateSigningCertificateInput) (*iamapi.UpdateSigningCertificateOutput, error) {
+	if err := checkStatus(in.Status); err != nil {
+		return nil, err
+	}
+	if err := s.changeSigningCert(ctx, in.UserName, in.CertificateId, func(c *signingCert) { c.Status = in.Status }); err != nil {
+		return nil, err
+	}
+	return &iamapi.UpdateSigningCertificateOutput{}, nil
+}
+
+// DeleteSigningCertificate deletes a certificate.
+func (s *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.DeleteSigningCertificateInput) (*iamapi.DeleteSigningCertificateOutput, error) {
+	if err := s.changeSigningCert(ctx, in.UserName, in.CertificateId, nil); err != nil {
+		return nil, err
+	}
+	return &iamapi.DeleteSigningCertificateOutput{}, nil
+}
+
+// ---- SSH public keys ----
+
+type sshKey struct {
+	ID          string
+	OwnerID     string
+	Wire        string // the key's SSH wire encoding, base64
+	Fingerprint string
+	Status      string
+	UploadDate  time.Time
+}
+
+func noSuchSSHKey(id string) error {
+	return awserr.NoSuchEntity("The Public Key with id " + id + " cannot be found.")
+}
+
+func (k sshKey) metadata(user string) iamapi.SSHPublicKeyMetadata {
+	return iamapi.SSHPublicKeyMetadata{UserName: user, SSHPublicKeyId: k.ID, Status: k.Status, UploadDate: k.UploadDate}
+}
+
+func (k sshKey) out(user, encoding string) (*iamapi.SSHPublicKey, error) {
+	parsed, err := iam.ParseSSHWire(k.Wire)
+	if err != nil {
+		return nil, err
+	}
+	body, err := parsed.Encode(encoding)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.SSHPublicKey{UserName: user, SSHPublicKeyId: k.ID, Fingerprint: k.Fingerprint, SSHPublicKeyBody: body,
+		Status: k.Status, UploadDate: k.UploadDate}, nil
+}
+
+// UploadSSHPublicKey stores an RSA public key (OpenSSH or PEM form) for a user, at most five.
+func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := iam.ParseSSHPublicKey(in.SSHPublicKeyBody)
+	if err != nil {
+		return nil, err
+	}
+	account := p.Account()
+	k := sshKey{ID: iam.NewSSHPublicKeyID(), Wire: parsed.SSHWire(), Fingerprint: parsed.Fingerprint, Status: iam.StatusActive, UploadDate: s.now()}
+	var o credOwner
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if o, err = resolveOwner(ctx, tx, account, in.UserName, false, false); err != nil {
+			return err
+		}
+		mine, err := ownedRecords(ctx, tx, account, kindSSHKey, o.id, func(k sshKey) time.Time { return k.UploadDate })
+		if err != nil {
+			return err
+		}
+		for _, e := range mine {
+			if e.Fingerprint == k.Fingerprint {
+				return awserr.New(http.StatusBadRequest, "DuplicateSSHPublicKey",
+					"The request was rejected because the SSH public key is already associated with the specified IAM user.")
+			}
+		}
+		if len(mine) >= iam.MaxSSHPublicKeysPerUser {
+			return quota("SSHPublicKeysPerUser", iam.MaxSSHPublicKeysPerUser)
+		}
+		k.OwnerID = o.id
+		return writeRecord(ctx, tx, true, account, kindSSHKey, k.ID, o.id, k)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := k.out(o.name, "SSH")
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UploadSSHPublicKeyOutput{SSHPublicKey: out}, nil
+}
+
+// readSSHKey reads a user's key inside tx.
+func readSSHKey(ctx context.Context, tx store.Tx, account, userName, id string) (credOwner, sshKey, error) {
+	o, err := resolveOwner(ctx, tx, account, userName, false, false)
+	if err != nil {
+		return o, sshKey{}, err
+	}
+	var k sshKey
+	if err := readRecord(ctx, tx, account, kindSSHKey, id, &k, noSuchSSHKey(id)); err != nil {
+		return o, k, err
+	}
+	if k.OwnerID != o.id || k.ID != id {
+		return o, sshKey{}, noSuchSSHKey(id)
+	}
+	return o, k, nil
+}
+
+// GetSSHPublicKey returns a key in the requested encoding (SSH or PEM).
+func (s *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublicKeyInput) (*iamapi.GetSSHPublicKeyOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var o credOwner
+	var k sshKey
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		o, k, err = readSSHKey(ctx, tx, p.Account(), in.UserName, in.SSHPublicKeyId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := k.out(o.name, in.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetSSHPublicKeyOutput{SSHPublicKey: out}, nil
+}
+
+// ListSSHPublicKeys lists a user's keys (UserName absent: the calling user's), paged.
+func (s *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPublicKeysInput) (*iamapi.ListSSHPublicKeysOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	user, root, err := callerUser(p, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	var o credOwner
+	var keys []sshKey
+	if !root { // the root user has no SSH keys
+		err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+			var err error
+			if o, err = resolveOwner(ctx, tx, p.Account(), user, false, false); err != nil {
+				return err
+			}
+			keys, err = ownedRecords(ctx, tx, p.Account(), kindSSHKey, o.id, func(k sshKey) time.Time { return k.UploadDate })
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	page, trunc, next, err := pageSlice(keys, in.Marker, maxItems(in.MaxItems))
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListSSHPublicKeysOutput{SSHPublicKeys: make([]iamapi.SSHPublicKeyMetadata, len(page)), IsTruncated: ptr(trunc), Marker: next}
+	for i, k := range page {
+		out.SSHPublicKeys[i] = k.metadata(o.name)
+	}
+	return out, nil
+}
+
+// UpdateSSHPublicKey activates or deactivates a key.
+func (s *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPublicKeyInput) (*iamapi.UpdateSSHPublicKeyOutput, error) {
+	if err := checkStatus(in.Status); err != nil {
+		return nil, err
+	}
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		o, k, err := readSSHKey(ctx, tx, p.Account(), in.UserName, in.SSHPublicKeyId)
+		if err != nil {
+			return err
+		}
+		k.Status = in.Status
+		return writeRecord(ctx, tx, false, p.Account(), kindSSHKey, k.ID, o.id, k)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UpdateSSHPublicKeyOutput{}, nil
+}
+
+// DeleteSSHPublicKey deletes a key.
+func (s *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPublicKeyInput) (*iamapi.DeleteSSHPublicKeyOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		_, k, err := readSSHKey(ctx, tx, p.Account(), in.UserName, in.SSHPublicKeyId)
+		if err != nil {
+			return err
+		}
+		return tx.DeleteRecord(ctx, p.Account(), kindSSHKey, k.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DeleteSSHPublicKeyOutput{}, nil
+}
+
+// ---- service-specific credentials ----
+
+type serviceCred struct {
+	ID              string
+	OwnerID         string
+	ServiceName     string
+	ServiceUserName string
+	Password        []byte // sealed with serviceCredAD
+	Status          string
+	CreateDate      time.Time
+}
+
+func serviceCredAD(account, id string) []byte {
+	return []byte("iamd/service-credential/" + account + "/" + id)
+}
+
+func noSuchServiceCred(id string) error {
+	return awserr.NoSuchEntity("No such credential " + id + " exists")
+}
+
+func notSupportedService() error {
+	return awserr.New(http.StatusNotFound, "NotSupportedService", "The specified service does not support service-specific credentials.")
+}
+
+func (c serviceCred) metadata(user string) iamapi.ServiceSpecificCredentialMetadata {
+	return iamapi.ServiceSpecificCredentialMetadata{UserName: user, Status: c.Status, ServiceUserName: c.ServiceUserName,
+		CreateDate: c.CreateDate, ServiceSpecificCredentialId: c.ID, ServiceName: c.ServiceName}
+}
+
+func (c serviceCred) out(user, password string) *iamapi.ServiceSpecificCredential {
+	return &iamapi.ServiceSpecificCredential{CreateDate: c.CreateDate, ServiceName: c.ServiceName, ServiceUserName: c.ServiceUserName,
+		ServicePassword: password, ServiceSpecificCredentialId: c.ID, UserName: user, Status: c.Status}
+}
+
+func (s *Service) sealServicePassword(account, id, password string) ([]byte, error) {
+	if s.cfg.Keyring == nil {
+		return nil, errors.New("iamsvc: no keyring for service-specific credentials")
+	}
+	return s.cfg.Keyring.Seal([]byte(password), serviceCredAD(account, id)), nil
+}
+
+// CreateServiceSpecificCredential issues a user name (USER-at-ACCOUNT) and a generated password
+// for one service, at most two per user and service; the password is returned once and stored
+// sealed.
+func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamapi.CreateServiceSpecificCredentialInput) (*iamapi.CreateServiceSpecificCredentialOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !iam.ServiceCredentialServices[in.ServiceName] {
+		return nil, notSupportedService()
+	}
+	if in.CredentialAgeDays != nil {
+		// Expiring credentials are the API-key form of newer services, which iamd does not issue.
+		return nil, awserr.InvalidInput("CredentialAgeDays is not supported for service " + in.ServiceName + ".")
+	}
+	account := p.Account()
+	password := iam.NewServiceCredentialPassword()
+	c := serviceCred{ID: iam.NewID(iam.PrefixServiceCredential), ServiceName: in.ServiceName, Status: iam.StatusActive, CreateDate: s.now()}
+	if c.Password, err = s.sealServicePassword(account, c.ID, password); err != nil {
+		return nil, err
+	}
+	var o credOwner
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if o, err = resolveOwner(ctx, tx, account, in.UserName, false, false); err != nil {
+			return err
+		}
+		mine, err := tx.RecordsByOwner(ctx, account, kindServiceCred, o.id)
+		if err != nil {
+			return err
+		}
+		creds, err := decodeRecords[serviceCred](mine)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, e := range creds {
+			if e.ServiceName == in.ServiceName {
+				n++
+			}
+		}
+		if n >= iam.MaxServiceCredsPerUser {
+			return quota("ServiceSpecificCredentialsPerUserPerService", iam.MaxServiceCredsPerUser)
+		}
+		c.OwnerID = o.id
+		c.ServiceUserName = iam.ServiceUserName(o.name, account)
+		return writeRecord(ctx, tx, true, account, kindServiceCred, c.ID, o.id, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.CreateServiceSpecificCredentialOutput{ServiceSpecificCredential: c.out(o.name, password)}, nil
+}
+
+// ListServiceSpecificCredentials lists a user's credentials (or, with AllUsers, every user's),
+// optionally for one service, paged.
+func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.ServiceName != "" && !iam.ServiceCredentialServices[in.ServiceName] {
+		return nil, notSupportedService()
+	}
+	all := in.AllUsers != nil && *in.AllUsers
+	user, root, err := callerUser(p, in.UserName)
+	if err != nil && !all {
+		return nil, err
+	}
+	account := p.Account()
+	type item struct {
+		c    serviceCred
+		user string
+	}
+	var items []item
+	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var rs []store.Record
+		var err error
+		names := map[string]string{}
+		switch {
+		case all:
+			rs, err = allRecords(ctx, tx, account, kindServiceCred)
+		case root:
+			return nil // the root user has no service-specific credentials
+		default:
+			var o credOwner
+			if o, err = resolveOwner(ctx, tx, account, user, false, false); err != nil {
+				return err
+			}
+			names[o.id] = o.name
+			rs, err = tx.RecordsByOwner(ctx, account, kindServiceCred, o.id)
+		}
+		if err != nil {
+			return err
+		}
+		creds, err := decodeRecords[serviceCred](rs)
+		if err != nil {
+			return err
+		}
+		for _, c := range creds {
+			if in.ServiceName != "" && c.ServiceName != in.ServiceName {
+				continue
+			}
+			name, ok := names[c.OwnerID]
+			if !ok {
+				u, err := tx.UserByID(ctx, account, c.OwnerID)
+				if err != nil {
+					return err
+				}
+				name = u.UserName
+				names[c.OwnerID] = name
+			}
+			items = append(items, item{c, name})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if a, b := strings.ToLower(items[i].user), strings.ToLower(items[j].user); a != b {
+			return a < b
+		}
+		return items[i].c.CreateDate.Before(items[j].c.CreateDate)
+	})
+	page, trunc, next, err := pageSlice(items, in.Marker, maxItems(in.MaxItems))
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: make([]iamapi.ServiceSpecificCredentialMetadata, len(page)),
+		IsTruncated: ptr(trunc), Marker: next}
+	for i, it := range page {
+		out.ServiceSpecificCredentials[i] = it.c.metadata(it.user)
+	}
+	return out, nil
+}
+
+// changeServiceCred reads a credential of the user (UserName absent: the caller) and applies
+// change (nil: delete it).
+func (s *Service) changeServiceCred(ctx context.Context, userName, id string, change func(*serviceCred) error) (credOwner, serviceCred, error) {
+	var o credOwner
+	var c serviceCred
+	p, err := s.caller(ctx)
+	if err != nil {
+		return o, c, err
+	}
+	user, root, err := callerUser(p, userName)
+	if err != nil {
+		return o, c, err
+	}
+	if root {
+		return o, c, noSuchServiceCred(id)
+	}
+	account := p.Account()
+	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if o, err = resolveOwner(ctx, tx, account, user, false, false); err != nil {
+			return err
+		}
+		if err := readRecord(ctx, tx, account, kindServiceCred, id, &c, noSuchServiceCred(id)); err != nil {
+			return err
+		}
+		if c.OwnerID != o.id || c.ID != id {
+			return noSuchServiceCred(id)
+		}
+		if change == nil {
+			return tx.DeleteRecord(ctx, account, kindServiceCred, id)
+		}
+		if err := change(&c); err != nil {
+			return err
+		}
+		return writeRecord(ctx, tx, false, account, kindServiceCred, id, o.id, c)
+	})
+	return o, c, err
+}
+
+// ResetServiceSpecificCredential replaces the password with a new generated one.
+func (s *Service) ResetServiceSpecificCredential(ctx context.Context, in *iamapi.ResetServiceSpecificCredentialInput) (*iamapi.ResetServiceSpecificCredentialOutput, error) {
+	p, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	password := iam.NewServiceCredentialPassword()
+	sealed, err := s.sealServicePassword(p.Account(), in.ServiceSpecificCredentialId, password)
+	if err != nil {
+		return nil, err
+	}
+	o, c, err := s.changeServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(c *serviceCred) error {
+		c.Password = sealed
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ResetServiceSpecificCredentialOutput{ServiceSpecificCredential: c.out(o.name, password)}, nil
+}
+
+// UpdateServiceSpecificCredential activates or deactivates a credential.
+func (s *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamapi.UpdateServiceSpecificCredentialInput) (*iamapi.UpdateServiceSpecificCredentialOutput, error) {
+	if err := checkStatus(in.Status); err != nil {
+		return nil, err
+	}
+	_, _, err := s.changeServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(c *serviceCred) error {
+		c.Status = in.Status
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UpdateServiceSpecificCredentialOutput{}, nil
+}
+
+// DeleteServiceSpecificCredential deletes a credential.
+func (s *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamapi.DeleteServiceSpecificCredentialInput) (*iamapi.DeleteServiceSpecificCredentialOutput, error) {
+	if _, _, err := s.changeServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, nil); err != nil {
+		return nil, err
+	}
+	return &iamapi.DeleteServiceSpecificCredentialOutput{}, nil
+}
