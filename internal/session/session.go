@@ -245,12 +245,47 @@ func appendBytes(b, s []byte) []byte {
 	return append(b, s...)
 }
 
+// deflaters reuses compressors: a flate.Writer carries several hundred KB of state, too much to
+// build per AssumeRole.
+var deflaters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestCompression)
+	return w
+}}
+
+// compressed remembers the compressed form of recent session policies: callers tend to pass the
+// same policy with every AssumeRole, and compressing costs far more than the rest of Encode.
+var compressed struct {
+	sync.RWMutex
+	m map[string][]byte
+}
+
+const maxCompressed = 4096
+
 func deflate(p []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := flate.NewWriter(&buf, flate.BestCompression)
+	compressed.RLock()
+	c, ok := compressed.m[string(p)]
+	compressed.RUnlock()
+	if ok {
+		return c, nil
+	}
+	c, err := deflateNow(p)
 	if err != nil {
 		return nil, err
 	}
+	compressed.Lock()
+	if compressed.m == nil || len(compressed.m) >= maxCompressed {
+		compressed.m = make(map[string][]byte)
+	}
+	compressed.m[string(p)] = c
+	compressed.Unlock()
+	return c, nil
+}
+
+func deflateNow(p []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(p); err != nil {
 		return nil, err
 	}
