@@ -33,11 +33,9 @@ var notImplemented = map[string]bool{}
 
 func init() {
 	for _, op := range strings.Fields(`
-CreateServiceLinkedRole
-DeleteServiceLinkedRole
 GenerateServiceLastAccessedDetails GetAccountAuthorizationDetails
 GetServiceLastAccessedDetails GetServiceLastAccessedDetailsWithEntities
-GetServiceLinkedRoleDeletionStatus ListPoliciesGrantingServiceAccess`) {
+ListPoliciesGrantingServiceAccess`) {
 		notImplemented[op] = true
 	}
 }

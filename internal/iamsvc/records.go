@@ -21,6 +21,7 @@ const (
 	kindSSHKey       = "ssh-key"              // name: the key id
 	kindServerCert   = "server-cert"          // name: the certificate name
 	kindServiceCred  = "service-cred"         // name: the credential id
+	kindDeletionTask = "slr-deletion-task"    // name: the UUID ending the deletion task id
 )
 
 const settingPasswordPolicy = "password-policy"

@@ -178,6 +178,9 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 		return nil, err
 	}
 	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		if iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName) // its trust names the service; only AWS may change it
+		}
 		r.AssumeRolePolicyDocument = in.PolicyDocument
 		return nil
 	})
@@ -195,8 +198,12 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*
 	}
 	account := c.Account()
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		if _, err := getRole(ctx, tx, account, in.RoleName); err != nil {
+		r, err := getRole(ctx, tx, account, in.RoleName)
+		if err != nil {
 			return err
+		}
+		if iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName) // DeleteServiceLinkedRole deletes these
 		}
 		profiles, err := tx.InstanceProfilesForRole(ctx, account, in.RoleName, store.ListOptions{MaxItems: 1})
 		if err != nil || len(profiles.Items) > 0 {

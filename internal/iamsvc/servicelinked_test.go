@@ -1,0 +1,112 @@
+package iamsvc_test
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+func TestCreateServiceLinkedRole(t *testing.T) {
+	h, c := newClient(t)
+	acct := h.Node.Account
+	cases := []struct {
+		name, service, suffix, desc string
+		wantName, wantPath          string
+		code, msg                   string
+	}{
+		{name: "elastic beanstalk", service: "elasticbeanstalk.amazonaws.com", desc: "for EB",
+			wantName: "AWSServiceRoleForElasticBeanstalk", wantPath: "/aws-service-role/elasticbeanstalk.amazonaws.com/"},
+		{name: "taken", service: "elasticbeanstalk.amazonaws.com", code: "InvalidInput",
+			msg: "Service role name AWSServiceRoleForElasticBeanstalk has been taken in this account, please try a different suffix."},
+		{name: "suffix allowed", service: "autoscaling.amazonaws.com", suffix: "fleet",
+			wantName: "AWSServiceRoleForAutoScaling_fleet", wantPath: "/aws-service-role/autoscaling.amazonaws.com/"},
+		{name: "suffix refused", service: "es.amazonaws.com", suffix: "x", code: "InvalidInput",
+			msg: "Custom suffix is not allowed for es.amazonaws.com"},
+		{name: "unknown service", service: "nosuch.amazonaws.com", code: "InvalidInput"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(tc.service)}
+			if tc.suffix != "" {
+				in.CustomSuffix = aws.String(tc.suffix)
+			}
+			if tc.desc != "" {
+				in.Description = aws.String(tc.desc)
+			}
+			out, err := c.CreateServiceLinkedRole(ctx, in)
+			if tc.code != "" {
+				wantErr(t, err, tc.code, tc.msg)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := out.Role
+			if aws.ToString(r.RoleName) != tc.wantName || aws.ToString(r.Path) != tc.wantPath ||
+				aws.ToString(r.Arn) != "arn:aws:iam::"+acct+":role"+tc.wantPath+tc.wantName || aws.ToString(r.Description) != tc.desc {
+				t.Errorf("role = %s %s %s %q", aws.ToString(r.RoleName), aws.ToString(r.Path), aws.ToString(r.Arn), aws.ToString(r.Description))
+			}
+			want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` + tc.service + `"]},"Action":["sts:AssumeRole"]}]}`
+			if got := decodeDoc(t, r.AssumeRolePolicyDocument); got != want {
+				t.Errorf("trust = %s", got)
+			}
+			// It is an ordinary role to read.
+			got := must(c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: r.RoleName}))(t).Role
+			if aws.ToString(got.RoleId) != aws.ToString(r.RoleId) {
+				t.Errorf("GetRole id = %s, want %s", aws.ToString(got.RoleId), aws.ToString(r.RoleId))
+			}
+		})
+	}
+}
+
+func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
+	_, c := newClient(t)
+	name := aws.ToString(must(c.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}))(t).Role.RoleName)
+	protected := "Cannot perform the operation on the protected role '" + name + "' - this role is only modifiable by AWS"
+	_, err := c.DeleteRole(ctx, &iamsdk.DeleteRoleInput{RoleName: aws.String(name)})
+	wantErr(t, err, "UnmodifiableEntity", protected)
+	_, err = c.UpdateAssumeRolePolicy(ctx, &iamsdk.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trustEC2)})
+	wantErr(t, err, "UnmodifiableEntity", protected)
+
+	// An ordinary role is not deleted through the service-linked operation.
+	must(c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("plain"), AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
+	_, err = c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String("plain")})
+	wantErr(t, err, "NoSuchEntity", "")
+
+	// In use by an instance profile: the task fails and the role stays.
+	must(c.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}))(t)
+	must(c.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)}))(t)
+	failed := aws.ToString(must(c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String(name)}))(t).DeletionTaskId)
+	st := must(c.GetServiceLinkedRoleDeletionStatus(ctx, &iamsdk.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String(failed)}))(t)
+	if st.Status != iamtypes.DeletionTaskStatusTypeFailed || st.Reason == nil || len(st.Reason.RoleUsageList) != 1 {
+		t.Fatalf("status = %s %+v", st.Status, st.Reason)
+	}
+	must(c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String(name)}))(t)
+
+	must(c.RemoveRoleFromInstanceProfile(ctx, &iamsdk.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)}))(t)
+	must(c.PutRolePolicy(ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("svc"), PolicyDocument: aws.String(allowAll)}))(t)
+	id := aws.ToString(must(c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String(name)}))(t).DeletionTaskId)
+	if !regexp.MustCompile(`^task/aws-service-role/ecs\.amazonaws\.com/AWSServiceRoleForECS/[0-9a-f-]{36}$`).MatchString(id) {
+		t.Fatalf("DeletionTaskId = %q", id)
+	}
+	st = must(c.GetServiceLinkedRoleDeletionStatus(ctx, &iamsdk.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String(id)}))(t)
+	if st.Status != iamtypes.DeletionTaskStatusTypeSucceeded || st.Reason != nil {
+		t.Fatalf("status = %s %+v", st.Status, st.Reason)
+	}
+	_, err = c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String(name)})
+	wantErr(t, err, "NoSuchEntity", "")
+
+	for _, bad := range []struct{ name, id, code string }{
+		{"unknown task", "task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/11111111-2222-4333-8444-555555555555", "NoSuchEntity"},
+		{"malformed", "not-a-task", "InvalidInput"},
+		{"other role's path", id[:len("task/aws-service-role/")] + "rds.amazonaws.com/AWSServiceRoleForECS/" + id[len(id)-36:], "NoSuchEntity"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			_, err := c.GetServiceLinkedRoleDeletionStatus(ctx, &iamsdk.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String(bad.id)})
+			wantErr(t, err, bad.code, "")
+		})
+	}
+}
