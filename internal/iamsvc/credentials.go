@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -17,12 +18,21 @@ import (
 // Per-user credentials kept as records owned by the user's unique id: X.509 signing
 // certificates, SSH public keys and service-specific credentials. Owning the records keeps
 // DeleteUser from removing a user under them (the store refuses; DeleteUser answers first in
-// AWS's words). Root's signing certificates are owned by the account id, which no user has.
+// AWS's words). Root's signing certificates are records without an owner (the store's owner
+// must be a user); their data names the account id as owner.
 
 // credOwner is whose credentials a request means: the named user, or the caller.
 type credOwner struct {
 	id   string // owner id of the records: the user's unique id, or the account id for root
 	name string // the user's name as stored; "" for root
+}
+
+// record is the store's owner of the records: "" for root.
+func (o credOwner) record() string {
+	if o.name == "" {
+		return ""
+	}
+	return o.id
 }
 
 // resolveOwner reads the user (name given or the calling user); rootOK lets root credentials
@@ -51,8 +61,15 @@ func checkStatus(status string) error {
 
 // ownedRecords decodes the owner's records of kind, oldest first (AWS lists credentials in
 // upload order).
-func ownedRecords[T any](ctx context.Context, tx store.Tx, account, kind, owner string, date func(T) time.Time) ([]T, error) {
-	rs, err := tx.RecordsByOwner(ctx, account, kind, owner)
+func ownedRecords[T any](ctx context.Context, tx store.Tx, account, kind string, o credOwner, date func(T) time.Time) ([]T, error) {
+	var rs []store.Record
+	var err error
+	if o.record() == "" {
+		rs, err = allRecords(ctx, tx, account, kind)
+		rs = slices.DeleteFunc(rs, func(r store.Record) bool { return r.OwnerID != "" })
+	} else {
+		rs, err = tx.RecordsByOwner(ctx, account, kind, o.id)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +146,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 			return quota("CertificatesPerUser", iam.MaxSigningCertsPerUser)
 		}
 		c.OwnerID = o.id
-		return writeRecord(ctx, tx, true, account, kindSigningCert, c.ID, o.id, c)
+		return writeRecord(ctx, tx, true, account, kindSigningCert, c.ID, o.record(), c)
 	})
 	if err != nil {
 		return nil, err
@@ -154,7 +171,7 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 		if o, err = resolveOwner(ctx, tx, p.Account(), user, root, true); err != nil {
 			return err
 		}
-		certs, err = ownedRecords(ctx, tx, p.Account(), kindSigningCert, o.id, func(c signingCert) time.Time { return c.UploadDate })
+		certs, err = ownedRecords(ctx, tx, p.Account(), kindSigningCert, o, func(c signingCert) time.Time { return c.UploadDate })
 		return err
 	})
 	if err != nil {
@@ -198,7 +215,7 @@ func (s *Service) changeSigningCert(ctx context.Context, userName, id string, ch
 			return tx.DeleteRecord(ctx, account, kindSigningCert, id)
 		}
 		change(&c)
-		return writeRecord(ctx, tx, false, account, kindSigningCert, id, o.id, c)
+		return writeRecord(ctx, tx, false, account, kindSigningCert, id, o.record(), c)
 	})
 }
 
@@ -271,7 +288,7 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPu
 		if o, err = resolveOwner(ctx, tx, account, in.UserName, false, false); err != nil {
 			return err
 		}
-		mine, err := ownedRecords(ctx, tx, account, kindSSHKey, o.id, func(k sshKey) time.Time { return k.UploadDate })
+		mine, err := ownedRecords(ctx, tx, account, kindSSHKey, o, func(k sshKey) time.Time { return k.UploadDate })
 		if err != nil {
 			return err
 		}
@@ -354,7 +371,7 @@ func (s *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPubli
 			if o, err = resolveOwner(ctx, tx, p.Account(), user, false, false); err != nil {
 				return err
 			}
-			keys, err = ownedRecords(ctx, tx, p.Account(), kindSSHKey, o.id, func(k sshKey) time.Time { return k.UploadDate })
+			keys, err = ownedRecords(ctx, tx, p.Account(), kindSSHKey, o, func(k sshKey) time.Time { return k.UploadDate })
 			return err
 		})
 		if err != nil {

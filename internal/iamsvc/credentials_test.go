@@ -1,0 +1,375 @@
+package iamsvc_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/iamd/iamd/internal/iamtest"
+	"github.com/iamd/iamd/internal/store"
+)
+
+// testCert returns a self-signed PEM certificate valid from notBefore for a day, and its key.
+func testCert(t *testing.T, key crypto.Signer, cn string, notBefore time.Time) string {
+	t.Helper()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: notBefore, NotAfter: notBefore.Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func ecKey(t *testing.T) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+var rsaKeys = struct {
+	sync.Once
+	k2048, k1024 *rsa.PrivateKey
+}{}
+
+// testRSA returns RSA keys generated once per test binary (2048-bit generation is slow).
+func testRSA(t *testing.T) (k2048, k1024 *rsa.PrivateKey) {
+	t.Helper()
+	rsaKeys.Do(func() {
+		rsaKeys.k2048, _ = rsa.GenerateKey(rand.Reader, 2048)
+		rsaKeys.k1024, _ = rsa.GenerateKey(rand.Reader, 1024)
+	})
+	if rsaKeys.k2048 == nil || rsaKeys.k1024 == nil {
+		t.Fatal("rsa key generation failed")
+	}
+	return rsaKeys.k2048, rsaKeys.k1024
+}
+
+func TestSigningCertificates(t *testing.T) {
+	_, c := newClient(t)
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("Bob")}))(t)
+	now := time.Now().Add(-time.Hour)
+	cert1 := testCert(t, ecKey(t), "one", now)
+	up := must(c.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{UserName: aws.String("bob"), CertificateBody: aws.String(cert1)}))(t).Certificate
+	if !regexp.MustCompile(`^[A-Z2-7]{32}$`).MatchString(aws.ToString(up.CertificateId)) || aws.ToString(up.UserName) != "Bob" ||
+		up.Status != iamtypes.StatusTypeActive || aws.ToString(up.CertificateBody) != cert1 || up.UploadDate == nil {
+		t.Fatalf("uploaded = %+v", up)
+	}
+	tests := []struct {
+		name, user, body, code string
+	}{
+		{"duplicate in the account", "", cert1, "DuplicateCertificate"},
+		{"not PEM", "bob", "hello", "MalformedCertificate"},
+		{"PEM of garbage", "bob", "-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n", "MalformedCertificate"},
+		{"expired", "bob", testCert(t, ecKey(t), "old", now.Add(-72*time.Hour)), "InvalidCertificate"},
+		{"not yet valid", "bob", testCert(t, ecKey(t), "new", now.Add(72*time.Hour)), "InvalidCertificate"},
+		{"no such user", "nobody", testCert(t, ecKey(t), "x", now), "NoSuchEntity"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &iamsdk.UploadSigningCertificateInput{CertificateBody: aws.String(tc.body)}
+			if tc.user != "" {
+				in.UserName = aws.String(tc.user)
+			}
+			_, err := c.UploadSigningCertificate(ctx, in)
+			wantErr(t, err, tc.code, "")
+		})
+	}
+	must(c.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{UserName: aws.String("bob"), CertificateBody: aws.String(testCert(t, ecKey(t), "two", now))}))(t)
+	_, err := c.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{UserName: aws.String("bob"), CertificateBody: aws.String(testCert(t, ecKey(t), "three", now))})
+	wantErr(t, err, "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2")
+
+	// Root (no UserName) has its own two.
+	root := must(c.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{CertificateBody: aws.String(testCert(t, ecKey(t), "root", now))}))(t).Certificate
+	if aws.ToString(root.UserName) != "" {
+		t.Errorf("root certificate user = %q", aws.ToString(root.UserName))
+	}
+	if l := must(c.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{}))(t); len(l.Certificates) != 1 {
+		t.Errorf("root certificates = %d", len(l.Certificates))
+	}
+
+	l := must(c.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{UserName: aws.String("bob"), MaxItems: aws.Int32(1)}))(t)
+	if len(l.Certificates) != 1 || !l.IsTruncated || aws.ToString(l.Certificates[0].CertificateId) != aws.ToString(up.CertificateId) {
+		t.Fatalf("page 1 = %+v", l)
+	}
+	l = must(c.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{UserName: aws.String("bob"), Marker: l.Marker}))(t)
+	if len(l.Certificates) != 1 || l.IsTruncated {
+		t.Fatalf("page 2 = %+v", l)
+	}
+	must(c.UpdateSigningCertificate(ctx, &iamsdk.UpdateSigningCertificateInput{UserName: aws.String("bob"), CertificateId: up.CertificateId, Status: iamtypes.StatusTypeInactive}))(t)
+	l = must(c.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{UserName: aws.String("bob")}))(t)
+	if l.Certificates[0].Status != iamtypes.StatusTypeInactive {
+		t.Errorf("status after update = %s", l.Certificates[0].Status)
+	}
+	// Another user's certificate, and root's, are not bob's.
+	_, err = c.DeleteSigningCertificate(ctx, &iamsdk.DeleteSigningCertificateInput{UserName: aws.String("bob"), CertificateId: root.CertificateId})
+	wantErr(t, err, "NoSuchEntity", "The Certificate with id "+aws.ToString(root.CertificateId)+" cannot be found.")
+
+	_, err = c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("bob")})
+	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+	for _, cert := range l.Certificates {
+		must(c.DeleteSigningCertificate(ctx, &iamsdk.DeleteSigningCertificateInput{UserName: aws.String("bob"), CertificateId: cert.CertificateId}))(t)
+	}
+	must(c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("bob")}))(t)
+}
+
+func sshLine(t *testing.T, pub crypto.PublicKey) (string, string) {
+	t.Helper()
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := md5.Sum(k.Marshal())
+	hexes := make([]string, len(sum))
+	for i, b := range sum {
+		hexes[i] = fmt.Sprintf("%02x", b)
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))), strings.Join(hexes, ":")
+}
+
+func TestSSHPublicKeys(t *testing.T) {
+	_, c := newClient(t)
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("dev")}))(t)
+	k2048, k1024 := testRSA(t)
+	line, fp := sshLine(t, &k2048.PublicKey)
+	up := must(c.UploadSSHPublicKey(ctx, &iamsdk.UploadSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyBody: aws.String(line + " dev@laptop")}))(t).SSHPublicKey
+	if !regexp.MustCompile(`^APKA[A-Z2-7]{16}$`).MatchString(aws.ToString(up.SSHPublicKeyId)) || aws.ToString(up.Fingerprint) != fp ||
+		aws.ToString(up.SSHPublicKeyBody) != line || up.Status != iamtypes.StatusTypeActive {
+		t.Fatalf("uploaded = %+v (fingerprint want %s)", up, fp)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&k2048.PublicKey)
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	short, _ := sshLine(t, &k1024.PublicKey)
+	ecLine, _ := sshLine(t, &ecKey(t).PublicKey)
+	tests := []struct {
+		name, body, code string
+	}{
+		{"same key as PEM is a duplicate", pemKey, "DuplicateSSHPublicKey"},
+		{"same key again", line, "DuplicateSSHPublicKey"},
+		{"unknown encoding", "hello world", "UnrecognizedPublicKeyEncoding"},
+		{"PEM of another type", "-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n", "UnrecognizedPublicKeyEncoding"},
+		{"broken base64", "ssh-rsa AAAA!!!", "InvalidPublicKey"},
+		{"too short", short, "InvalidPublicKey"},
+		{"not RSA", ecLine, "InvalidPublicKey"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.UploadSSHPublicKey(ctx, &iamsdk.UploadSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyBody: aws.String(tc.body)})
+			wantErr(t, err, tc.code, "")
+		})
+	}
+	got := must(c.GetSSHPublicKey(ctx, &iamsdk.GetSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: up.SSHPublicKeyId, Encoding: iamtypes.EncodingTypePem}))(t).SSHPublicKey
+	if aws.ToString(got.SSHPublicKeyBody) != pemKey || aws.ToString(got.Fingerprint) != fp {
+		t.Errorf("PEM = %q, want %q", aws.ToString(got.SSHPublicKeyBody), pemKey)
+	}
+	must(c.UpdateSSHPublicKey(ctx, &iamsdk.UpdateSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: up.SSHPublicKeyId, Status: iamtypes.StatusTypeInactive}))(t)
+	l := must(c.ListSSHPublicKeys(ctx, &iamsdk.ListSSHPublicKeysInput{UserName: aws.String("dev")}))(t)
+	if len(l.SSHPublicKeys) != 1 || l.SSHPublicKeys[0].Status != iamtypes.StatusTypeInactive || aws.ToString(l.SSHPublicKeys[0].UserName) != "dev" {
+		t.Fatalf("list = %+v", l.SSHPublicKeys)
+	}
+	// Five per user: four more distinct keys fit, the sixth does not.
+	for i := 0; i < 4; i++ {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := sshLine(t, &k.PublicKey)
+		must(c.UploadSSHPublicKey(ctx, &iamsdk.UploadSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyBody: aws.String(l)}))(t)
+	}
+	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	sixth, _ := sshLine(t, &k.PublicKey)
+	_, err := c.UploadSSHPublicKey(ctx, &iamsdk.UploadSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyBody: aws.String(sixth)})
+	wantErr(t, err, "LimitExceeded", "")
+
+	_, err = c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("dev")})
+	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+	_, err = c.GetSSHPublicKey(ctx, &iamsdk.GetSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: aws.String("APKAAAAAAAAAAAAAAAAA"), Encoding: iamtypes.EncodingTypeSsh})
+	wantErr(t, err, "NoSuchEntity", "The Public Key with id APKAAAAAAAAAAAAAAAAA cannot be found.")
+	must(c.DeleteSSHPublicKey(ctx, &iamsdk.DeleteSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: up.SSHPublicKeyId}))(t)
+	_, err = c.DeleteSSHPublicKey(ctx, &iamsdk.DeleteSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: up.SSHPublicKeyId})
+	wantErr(t, err, "NoSuchEntity", "")
+}
+
+func TestServiceSpecificCredentials(t *testing.T) {
+	_, c := newClient(t)
+	for _, u := range []string{"ann", "ben"} {
+		must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(u)}))(t)
+	}
+	cred := must(c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String("ann"),
+		ServiceName: aws.String("codecommit.amazonaws.com")}))(t).ServiceSpecificCredential
+	if aws.ToString(cred.ServiceUserName) != "ann-at-"+iamtest.Account || len(aws.ToString(cred.ServicePassword)) != 44 ||
+		!regexp.MustCompile(`^ACCA[A-Z2-7]{17}$`).MatchString(aws.ToString(cred.ServiceSpecificCredentialId)) || cred.Status != iamtypes.StatusTypeActive {
+		t.Fatalf("credential = %+v", cred)
+	}
+	must(c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String("ann"), ServiceName: aws.String("codecommit.amazonaws.com")}))(t)
+	must(c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String("ann"), ServiceName: aws.String("cassandra.amazonaws.com")}))(t)
+	must(c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String("ben"), ServiceName: aws.String("cassandra.amazonaws.com")}))(t)
+	tests := []struct {
+		name, user, service, code string
+	}{
+		{"third for one service", "ann", "codecommit.amazonaws.com", "LimitExceeded"},
+		{"unsupported service", "ann", "s3.amazonaws.com", "NotSupportedService"},
+		{"no such user", "nobody", "codecommit.amazonaws.com", "NoSuchEntity"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String(tc.user), ServiceName: aws.String(tc.service)})
+			wantErr(t, err, tc.code, "")
+		})
+	}
+	lists := []struct {
+		name string
+		in   iamsdk.ListServiceSpecificCredentialsInput
+		want int
+	}{
+		{"ann", iamsdk.ListServiceSpecificCredentialsInput{UserName: aws.String("ann")}, 3},
+		{"ann codecommit", iamsdk.ListServiceSpecificCredentialsInput{UserName: aws.String("ann"), ServiceName: aws.String("codecommit.amazonaws.com")}, 2},
+		{"all users", iamsdk.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true)}, 4},
+		{"all users cassandra", iamsdk.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true), ServiceName: aws.String("cassandra.amazonaws.com")}, 2},
+		{"root has none", iamsdk.ListServiceSpecificCredentialsInput{}, 0},
+	}
+	for _, tc := range lists {
+		t.Run("list "+tc.name, func(t *testing.T) {
+			l := must(c.ListServiceSpecificCredentials(ctx, &tc.in))(t)
+			if len(l.ServiceSpecificCredentials) != tc.want {
+				t.Errorf("got %d, want %d", len(l.ServiceSpecificCredentials), tc.want)
+			}
+		})
+	}
+	reset := must(c.ResetServiceSpecificCredential(ctx, &iamsdk.ResetServiceSpecificCredentialInput{UserName: aws.String("ann"),
+		ServiceSpecificCredentialId: cred.ServiceSpecificCredentialId}))(t).ServiceSpecificCredential
+	if aws.ToString(reset.ServicePassword) == aws.ToString(cred.ServicePassword) || aws.ToString(reset.ServiceUserName) != aws.ToString(cred.ServiceUserName) {
+		t.Errorf("reset = %+v", reset)
+	}
+	must(c.UpdateServiceSpecificCredential(ctx, &iamsdk.UpdateServiceSpecificCredentialInput{UserName: aws.String("ann"),
+		ServiceSpecificCredentialId: cred.ServiceSpecificCredentialId, Status: iamtypes.StatusTypeInactive}))(t)
+	_, err := c.DeleteServiceSpecificCredential(ctx, &iamsdk.DeleteServiceSpecificCredentialInput{UserName: aws.String("ben"), ServiceSpecificCredentialId: cred.ServiceSpecificCredentialId})
+	wantErr(t, err, "NoSuchEntity", "No such credential "+aws.ToString(cred.ServiceSpecificCredentialId)+" exists")
+	_, err = c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("ben")})
+	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete service specific credentials first.")
+	must(c.DeleteServiceSpecificCredential(ctx, &iamsdk.DeleteServiceSpecificCredentialInput{UserName: aws.String("ann"), ServiceSpecificCredentialId: cred.ServiceSpecificCredentialId}))(t)
+}
+
+func TestServerCertificates(t *testing.T) {
+	h, kr := harnessWithKeyring(t)
+	c := iamtest.IAM(h.Root())
+	key := ecKey(t)
+	now := time.Now().Add(-time.Hour)
+	body := testCert(t, key, "www.example.com", now)
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
+	chain := testCert(t, ecKey(t), "ca", now)
+	up := must(c.UploadServerCertificate(ctx, &iamsdk.UploadServerCertificateInput{ServerCertificateName: aws.String("www"), Path: aws.String("/web/"),
+		CertificateBody: aws.String(body), PrivateKey: aws.String(keyPEM), CertificateChain: aws.String(chain),
+		Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}))(t)
+	md := up.ServerCertificateMetadata
+	if !regexp.MustCompile(`^ASCA[A-Z2-7]{17}$`).MatchString(aws.ToString(md.ServerCertificateId)) ||
+		aws.ToString(md.Arn) != "arn:aws:iam::"+iamtest.Account+":server-certificate/web/www" ||
+		!md.Expiration.Equal(now.Add(24*time.Hour).Truncate(time.Second)) || len(up.Tags) != 1 {
+		t.Fatalf("uploaded = %+v", md)
+	}
+	// The private key is stored sealed, never in clear.
+	err := h.Node.Store.Read(ctx, func(tx store.Tx) error {
+		r, err := tx.Record(ctx, iamtest.Account, "server-cert", "www")
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(r.Data), "PRIVATE KEY") {
+			t.Error("private key stored in clear")
+		}
+		var v struct{ PrivateKey []byte }
+		if err := json.Unmarshal(r.Data, &v); err != nil {
+			return err
+		}
+		clear, err := kr.Open(v.PrivateKey, []byte("iamd/server-certificate-key/"+iamtest.Account+"/"+aws.ToString(md.ServerCertificateId)))
+		if err != nil || string(clear) != keyPEM {
+			t.Errorf("sealed key opens to %q, %v", clear, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherDER, _ := x509.MarshalPKCS8PrivateKey(ecKey(t))
+	otherKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: otherDER}))
+	tests := []struct {
+		name, cname, body, key, chain, code string
+	}{
+		{"name taken, other case", "WWW", body, keyPEM, "", "EntityAlreadyExists"},
+		{"key of another certificate", "x", body, otherKey, "", "KeyPairMismatch"},
+		{"malformed certificate", "x", "nope", keyPEM, "", "MalformedCertificate"},
+		{"malformed key", "x", body, "nope", "", "MalformedCertificate"},
+		{"malformed chain", "x", body, keyPEM, "nope", "MalformedCertificate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &iamsdk.UploadServerCertificateInput{ServerCertificateName: aws.String(tc.cname), CertificateBody: aws.String(tc.body), PrivateKey: aws.String(tc.key)}
+			if tc.chain != "" {
+				in.CertificateChain = aws.String(tc.chain)
+			}
+			_, err := c.UploadServerCertificate(ctx, in)
+			wantErr(t, err, tc.code, "")
+		})
+	}
+	got := must(c.GetServerCertificate(ctx, &iamsdk.GetServerCertificateInput{ServerCertificateName: aws.String("WWW")}))(t).ServerCertificate
+	if aws.ToString(got.CertificateBody) != strings.TrimSpace(body) || aws.ToString(got.CertificateChain) != strings.TrimSpace(chain) || len(got.Tags) != 1 {
+		t.Errorf("get = %+v", got)
+	}
+	// A second certificate at the root path, then paging and path filtering.
+	k2 := ecKey(t)
+	k2DER, _ := x509.MarshalECPrivateKey(k2)
+	must(c.UploadServerCertificate(ctx, &iamsdk.UploadServerCertificateInput{ServerCertificateName: aws.String("api"),
+		CertificateBody: aws.String(testCert(t, k2, "api", now)), PrivateKey: aws.String(string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: k2DER})))}))(t)
+	l := must(c.ListServerCertificates(ctx, &iamsdk.ListServerCertificatesInput{MaxItems: aws.Int32(1)}))(t)
+	if len(l.ServerCertificateMetadataList) != 1 || !l.IsTruncated || aws.ToString(l.ServerCertificateMetadataList[0].ServerCertificateName) != "api" {
+		t.Fatalf("page 1 = %+v", l)
+	}
+	l = must(c.ListServerCertificates(ctx, &iamsdk.ListServerCertificatesInput{Marker: l.Marker}))(t)
+	if len(l.ServerCertificateMetadataList) != 1 || l.IsTruncated || aws.ToString(l.ServerCertificateMetadataList[0].ServerCertificateName) != "www" {
+		t.Fatalf("page 2 = %+v", l)
+	}
+	if l := must(c.ListServerCertificates(ctx, &iamsdk.ListServerCertificatesInput{PathPrefix: aws.String("/web/")}))(t); len(l.ServerCertificateMetadataList) != 1 {
+		t.Errorf("under /web/: %d", len(l.ServerCertificateMetadataList))
+	}
+	_, err = c.ListServerCertificates(ctx, &iamsdk.ListServerCertificatesInput{Marker: aws.String("bogus")})
+	wantErr(t, err, "InvalidInput", "Invalid Marker.")
+
+	_, err = c.UpdateServerCertificate(ctx, &iamsdk.UpdateServerCertificateInput{ServerCertificateName: aws.String("www"), NewServerCertificateName: aws.String("API")})
+	wantErr(t, err, "EntityAlreadyExists", "The Server Certificate with name API already exists.")
+	must(c.UpdateServerCertificate(ctx, &iamsdk.UpdateServerCertificateInput{ServerCertificateName: aws.String("www"), NewServerCertificateName: aws.String("site"), NewPath: aws.String("/")}))(t)
+	site := must(c.GetServerCertificate(ctx, &iamsdk.GetServerCertificateInput{ServerCertificateName: aws.String("site")}))(t).ServerCertificate.ServerCertificateMetadata
+	if aws.ToString(site.ServerCertificateId) != aws.ToString(md.ServerCertificateId) || aws.ToString(site.Path) != "/" {
+		t.Errorf("after rename: %+v", site)
+	}
+	must(c.TagServerCertificate(ctx, &iamsdk.TagServerCertificateInput{ServerCertificateName: aws.String("site"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("web")}}}))(t)
+	must(c.UntagServerCertificate(ctx, &iamsdk.UntagServerCertificateInput{ServerCertificateName: aws.String("site"), TagKeys: []string{"env"}}))(t)
+	tags := must(c.ListServerCertificateTags(ctx, &iamsdk.ListServerCertificateTagsInput{ServerCertificateName: aws.String("site")}))(t).Tags
+	if len(tags) != 1 || aws.ToString(tags[0].Key) != "team" {
+		t.Errorf("tags = %+v", tags)
+	}
+	must(c.DeleteServerCertificate(ctx, &iamsdk.DeleteServerCertificateInput{ServerCertificateName: aws.String("site")}))(t)
+	_, err = c.GetServerCertificate(ctx, &iamsdk.GetServerCertificateInput{ServerCertificateName: aws.String("site")})
+	wantErr(t, err, "NoSuchEntity", "The Server Certificate with name site cannot be found.")
+}
