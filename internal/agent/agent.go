@@ -169,7 +169,9 @@ func (a *Agent) fetch(ctx context.Context) (*Credentials, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		json.Unmarshal(body, &e)
 		if resp.StatusCode >= 400 && resp.StatusCode < 500 && e.Error.Code != "" {
 			return nil, &RefusedError{Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
