@@ -33,9 +33,8 @@ var notImplemented = map[string]bool{}
 
 func init() {
 	for _, op := range strings.Fields(`
-GenerateServiceLastAccessedDetails GetAccountAuthorizationDetails
-GetServiceLastAccessedDetails GetServiceLastAccessedDetailsWithEntities
-ListPoliciesGrantingServiceAccess`) {
+GenerateServiceLastAccessedDetails
+GetServiceLastAccessedDetails GetServiceLastAccessedDetailsWithEntities`) {
 		notImplemented[op] = true
 	}
 }
