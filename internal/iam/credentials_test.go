@@ -1,0 +1,218 @@
+package iam_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
+)
+
+// rsaTestKey returns a fresh 2048-bit RSA key and its public key in OpenSSH form.
+func rsaTestKey(t testing.TB) (*rsa.PrivateKey, string) {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ssh.NewPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub)))
+}
+
+func code(err error) string {
+	if ae, ok := awserr.As(err); ok {
+		return ae.Code
+	}
+	if err != nil {
+		return "other: " + err.Error()
+	}
+	return ""
+}
+
+func TestParseSSHPublicKey(t *testing.T) {
+	k, line := rsaTestKey(t)
+	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	pkix := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	pkcs1 := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&k.PublicKey)}))
+	want, err := iam.ParseSSHPublicKey(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Fingerprint) != 47 || strings.Count(want.Fingerprint, ":") != 15 {
+		t.Fatalf("fingerprint %q is not 16 colon-separated hex bytes", want.Fingerprint)
+	}
+	tests := []struct {
+		name, body, code string
+	}{
+		{"openssh with comment", line + " me@host", ""},
+		{"surrounding whitespace", "\n  " + line + "  \n", ""},
+		{"pkix pem", pkix, ""},
+		{"pkcs1 pem", pkcs1, ""},
+		{"empty", "", "UnrecognizedPublicKeyEncoding"},
+		{"words", "not a key", "UnrecognizedPublicKeyEncoding"},
+		{"two lines", line + "\n" + line, "UnrecognizedPublicKeyEncoding"},
+		{"pem then junk", pkix + "junk", "UnrecognizedPublicKeyEncoding"},
+		{"private key pem", "-----BEGIN PRIVATE KEY-----\naGVsbG8=\n-----END PRIVATE KEY-----\n", "UnrecognizedPublicKeyEncoding"},
+		{"pem garbage", "-----BEGIN PUBLIC KEY-----\naGVsbG8=\n-----END PUBLIC KEY-----\n", "InvalidPublicKey"},
+		{"ssh garbage", "ssh-rsa AAAAB3Nza", "InvalidPublicKey"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := iam.ParseSSHPublicKey(tc.body)
+			if c := code(err); c != tc.code {
+				t.Fatalf("code = %q, want %q", c, tc.code)
+			}
+			if err == nil && got.Fingerprint != want.Fingerprint {
+				t.Errorf("fingerprint = %s, want %s", got.Fingerprint, want.Fingerprint)
+			}
+		})
+	}
+	for _, enc := range []string{"SSH", "PEM"} {
+		body, err := want.Encode(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := iam.ParseSSHPublicKey(body)
+		if err != nil || back.Fingerprint != want.Fingerprint {
+			t.Errorf("%s round trip: %v", enc, err)
+		}
+	}
+	if _, err := want.Encode("DER"); code(err) != "UnrecognizedPublicKeyEncoding" {
+		t.Errorf("Encode(DER) = %v", err)
+	}
+}
+
+func selfSigned(t testing.TB, key *ecdsa.PrivateKey, from time.Time) string {
+	t.Helper()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "t"}, NotBefore: from, NotAfter: from.Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func TestCertificatesAndKeys(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert := selfSigned(t, key, now.Add(-time.Minute))
+	sec1, _ := x509.MarshalECPrivateKey(key)
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
+	otherDER, _ := x509.MarshalECPrivateKey(other)
+	tests := []struct {
+		name string
+		run  func() error
+		code string
+	}{
+		{"signing cert valid", func() error { _, err := iam.ParseSigningCertificate(cert, now); return err }, ""},
+		{"signing cert expired", func() error { _, err := iam.ParseSigningCertificate(cert, now.Add(2*time.Hour)); return err }, "InvalidCertificate"},
+		{"two certificates are not one", func() error { _, err := iam.ParseCertificate(cert + cert); return err }, "MalformedCertificate"},
+		{"chain of two", func() error { _, err := iam.ParseCertificateChain(cert + "\n" + cert); return err }, ""},
+		{"chain with junk", func() error { _, err := iam.ParseCertificateChain(cert + "junk"); return err }, "MalformedCertificate"},
+		{"sec1 key matches", func() error { return keyCheck(cert, "EC PRIVATE KEY", sec1) }, ""},
+		{"pkcs8 key matches", func() error { return keyCheck(cert, "PRIVATE KEY", pkcs8) }, ""},
+		{"other key", func() error { return keyCheck(cert, "EC PRIVATE KEY", otherDER) }, "KeyPairMismatch"},
+		{"key under the wrong label", func() error { return keyCheck(cert, "RSA PRIVATE KEY", sec1) }, "MalformedCertificate"},
+		{"unknown label", func() error { return keyCheck(cert, "DSA PRIVATE KEY", sec1) }, "MalformedCertificate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if c := code(tc.run()); c != tc.code {
+				t.Errorf("code = %q, want %q", c, tc.code)
+			}
+		})
+	}
+}
+
+func keyCheck(certPEM, label string, der []byte) error {
+	c, err := iam.ParseCertificate(certPEM)
+	if err != nil {
+		return err
+	}
+	return iam.ParsePrivateKey(string(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: der})), c.X509)
+}
+
+func TestCredentialIDs(t *testing.T) {
+	tests := []struct {
+		name, id, prefix string
+		n                int
+	}{
+		{"signing certificate", iam.NewSigningCertificateID(), "", 32},
+		{"ssh key", iam.NewSSHPublicKeyID(), "APKA", 20},
+		{"service credential password", iam.NewServiceCredentialPassword(), "", 44},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if len(tc.id) != tc.n || !strings.HasPrefix(tc.id, tc.prefix) {
+				t.Errorf("%q: want %d characters starting %q", tc.id, tc.n, tc.prefix)
+			}
+		})
+	}
+	if got := iam.ServiceUserName("ann", "123456789012"); got != "ann-at-123456789012" {
+		t.Errorf("ServiceUserName = %s", got)
+	}
+}
+
+// The parsers take request text: any input yields a value or an AWS error, never a panic.
+func FuzzParseSSHPublicKey(f *testing.F) {
+	_, line := rsaTestKey(f)
+	for _, s := range []string{line, "ssh-rsa AAAA", "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		k, err := iam.ParseSSHPublicKey(body)
+		if err != nil {
+			if _, ok := awserr.As(err); !ok {
+				t.Fatalf("non-AWS error %v", err)
+			}
+			return
+		}
+		for _, enc := range []string{"SSH", "PEM"} {
+			if _, err := k.Encode(enc); err != nil {
+				t.Fatalf("parsed key does not encode as %s: %v", enc, err)
+			}
+		}
+	})
+}
+
+func FuzzParseCertificate(f *testing.F) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert := selfSigned(f, key, time.Now())
+	sec1, _ := x509.MarshalECPrivateKey(key)
+	f.Add(cert, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1})))
+	f.Add("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----")
+	f.Fuzz(func(t *testing.T, body, key string) {
+		if _, err := iam.ParseCertificateChain(body); err != nil {
+			if _, ok := awserr.As(err); !ok {
+				t.Fatalf("non-AWS error %v", err)
+			}
+		}
+		c, err := iam.ParseCertificate(body)
+		if err != nil {
+			if _, ok := awserr.As(err); !ok {
+				t.Fatalf("non-AWS error %v", err)
+			}
+			return
+		}
+		if err := iam.ParsePrivateKey(key, c.X509); err != nil {
+			if _, ok := awserr.As(err); !ok {
+				t.Fatalf("non-AWS error %v", err)
+			}
+		}
+	})
+}
