@@ -190,7 +190,9 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		if err != nil {
 			return err
 		}
-		groups, err := pageAll(func(o store.ListOptions) (store.Page[iam.Group], error) { return tx.GroupsForUser(ctx, account, u.UserName, o) })
+		groups, err := pageAll(func(o store.ListOptions) (store.Page[iam.Group], error) {
+			return tx.GroupsForUser(ctx, account, u.UserName, o)
+		})
 		if err != nil {
 			return err
 		}
