@@ -39,7 +39,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newAccount(), newPolicy(), newBench(), newIdP(), &cobra.Command{
+	root.AddCommand(newServe(), newAccount(), newPolicy(), newBench(), newIdP(), newAgentCmd(), newInstanceCmd(), newCredentials(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
