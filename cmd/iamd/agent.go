@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -33,7 +35,8 @@ func newAgentCmd() *cobra.Command {
 
 The agent proves the machine's enrolment (iamd instance enroll) to iamd with the instance
 credential (--credential-file, or IAMD_INSTANCE_CREDENTIAL), refreshes the credentials an hour
-before they expire and keeps serving valid ones while iamd is briefly unreachable.
+before they expire and keeps serving valid ones while iamd is briefly unreachable; SIGHUP
+refreshes at once. When iamd refuses the instance (revoked, role removed) it stops serving.
 
 SDKs find it through
   AWS_EC2_METADATA_SERVICE_ENDPOINT=http://ADDR               (IMDSv2)
@@ -80,6 +83,20 @@ Every flag can also be set as IAMD_<FLAG>.`,
 				WriteTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 			ctx := cmd.Context()
 			go a.Run(ctx)
+			// SIGHUP refreshes at once: after a revocation or a role change, without waiting.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			go func() {
+				for {
+					select {
+					case <-hup:
+						a.Refresh(ctx)
+					case <-ctx.Done():
+						return
+					}
+				}
+			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
