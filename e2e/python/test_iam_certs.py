@@ -57,7 +57,7 @@ class Credentials(e.TestCase):
         listed = self.iam.list_signing_certificates(UserName=user)['Certificates']
         self.assertEqual([(c['CertificateId'], c['Status']) for c in listed], [(cert['CertificateId'], 'Inactive')])
         err = self.assertAwsError('DeleteConflict', self.iam.delete_user, UserName=user)
-        self.assertEqual(err['Message'], 'Cannot delete entity, must delete signing certificates first.')
+        self.assertEqual(err['Message'], 'Cannot delete entity, must delete certificates first.')
 
     def test_ssh_public_keys(self):
         user = self.new_user()['UserName']

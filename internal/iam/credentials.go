@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -272,4 +273,20 @@ func ParseSSHWire(s string) (SSHPublicKey, error) {
 // ServerCertificateARN is arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME.
 func ServerCertificateARN(account, path, name string) string {
 	return iamARN(account, "server-certificate"+path+name)
+}
+
+// VerifyChain checks that chain starts with the certificate that signed cert and that each
+// further certificate signed the one before it, as AWS requires of a server certificate's chain
+// (the root may be left out). index is -1 when the first link, from cert to chain[0], fails.
+func VerifyChain(cert *x509.Certificate, chain []*x509.Certificate) error {
+	child := cert
+	for i, parent := range chain {
+		if child.CheckSignatureFrom(parent) != nil {
+			return malformedCertificate(fmt.Sprintf("Unable to validate certificate chain. The certificate chain must start with the "+
+				"immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid "+
+				"certificate is: %d", i-1))
+		}
+		child = parent
+	}
+	return nil
 }

@@ -114,6 +114,7 @@ func TestCertificatesAndKeys(t *testing.T) {
 	sec1, _ := x509.MarshalECPrivateKey(key)
 	pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
 	otherDER, _ := x509.MarshalECPrivateKey(other)
+	leaf, ca := signedLeaf(t, now)
 	tests := []struct {
 		name string
 		run  func() error
@@ -124,6 +125,10 @@ func TestCertificatesAndKeys(t *testing.T) {
 		{"two certificates are not one", func() error { _, err := iam.ParseCertificate(cert + cert); return err }, "MalformedCertificate"},
 		{"chain of two", func() error { _, err := iam.ParseCertificateChain(cert + "\n" + cert); return err }, ""},
 		{"chain with junk", func() error { _, err := iam.ParseCertificateChain(cert + "junk"); return err }, "MalformedCertificate"},
+		{"chain: the signer", func() error { return chainCheck(leaf, ca) }, ""},
+		{"chain: the signer, a self-signed root, twice", func() error { return chainCheck(leaf, ca+ca) }, ""},
+		{"chain: right certificates, wrong order", func() error { return chainCheck(leaf, cert+ca) }, "MalformedCertificate"},
+		{"chain: not the signer", func() error { return chainCheck(leaf, cert) }, "MalformedCertificate"},
 		{"sec1 key matches", func() error { return keyCheck(cert, "EC PRIVATE KEY", sec1) }, ""},
 		{"pkcs8 key matches", func() error { return keyCheck(cert, "PRIVATE KEY", pkcs8) }, ""},
 		{"other key", func() error { return keyCheck(cert, "EC PRIVATE KEY", otherDER) }, "KeyPairMismatch"},
@@ -137,6 +142,39 @@ func TestCertificatesAndKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signedLeaf returns a leaf certificate and the CA certificate that signed it.
+func signedLeaf(t testing.TB, now time.Time) (leaf, ca string) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ca"}, NotBefore: now.Add(-time.Hour),
+		NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "leaf"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := func(b []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b})) }
+	return enc(der), enc(caDER)
+}
+
+func chainCheck(leafPEM, chainPEM string) error {
+	leaf, err := iam.ParseCertificate(leafPEM)
+	if err != nil {
+		return err
+	}
+	chain, err := iam.ParseCertificateChain(chainPEM)
+	if err != nil {
+		return err
+	}
+	return iam.VerifyChain(leaf.X509, chain)
 }
 
 func keyCheck(certPEM, label string, der []byte) error {

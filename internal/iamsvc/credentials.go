@@ -90,6 +90,7 @@ type signingCert struct {
 	Fingerprint []byte // SHA-256 of the DER: the same certificate twice is a duplicate
 	Status      string
 	UploadDate  time.Time
+	Created     time.Time // UploadDate at full precision: the list order of uploads in one second
 }
 
 func noSuchSigningCert(id string) error {
@@ -117,7 +118,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 		return nil, err
 	}
 	account := p.Account()
-	c := signingCert{ID: iam.NewSigningCertificateID(), Body: in.CertificateBody, Fingerprint: cert.Fingerprint[:], Status: iam.StatusActive, UploadDate: now}
+	c := signingCert{ID: iam.NewSigningCertificateID(), Body: in.CertificateBody, Fingerprint: cert.Fingerprint[:], Status: iam.StatusActive, UploadDate: now, Created: s.cfg.Now().UTC()}
 	var o credOwner
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		var err error
@@ -171,7 +172,7 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 		if o, err = resolveOwner(ctx, tx, p.Account(), user, root, true); err != nil {
 			return err
 		}
-		certs, err = ownedRecords(ctx, tx, p.Account(), kindSigningCert, o, func(c signingCert) time.Time { return c.UploadDate })
+		certs, err = ownedRecords(ctx, tx, p.Account(), kindSigningCert, o, func(c signingCert) time.Time { return c.Created })
 		return err
 	})
 	if err != nil {
@@ -247,6 +248,7 @@ type sshKey struct {
 	Fingerprint string
 	Status      string
 	UploadDate  time.Time
+	Created     time.Time // UploadDate at full precision: the list order of uploads in one second
 }
 
 func noSuchSSHKey(id string) error {
@@ -281,14 +283,14 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPu
 		return nil, err
 	}
 	account := p.Account()
-	k := sshKey{ID: iam.NewSSHPublicKeyID(), Wire: parsed.SSHWire(), Fingerprint: parsed.Fingerprint, Status: iam.StatusActive, UploadDate: s.now()}
+	k := sshKey{ID: iam.NewSSHPublicKeyID(), Wire: parsed.SSHWire(), Fingerprint: parsed.Fingerprint, Status: iam.StatusActive, UploadDate: s.now(), Created: s.cfg.Now().UTC()}
 	var o credOwner
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		var err error
 		if o, err = resolveOwner(ctx, tx, account, in.UserName, false, false); err != nil {
 			return err
 		}
-		mine, err := ownedRecords(ctx, tx, account, kindSSHKey, o, func(k sshKey) time.Time { return k.UploadDate })
+		mine, err := ownedRecords(ctx, tx, account, kindSSHKey, o, func(k sshKey) time.Time { return k.Created })
 		if err != nil {
 			return err
 		}
@@ -371,7 +373,7 @@ func (s *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPubli
 			if o, err = resolveOwner(ctx, tx, p.Account(), user, false, false); err != nil {
 				return err
 			}
-			keys, err = ownedRecords(ctx, tx, p.Account(), kindSSHKey, o, func(k sshKey) time.Time { return k.UploadDate })
+			keys, err = ownedRecords(ctx, tx, p.Account(), kindSSHKey, o, func(k sshKey) time.Time { return k.Created })
 			return err
 		})
 		if err != nil {
@@ -441,6 +443,7 @@ type serviceCred struct {
 	Password        []byte // sealed with serviceCredAD
 	Status          string
 	CreateDate      time.Time
+	Created         time.Time // CreateDate at full precision: the list order within one second
 }
 
 func serviceCredAD(account, id string) []byte {
@@ -489,7 +492,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 	}
 	account := p.Account()
 	password := iam.NewServiceCredentialPassword()
-	c := serviceCred{ID: iam.NewID(iam.PrefixServiceCredential), ServiceName: in.ServiceName, Status: iam.StatusActive, CreateDate: s.now()}
+	c := serviceCred{ID: iam.NewID(iam.PrefixServiceCredential), ServiceName: in.ServiceName, Status: iam.StatusActive, CreateDate: s.now(), Created: s.cfg.Now().UTC()}
 	if c.Password, err = s.sealServicePassword(account, c.ID, password); err != nil {
 		return nil, err
 	}
@@ -595,7 +598,7 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 		if a, b := strings.ToLower(items[i].user), strings.ToLower(items[j].user); a != b {
 			return a < b
 		}
-		return items[i].c.CreateDate.Before(items[j].c.CreateDate)
+		return items[i].c.Created.Before(items[j].c.Created)
 	})
 	page, trunc, next, err := pageSlice(items, in.Marker, maxItems(in.MaxItems))
 	if err != nil {

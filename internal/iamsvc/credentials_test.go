@@ -40,6 +40,27 @@ func testCert(t *testing.T, key crypto.Signer, cn string, notBefore time.Time) s
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
+// testLeaf returns a CA certificate and a leaf certificate for key that the CA signed.
+func testLeaf(t *testing.T, key crypto.Signer, notBefore time.Time) (leaf, ca string) {
+	t.Helper()
+	caKey := ecKey(t)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, NotBefore: notBefore,
+		NotAfter: notBefore.Add(48 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "www.example.com"}, NotBefore: notBefore,
+		NotAfter: notBefore.Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, key.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
+}
+
 func ecKey(t *testing.T) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -128,7 +149,7 @@ func TestSigningCertificates(t *testing.T) {
 	wantErr(t, err, "NoSuchEntity", "The Certificate with id "+aws.ToString(root.CertificateId)+" cannot be found.")
 
 	_, err = c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("bob")})
-	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete certificates first.")
 	for _, cert := range l.Certificates {
 		must(c.DeleteSigningCertificate(ctx, &iamsdk.DeleteSigningCertificateInput{UserName: aws.String("bob"), CertificateId: cert.CertificateId}))(t)
 	}
@@ -204,7 +225,7 @@ func TestSSHPublicKeys(t *testing.T) {
 	wantErr(t, err, "LimitExceeded", "")
 
 	_, err = c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("dev")})
-	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must remove referenced objects first.")
 	_, err = c.GetSSHPublicKey(ctx, &iamsdk.GetSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: aws.String("APKAAAAAAAAAAAAAAAAA"), Encoding: iamtypes.EncodingTypeSsh})
 	wantErr(t, err, "NoSuchEntity", "The Public Key with id APKAAAAAAAAAAAAAAAAA cannot be found.")
 	must(c.DeleteSSHPublicKey(ctx, &iamsdk.DeleteSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: up.SSHPublicKeyId}))(t)
@@ -268,7 +289,7 @@ func TestServiceSpecificCredentials(t *testing.T) {
 	_, err := c.DeleteServiceSpecificCredential(ctx, &iamsdk.DeleteServiceSpecificCredentialInput{UserName: aws.String("ben"), ServiceSpecificCredentialId: cred.ServiceSpecificCredentialId})
 	wantErr(t, err, "NoSuchEntity", "No such credential "+aws.ToString(cred.ServiceSpecificCredentialId)+" exists")
 	_, err = c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("ben")})
-	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must delete service specific credentials first.")
+	wantErr(t, err, "DeleteConflict", "Cannot delete entity, must remove referenced objects first.")
 	must(c.DeleteServiceSpecificCredential(ctx, &iamsdk.DeleteServiceSpecificCredentialInput{UserName: aws.String("ann"), ServiceSpecificCredentialId: cred.ServiceSpecificCredentialId}))(t)
 }
 
@@ -277,10 +298,9 @@ func TestServerCertificates(t *testing.T) {
 	c := iamtest.IAM(h.Root())
 	key := ecKey(t)
 	now := time.Now().Add(-time.Hour)
-	body := testCert(t, key, "www.example.com", now)
+	body, chain := testLeaf(t, key, now)
 	keyDER, _ := x509.MarshalECPrivateKey(key)
 	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
-	chain := testCert(t, ecKey(t), "ca", now)
 	up := must(c.UploadServerCertificate(ctx, &iamsdk.UploadServerCertificateInput{ServerCertificateName: aws.String("www"), Path: aws.String("/web/"),
 		CertificateBody: aws.String(body), PrivateKey: aws.String(keyPEM), CertificateChain: aws.String(chain),
 		Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}))(t)
@@ -322,6 +342,7 @@ func TestServerCertificates(t *testing.T) {
 		{"malformed certificate", "x", "nope", keyPEM, "", "MalformedCertificate"},
 		{"malformed key", "x", body, "nope", "", "MalformedCertificate"},
 		{"malformed chain", "x", body, keyPEM, "nope", "MalformedCertificate"},
+		{"chain of another CA", "x", body, keyPEM, testCert(t, ecKey(t), "other", now), "MalformedCertificate"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,7 +54,7 @@ func readServerCert(ctx context.Context, tx store.Tx, account, name string) (ser
 }
 
 // UploadServerCertificate stores a certificate whose private key matches it; the chain, when
-// given, must be PEM certificates. At most 20 per account.
+// given, must be the PEM certificates that signed it, in order. At most 20 per account.
 func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
 	p, err := s.caller(ctx)
 	if err != nil {
@@ -82,7 +82,11 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 		return nil, err
 	}
 	if in.CertificateChain != "" {
-		if _, err := iam.ParseCertificateChain(in.CertificateChain); err != nil {
+		chain, err := iam.ParseCertificateChain(in.CertificateChain)
+		if err != nil {
+			return nil, err
+		}
+		if err := iam.VerifyChain(cert.X509, chain); err != nil {
 			return nil, err
 		}
 	}

@@ -171,9 +171,9 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*
 			return firstErr(err, deleteConflict("delete access keys"))
 		}
 		for _, c := range []struct{ kind, what string }{
-			{kindSigningCert, "delete signing certificates"},
-			{kindSSHKey, "delete SSH public keys"},
-			{kindServiceCred, "delete service specific credentials"},
+			{kindSigningCert, "delete certificates"},
+			{kindSSHKey, "remove referenced objects"},
+			{kindServiceCred, "remove referenced objects"},
 		} {
 			if rs, err := tx.RecordsByOwner(ctx, account, c.kind, u.UserID); err != nil || len(rs) > 0 {
 				return firstErr(err, deleteConflict(c.what))
