@@ -32,9 +32,7 @@ import (
 var notImplemented = map[string]bool{}
 
 func init() {
-	for _, op := range strings.Fields(`
-GenerateServiceLastAccessedDetails
-GetServiceLastAccessedDetails GetServiceLastAccessedDetailsWithEntities`) {
+	for _, op := range strings.Fields(``) {
 		notImplemented[op] = true
 	}
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// IssuerBase is the URL relying parties reach this iamd under; outbound web identity
 	// federation issuers are made below it. "" means DefaultIssuerBase.
 	IssuerBase string
+	// Access feeds the access advisor: the tracker the authorizer notes attempts with. Nil
+	// means reports see only what earlier flushes stored.
+	Access *AccessTracker
 }
 
 // Service implements iamapi.Service.

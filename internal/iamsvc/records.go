@@ -22,6 +22,8 @@ const (
 	kindServerCert   = "server-cert"          // name: the certificate name
 	kindServiceCred  = "service-cred"         // name: the credential id
 	kindDeletionTask = "slr-deletion-task"    // name: the UUID ending the deletion task id
+	kindServiceUse   = "service-access"       // name: ENTITYID:namespace; owner: the entity
+	kindAccessReport = "access-report"        // name: the job id
 )
 
 const settingPasswordPolicy = "password-policy"
