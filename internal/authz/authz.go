@@ -69,6 +69,10 @@ type Config struct {
 	// (the node passes its keyring's). Nil Seal means no encoded messages are issued.
 	Seal func(plaintext []byte) []byte
 	Open func(sealed []byte) ([]byte, error)
+	// Observe, when set, is told of every request Authorize evaluates, allowed or denied, before
+	// the decision (the access advisor counts attempts, as AWS does). It must be cheap and must
+	// not fail the request.
+	Observe func(ctx context.Context, p *authn.Principal, action string)
 }
 
 // Authorizer answers authorization questions. It is safe for concurrent use.
@@ -110,6 +114,9 @@ func (a *Authorizer) Compile(doc string, kind policy.Kind) (*policy.Policy, erro
 // Authorize returns nil when p may make req, else an AccessDenied *awserr.Error in AWS's words.
 // The request's Dependent authorizations are checked after it, each with its own action.
 func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Meta, req Request) error {
+	if a.cfg.Observe != nil {
+		a.cfg.Observe(ctx, p, req.Action)
+	}
 	for i := -1; i < len(req.Dependent); i++ {
 		r := req
 		if i >= 0 {

@@ -69,6 +69,7 @@ type Node struct {
 
 	keyring *seal.Keyring
 	now     func() time.Time
+	access  *iamsvc.AccessTracker
 }
 
 // Open starts a node: it creates the data directory, loads or creates the master key, opens the
@@ -111,11 +112,13 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	an := authn.New(authn.Config{Store: st, Keyring: kr, Now: cfg.Now, Logger: cfg.Logger})
 	msgAD := []byte("authz message")
-	az := authz.New(authz.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger,
+	access := iamsvc.NewAccessTracker(st, cfg.Now, cfg.Logger)
+	n.access = access
+	az := authz.New(authz.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger, Observe: access.Note,
 		Seal: func(b []byte) []byte { return kr.Seal(b, msgAD) },
 		Open: func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
 	})
-	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now})
+	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access})
 	// AWS managed policies exist in every account from the start; seeding is idempotent.
 	if err := iamService.SeedAWSManagedPolicies(ctx); err != nil {
 		st.Close()
@@ -153,7 +156,14 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
 }
 
 // Close releases the store.
-func (n *Node) Close() error { return n.Store.Close() }
+func (n *Node) Close() error {
+	// Attempts noted for the access advisor since the last write are kept, not lost.
+	if err := n.access.Flush(context.Background()); err != nil {
+		n.Store.Close()
+		return err
+	}
+	return n.Store.Close()
+}
 
 // ServeHTTP makes a Node an http.Handler.
 func (n *Node) ServeHTTP(w http.ResponseWriter, r *http.Request) { n.Handler.ServeHTTP(w, r) }
