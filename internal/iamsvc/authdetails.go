@@ -38,7 +38,7 @@ func parseAuthMarker(m string) (kind int, key string, err error) {
 	if m == "" {
 		return -1, "", nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(m)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(m)
 	if err != nil {
 		return 0, "", invalidMarker(store.ErrInvalidMarker)
 	}

@@ -200,7 +200,7 @@ func parseNameMarker(m string) (string, error) {
 	if m == "" {
 		return "", nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(m)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(m)
 	if err != nil {
 		return "", invalidMarker(store.ErrInvalidMarker)
 	}
