@@ -91,29 +91,36 @@ func (t *AccessTracker) Note(ctx context.Context, p *authn.Principal, action str
 		return
 	}
 	entityID, entityARN := trackedEntity(p)
-	ns, _, ok := strings.Cut(action, ":")
-	if entityID == "" || !ok || ns == "" {
+	if entityID == "" {
 		return
 	}
+	if t.note(p.Account(), entityID, entityARN, p.Region(), action) {
+		if err := t.Flush(context.WithoutCancel(ctx)); err != nil {
+			t.logger.Warn("recording service access failed", "err", err)
+		}
+	}
+}
+
+// note queues one attempt and reports whether the pending notes are due to be written.
+func (t *AccessTracker) note(account, entityID, entityARN, region, action string) (due bool) {
+	ns, _, ok := strings.Cut(action, ":")
+	if !ok || ns == "" {
+		return false
+	}
 	now := t.now().UTC()
-	k := useKey{account: p.Account(), entityID: entityID, namespace: strings.ToLower(ns), action: action}
+	k := useKey{account: account, entityID: entityID, namespace: strings.ToLower(ns), action: action}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if last, ok := t.noted[k]; !ok || now.Sub(last) >= noteInterval {
 		if len(t.noted) > maxPendingNotes {
 			clear(t.noted) // bounds memory; costs one extra note per key
 		}
 		if len(t.pending) < maxPendingNotes {
 			t.noted[k] = now
-			t.pending[k] = useNote{entityARN: entityARN, when: now, region: p.Region()}
+			t.pending[k] = useNote{entityARN: entityARN, when: now, region: region}
 		}
 	}
-	due := len(t.pending) > 0 && !t.flushing && now.Sub(t.flushed) >= flushInterval
-	t.mu.Unlock()
-	if due {
-		if err := t.Flush(context.WithoutCancel(ctx)); err != nil {
-			t.logger.Warn("recording service access failed", "err", err)
-		}
-	}
+	return len(t.pending) > 0 && !t.flushing && now.Sub(t.flushed) >= flushInterval
 }
 
 // trackedEntity is the user or role behind p, or "" for principals the advisor does not track.
