@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 (cd "$here" && go build -o "$work/iamd" ./cmd/iamd)
 export IAMD_ACCOUNT_ID=123456789012 AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
-export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export IAMD_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID IAMD_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 url=http://127.0.0.1:18821
 "$work/iamd" serve --addr 127.0.0.1:18821 --data "$work/data" >"$work/serve.log" 2>&1 &
@@ -37,7 +37,7 @@ trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s
          "Principal": {"AWS": "arn:aws:iam::123456789012:user/sess-bench"}}]}
 arn = iam.create_role(RoleName="sess-bench", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 sts = boto3.client("sts", endpoint_url=url, aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"])
-c = sts.assume_role(RoleArn=arn, RoleSessionName="s", DurationSeconds=3600)["Credentials"]
+c = sts.assume_role(RoleArn=arn, RoleSessionName="bench", DurationSeconds=3600)["Credentials"]
 print(k["AccessKeyId"], k["SecretAccessKey"], arn, c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
 PY
 )
