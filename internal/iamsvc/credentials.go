@@ -51,10 +51,10 @@ func resolveOwner(ctx context.Context, tx store.Tx, account, name string, root, 
 	return credOwner{id: u.UserID, name: u.UserName}, nil
 }
 
+// checkStatus refuses the model's third status, Expired, which only time can set.
 func checkStatus(status string) error {
 	if status != iam.StatusActive && status != iam.StatusInactive {
-		return awserr.Validation("1 validation error detected: Value '" + status +
-			"' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]")
+		return awserr.InvalidInput("Status must be Active or Inactive.")
 	}
 	return nil
 }
