@@ -33,14 +33,19 @@ const (
 	maxPendingNotes = 100_000
 )
 
-// serviceUse is the stored last use of one service by one entity (kindServiceUse, named
-// ENTITYID:namespace and owned by the entity's unique id).
-type serviceUse struct {
+// entityUse is the stored use of services by one user or role (kindServiceUse, named by the
+// entity's unique id). It has no store owner: an owned record would keep the entity from being
+// deleted. A deleted entity's record stays behind unread (unique ids are never reused).
+type entityUse struct {
 	EntityARN string
-	Namespace string
-	Last      time.Time
-	Region    string               `json:",omitempty"`
-	Actions   map[string]actionUse `json:",omitempty"` // by action name, for ACTION_LEVEL reports
+	Services  map[string]*serviceUse // by namespace
+}
+
+// serviceUse is the last use of one service.
+type serviceUse struct {
+	Last    time.Time
+	Region  string               `json:",omitempty"`
+	Actions map[string]actionUse `json:",omitempty"` // by action name, for ACTION_LEVEL reports
 }
 
 type actionUse struct {
@@ -171,37 +176,43 @@ func (t *AccessTracker) Flush(ctx context.Context) error {
 	return err
 }
 
-// writeUses merges a batch of notes into the stored service uses.
+// writeUses merges a batch of notes into the stored uses.
 func writeUses(ctx context.Context, tx store.Tx, batch map[useKey]useNote) error {
-	type recKey struct{ account, entityID, namespace string }
+	type recKey struct{ account, entityID string }
 	merged := map[recKey][]useKey{}
 	for k := range batch {
-		rk := recKey{k.account, k.entityID, k.namespace}
+		rk := recKey{k.account, k.entityID}
 		merged[rk] = append(merged[rk], k)
 	}
 	for rk, keys := range merged {
-		name := rk.entityID + ":" + rk.namespace
-		var u serviceUse
-		err := readRecord(ctx, tx, rk.account, kindServiceUse, name, &u, store.ErrNotFound)
+		var u entityUse
+		err := readRecord(ctx, tx, rk.account, kindServiceUse, rk.entityID, &u, store.ErrNotFound)
 		create := errors.Is(err, store.ErrNotFound)
 		if err != nil && !create {
 			return err
 		}
-		u.Namespace = rk.namespace
+		if u.Services == nil {
+			u.Services = map[string]*serviceUse{}
+		}
 		for _, k := range keys {
 			n := batch[k]
 			u.EntityARN = n.entityARN
-			if n.when.After(u.Last) {
-				u.Last, u.Region = n.when, n.region
+			su := u.Services[k.namespace]
+			if su == nil {
+				su = &serviceUse{Actions: map[string]actionUse{}}
+				u.Services[k.namespace] = su
 			}
-			if u.Actions == nil {
-				u.Actions = map[string]actionUse{}
+			if n.when.After(su.Last) {
+				su.Last, su.Region = n.when, n.region
 			}
-			if a := u.Actions[k.action]; n.when.After(a.Last) {
-				u.Actions[k.action] = actionUse{Last: n.when, Region: n.region}
+			if su.Actions == nil {
+				su.Actions = map[string]actionUse{}
+			}
+			if a := su.Actions[k.action]; n.when.After(a.Last) {
+				su.Actions[k.action] = actionUse{Last: n.when, Region: n.region}
 			}
 		}
-		if err := writeRecord(ctx, tx, create, rk.account, kindServiceUse, name, rk.entityID, u); err != nil {
+		if err := writeRecord(ctx, tx, create, rk.account, kindServiceUse, rk.entityID, "", u); err != nil {
 			return err
 		}
 	}
@@ -277,17 +288,14 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 		if err != nil {
 			return err
 		}
-		uses := map[string][]serviceUse{} // by entity id
+		uses := map[string]map[string]*serviceUse{} // by entity id, then namespace
 		for _, t := range targets {
-			rs, err := tx.RecordsByOwner(ctx, account, kindServiceUse, t.id)
-			if err != nil {
+			var u entityUse
+			err := readRecord(ctx, tx, account, kindServiceUse, t.id, &u, store.ErrNotFound)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			us, err := decodeRecords[serviceUse](rs)
-			if err != nil {
-				return err
-			}
-			uses[t.id] = us
+			uses[t.id] = u.Services
 		}
 		rep.Services = buildReport(policies, targets, uses, granularity == "ACTION_LEVEL")
 		return writeRecord(ctx, tx, true, account, kindAccessReport, rep.JobID, "", rep)
@@ -388,7 +396,7 @@ func groupTargets(ctx context.Context, tx store.Tx, account, group string) ([]re
 
 // buildReport lists, for every service the policies grant (of those iamd serves, those the
 // policies name and those the targets used), when the targets last tried to use it.
-func buildReport(policies []grantingPolicy, targets []reportTarget, uses map[string][]serviceUse, actions bool) []reportService {
+func buildReport(policies []grantingPolicy, targets []reportTarget, uses map[string]map[string]*serviceUse, actions bool) []reportService {
 	candidates := map[string]bool{}
 	for _, ns := range baseNamespaces {
 		candidates[ns] = true
@@ -399,8 +407,8 @@ func buildReport(policies []grantingPolicy, targets []reportTarget, uses map[str
 		}
 	}
 	for _, us := range uses {
-		for _, u := range us {
-			candidates[u.Namespace] = true
+		for ns := range us {
+			candidates[ns] = true
 		}
 	}
 	var out []reportService
@@ -419,10 +427,7 @@ func buildReport(policies []grantingPolicy, targets []reportTarget, uses map[str
 		lastAction := map[string]reportAction{}
 		for _, t := range targets {
 			e := reportEntity{ARN: t.arn, Name: t.name, Type: entityTypeOf(t.kind), ID: t.id, Path: t.path}
-			for _, u := range uses[t.id] {
-				if u.Namespace != ns {
-					continue
-				}
+			if u := uses[t.id][ns]; u != nil {
 				e.Last = u.Last
 				rs.Total++
 				if u.Last.After(rs.Last) {

@@ -178,4 +178,10 @@ func TestAccessTrackerBatches(t *testing.T) {
 	if n := stored(); n != 1 || gen() != g0+1 {
 		t.Fatalf("after the flush interval: %d records, generation %d→%d; want 1 record in one write", n, g0, gen())
 	}
+	// The stored use does not keep the user from being deleted.
+	for _, k := range must(c.ListAccessKeys(ctx, &iamsdk.ListAccessKeysInput{UserName: aws.String("alice")}))(t).AccessKeyMetadata {
+		must(c.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: k.AccessKeyId}))(t)
+	}
+	must(c.DeleteUserPolicy(ctx, &iamsdk.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p")}))(t)
+	must(c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("alice")}))(t)
 }

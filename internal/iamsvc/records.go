@@ -22,7 +22,7 @@ const (
 	kindServerCert   = "server-cert"          // name: the certificate name
 	kindServiceCred  = "service-cred"         // name: the credential id
 	kindDeletionTask = "slr-deletion-task"    // name: the UUID ending the deletion task id
-	kindServiceUse   = "service-access"       // name: ENTITYID:namespace; owner: the entity
+	kindServiceUse   = "service-access"       // name: the user's or role's unique id (no owner)
 	kindAccessReport = "access-report"        // name: the job id
 )
 
