@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -69,7 +70,7 @@ func pageAll[T any](list func(store.ListOptions) (store.Page[T], error)) ([]T, e
 }
 
 // authEntities lists the entities of the selected kinds in sequence order.
-func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool) ([]authEntity, error) {
+func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool) ([]authEntity, map[string]policyUse, error) {
 	var out []authEntity
 	add := func(kind int, name, key string) {
 		out = append(out, authEntity{kind: kind, key: strings.ToLower(key), name: name})
@@ -77,7 +78,7 @@ func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool
 	if want[0] {
 		users, err := pageAll(func(o store.ListOptions) (store.Page[iam.User], error) { return tx.Users(ctx, account, o) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, u := range users {
 			add(0, u.UserName, u.UserName)
@@ -86,7 +87,7 @@ func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool
 	if want[1] {
 		groups, err := pageAll(func(o store.ListOptions) (store.Page[iam.Group], error) { return tx.Groups(ctx, account, o) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, g := range groups {
 			add(1, g.GroupName, g.GroupName)
@@ -95,31 +96,107 @@ func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool
 	if want[2] {
 		roles, err := pageAll(func(o store.ListOptions) (store.Page[iam.Role], error) { return tx.Roles(ctx, account, o) })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, r := range roles {
 			add(2, r.RoleName, r.RoleName)
 		}
 	}
-	for _, k := range []struct {
-		kind     int
-		scope    store.PolicyScope
-		attached bool
-	}{{3, store.ScopeLocal, false}, {4, store.ScopeAWS, true}} {
-		if !want[k.kind] {
-			continue
+	if want[3] {
+		pols, err := pageAll(func(o store.ListOptions) (store.Page[iam.ManagedPolicy], error) {
+			return tx.Policies(ctx, account, store.PolicyListOptions{ListOptions: o, Scope: store.ScopeLocal})
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range pols {
+			add(3, p.Arn, p.PolicyName)
+		}
+	}
+	var uses map[string]policyUse
+	if want[4] {
+		var err error
+		if uses, err = awsPolicyUses(ctx, tx, account); err != nil {
+			return nil, nil, err
 		}
 		pols, err := pageAll(func(o store.ListOptions) (store.Page[iam.ManagedPolicy], error) {
-			return tx.Policies(ctx, account, store.PolicyListOptions{ListOptions: o, Scope: k.scope, OnlyAttached: k.attached})
+			return tx.Policies(ctx, account, store.PolicyListOptions{ListOptions: o, Scope: store.ScopeAWS})
 		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range pols {
+			if _, ok := uses[p.Arn]; ok {
+				add(4, p.Arn, p.PolicyName)
+			}
+		}
+	}
+	return out, uses, nil
+}
+
+// policyUse is how often a policy is attached, and used as a permissions boundary, in one account.
+type policyUse struct{ attached, boundary int }
+
+// awsPolicyUses counts the uses of AWS managed policies within the account; a policy absent
+// from the map is not in use. The store's counts span every account of the installation, while
+// an account sees only its own uses of the policies all accounts share.
+func awsPolicyUses(ctx context.Context, tx store.Tx, account string) (map[string]policyUse, error) {
+	uses := map[string]policyUse{}
+	awsPrefix := iam.PolicyARN(iam.AWSManagedAccount, "/", "")
+	boundary := func(arn string) {
+		if strings.HasPrefix(arn, awsPrefix) {
+			u := uses[arn]
+			u.boundary++
+			uses[arn] = u
+		}
+	}
+	users, err := pageAll(func(o store.ListOptions) (store.Page[iam.User], error) { return tx.Users(ctx, account, o) })
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		boundary(u.PermissionsBoundary)
+	}
+	roles, err := pageAll(func(o store.ListOptions) (store.Page[iam.Role], error) { return tx.Roles(ctx, account, o) })
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		boundary(r.PermissionsBoundary)
+	}
+	attached, err := pageAll(func(o store.ListOptions) (store.Page[iam.ManagedPolicy], error) {
+		return tx.Policies(ctx, account, store.PolicyListOptions{ListOptions: o, Scope: store.ScopeAWS, OnlyAttached: true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range attached {
+		atts, err := tx.PolicyAttachments(ctx, p.Arn)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range pols {
-			add(k.kind, p.Arn, p.PolicyName)
+		for _, a := range atts {
+			var err error
+			switch a.Kind {
+			case iam.KindUser:
+				_, err = tx.UserByID(ctx, account, a.ID)
+			case iam.KindRole:
+				_, err = tx.RoleByID(ctx, account, a.ID)
+			default:
+				_, err = tx.GroupByID(ctx, account, a.ID)
+			}
+			if errors.Is(err, store.ErrNotFound) {
+				continue // another account's entity
+			}
+			if err != nil {
+				return nil, err
+			}
+			u := uses[p.Arn]
+			u.attached++
+			uses[p.Arn] = u
 		}
 	}
-	return out, nil
+	return uses, nil
 }
 
 // GetAccountAuthorizationDetails lists the selected entities with their inline and attached
@@ -152,7 +229,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 	out := &iamapi.GetAccountAuthorizationDetailsOutput{UserDetailList: []iamapi.UserDetail{}, GroupDetailList: []iamapi.GroupDetail{},
 		RoleDetailList: []iamapi.RoleDetail{}, Policies: []iamapi.ManagedPolicyDetail{}, IsTruncated: ptr(false)}
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		all, err := authEntities(ctx, tx, account, want)
+		all, uses, err := authEntities(ctx, tx, account, want)
 		if err != nil {
 			return err
 		}
@@ -166,7 +243,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 				break
 			}
 			n++
-			if err := s.authDetail(ctx, tx, account, e, out); err != nil {
+			if err := s.authDetail(ctx, tx, account, e, uses, out); err != nil {
 				return err
 			}
 		}
@@ -179,7 +256,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 }
 
 // authDetail appends the detail of one entity to out.
-func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e authEntity, out *iamapi.GetAccountAuthorizationDetailsOutput) error {
+func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e authEntity, uses map[string]policyUse, out *iamapi.GetAccountAuthorizationDetailsOutput) error {
 	switch e.kind {
 	case 0:
 		u, err := getUser(ctx, tx, account, e.name)
@@ -250,6 +327,9 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		vs := make([]iamapi.PolicyVersion, len(versions))
 		for i, v := range versions {
 			vs[i] = versionOut(v, true)
+		}
+		if e.kind == 4 {
+			p.AttachmentCount, p.PermissionsBoundaryUsageCount = uses[p.Arn].attached, uses[p.Arn].boundary
 		}
 		po := policyOut(p, false)
 		out.Policies = append(out.Policies, iamapi.ManagedPolicyDetail{PolicyName: po.PolicyName, PolicyId: po.PolicyId, Arn: po.Arn,

@@ -7,6 +7,8 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd/iamd/internal/iamtest"
 )
 
 func TestGetAccountAuthorizationDetails(t *testing.T) {
@@ -121,4 +123,31 @@ func TestGetAccountAuthorizationDetails(t *testing.T) {
 	}
 	_, err := c.GetAccountAuthorizationDetails(ctx, &iamsdk.GetAccountAuthorizationDetailsInput{Marker: aws.String("bogus")})
 	wantErr(t, err, "InvalidInput", "Invalid Marker.")
+}
+
+// AWS managed policies are shared by every account of an installation; each account sees only
+// its own uses of them.
+func TestAuthorizationDetailsAcrossAccounts(t *testing.T) {
+	h, c := newClient(t)
+	_, keyID, secret, err := h.Node.CreateAccount(ctx, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := iamtest.IAM(h.Config(keyID, secret, ""))
+	const arn = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
+	must(other.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
+	must(other.AttachRolePolicy(ctx, &iamsdk.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String(arn)}))(t)
+	filter := []iamtypes.EntityType{iamtypes.EntityTypeAWSManagedPolicy}
+	if out := must(c.GetAccountAuthorizationDetails(ctx, &iamsdk.GetAccountAuthorizationDetailsInput{Filter: filter}))(t); len(out.Policies) != 0 {
+		t.Errorf("this account sees %d AWS managed policies in use, want 0 (the other account's attachment)", len(out.Policies))
+	}
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("u"), PermissionsBoundary: aws.String(arn)}))(t)
+	out := must(c.GetAccountAuthorizationDetails(ctx, &iamsdk.GetAccountAuthorizationDetailsInput{Filter: filter}))(t)
+	if len(out.Policies) != 1 || aws.ToInt32(out.Policies[0].AttachmentCount) != 0 || aws.ToInt32(out.Policies[0].PermissionsBoundaryUsageCount) != 1 {
+		t.Errorf("policies = %+v", out.Policies)
+	}
+	if out := must(other.GetAccountAuthorizationDetails(ctx, &iamsdk.GetAccountAuthorizationDetailsInput{Filter: filter}))(t); len(out.Policies) != 1 ||
+		aws.ToInt32(out.Policies[0].AttachmentCount) != 1 || aws.ToInt32(out.Policies[0].PermissionsBoundaryUsageCount) != 0 {
+		t.Errorf("other account's policies = %+v", out.Policies)
+	}
 }
