@@ -172,7 +172,7 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 		if o, err = resolveOwner(ctx, tx, p.Account(), user, root, true); err != nil {
 			return err
 		}
-		certs, err = ownedRecords(ctx, tx, p.Account(), kindSigningCert, o, func(c signingCert) time.Time { return c.Created })
+		certs, err = signingCertsOf(ctx, tx, p.Account(), o)
 		return err
 	})
 	if err != nil {
@@ -187,6 +187,12 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 		out.Certificates[i] = c.out(o.name)
 	}
 	return out, nil
+}
+
+// signingCertsOf returns the owner's signing certificates in upload order (credOwner{id:
+// account} is root); the credential report's cert_N columns are these.
+func signingCertsOf(ctx context.Context, tx store.Tx, account string, o credOwner) ([]signingCert, error) {
+	return ownedRecords(ctx, tx, account, kindSigningCert, o, func(c signingCert) time.Time { return c.Created })
 }
 
 // changeSigningCert reads the owner's certificate id and applies change (nil: delete it).
