@@ -34,12 +34,13 @@ func serverKeyAD(account, id string) []byte {
 	return []byte("iamd/server-certificate-key/" + account + "/" + id)
 }
 
-func noSuchServerCert(name string) error {
-	return awserr.NoSuchEntity("The Server Certificate with name " + name + " cannot be found.")
+// serverCertExists is the message of EntityAlreadyExists for a certificate name.
+func serverCertExists(name string) string {
+	return "The Server Certificate with name " + name + " already exists."
 }
 
-func serverCertExists(name string) error {
-	return awserr.EntityAlreadyExists("The Server Certificate with name " + name + " already exists.")
+func noSuchServerCert(name string) error {
+	return awserr.NoSuchEntity("The Server Certificate with name " + name + " cannot be found.")
 }
 
 func (c serverCert) metadata(account string) *iamapi.ServerCertificateMetadata {
@@ -103,7 +104,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 		if n >= iam.MaxServerCertsPerAccount {
 			return quota("ServerCertificatesPerAccount", iam.MaxServerCertsPerAccount)
 		}
-		return exists(writeRecord(ctx, tx, true, account, kindServerCert, c.Name, "", c), "The Server Certificate with name "+c.Name+" already exists.")
+		return exists(writeRecord(ctx, tx, true, account, kindServerCert, c.Name, "", c), serverCertExists(c.Name))
 	})
 	if err != nil {
 		return nil, err
@@ -240,7 +241,7 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.Update
 			return err
 		}
 		c.Name = in.NewServerCertificateName
-		return exists(writeRecord(ctx, tx, true, account, kindServerCert, c.Name, "", c), "The Server Certificate with name "+c.Name+" already exists.")
+		return exists(writeRecord(ctx, tx, true, account, kindServerCert, c.Name, "", c), serverCertExists(c.Name))
 	})
 	if err != nil {
 		return nil, err
