@@ -34,18 +34,12 @@ func entityTypeOf(k iam.PrincipalKind) string { return strings.ToUpper(string(k)
 
 // resolveIdentity reads the user, group or role an ARN of the account names.
 func resolveIdentity(ctx context.Context, tx store.Tx, account, s string) (identityRef, error) {
-	invalid := awserr.InvalidInput("ARN " + s + " is not valid.")
-	a, err := arn.Parse(s)
-	if err != nil || a.Service != "iam" || a.Region != "" {
-		return identityRef{}, invalid
+	owner, typ, name, ok := parseIdentityARN(s)
+	if !ok {
+		return identityRef{}, awserr.InvalidInput("ARN " + s + " is not valid.")
 	}
-	typ, rest, ok := strings.Cut(a.Resource, "/")
-	if !ok || rest == "" || typ != "user" && typ != "group" && typ != "role" {
-		return identityRef{}, invalid
-	}
-	name := rest[strings.LastIndexByte(rest, '/')+1:]
 	missing := awserr.NoSuchEntity("The entity with ARN " + s + " cannot be found.")
-	if a.Account != account {
+	if owner != account {
 		return identityRef{}, missing
 	}
 	ref := identityRef{name: name, arn: s}
@@ -73,6 +67,23 @@ func resolveIdentity(ctx context.Context, tx store.Tx, account, s string) (ident
 		return identityRef{}, missing
 	}
 	return ref, nil
+}
+
+// parseIdentityARN splits an IAM user, group or role ARN into its account, type and name.
+func parseIdentityARN(s string) (account, typ, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || a.Region != "" {
+		return "", "", "", false
+	}
+	typ, rest, ok := strings.Cut(a.Resource, "/")
+	if !ok || typ != "user" && typ != "group" && typ != "role" {
+		return "", "", "", false
+	}
+	name = rest[strings.LastIndexByte(rest, '/')+1:]
+	if name == "" {
+		return "", "", "", false
+	}
+	return a.Account, typ, name, true
 }
 
 // identityPolicies gathers the policies that grant an identity permissions: its inline and

@@ -147,6 +147,13 @@ func deleteRoleWithPolicies(ctx context.Context, tx store.Tx, account, name stri
 	return notFound(tx.DeleteRole(ctx, account, name), noSuchRole(name))
 }
 
+// validDeletionTaskID reports whether id has the form task/aws-service-role/SERVICE/ROLE/UUID.
+func validDeletionTaskID(id string) bool {
+	rest, ok := strings.CutPrefix(id, deletionTaskPrefix)
+	parts := strings.Split(rest, "/")
+	return ok && len(parts) == 3 && parts[0] != "" && parts[1] != "" && len(parts[2]) == 36
+}
+
 // taskName is the record name of a deletion task: its UUID, the id's last element (role names
 // cannot contain '/', so the id's other parts are fixed by it).
 func taskName(id string) string { return id[strings.LastIndexByte(id, '/')+1:] }
@@ -158,8 +165,7 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *ia
 		return nil, err
 	}
 	id := in.DeletionTaskId
-	rest, ok := strings.CutPrefix(id, deletionTaskPrefix)
-	if parts := strings.Split(rest, "/"); !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || len(parts[2]) != 36 {
+	if !validDeletionTaskID(id) {
 		return nil, awserr.InvalidInput("Invalid deletion task id: " + id)
 	}
 	missing := awserr.NoSuchEntity("Deletion task " + id + " does not exist.")
