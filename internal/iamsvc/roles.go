@@ -4,6 +4,7 @@ import (
 	"context"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/policy"
@@ -46,6 +47,9 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 	path := in.Path
 	if path == "" {
 		path = "/"
+	}
+	if iam.IsServiceLinked(path) {
+		return nil, awserr.InvalidInput("Path prefix '" + iam.ServiceLinkedPathPrefix + "' can only be used for AWS Service linked Roles")
 	}
 	maxSession := int32(iam.DefaultMaxSessionDuration)
 	if in.MaxSessionDuration != nil {

@@ -71,6 +71,11 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 	_, err = c.UpdateAssumeRolePolicy(ctx, &iamsdk.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trustEC2)})
 	wantErr(t, err, "UnmodifiableEntity", protected)
 
+	// Nobody but a service-linked role creation may use the path.
+	_, err = c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("fake"), Path: aws.String("/aws-service-role/ecs.amazonaws.com/"),
+		AssumeRolePolicyDocument: aws.String(trustEC2)})
+	wantErr(t, err, "InvalidInput", "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles")
+
 	// An ordinary role is not deleted through the service-linked operation.
 	must(c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("plain"), AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
 	_, err = c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String("plain")})
