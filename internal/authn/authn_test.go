@@ -187,3 +187,47 @@ func TestKeyCache(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyCacheConcurrent has readers authenticate while the key is switched on and off: every
+// request that starts after a switch is committed sees it, whatever the readers cached meanwhile.
+func TestKeyCacheConcurrent(t *testing.T) {
+	for _, cached := range []bool{true, false} {
+		t.Run(map[bool]string{true: "GenerationCache", false: "store Generation"}[cached], func(t *testing.T) {
+			a, cs := setup(t, cached)
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			for range 3 {
+				go func() {
+					defer func() { done <- struct{}{} }()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						authenticate(t, a, userKey, userSecret) // either answer is right mid-switch
+					}
+				}()
+			}
+			for i := range 10 {
+				status, want := iam.StatusInactive, sigv4.CodeInvalidClientTokenID
+				if i%2 == 1 {
+					status, want = iam.StatusActive, ""
+				}
+				err := cs.Write(context.Background(), func(tx store.Tx) error {
+					return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, status)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := authenticate(t, a, userKey, userSecret); code(err) != want {
+					t.Errorf("after switch %d to %s: error %q, want %q", i, status, code(err), want)
+				}
+			}
+			close(stop)
+			for range 3 {
+				<-done
+			}
+		})
+	}
+}
