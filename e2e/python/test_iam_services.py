@@ -29,7 +29,8 @@ class ServiceLinkedRoles(e.TestCase):
         self.assertEqual(role['Arn'], 'arn:aws:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/%s'
                          % (e.ACCOUNT, role['RoleName']))
         stmt = role['AssumeRolePolicyDocument']['Statement'][0]
-        self.assertEqual(stmt['Principal'], {'Service': ['autoscaling.amazonaws.com']})
+        self.assertEqual(stmt['Principal'], {'Service': 'autoscaling.amazonaws.com'})
+        self.assertEqual(stmt['Action'], 'sts:AssumeRole')
 
         err = self.assertAwsError('UnmodifiableEntity', self.iam.delete_role, RoleName=role['RoleName'])
         self.assertEqual(err['Message'], "Cannot perform the operation on the protected role '%s' - "

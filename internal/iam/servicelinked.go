@@ -63,8 +63,8 @@ func ServiceLinkedPath(service string) string {
 func IsServiceLinked(path string) bool { return strings.HasPrefix(path, ServiceLinkedPathPrefix) }
 
 // ServiceLinkedTrustPolicy is the trust policy of a service's service-linked role: the service
-// alone may assume it.
+// alone may assume it (single values, as GetRole shows AWS's own service-linked roles).
 func ServiceLinkedTrustPolicy(service string) string {
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` +
-		strings.ToLower(service) + `"]},"Action":["sts:AssumeRole"]}]}`
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` +
+		strings.ToLower(service) + `"},"Action":"sts:AssumeRole"}]}`
 }

@@ -49,7 +49,7 @@ func TestCreateServiceLinkedRole(t *testing.T) {
 				aws.ToString(r.Arn) != "arn:aws:iam::"+acct+":role"+tc.wantPath+tc.wantName || aws.ToString(r.Description) != tc.desc {
 				t.Errorf("role = %s %s %s %q", aws.ToString(r.RoleName), aws.ToString(r.Path), aws.ToString(r.Arn), aws.ToString(r.Description))
 			}
-			want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` + tc.service + `"]},"Action":["sts:AssumeRole"]}]}`
+			want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + tc.service + `"},"Action":"sts:AssumeRole"}]}`
 			if got := decodeDoc(t, r.AssumeRolePolicyDocument); got != want {
 				t.Errorf("trust = %s", got)
 			}
