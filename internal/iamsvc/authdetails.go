@@ -21,8 +21,8 @@ import (
 // authEntity is one entity of the sequence.
 type authEntity struct {
 	kind int    // index into authKinds
-	key  string // lower-cased name (ARN for policies): the order within the kind
-	name string
+	key  string // the lower-cased name: the order within the kind
+	v    any    // the entity as listed: iam.User, iam.Group, iam.Role or iam.ManagedPolicy
 }
 
 // authKinds are the Filter values in the order of the sequence.
@@ -69,40 +69,49 @@ func pageAll[T any](list func(store.ListOptions) (store.Page[T], error)) ([]T, e
 	}
 }
 
-// authEntities lists the entities of the selected kinds in sequence order.
-func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool) ([]authEntity, map[string]policyUse, error) {
+// authEntities lists the entities of the selected kinds that follow the marker position
+// (afterKind, afterKey), in sequence order. It stops listing kinds once more than limit
+// entities are found: the page needs limit of them, and one more to know it is truncated.
+func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool, afterKind int, afterKey string, limit int) ([]authEntity, map[string]policyUse, error) {
 	var out []authEntity
-	add := func(kind int, name, key string) {
-		out = append(out, authEntity{kind: kind, key: strings.ToLower(key), name: name})
+	add := func(kind int, v any, name string) {
+		e := authEntity{kind: kind, key: strings.ToLower(name), v: v}
+		if kind > afterKind || (kind == afterKind && e.key > afterKey) {
+			out = append(out, e)
+		}
 	}
-	if want[0] {
+	for k := range want {
+		want[k] = want[k] && k >= afterKind
+	}
+	more := func(kind int) bool { return len(out) <= limit && want[kind] }
+	if more(0) {
 		users, err := pageAll(func(o store.ListOptions) (store.Page[iam.User], error) { return tx.Users(ctx, account, o) })
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, u := range users {
-			add(0, u.UserName, u.UserName)
+			add(0, u, u.UserName)
 		}
 	}
-	if want[1] {
+	if more(1) {
 		groups, err := pageAll(func(o store.ListOptions) (store.Page[iam.Group], error) { return tx.Groups(ctx, account, o) })
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, g := range groups {
-			add(1, g.GroupName, g.GroupName)
+			add(1, g, g.GroupName)
 		}
 	}
-	if want[2] {
+	if more(2) {
 		roles, err := pageAll(func(o store.ListOptions) (store.Page[iam.Role], error) { return tx.Roles(ctx, account, o) })
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, r := range roles {
-			add(2, r.RoleName, r.RoleName)
+			add(2, r, r.RoleName)
 		}
 	}
-	if want[3] {
+	if more(3) {
 		pols, err := pageAll(func(o store.ListOptions) (store.Page[iam.ManagedPolicy], error) {
 			return tx.Policies(ctx, account, store.PolicyListOptions{ListOptions: o, Scope: store.ScopeLocal})
 		})
@@ -110,11 +119,11 @@ func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool
 			return nil, nil, err
 		}
 		for _, p := range pols {
-			add(3, p.Arn, p.PolicyName)
+			add(3, p, p.PolicyName)
 		}
 	}
 	var uses map[string]policyUse
-	if want[4] {
+	if more(4) {
 		var err error
 		if uses, err = awsPolicyUses(ctx, tx, account); err != nil {
 			return nil, nil, err
@@ -127,7 +136,7 @@ func authEntities(ctx context.Context, tx store.Tx, account string, want [5]bool
 		}
 		for _, p := range pols {
 			if _, ok := uses[p.Arn]; ok {
-				add(4, p.Arn, p.PolicyName)
+				add(4, p, p.PolicyName)
 			}
 		}
 	}
@@ -229,15 +238,12 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 	out := &iamapi.GetAccountAuthorizationDetailsOutput{UserDetailList: []iamapi.UserDetail{}, GroupDetailList: []iamapi.GroupDetail{},
 		RoleDetailList: []iamapi.RoleDetail{}, Policies: []iamapi.ManagedPolicyDetail{}, IsTruncated: ptr(false)}
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		all, uses, err := authEntities(ctx, tx, account, want)
+		all, uses, err := authEntities(ctx, tx, account, want, afterKind, afterKey, max)
 		if err != nil {
 			return err
 		}
 		n := 0
 		for i, e := range all {
-			if e.kind < afterKind || (e.kind == afterKind && e.key <= afterKey) {
-				continue
-			}
 			if n == max {
 				out.IsTruncated, out.Marker = ptr(true), authMarker(all[i-1])
 				break
@@ -259,10 +265,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e authEntity, uses map[string]policyUse, out *iamapi.GetAccountAuthorizationDetailsOutput) error {
 	switch e.kind {
 	case 0:
-		u, err := getUser(ctx, tx, account, e.name)
-		if err != nil {
-			return err
-		}
+		u := e.v.(iam.User)
 		inline, attached, err := principalPolicies(ctx, tx, account, iam.KindUser, u.UserName)
 		if err != nil {
 			return err
@@ -281,10 +284,7 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 			CreateDate: u.CreateDate, UserPolicyList: inline, GroupList: names, AttachedManagedPolicies: attached,
 			PermissionsBoundary: boundaryOut(u.PermissionsBoundary), Tags: tagsOut(u.Tags)})
 	case 1:
-		g, err := getGroup(ctx, tx, account, e.name)
-		if err != nil {
-			return err
-		}
+		g := e.v.(iam.Group)
 		inline, attached, err := principalPolicies(ctx, tx, account, iam.KindGroup, g.GroupName)
 		if err != nil {
 			return err
@@ -292,10 +292,7 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		out.GroupDetailList = append(out.GroupDetailList, iamapi.GroupDetail{Path: g.Path, GroupName: g.GroupName, GroupId: g.GroupID, Arn: g.Arn,
 			CreateDate: g.CreateDate, GroupPolicyList: inline, AttachedManagedPolicies: attached})
 	case 2:
-		r, err := getRole(ctx, tx, account, e.name)
-		if err != nil {
-			return err
-		}
+		r := e.v.(iam.Role)
 		inline, attached, err := principalPolicies(ctx, tx, account, iam.KindRole, r.RoleName)
 		if err != nil {
 			return err
@@ -316,10 +313,7 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 			RolePolicyList: inline, AttachedManagedPolicies: attached, PermissionsBoundary: full.PermissionsBoundary,
 			Tags: full.Tags, RoleLastUsed: full.RoleLastUsed})
 	default:
-		p, err := visiblePolicy(ctx, tx, account, e.name, noSuchPolicy(e.name))
-		if err != nil {
-			return err
-		}
+		p := e.v.(iam.ManagedPolicy)
 		versions, err := tx.PolicyVersions(ctx, p.Arn)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package iamsvc_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -149,5 +150,53 @@ func TestAuthorizationDetailsAcrossAccounts(t *testing.T) {
 	if out := must(other.GetAccountAuthorizationDetails(ctx, &iamsdk.GetAccountAuthorizationDetailsInput{Filter: filter}))(t); len(out.Policies) != 1 ||
 		aws.ToInt32(out.Policies[0].AttachmentCount) != 1 || aws.ToInt32(out.Policies[0].PermissionsBoundaryUsageCount) != 0 {
 		t.Errorf("other account's policies = %+v", out.Policies)
+	}
+}
+
+// BenchmarkAuthorizationDetails walks a whole account of 300 users (each with an inline policy
+// and a group), 100 roles and 50 policies in pages of 100, through the SDK.
+func BenchmarkAuthorizationDetails(b *testing.B) {
+	h := iamtest.New(b)
+	c := iamtest.IAM(h.Root())
+	fatal := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, err := c.CreateGroup(ctx, &iamsdk.CreateGroupInput{GroupName: aws.String("all")})
+	fatal(err)
+	for i := 0; i < 300; i++ {
+		name := aws.String(fmt.Sprintf("user%03d", i))
+		_, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: name})
+		fatal(err)
+		_, err = c.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: name, PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+		fatal(err)
+		_, err = c.AddUserToGroup(ctx, &iamsdk.AddUserToGroupInput{GroupName: aws.String("all"), UserName: name})
+		fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		_, err := c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role%03d", i)), AssumeRolePolicyDocument: aws.String(trustEC2)})
+		fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		_, err := c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("pol%03d", i)), PolicyDocument: aws.String(allowAll)})
+		fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		in := &iamsdk.GetAccountAuthorizationDetailsInput{}
+		n := 0
+		for {
+			out, err := c.GetAccountAuthorizationDetails(ctx, in)
+			fatal(err)
+			n += len(out.UserDetailList) + len(out.GroupDetailList) + len(out.RoleDetailList) + len(out.Policies)
+			if !out.IsTruncated {
+				break
+			}
+			in.Marker = out.Marker
+		}
+		if n != 451 {
+			b.Fatalf("walked %d entities, want 451", n)
+		}
 	}
 }

@@ -394,3 +394,38 @@ func TestServerCertificates(t *testing.T) {
 	_, err = c.GetServerCertificate(ctx, &iamsdk.GetServerCertificateInput{ServerCertificateName: aws.String("site")})
 	wantErr(t, err, "NoSuchEntity", "The Server Certificate with name site cannot be found.")
 }
+
+// The per-user quota holds under concurrent uploads: the count and the insert share one write
+// transaction.
+func TestSigningCertificateQuotaConcurrent(t *testing.T) {
+	_, c := newClient(t)
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("racer")}))(t)
+	now := time.Now().Add(-time.Hour)
+	const n = 8
+	bodies := make([]string, n)
+	for i := range bodies {
+		bodies[i] = testCert(t, ecKey(t), fmt.Sprint("c", i), now)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{UserName: aws.String("racer"), CertificateBody: aws.String(bodies[i])})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		wantErr(t, err, "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2")
+	}
+	listed := must(c.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{UserName: aws.String("racer")}))(t)
+	if ok != 2 || len(listed.Certificates) != 2 {
+		t.Errorf("%d uploads succeeded, %d stored; want 2 and 2", ok, len(listed.Certificates))
+	}
+}
