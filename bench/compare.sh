@@ -30,7 +30,7 @@ unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL || true
 (cd "$here" && go build -o "$work/iamd" ./cmd/iamd)
 IAMD_ACCOUNT_ID=123456789012 IAMD_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID \
 	IAMD_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
-	"$work/iamd" serve --addr 127.0.0.1:18801 --data "$work/iamd-data" 2>"$work/iamd.log" &
+	"$work/iamd" serve --addr 127.0.0.1:18801 --data "$work/iamd-data" >"$work/iamd.log" 2>&1 &
 pids+=($!)
 targets=("iamd=http://127.0.0.1:18801")
 
