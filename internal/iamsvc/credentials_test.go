@@ -429,3 +429,46 @@ func TestSigningCertificateQuotaConcurrent(t *testing.T) {
 		t.Errorf("%d uploads succeeded, %d stored; want 2 and 2", ok, len(listed.Certificates))
 	}
 }
+
+// Without UserName, the credential operations act on the calling IAM user.
+func TestCredentialsOfTheCaller(t *testing.T) {
+	h, c := newClient(t)
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("self")}))(t)
+	must(c.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String("self"), PolicyName: aws.String("own"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*SigningCertificate*","iam:*SSHPublicKey*","iam:*ServiceSpecificCredential*"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)}))(t)
+	key := must(c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("self")}))(t).AccessKey
+	me := iamtest.IAM(h.Config(aws.ToString(key.AccessKeyId), aws.ToString(key.SecretAccessKey), ""))
+	cert := must(me.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{CertificateBody: aws.String(testCert(t, ecKey(t), "me", time.Now().Add(-time.Hour)))}))(t).Certificate
+	if aws.ToString(cert.UserName) != "self" {
+		t.Errorf("certificate user = %q, want self", aws.ToString(cert.UserName))
+	}
+	k2048, _ := testRSA(t)
+	line, _ := sshLine(t, &k2048.PublicKey)
+	must(me.UploadSSHPublicKey(ctx, &iamsdk.UploadSSHPublicKeyInput{UserName: aws.String("self"), SSHPublicKeyBody: aws.String(line)}))(t)
+	must(me.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String("self"), ServiceName: aws.String("codecommit.amazonaws.com")}))(t)
+	tests := []struct {
+		name string
+		n    func() int
+	}{
+		{"signing certificates", func() int {
+			return len(must(me.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{}))(t).Certificates)
+		}},
+		{"ssh keys", func() int {
+			return len(must(me.ListSSHPublicKeys(ctx, &iamsdk.ListSSHPublicKeysInput{}))(t).SSHPublicKeys)
+		}},
+		{"service credentials", func() int {
+			return len(must(me.ListServiceSpecificCredentials(ctx, &iamsdk.ListServiceSpecificCredentialsInput{}))(t).ServiceSpecificCredentials)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if n := tc.n(); n != 1 {
+				t.Errorf("listed %d, want 1", n)
+			}
+		})
+	}
+	// Another user's credentials stay out of reach of the policy.
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("other")}))(t)
+	_, err := me.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{UserName: aws.String("other")})
+	wantErr(t, err, "AccessDenied", "")
+}
