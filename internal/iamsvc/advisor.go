@@ -2,7 +2,9 @@ package iamsvc
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -282,8 +284,11 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 	}
 	account := c.Account()
 	now := s.now()
-	rep := accessReport{JobID: newJobID(), JobType: granularity, Created: now, Completed: now}
+	rep := accessReport{JobID: timeOrderedID(s.cfg.Now()), JobType: granularity, Created: now, Completed: now}
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
+		if err := pruneReports(ctx, tx, account); err != nil {
+			return err
+		}
 		policies, targets, err := reportScope(ctx, tx, account, in.Arn)
 		if err != nil {
 			return err
@@ -304,6 +309,42 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 		return nil, err
 	}
 	return &iamapi.GenerateServiceLastAccessedDetailsOutput{JobId: rep.JobID}, nil
+}
+
+// maxReports is how many access reports an account keeps; generating another drops the oldest.
+const maxReports = 100
+
+// pruneReports deletes the oldest reports beyond maxReports-1. Report ids are time-ordered (to the
+// millisecond), so the first names in the store's order are the oldest.
+func pruneReports(ctx context.Context, tx store.Tx, account string) error {
+	n, err := tx.CountRecords(ctx, account, kindAccessReport)
+	if err != nil || n < maxReports {
+		return err
+	}
+	old, err := tx.Records(ctx, account, kindAccessReport, store.ListOptions{MaxItems: n - maxReports + 1})
+	if err != nil {
+		return err
+	}
+	for _, r := range old.Items {
+		if err := tx.DeleteRecord(ctx, account, kindAccessReport, r.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeOrderedID returns an RFC 9562 version-7 UUID: 48 bits of Unix milliseconds, then random
+// bits, so ids sort by creation time.
+func timeOrderedID(t time.Time) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	ms := uint64(t.UnixMilli())
+	for i := 0; i < 6; i++ {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // reportScope resolves the report's ARN to the policies whose services are reported and the

@@ -42,3 +42,15 @@ func TestAccessTrackerNoteThrottles(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeOrderedID(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	prev := ""
+	for i := range 50 {
+		id := timeOrderedID(base.Add(time.Duration(i) * time.Millisecond))
+		if len(id) != 36 || id[14] != '7' || id <= prev {
+			t.Fatalf("id %d = %q after %q: want 36 characters, version 7, increasing", i, id, prev)
+		}
+		prev = id
+	}
+}

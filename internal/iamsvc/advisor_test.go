@@ -185,3 +185,19 @@ func TestAccessTrackerBatches(t *testing.T) {
 	must(c.DeleteUserPolicy(ctx, &iamsdk.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p")}))(t)
 	must(c.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String("alice")}))(t)
 }
+
+func TestAccessReportsPruned(t *testing.T) {
+	h, c := newClient(t)
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("u")}))(t)
+	arn := aws.String("arn:aws:iam::" + h.Node.Account + ":user/u")
+	var jobs []string
+	for range 101 {
+		h.Clock.Advance(time.Millisecond) // ids are time-ordered to the millisecond
+		jobs = append(jobs, aws.ToString(must(c.GenerateServiceLastAccessedDetails(ctx, &iamsdk.GenerateServiceLastAccessedDetailsInput{Arn: arn}))(t).JobId))
+	}
+	_, err := c.GetServiceLastAccessedDetails(ctx, &iamsdk.GetServiceLastAccessedDetailsInput{JobId: aws.String(jobs[0])})
+	wantErr(t, err, "NoSuchEntity", "")
+	for _, j := range []string{jobs[1], jobs[100]} {
+		must(c.GetServiceLastAccessedDetails(ctx, &iamsdk.GetServiceLastAccessedDetailsInput{JobId: aws.String(j)}))(t)
+	}
+}
