@@ -234,6 +234,8 @@ func FuzzParseCertificate(f *testing.F) {
 	sec1, _ := x509.MarshalECPrivateKey(key)
 	f.Add(cert, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1})))
 	f.Add("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----")
+	leaf, ca := signedLeaf(f, time.Now())
+	f.Add(leaf, ca) // the second argument doubles as a chain
 	f.Fuzz(func(t *testing.T, body, key string) {
 		if _, err := iam.ParseCertificateChain(body); err != nil {
 			if _, ok := awserr.As(err); !ok {
@@ -246,6 +248,13 @@ func FuzzParseCertificate(f *testing.F) {
 				t.Fatalf("non-AWS error %v", err)
 			}
 			return
+		}
+		if chain, err := iam.ParseCertificateChain(key); err == nil {
+			if err := iam.VerifyChain(c.X509, chain); err != nil {
+				if _, ok := awserr.As(err); !ok {
+					t.Fatalf("non-AWS error %v", err)
+				}
+			}
 		}
 		if err := iam.ParsePrivateKey(key, c.X509); err != nil {
 			if _, ok := awserr.As(err); !ok {
