@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamd/iamd/internal/iam"
@@ -37,7 +38,19 @@ type Store struct {
 	// opTimeout, when set, bounds each call so that a database that does not answer fails the
 	// request instead of holding it (PostgreSQL over a network).
 	opTimeout time.Duration
+
+	// The generation as last known: this process's writes move it at commit; other processes'
+	// (other iamd nodes on PostgreSQL, an `iamd account create` beside a server on SQLite) are
+	// seen by a poll at most generationPoll old. Every request validates its caches against
+	// Generation, so this saves a query per request and bounds staleness across processes.
+	gen       atomic.Uint64
+	genPolled atomic.Int64 // unix nanoseconds of the last poll; 0 forces one
+	genPoll   atomic.Bool  // a poll is running
 }
+
+// generationPoll bounds how old another process's write may be before this process's caches see
+// it (the documented cross-node consistency bound).
+const generationPoll = 100 * time.Millisecond
 
 var _ store.Store = (*Store)(nil)
 
@@ -173,14 +186,28 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
+	var gen int64
+	err := s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
 		if err := fn(&tx{d: s.d, sql: sqlTx, writable: true}); err != nil {
 			return err
 		}
 		// Bumped inside the transaction, so the generation moves exactly when the data does.
-		_, err := sqlTx.ExecContext(ctx, `UPDATE meta SET v = v + 1 WHERE k = 'generation'`)
-		return err
+		return sqlTx.QueryRowContext(ctx, `UPDATE meta SET v = v + 1 WHERE k = 'generation' RETURNING v`).Scan(&gen)
 	})
+	if err == nil {
+		s.seeGeneration(uint64(gen))
+	}
+	return err
+}
+
+// seeGeneration raises the known generation to g (it never goes back).
+func (s *Store) seeGeneration(g uint64) {
+	for {
+		cur := s.gen.Load()
+		if g <= cur || s.gen.CompareAndSwap(cur, g) {
+			return
+		}
+	}
 }
 
 // RecordAccessKeyUses implements store.Store: a write transaction that leaves the generation.
@@ -198,15 +225,32 @@ func (s *Store) RecordAccessKeyUses(ctx context.Context, uses map[string]iam.Acc
 	})
 }
 
-// Generation implements store.Store.
+// Generation implements store.Store. It answers from memory while the last poll is recent (this
+// process's own writes are always included) and queries the database otherwise; a failed poll is
+// an error, so an unreachable database fails requests rather than serving from stale caches.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
+	now := time.Now().UnixNano()
+	if now-s.genPolled.Load() < int64(generationPoll) {
+		return s.gen.Load(), nil
+	}
+	if !s.genPoll.CompareAndSwap(false, true) {
+		// Another request is polling: the known value is at most one poll old.
+		if s.genPolled.Load() != 0 {
+			return s.gen.Load(), nil
+		}
+	} else {
+		defer s.genPoll.Store(false)
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var g int64
 	if err := s.reader.QueryRowContext(ctx, `SELECT v FROM meta WHERE k = 'generation'`).Scan(&g); err != nil {
+		s.genPolled.Store(0)
 		return 0, fmt.Errorf("sqlstore: generation: %w", err)
 	}
-	return uint64(g), nil
+	s.seeGeneration(uint64(g))
+	s.genPolled.Store(now)
+	return s.gen.Load(), nil
 }
 
 // bound applies the store's operation timeout to ctx.
