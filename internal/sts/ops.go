@@ -179,12 +179,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	}
 	// The role may live in another account hosted by this iamd: then both the caller's identity
 	// policies and the role's trust policy must allow (policy.Evaluate's cross-account rule).
-	var role iam.Role
-	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		role, err = tx.Role(ctx, acct, name)
-		return err
-	})
+	role, err := s.role(ctx, acct, name)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && role.Path != path) {
 		return nil, denied()
 	}

@@ -36,6 +36,8 @@ type Service struct {
 	stsapi.Unimplemented
 	cfg Config
 
+	roles roleCache
+
 	lastUse   sync.Mutex
 	lastUseAt map[string]time.Time // role id → when its use was last recorded
 }
