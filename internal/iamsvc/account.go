@@ -232,7 +232,11 @@ func (s *Service) GetAccountSummary(ctx context.Context, in *iamapi.GetAccountSu
 			return err
 		}
 		m["AccountAccessKeysPresent"] = int32(min(rootKeys, 1))
-		m["AccountSigningCertificatesPresent"] = 0
+		rootCerts, err := signingCertsOf(ctx, tx, account, credOwner{id: account})
+		if err != nil {
+			return err
+		}
+		m["AccountSigningCertificatesPresent"] = int32(min(len(rootCerts), 1))
 		local, err := allPages(func(o store.ListOptions) (store.Page[iam.ManagedPolicy], error) {
 			return tx.Policies(ctx, account, store.PolicyListOptions{ListOptions: o, Scope: store.ScopeLocal})
 		})
@@ -415,6 +419,19 @@ func keyColumns(keys []iam.AccessKey, i int) []string {
 	return []string{strconv.FormatBool(k.Status == iam.StatusActive), reportTime(k.CreateDate), reportTime(used.LastUsedDate), used.Region, used.ServiceName}
 }
 
+// certColumns are the cert_1/cert_2 columns of an owner's signing certificates.
+func certColumns(certs []signingCert) []string {
+	out := make([]string, 0, 4)
+	for i := 0; i < 2; i++ {
+		if i >= len(certs) {
+			out = append(out, "false", "N/A")
+			continue
+		}
+		out = append(out, strconv.FormatBool(certs[i].Status == iam.StatusActive), reportTime(certs[i].UploadDate))
+	}
+	return out
+}
+
 // buildCredentialReport writes the CSV from the account's users, in one snapshot.
 func (s *Service) buildCredentialReport(ctx context.Context, tx store.Tx, account string) ([]byte, error) {
 	var buf bytes.Buffer
@@ -433,7 +450,11 @@ func (s *Service) buildCredentialReport(ctx context.Context, tx store.Tx, accoun
 	row := []string{"<root_account>", iam.RootARN(account), reportTime(acct.CreateDate), "not_supported", "N/A", "not_supported", "not_supported", "false"}
 	row = append(row, keyColumns(rootKeys, 0)...)
 	row = append(row, keyColumns(rootKeys, 1)...)
-	row = append(row, "false", "N/A", "false", "N/A")
+	rootCerts, err := signingCertsOf(ctx, tx, account, credOwner{id: account})
+	if err != nil {
+		return nil, err
+	}
+	row = append(row, certColumns(rootCerts)...)
 	if err := w.Write(row); err != nil {
 		return nil, err
 	}
@@ -474,7 +495,11 @@ func (s *Service) buildCredentialReport(ctx context.Context, tx store.Tx, accoun
 		row := []string{u.UserName, u.Arn, reportTime(u.CreateDate), strconv.FormatBool(hasPassword), lastUsed, changed, next, strconv.FormatBool(len(mfa) > 0)}
 		row = append(row, keyColumns(keys, 0)...)
 		row = append(row, keyColumns(keys, 1)...)
-		row = append(row, "false", "N/A", "false", "N/A")
+		certs, err := signingCertsOf(ctx, tx, account, credOwner{id: u.UserID, name: u.UserName})
+		if err != nil {
+			return nil, err
+		}
+		row = append(row, certColumns(certs)...)
 		if err := w.Write(row); err != nil {
 			return nil, err
 		}

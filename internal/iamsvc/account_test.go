@@ -130,6 +130,10 @@ func TestCredentialReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// bob's signing certificate fills his cert_1 columns.
+	must(c.UploadSigningCertificate(ctx, &iamsdk.UploadSigningCertificateInput{UserName: aws.String("bob"),
+		CertificateBody: aws.String(testCert(t, ecKey(t), "bob", time.Now().Add(-time.Hour)))}))(t)
+
 	gen := must(c.GenerateCredentialReport(ctx, &iamsdk.GenerateCredentialReportInput{}))(t)
 	if gen.State != iamtypes.ReportStateTypeComplete {
 		t.Errorf("state = %s", gen.State)
@@ -151,7 +155,8 @@ func TestCredentialReport(t *testing.T) {
 	}
 	b := rows[2]
 	checks := map[string]string{"user": "bob", "password_enabled": "true", "password_last_used": "no_information",
-		"mfa_active": "false", "access_key_1_active": "true", "access_key_1_last_used_service": "iam", "access_key_2_active": "false"}
+		"mfa_active": "false", "access_key_1_active": "true", "access_key_1_last_used_service": "iam", "access_key_2_active": "false",
+		"cert_1_active": "true", "cert_2_active": "false", "cert_2_last_rotated": "N/A"}
 	for k, v := range checks {
 		if b[col[k]] != v {
 			t.Errorf("bob %s = %q, want %q", k, b[col[k]], v)
