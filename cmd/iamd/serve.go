@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,7 @@ import (
 )
 
 func newServe() *cobra.Command {
-	var addr, data, storeKind, pgDSN string
+	var addr, data, storeKind, pgDSN, publicURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the IAM and STS APIs",
@@ -36,17 +37,33 @@ IAMD_MASTER_KEY.`,
 			return envDefault(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cmd, addr, data, storeKind, pgDSN)
+			return serve(cmd.Context(), cmd, addr, data, storeKind, pgDSN, publicURLOf(publicURL, addr))
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8777", "listen address HOST:PORT")
 	cmd.Flags().StringVar(&data, "data", "./iamd-data", "data directory")
 	cmd.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite (in the data directory) or postgres")
 	cmd.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string (URL or key=value), for --store postgres")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "the base URL clients and relying parties reach this iamd under (outbound federation issuers are made below it); default http://ADDR")
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN string) error {
+// publicURLOf is the --public-url value, or http://ADDR (with localhost for an empty host).
+func publicURLOf(flag, addr string) string {
+	if flag != "" {
+		return strings.TrimRight(flag, "/")
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN, publicURL string) error {
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 	n, err := node.Open(ctx, node.Config{
 		DataDir:             data,
@@ -56,6 +73,7 @@ func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN
 		AccountID:           os.Getenv("IAMD_ACCOUNT_ID"),
 		RootAccessKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
+		PublicURL:           publicURL,
 		Logger:              logger,
 	})
 	if err != nil {

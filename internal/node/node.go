@@ -21,6 +21,7 @@ import (
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamsvc"
 	"github.com/iamd/iamd/internal/instance"
+	"github.com/iamd/iamd/internal/jwtissuer"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/server"
 	"github.com/iamd/iamd/internal/store"
@@ -50,8 +51,12 @@ type Config struct {
 	AccountID           string
 	RootAccessKeyID     string
 	RootSecretAccessKey string
-	Logger              *slog.Logger
-	Now                 func() time.Time
+	// PublicURL is the base URL relying parties reach this iamd under; outbound web identity
+	// federation issuers are made below it. "" means iamsvc.DefaultIssuerBase, which no one
+	// can reach.
+	PublicURL string
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // Node is an assembled iamd.
@@ -118,21 +123,26 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		Seal: func(b []byte) []byte { return kr.Seal(b, msgAD) },
 		Open: func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
 	})
-	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access})
+	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access, IssuerBase: cfg.PublicURL})
 	// AWS managed policies exist in every account from the start; seeding is idempotent.
 	if err := iamService.SeedAWSManagedPolicies(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("seeding AWS managed policies: %w", err)
 	}
 	stsService := sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, CheckMFA: iamService.CheckMFA})
+	outbound := sts.NewOutbound(stsService, sts.OutboundConfig{
+		Tokens: jwtissuer.New(jwtissuer.Config{Store: st, Keyring: kr, Now: cfg.Now}),
+		Issuer: iamService.OutboundIssuer,
+	})
 	n.Handler = server.New(server.Config{
-		Authn:  an,
-		Authz:  az,
-		IAM:    iamService,
-		STS:    stsService,
-		Iamd:   instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
-		Logger: cfg.Logger,
-		Now:    cfg.Now,
+		Authn:   an,
+		Authz:   az,
+		IAM:     iamService,
+		STS:     outbound,
+		Issuers: outbound,
+		Iamd:    instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
+		Logger:  cfg.Logger,
+		Now:     cfg.Now,
 		Ready: func(ctx context.Context) error {
 			_, err := st.Generation(ctx)
 			return err

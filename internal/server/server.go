@@ -46,6 +46,9 @@ type Config struct {
 	Ready func(context.Context) error
 	// Iamd are iamd's own operations under /iamd/v1/ (iamd_ops.go); nil serves none.
 	Iamd IamdOps
+	// Issuers serves outbound federation discovery documents and keys (wellknown.go); nil
+	// serves none.
+	Issuers Issuers
 }
 
 // Server is the HTTP handler.
@@ -98,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 		return
 	}
-	if s.serveIamd(w, r) {
+	if s.serveIamd(w, r) || s.serveWellKnown(w, r) {
 		return
 	}
 	start := time.Now()

@@ -8,12 +8,11 @@ import (
 	"github.com/iamd/iamd/internal/awserr"
 )
 
-// GetWebIdentityToken needs outbound web identity federation, which an account enables through
-// IAM's EnableOutboundWebIdentityFederation; iamd does not offer it yet, so every account is in
-// the state AWS answers with OutboundWebIdentityFederationDisabledException.
+// GetWebIdentityToken of a bare Service answers as for an account without outbound web identity
+// federation: the feature needs the signing keys and IAM's issuer setting, which Outbound
+// (issuer.go) adds; nodes serve STS through it.
 func (s *Service) GetWebIdentityToken(context.Context, *stsapi.GetWebIdentityTokenInput) (*stsapi.GetWebIdentityTokenOutput, error) {
-	return nil, &awserr.Error{Code: "OutboundWebIdentityFederationDisabledException", Status: http.StatusForbidden,
-		Message: "The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the Amazon Web Services Management Console or API."}
+	return nil, federationDisabled()
 }
 
 // AssumeRoot gives an organization's management account root sessions in member accounts. An
