@@ -16,6 +16,23 @@ import (
 // The attach, detach and inline-policy operations are the same for users, roles and groups; the
 // methods below do the work once for a kind, and the AWS operations are thin wrappers.
 
+// modifiablePrincipal checks that the entity exists and that its policies may be changed: a
+// service-linked role's policies are its service's to set (AWS lists UnmodifiableEntity for
+// Put/DeleteRolePolicy and Attach/DetachRolePolicy).
+func modifiablePrincipal(ctx context.Context, tx store.Tx, account string, kind iam.PrincipalKind, name string) error {
+	if kind != iam.KindRole {
+		return principalExists(ctx, tx, account, kind, name)
+	}
+	r, err := getRole(ctx, tx, account, name)
+	if err != nil {
+		return err
+	}
+	if iam.IsServiceLinked(r.Path) {
+		return unmodifiableRole(r.RoleName)
+	}
+	return nil
+}
+
 func (s *Service) attach(ctx context.Context, kind iam.PrincipalKind, name, arn string) error {
 	c, err := s.caller(ctx)
 	if err != nil {
@@ -23,7 +40,7 @@ func (s *Service) attach(ctx context.Context, kind iam.PrincipalKind, name, arn 
 	}
 	account := c.Account()
 	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		if err := principalExists(ctx, tx, account, kind, name); err != nil {
+		if err := modifiablePrincipal(ctx, tx, account, kind, name); err != nil {
 			return err
 		}
 		p, err := visiblePolicy(ctx, tx, account, arn, notAttachable(arn))
@@ -71,7 +88,7 @@ func (s *Service) detach(ctx context.Context, kind iam.PrincipalKind, name, arn 
 	}
 	account := c.Account()
 	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		if err := principalExists(ctx, tx, account, kind, name); err != nil {
+		if err := modifiablePrincipal(ctx, tx, account, kind, name); err != nil {
 			return err
 		}
 		return notFound(tx.DetachPolicy(ctx, account, kind, name, arn), noSuchPolicy(arn))
@@ -115,7 +132,7 @@ func (s *Service) putInline(ctx context.Context, kind iam.PrincipalKind, name, p
 	}
 	account := c.Account()
 	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		if err := principalExists(ctx, tx, account, kind, name); err != nil {
+		if err := modifiablePrincipal(ctx, tx, account, kind, name); err != nil {
 			return err
 		}
 		others, err := tx.InlinePolicies(ctx, account, kind, name)
@@ -191,7 +208,7 @@ func (s *Service) deleteInline(ctx context.Context, kind iam.PrincipalKind, name
 		return err
 	}
 	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		if err := principalExists(ctx, tx, c.Account(), kind, name); err != nil {
+		if err := modifiablePrincipal(ctx, tx, c.Account(), kind, name); err != nil {
 			return err
 		}
 		err := tx.DeleteInlinePolicy(ctx, c.Account(), kind, name, policyName)

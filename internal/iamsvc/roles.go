@@ -146,9 +146,14 @@ func (s *Service) updateRole(ctx context.Context, name string, change func(tx st
 	return r, err
 }
 
-// UpdateRole changes a role's description and maximum session duration.
+// UpdateRole changes a role's description and maximum session duration. Of a service-linked
+// role only the description may change: AWS's guide lets "update-role --description" edit any
+// role's, while the session duration is the service's to set.
 func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) (*iamapi.UpdateRoleOutput, error) {
 	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		if in.MaxSessionDuration != nil && iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName)
+		}
 		if in.Description != "" {
 			r.Description = in.Description
 		}
@@ -163,7 +168,8 @@ func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) (*
 	return &iamapi.UpdateRoleOutput{}, nil
 }
 
-// UpdateRoleDescription changes a role's description and returns the role.
+// UpdateRoleDescription changes a role's description and returns the role; service-linked
+// roles included, as AWS's guide says of every role's description.
 func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionInput) (*iamapi.UpdateRoleDescriptionOutput, error) {
 	r, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
 		r.Description = in.Description
@@ -282,6 +288,9 @@ func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput
 // PutRolePermissionsBoundary sets a role's permissions boundary.
 func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryInput) (*iamapi.PutRolePermissionsBoundaryOutput, error) {
 	_, err := s.updateRole(ctx, in.RoleName, func(tx store.Tx, r *iam.Role) error {
+		if iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName) // its permissions are its service's to set
+		}
 		if err := checkBoundary(ctx, tx, r.Account, in.PermissionsBoundary); err != nil {
 			return err
 		}
@@ -297,6 +306,9 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.Put
 // DeleteRolePermissionsBoundary removes a role's permissions boundary.
 func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryInput) (*iamapi.DeleteRolePermissionsBoundaryOutput, error) {
 	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+		if iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName)
+		}
 		r.PermissionsBoundary = ""
 		return nil
 	})

@@ -7,6 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/store"
 )
 
 func TestCreateServiceLinkedRole(t *testing.T) {
@@ -63,7 +66,7 @@ func TestCreateServiceLinkedRole(t *testing.T) {
 }
 
 func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
-	_, c := newClient(t)
+	h, c := newClient(t)
 	name := aws.ToString(must(c.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}))(t).Role.RoleName)
 	protected := "Cannot perform the operation on the protected role '" + name + "' - this role is only modifiable by AWS"
 	_, err := c.DeleteRole(ctx, &iamsdk.DeleteRoleInput{RoleName: aws.String(name)})
@@ -92,7 +95,13 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 	must(c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String(name)}))(t)
 
 	must(c.RemoveRoleFromInstanceProfile(ctx, &iamsdk.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)}))(t)
-	must(c.PutRolePolicy(ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("svc"), PolicyDocument: aws.String(allowAll)}))(t)
+	// The service gives its role policies (the API refuses them): written to the store directly.
+	err = h.Node.Store.Write(ctx, func(tx store.Tx) error {
+		return tx.PutInlinePolicy(ctx, acct, iam.InlinePolicy{Kind: iam.KindRole, PrincipalName: name, PolicyName: "svc", Document: allowAll})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	id := aws.ToString(must(c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String(name)}))(t).DeletionTaskId)
 	if !regexp.MustCompile(`^task/aws-service-role/ecs\.amazonaws\.com/AWSServiceRoleForECS/[0-9a-f-]{36}$`).MatchString(id) {
 		t.Fatalf("DeletionTaskId = %q", id)
@@ -114,4 +123,114 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 			wantErr(t, err, bad.code, "")
 		})
 	}
+}
+
+// TestServiceLinkedRoleChanges walks the role operations AWS's model lists UnmodifiableEntity
+// for: each refuses a service-linked role and still serves an ordinary one. The description
+// (UpdateRole without MaxSessionDuration, UpdateRoleDescription) and tags stay editable, as
+// AWS's guide says of every role.
+func TestServiceLinkedRoleChanges(t *testing.T) {
+	h, c := newClient(t)
+	slr := aws.ToString(must(c.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("rds.amazonaws.com")}))(t).Role.RoleName)
+	must(c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("plain"), AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
+	boundary := aws.ToString(must(c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("b"), PolicyDocument: aws.String(allowAll)}))(t).Policy.Arn)
+	// Something to delete or detach on both roles, put where the service would put it.
+	err := h.Node.Store.Write(ctx, func(tx store.Tx) error {
+		for _, r := range []string{slr, "plain"} {
+			if err := tx.PutInlinePolicy(ctx, acct, iam.InlinePolicy{Kind: iam.KindRole, PrincipalName: r, PolicyName: "p", Document: allowAll}); err != nil {
+				return err
+			}
+			if err := tx.AttachPolicy(ctx, acct, iam.KindRole, r, boundary); err != nil {
+				return err
+			}
+			role, err := tx.Role(ctx, acct, r)
+			if err != nil {
+				return err
+			}
+			role.PermissionsBoundary = boundary
+			if err := tx.UpdateRole(ctx, role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		call      func(role string) error
+		protected bool // refused for the service-linked role; an ordinary role allows every call
+	}{
+		{"PutRolePolicy", func(r string) error {
+			_, err := c.PutRolePolicy(ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String(r), PolicyName: aws.String("q"), PolicyDocument: aws.String(allowAll)})
+			return err
+		}, true},
+		{"DeleteRolePolicy", func(r string) error {
+			_, err := c.DeleteRolePolicy(ctx, &iamsdk.DeleteRolePolicyInput{RoleName: aws.String(r), PolicyName: aws.String("p")})
+			return err
+		}, true},
+		{"DetachRolePolicy", func(r string) error {
+			_, err := c.DetachRolePolicy(ctx, &iamsdk.DetachRolePolicyInput{RoleName: aws.String(r), PolicyArn: aws.String(boundary)})
+			return err
+		}, true},
+		{"AttachRolePolicy", func(r string) error {
+			_, err := c.AttachRolePolicy(ctx, &iamsdk.AttachRolePolicyInput{RoleName: aws.String(r), PolicyArn: aws.String(boundary)})
+			return err
+		}, true},
+		{"DeleteRolePermissionsBoundary", func(r string) error {
+			_, err := c.DeleteRolePermissionsBoundary(ctx, &iamsdk.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(r)})
+			return err
+		}, true},
+		{"PutRolePermissionsBoundary", func(r string) error {
+			_, err := c.PutRolePermissionsBoundary(ctx, &iamsdk.PutRolePermissionsBoundaryInput{RoleName: aws.String(r), PermissionsBoundary: aws.String(boundary)})
+			return err
+		}, true},
+		{"UpdateRole MaxSessionDuration", func(r string) error {
+			_, err := c.UpdateRole(ctx, &iamsdk.UpdateRoleInput{RoleName: aws.String(r), MaxSessionDuration: aws.Int32(7200)})
+			return err
+		}, true},
+		{"UpdateRole Description", func(r string) error {
+			_, err := c.UpdateRole(ctx, &iamsdk.UpdateRoleInput{RoleName: aws.String(r), Description: aws.String("d1")})
+			return err
+		}, false},
+		{"UpdateRoleDescription", func(r string) error {
+			_, err := c.UpdateRoleDescription(ctx, &iamsdk.UpdateRoleDescriptionInput{RoleName: aws.String(r), Description: aws.String("d2")})
+			return err
+		}, false},
+		{"TagRole", func(r string) error {
+			_, err := c.TagRole(ctx, &iamsdk.TagRoleInput{RoleName: aws.String(r), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+			return err
+		}, false},
+		{"UntagRole", func(r string) error {
+			_, err := c.UntagRole(ctx, &iamsdk.UntagRoleInput{RoleName: aws.String(r), TagKeys: []string{"k"}})
+			return err
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call(slr)
+			if tc.protected {
+				wantErr(t, err, "UnmodifiableEntity", "Cannot perform the operation on the protected role '"+slr+"' - this role is only modifiable by AWS")
+			} else if err != nil {
+				t.Fatalf("service-linked role: %v", err)
+			}
+			if err := tc.call("plain"); err != nil {
+				t.Fatalf("ordinary role: %v", err)
+			}
+		})
+	}
+	// The refusals changed nothing; the allowed edits did.
+	role := must(c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String(slr)}))(t).Role
+	if role.PermissionsBoundary == nil || aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn) != boundary ||
+		aws.ToInt32(role.MaxSessionDuration) != 3600 || aws.ToString(role.Description) != "d2" {
+		t.Fatalf("service-linked role after the calls: boundary %+v, max %d, description %q", role.PermissionsBoundary, aws.ToInt32(role.MaxSessionDuration), aws.ToString(role.Description))
+	}
+	names := must(c.ListRolePolicies(ctx, &iamsdk.ListRolePoliciesInput{RoleName: aws.String(slr)}))(t).PolicyNames
+	attached := must(c.ListAttachedRolePolicies(ctx, &iamsdk.ListAttachedRolePoliciesInput{RoleName: aws.String(slr)}))(t).AttachedPolicies
+	if len(names) != 1 || names[0] != "p" || len(attached) != 1 {
+		t.Fatalf("service-linked role's policies: inline %v, attached %+v", names, attached)
+	}
+	// A missing role is still NoSuchEntity, not UnmodifiableEntity.
+	_, err = c.PutRolePolicy(ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String("nobody"), PolicyName: aws.String("q"), PolicyDocument: aws.String(allowAll)})
+	wantErr(t, err, "NoSuchEntity", "")
 }
