@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	"internal/authn":                 {"sigv4", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
 	"internal/authz":                 {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr"},
 	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "golang.org/x/crypto"},
-	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "internal/federation/oidc", "internal/federation/saml"},
+	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.
@@ -46,6 +46,7 @@ var allowed = map[string][]string{
 	"internal/iamtest":         {"internal/node", "github.com/aws/aws-sdk-go-v2"},
 	"internal/loadgen":         {},
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
+	"internal/jwtissuer":       {"internal/seal", "internal/store", "github.com/go-jose/go-jose/v4"},
 	"internal/federation/saml": {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
 	// idp is the development identity provider (iamd idp); nothing on the request path imports it.
 	"internal/idp":  {"github.com/go-jose/go-jose/v4", "github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
