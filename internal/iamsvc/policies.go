@@ -144,10 +144,13 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 	if err != nil {
 		return nil, err
 	}
+	// OnlyAttached counts both uses of a policy — attached as a permissions policy or set as a
+	// permissions boundary — and PolicyUsageFilter narrows it to one; both are applied to each
+	// page here, so a page may hold fewer than MaxItems while more follow (AWS's paging allows it).
+	onlyAttached := in.OnlyAttached != nil && *in.OnlyAttached
 	opt := store.PolicyListOptions{
-		ListOptions:  store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)},
-		Scope:        store.PolicyScope(in.Scope),
-		OnlyAttached: in.OnlyAttached != nil && *in.OnlyAttached,
+		ListOptions: store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)},
+		Scope:       store.PolicyScope(in.Scope),
 	}
 	var page store.Page[iam.ManagedPolicy]
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
@@ -160,9 +163,24 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 	}
 	out := &iamapi.ListPoliciesOutput{Policies: make([]iamapi.Policy, 0, len(page.Items)), IsTruncated: ptr(page.IsTruncated), Marker: page.Marker}
 	for _, p := range page.Items {
+		if onlyAttached && !inUse(p, in.PolicyUsageFilter) {
+			continue
+		}
 		out.Policies = append(out.Policies, policyOut(p, false))
 	}
 	return out, nil
+}
+
+// inUse reports whether a policy is used as filter says: "PermissionsPolicy" (attached),
+// "PermissionsBoundary" (a boundary), or "" (either).
+func inUse(p iam.ManagedPolicy, filter string) bool {
+	switch filter {
+	case "PermissionsPolicy":
+		return p.AttachmentCount > 0
+	case "PermissionsBoundary":
+		return p.PermissionsBoundaryUsageCount > 0
+	}
+	return p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0
 }
 
 // DeletePolicy deletes a customer managed policy that is attached nowhere, is no boundary and

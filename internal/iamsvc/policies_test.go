@@ -137,6 +137,7 @@ func TestListPolicies(t *testing.T) {
 	}
 	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("bob")}))(t)
 	must(c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String("arn:aws:iam::" + iamtest.Account + ":policy/p1")}))(t)
+	must(c.PutUserPermissionsBoundary(ctx, &iamsdk.PutUserPermissionsBoundaryInput{UserName: aws.String("bob"), PermissionsBoundary: aws.String("arn:aws:iam::" + iamtest.Account + ":policy/p2")}))(t)
 	tests := []struct {
 		name string
 		in   iamsdk.ListPoliciesInput
@@ -144,7 +145,10 @@ func TestListPolicies(t *testing.T) {
 	}{
 		{"local", iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal}, "p0,p1,p2,p3,p4"},
 		{"path prefix", iamsdk.ListPoliciesInput{PathPrefix: aws.String("/x/")}, "p3,p4"},
-		{"only attached", iamsdk.ListPoliciesInput{OnlyAttached: true}, "p1"},
+		{"only attached", iamsdk.ListPoliciesInput{OnlyAttached: true, Scope: types.PolicyScopeTypeLocal}, "p1,p2"},
+		{"attached as permissions", iamsdk.ListPoliciesInput{OnlyAttached: true, PolicyUsageFilter: types.PolicyUsageTypePermissionsPolicy}, "p1"},
+		{"used as boundary", iamsdk.ListPoliciesInput{OnlyAttached: true, PolicyUsageFilter: types.PolicyUsageTypePermissionsBoundary}, "p2"},
+		{"filter without OnlyAttached", iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal, PolicyUsageFilter: types.PolicyUsageTypePermissionsBoundary}, "p0,p1,p2,p3,p4"},
 		{"paged by 2", iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal, MaxItems: aws.Int32(2)}, "p0,p1,p2,p3,p4"},
 	}
 	for _, tc := range tests {
