@@ -31,43 +31,53 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	i := strings.Index(p, issuerPrefix)
-	if i < 0 {
+	id, doc, ok := issuerDocPath(p)
+	if !ok {
 		return false
 	}
-	rest := p[i+len(issuerPrefix):]
-	var get func(context.Context, string) ([]byte, bool, error)
-	var id string
-	switch {
-	case strings.HasSuffix(rest, discoverySuffix):
-		id, get = strings.TrimSuffix(rest, discoverySuffix), s.cfg.Issuers.Discovery
-	case strings.HasSuffix(rest, jwksSuffix):
-		id, get = strings.TrimSuffix(rest, jwksSuffix), s.cfg.Issuers.JWKS
-	default:
-		return false
+	get := s.cfg.Issuers.Discovery
+	if doc == jwksSuffix {
+		get = s.cfg.Issuers.JWKS
 	}
 	h := w.Header()
-	if strings.Contains(id, "/") {
+	if id == "" || strings.Contains(id, "/") {
 		http.NotFound(w, r)
 		return true
 	}
-	doc, ok, err := get(r.Context(), id)
+	body, found, err := get(r.Context(), id)
 	switch {
 	case err != nil:
 		s.cfg.Logger.Error("issuer document", "path", p, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return true
-	case !ok:
+	case !found:
 		http.NotFound(w, r)
 		return true
 	}
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(doc)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	// Relying parties cache keys; a short max-age lets them see a rotation within minutes.
 	h.Set("Cache-Control", "public, max-age=300")
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		w.Write(doc)
+		w.Write(body)
 	}
 	return true
+}
+
+// issuerDocPath splits a path ending in an issuer document into the issuer id (the text between
+// the issuer prefix and the document suffix, which may be empty or hold slashes: the caller
+// refuses those) and the document suffix; ok is false for any other path.
+func issuerDocPath(p string) (id, doc string, ok bool) {
+	i := strings.Index(p, issuerPrefix)
+	if i < 0 {
+		return "", "", false
+	}
+	rest := p[i+len(issuerPrefix):]
+	for _, suffix := range []string{discoverySuffix, jwksSuffix} {
+		if strings.HasSuffix(rest, suffix) {
+			return strings.TrimSuffix(rest, suffix), suffix, true
+		}
+	}
+	return "", "", false
 }
