@@ -85,7 +85,7 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 		ev.Sets.Boundary = p
 		ev.Sources.Boundary = Source{ID: fmt.Sprintf("PermissionsBoundaryPolicyInputList.%d", i+1), Type: "none", Doc: doc, Account: sim.Account}
 	}
-	resAcct := sim.ResourceOwner
+	resAcct := resourceAccount(sim.Resource, sim.ResourceOwner)
 	if sim.ResourcePolicy != "" {
 		p, err := a.docs.get(sim.ResourcePolicy, policy.KindResource)
 		if err != nil {
@@ -121,6 +121,115 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 	ev.Request = r
 	decide(&ev)
 	return ev, nil
+}
+
+// resourceAccount is the account owning a simulated resource: the one its ARN names, else
+// ResourceOwner (AWS's rule: ResourceOwner is for ARNs that do not name their owner, as S3's).
+// "" means the caller's account.
+func resourceAccount(resource, owner string) string {
+	parts := strings.SplitN(resource, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && parts[4] != "" && !strings.ContainsAny(parts[4], "*?") {
+		return parts[4]
+	}
+	return owner
+}
+
+// CrossAccount reports whether the evaluated request crossed accounts: the resource's owner is
+// not the caller's account.
+func (ev *Evaluation) CrossAccount() bool {
+	r := ev.Request
+	return r != nil && r.ResourceAccount != "" && r.ResourceAccount != r.Principal.Account
+}
+
+// DecisionDetails is the simulator's EvalDecisionDetails of a cross-account evaluation: the
+// decision of each of the two sides AWS evaluates separately and both of which must allow, the
+// caller's IAM policies (identity policies within the boundary and session policies) and the
+// resource's policy. The keys are the policy-type names AWS's simulator gives sources ("IAM
+// Policy"), with "Resource Policy" for the other side.
+func (ev *Evaluation) DecisionDetails() map[string]string {
+	var identityAllow, identityDeny, boundaryAllow, resourceAllow, resourceDeny bool
+	sessionAllow := len(ev.Sets.Session) == 0
+	for _, m := range ev.Result.Matched {
+		allow := m.Effect == policy.Allow
+		switch m.Policy.Place {
+		case policy.PlaceResource:
+			resourceAllow = resourceAllow || allow
+			resourceDeny = resourceDeny || !allow
+		case policy.PlaceIdentity:
+			identityAllow = identityAllow || allow
+			identityDeny = identityDeny || !allow
+		case policy.PlaceBoundary:
+			boundaryAllow = boundaryAllow || allow
+			identityDeny = identityDeny || !allow
+		case policy.PlaceSession:
+			sessionAllow = sessionAllow || allow
+			identityDeny = identityDeny || !allow
+		default: // SCPs and RCPs gate the caller's side
+			identityDeny = identityDeny || !allow
+		}
+	}
+	side := func(allow, deny bool) string {
+		switch {
+		case deny:
+			return policy.ExplicitDeny.String()
+		case allow:
+			return policy.Allowed.String()
+		}
+		return policy.ImplicitDeny.String()
+	}
+	identity := identityAllow && (ev.Sets.Boundary == nil || boundaryAllow) && sessionAllow
+	return map[string]string{
+		"IAM Policy":      side(identity, identityDeny),
+		"Resource Policy": side(resourceAllow, resourceDeny),
+	}
+}
+
+// ResourceHandlingOptions are the simulator's scenarios, each with the EC2 resource types a
+// simulation of it must name among its ResourceArns (SimulatePrincipalPolicy's documentation;
+// the EC2-Classic scenarios went with EC2-Classic).
+var ResourceHandlingOptions = map[string][]string{
+	"EC2-VPC-InstanceStore":        {"instance", "image", "security-group", "network-interface"},
+	"EC2-VPC-InstanceStore-Subnet": {"instance", "image", "security-group", "network-interface", "subnet"},
+	"EC2-VPC-EBS":                  {"instance", "image", "security-group", "network-interface", "volume"},
+	"EC2-VPC-EBS-Subnet":           {"instance", "image", "security-group", "network-interface", "subnet", "volume"},
+}
+
+// CheckResourceHandling validates a ResourceHandlingOption against the simulated resources:
+// the simulator enforces that a scenario's resources are present rather than run a
+// simulation that cannot be reliable. A scenario that does not fit (an IAM or STS simulation
+// names no EC2 resources) is refused, not ignored. "" is no scenario.
+func CheckResourceHandling(option string, resources []string) error {
+	if option == "" {
+		return nil
+	}
+	need, ok := ResourceHandlingOptions[option]
+	if !ok {
+		names := make([]string, 0, len(ResourceHandlingOptions))
+		for n := range ResourceHandlingOptions {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return &SimulationError{"Invalid ResourceHandlingOption " + option + ": valid values are " + strings.Join(names, ", ") + "."}
+	}
+	have := map[string]bool{}
+	for _, r := range resources {
+		parts := strings.SplitN(r, ":", 6)
+		if len(parts) == 6 && parts[0] == "arn" && parts[2] == "ec2" {
+			typ, _, _ := strings.Cut(parts[5], "/")
+			have[typ] = true
+		}
+	}
+	var missing []string
+	for _, t := range need {
+		if !have[t] {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) > 0 {
+		return &SimulationError{"ResourceHandlingOption " + option + " needs ResourceArns of the EC2 resource types " +
+			strings.Join(need, ", ") + "; missing: " + strings.Join(missing, ", ") + "."}
+	}
+	return nil
 }
 
 func iamAccountOr(a, def string) string {

@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
@@ -26,6 +27,10 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, in *iamapi.SimulateC
 		in.ResourceArns, in.ResourcePolicy, in.ResourceOwner, in.CallerArn, in.ContextEntries, in.ResourceHandlingOption, in.MaxItems, in.Marker)
 }
 
+// simulate answers one EvaluationResult per action, as AWS does now: with ResourceArns, its
+// top-level fields are the aggregate over the resources (the most restrictive decision) and
+// ResourceSpecificResults holds each resource's own; without (or with only "*"), the result is
+// that of the resource "*" and has no per-resource part. MaxItems pages the actions.
 func (s *Service) simulate(ctx context.Context, source string, policies, boundaries, actions, resources []string,
 	resourcePolicy, owner, callerARN string, entries []iamapi.ContextEntry, handling string, maxItems *int32, marker string,
 ) (*iamapi.SimulatePolicyResponse, error) {
@@ -39,40 +44,40 @@ func (s *Service) simulate(ctx context.Context, source string, policies, boundar
 	if source == "" && len(policies) == 0 {
 		return nil, awserr.InvalidInput("PolicyInputList must contain at least one policy.")
 	}
-	if len(resources) == 0 {
+	if err := authz.CheckResourceHandling(handling, resources); err != nil {
+		return nil, simulationError(err)
+	}
+	specific := len(resources) > 1 || len(resources) == 1 && resources[0] != "*"
+	if !specific {
 		resources = []string{"*"}
 	}
 	keys := make([]authz.Key, 0, len(entries))
 	for _, e := range entries {
 		keys = append(keys, authz.Key{Name: e.ContextKeyName, Values: e.ContextKeyValues})
 	}
-	_ = handling // EC2 scenarios shape which resources AWS asks for; IAM and STS need none.
-	type pair struct{ action, resource string }
-	pairs := make([]pair, 0, len(actions)*len(resources))
-	for _, a := range actions {
-		for _, r := range resources {
-			pairs = append(pairs, pair{a, r})
-		}
-	}
 	max := 0
 	if maxItems != nil {
 		max = int(*maxItems)
 	}
-	page, truncated, next, err := pageSlice(pairs, marker, max)
+	page, truncated, next, err := pageSlice(actions, marker, max)
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.SimulatePolicyResponse{EvaluationResults: []iamapi.EvaluationResult{}}
-	for _, pr := range page {
-		ev, err := s.cfg.Authz.Simulate(ctx, authz.Simulation{
-			Account: p.Account(), Source: source, Policies: policies, Boundaries: boundaries,
-			ResourcePolicy: resourcePolicy, ResourceOwner: owner, CallerARN: callerARN,
-			Context: keys, Action: pr.action, Resource: pr.resource,
-		})
-		if err != nil {
-			return nil, simulationError(err)
+	out := &iamapi.SimulatePolicyResponse{EvaluationResults: make([]iamapi.EvaluationResult, 0, len(page))}
+	for _, action := range page {
+		per := make([]iamapi.ResourceSpecificResult, 0, len(resources))
+		for _, res := range resources {
+			ev, err := s.cfg.Authz.Simulate(ctx, authz.Simulation{
+				Account: p.Account(), Source: source, Policies: policies, Boundaries: boundaries,
+				ResourcePolicy: resourcePolicy, ResourceOwner: owner, CallerARN: callerARN,
+				Context: keys, Action: action, Resource: res,
+			})
+			if err != nil {
+				return nil, simulationError(err)
+			}
+			per = append(per, resourceResult(&ev, res, specific))
 		}
-		out.EvaluationResults = append(out.EvaluationResults, evaluationResult(&ev, pr.action, pr.resource))
+		out.EvaluationResults = append(out.EvaluationResults, aggregate(action, per, specific))
 	}
 	out.IsTruncated = &truncated
 	out.Marker = next
@@ -90,17 +95,26 @@ func simulationError(err error) error {
 	return err
 }
 
-// evaluationResult maps one decision to the wire shape.
-func evaluationResult(ev *authz.Evaluation, action, resource string) iamapi.EvaluationResult {
-	r := iamapi.EvaluationResult{
-		EvalActionName:       action,
+// resourceResult maps one decision on one resource to the wire shape. EvalDecisionDetails is
+// AWS's: each side's decision for a cross-account simulation, present but empty for a named
+// resource of the caller's account, absent for "*".
+func resourceResult(ev *authz.Evaluation, resource string, specific bool) iamapi.ResourceSpecificResult {
+	r := iamapi.ResourceSpecificResult{
 		EvalResourceName:     resource,
-		EvalDecision:         ev.Result.Decision.String(),
+		EvalResourceDecision: ev.Result.Decision.String(),
 		MatchedStatements:    []iamapi.Statement{},
 		MissingContextValues: append([]string{}, ev.Result.Missing...),
 	}
 	var boundaryAllow, boundaryDeny bool
 	for _, m := range ev.Result.Matched {
+		if m.Policy.Place == policy.PlaceBoundary {
+			boundaryAllow = boundaryAllow || m.Effect == policy.Allow
+			boundaryDeny = boundaryDeny || m.Effect == policy.Deny
+		}
+		// An explicit deny is reported by its deny statements alone, as AWS documents.
+		if ev.Result.Decision == policy.ExplicitDeny && m.Effect != policy.Deny {
+			continue
+		}
 		src := ev.Sources.Of(m.Policy)
 		st := iamapi.Statement{SourcePolicyId: src.ID, SourcePolicyType: src.Type}
 		if pol := ev.Policy(m.Policy); pol != nil && src.Doc != "" {
@@ -110,20 +124,96 @@ func evaluationResult(ev *authz.Evaluation, action, resource string) iamapi.Eval
 			}
 		}
 		r.MatchedStatements = append(r.MatchedStatements, st)
-		if m.Policy.Place == policy.PlaceBoundary {
-			boundaryAllow = boundaryAllow || m.Effect == policy.Allow
-			boundaryDeny = boundaryDeny || m.Effect == policy.Deny
-		}
 	}
 	if ev.Sets.Boundary != nil {
 		ok := boundaryAllow && !boundaryDeny
 		r.PermissionsBoundaryDecisionDetail = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: &ok}
 	}
-	if ev.Sets.Resource != nil {
-		// Which side decided, as the console's simulator shows it for resource policies.
-		r.EvalDecisionDetails = map[string]string{"decidedBy": ev.Result.By.Place.String()}
+	switch {
+	case ev.CrossAccount():
+		r.EvalDecisionDetails = ev.DecisionDetails()
+	case specific:
+		r.EvalDecisionDetails = map[string]string{}
 	}
 	return r
+}
+
+// restrictiveness orders decisions for the aggregate: an explicit deny on any resource wins,
+// then an implicit one.
+func restrictiveness(d string) int {
+	switch d {
+	case "explicitDeny":
+		return 2
+	case "implicitDeny":
+		return 1
+	}
+	return 0
+}
+
+// aggregate builds an action's EvaluationResult from its per-resource results: the most
+// restrictive decision, with the statements of the resources that reached it, every missing
+// key, the boundary's verdict over all resources, and per key of EvalDecisionDetails the most
+// restrictive side.
+func aggregate(action string, per []iamapi.ResourceSpecificResult, specific bool) iamapi.EvaluationResult {
+	out := iamapi.EvaluationResult{EvalActionName: action, EvalResourceName: per[0].EvalResourceName,
+		EvalDecision: per[0].EvalResourceDecision, MatchedStatements: []iamapi.Statement{}, MissingContextValues: []string{}}
+	for _, r := range per[1:] {
+		if restrictiveness(r.EvalResourceDecision) > restrictiveness(out.EvalDecision) {
+			out.EvalDecision = r.EvalResourceDecision
+		}
+	}
+	seenSt, seenKey := map[string]bool{}, map[string]bool{}
+	for _, r := range per {
+		if r.EvalResourceDecision == out.EvalDecision {
+			for _, st := range r.MatchedStatements {
+				k := fmt.Sprintf("%s|%s|%v|%v", st.SourcePolicyId, st.SourcePolicyType, posKey(st.StartPosition), posKey(st.EndPosition))
+				if !seenSt[k] {
+					seenSt[k] = true
+					out.MatchedStatements = append(out.MatchedStatements, st)
+				}
+			}
+		}
+		for _, k := range r.MissingContextValues {
+			if !seenKey[k] {
+				seenKey[k] = true
+				out.MissingContextValues = append(out.MissingContextValues, k)
+			}
+		}
+		if b := r.PermissionsBoundaryDecisionDetail; b != nil {
+			if out.PermissionsBoundaryDecisionDetail == nil {
+				out.PermissionsBoundaryDecisionDetail = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: ptr(true)}
+			}
+			if !*b.AllowedByPermissionsBoundary {
+				out.PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary = ptr(false)
+			}
+		}
+		if r.EvalDecisionDetails != nil && out.EvalDecisionDetails == nil {
+			out.EvalDecisionDetails = map[string]string{}
+		}
+		for k, d := range r.EvalDecisionDetails {
+			if cur, ok := out.EvalDecisionDetails[k]; !ok || restrictiveness(d) > restrictiveness(cur) {
+				out.EvalDecisionDetails[k] = d
+			}
+		}
+	}
+	if specific {
+		out.ResourceSpecificResults = per
+	}
+	return out
+}
+
+func posKey(p *iamapi.Position) [2]int32 {
+	if p == nil {
+		return [2]int32{}
+	}
+	return [2]int32{aws32(p.Line), aws32(p.Column)}
+}
+
+func aws32(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 func position(p authz.Position) *iamapi.Position {

@@ -193,35 +193,76 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 		PolicySourceArn: aws.String(aliceARN), ActionNames: []string{"iam:GetUser", "iam:DeleteUser"},
 		ResourceArns: []string{aliceARN, bobARN},
 	}))(t)
-	want := map[string]types.PolicyEvaluationDecisionType{
-		"iam:GetUser " + aliceARN:    types.PolicyEvaluationDecisionTypeAllowed,
-		"iam:GetUser " + bobARN:      types.PolicyEvaluationDecisionTypeExplicitDeny, // bob's stored tag team=blue
-		"iam:DeleteUser " + aliceARN: types.PolicyEvaluationDecisionTypeImplicitDeny,
-		"iam:DeleteUser " + bobARN:   types.PolicyEvaluationDecisionTypeImplicitDeny,
-	}
 	_, err := root.SimulatePrincipalPolicy(ctx, &iamsdk.SimulatePrincipalPolicyInput{
 		PolicySourceArn: aws.String("arn:aws:iam::" + acct + ":user/ghost"), ActionNames: []string{"iam:GetUser"}})
 	wantErr(t, err, "NoSuchEntity", "The user with name ghost cannot be found.")
-	if len(out.EvaluationResults) != 4 {
-		t.Fatalf("got %d results, want 4", len(out.EvaluationResults))
+
+	// One result per action; each resource's decision under ResourceSpecificResults, the
+	// top-level decision the most restrictive of them.
+	type rsr struct {
+		resource string
+		decision types.PolicyEvaluationDecisionType
 	}
-	for _, er := range out.EvaluationResults {
-		k := *er.EvalActionName + " " + *er.EvalResourceName
-		if er.EvalDecision != want[k] {
-			t.Errorf("%s: %s, want %s", k, er.EvalDecision, want[k])
+	for _, tc := range []struct {
+		action string
+		want   types.PolicyEvaluationDecisionType
+		per    []rsr
+	}{
+		{"iam:GetUser", types.PolicyEvaluationDecisionTypeExplicitDeny, []rsr{
+			{aliceARN, types.PolicyEvaluationDecisionTypeAllowed},
+			{bobARN, types.PolicyEvaluationDecisionTypeExplicitDeny}, // bob's stored tag team=blue
+		}},
+		{"iam:DeleteUser", types.PolicyEvaluationDecisionTypeImplicitDeny, []rsr{
+			{aliceARN, types.PolicyEvaluationDecisionTypeImplicitDeny},
+			{bobARN, types.PolicyEvaluationDecisionTypeImplicitDeny},
+		}},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			var er *types.EvaluationResult
+			for i := range out.EvaluationResults {
+				if *out.EvaluationResults[i].EvalActionName == tc.action {
+					er = &out.EvaluationResults[i]
+				}
+			}
+			if er == nil {
+				t.Fatalf("no result for %s in %d results", tc.action, len(out.EvaluationResults))
+			}
+			if er.EvalDecision != tc.want || aws.ToString(er.EvalResourceName) != aliceARN {
+				t.Errorf("top level: %s on %s, want %s on %s", er.EvalDecision, aws.ToString(er.EvalResourceName), tc.want, aliceARN)
+			}
+			if er.EvalDecisionDetails == nil || len(er.EvalDecisionDetails) != 0 {
+				t.Errorf("EvalDecisionDetails = %v, want present and empty (same account, named resources)", er.EvalDecisionDetails)
+			}
+			if len(er.ResourceSpecificResults) != len(tc.per) {
+				t.Fatalf("%d resource results, want %d", len(er.ResourceSpecificResults), len(tc.per))
+			}
+			for i, w := range tc.per {
+				got := er.ResourceSpecificResults[i]
+				if aws.ToString(got.EvalResourceName) != w.resource || got.EvalResourceDecision != w.decision {
+					t.Errorf("resource %d: %s %s, want %s %s", i, aws.ToString(got.EvalResourceName), got.EvalResourceDecision, w.resource, w.decision)
+				}
+				if got.EvalDecisionDetails == nil || len(got.EvalDecisionDetails) != 0 {
+					t.Errorf("resource %d: EvalDecisionDetails = %v, want present and empty", i, got.EvalDecisionDetails)
+				}
+			}
+		})
+	}
+	// The explicit deny on bob is reported by its deny statement alone, with its position.
+	get := out.EvaluationResults[0]
+	for _, ms := range [][]types.Statement{get.MatchedStatements, get.ResourceSpecificResults[1].MatchedStatements} {
+		if len(ms) != 1 {
+			t.Fatalf("deny matched %d statements, want 1 (the deny)", len(ms))
 		}
-		if k == "iam:GetUser "+bobARN {
-			if len(er.MatchedStatements) != 2 {
-				t.Fatalf("%s: matched %d statements, want 2", k, len(er.MatchedStatements))
-			}
-			d := er.MatchedStatements[1]
-			if *d.SourcePolicyId != "p" || d.SourcePolicyType != types.PolicySourceTypeUser {
-				t.Errorf("deny statement source = %s/%s, want p/user", *d.SourcePolicyId, d.SourcePolicyType)
-			}
-			if d.StartPosition.Line != 5 || d.StartPosition.Column != 5 || d.EndPosition.Line != 5 {
-				t.Errorf("deny statement at %d:%d–%d:%d, want line 5 from column 5", d.StartPosition.Line, d.StartPosition.Column, d.EndPosition.Line, d.EndPosition.Column)
-			}
+		d := ms[0]
+		if *d.SourcePolicyId != "p" || d.SourcePolicyType != types.PolicySourceTypeUser {
+			t.Errorf("deny statement source = %s/%s, want p/user", *d.SourcePolicyId, d.SourcePolicyType)
 		}
+		if d.StartPosition.Line != 5 || d.StartPosition.Column != 5 || d.EndPosition.Line != 5 {
+			t.Errorf("deny statement at %d:%d–%d:%d, want line 5 from column 5", d.StartPosition.Line, d.StartPosition.Column, d.EndPosition.Line, d.EndPosition.Column)
+		}
+	}
+	if ms := get.ResourceSpecificResults[0].MatchedStatements; len(ms) != 1 || ms[0].StartPosition.Line != 4 {
+		t.Errorf("alice's allow: matched %+v, want the statement on line 4", ms)
 	}
 }
 
@@ -268,10 +309,12 @@ func TestSimulateCustomPolicy(t *testing.T) {
 func TestSimulatePaging(t *testing.T) {
 	_, root, _ := simFixture(t)
 	in := &iamsdk.SimulateCustomPolicyInput{PolicyInputList: []string{allowAll}, ActionNames: []string{"iam:GetUser", "iam:GetRole", "iam:ListUsers"},
-		ResourceArns: []string{"*", "arn:aws:iam::" + acct + ":user/bob"}, MaxItems: aws.Int32(4)}
+		ResourceArns: []string{"*", "arn:aws:iam::" + acct + ":user/bob"}, MaxItems: aws.Int32(2)}
 	var got []string
+	pages := 0
 	for {
 		out := must(root.SimulateCustomPolicy(ctx, in))(t)
+		pages++
 		for _, er := range out.EvaluationResults {
 			got = append(got, *er.EvalActionName+" "+*er.EvalResourceName)
 		}
@@ -280,8 +323,9 @@ func TestSimulatePaging(t *testing.T) {
 		}
 		in.Marker = out.Marker
 	}
-	if len(got) != 6 {
-		t.Fatalf("paged %d results, want 6: %v", len(got), got)
+	// One result per action: three, over two pages of two.
+	if strings.Join(got, ",") != "iam:GetUser *,iam:GetRole *,iam:ListUsers *" || pages != 2 {
+		t.Fatalf("paged %v in %d pages, want the three actions (first resource *) in 2", got, pages)
 	}
 	in.Marker = aws.String("bogus")
 	_, err := root.SimulateCustomPolicy(ctx, in)
@@ -300,5 +344,124 @@ func TestGetContextKeys(t *testing.T) {
 	pout := must(root.GetContextKeysForPrincipalPolicy(ctx, &iamsdk.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::" + acct + ":user/bob")}))(t)
 	if got := strings.Join(pout.ContextKeyNames, ","); got != want {
 		t.Errorf("principal: %s, want %s", got, want)
+	}
+}
+
+func TestSimulateResourceHandlingOption(t *testing.T) {
+	_, root, _ := simFixture(t)
+	ec2 := func(types ...string) []string {
+		out := make([]string, len(types))
+		for i, typ := range types {
+			out[i] = "arn:aws:ec2:us-east-1:" + acct + ":" + typ + "/x-1"
+		}
+		return out
+	}
+	vpc := ec2("instance", "security-group", "network-interface")
+	vpc = append(vpc, "arn:aws:ec2:us-east-1::image/ami-1") // images name no account
+	for _, tc := range []struct {
+		name, option string
+		actions      []string
+		resources    []string
+		wantMsg      string // "" means the simulation runs
+	}{
+		{"none", "", []string{"iam:CreateUser"}, nil, ""},
+		{"unknown scenario", "EC2-Classic-EBS", []string{"ec2:RunInstances"}, vpc,
+			"Invalid ResourceHandlingOption EC2-Classic-EBS: valid values are EC2-VPC-EBS, EC2-VPC-EBS-Subnet, EC2-VPC-InstanceStore, EC2-VPC-InstanceStore-Subnet."},
+		{"wrong case", "ec2-vpc-ebs", []string{"ec2:RunInstances"}, vpc,
+			"Invalid ResourceHandlingOption ec2-vpc-ebs: valid values are EC2-VPC-EBS, EC2-VPC-EBS-Subnet, EC2-VPC-InstanceStore, EC2-VPC-InstanceStore-Subnet."},
+		{"IAM action, no EC2 resources", "EC2-VPC-InstanceStore", []string{"iam:CreateUser"}, nil,
+			"ResourceHandlingOption EC2-VPC-InstanceStore needs ResourceArns of the EC2 resource types instance, image, security-group, network-interface; missing: instance, image, security-group, network-interface."},
+		{"STS action on a role", "EC2-VPC-EBS", []string{"sts:AssumeRole"}, []string{"arn:aws:iam::" + acct + ":role/r1"},
+			"ResourceHandlingOption EC2-VPC-EBS needs ResourceArns of the EC2 resource types instance, image, security-group, network-interface, volume; missing: instance, image, security-group, network-interface, volume."},
+		{"volume missing", "EC2-VPC-EBS", []string{"ec2:RunInstances"}, vpc,
+			"ResourceHandlingOption EC2-VPC-EBS needs ResourceArns of the EC2 resource types instance, image, security-group, network-interface, volume; missing: volume."},
+		{"instance store complete", "EC2-VPC-InstanceStore", []string{"ec2:RunInstances"}, vpc, ""},
+		{"EBS with subnet complete", "EC2-VPC-EBS-Subnet", []string{"ec2:RunInstances"}, append(ec2("subnet", "volume"), vpc...), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &iamsdk.SimulateCustomPolicyInput{PolicyInputList: []string{allowAll}, ActionNames: tc.actions, ResourceArns: tc.resources}
+			if tc.option != "" {
+				in.ResourceHandlingOption = aws.String(tc.option)
+			}
+			out, err := root.SimulateCustomPolicy(ctx, in)
+			if tc.wantMsg != "" {
+				wantErr(t, err, "InvalidInput", tc.wantMsg)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			er := out.EvaluationResults[0]
+			if er.EvalDecision != types.PolicyEvaluationDecisionTypeAllowed || len(er.ResourceSpecificResults) != len(tc.resources) {
+				t.Fatalf("%s with %d resource results, want allowed with %d", er.EvalDecision, len(er.ResourceSpecificResults), len(tc.resources))
+			}
+		})
+	}
+}
+
+// TestSimulateDecisionDetails checks EvalDecisionDetails where AWS documents it: absent for
+// "*", present and empty for a named resource of the caller's account, and each side's
+// decision when the resource belongs to another account (its ARN or ResourceOwner says so).
+func TestSimulateDecisionDetails(t *testing.T) {
+	_, root, _ := simFixture(t)
+	const other = "999999999999"
+	alice := "arn:aws:iam::" + acct + ":user/team/alice"
+	bucket := "arn:aws:s3:::shared"
+	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"s3:GetObject","Resource":"*"}]}`
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`
+	for _, tc := range []struct {
+		name      string
+		in        iamsdk.SimulateCustomPolicyInput
+		decision  types.PolicyEvaluationDecisionType
+		details   map[string]string // nil: absent
+		perDetail map[string]string // the first resource result's; nil: no resource results
+	}{
+		{"all resources", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}},
+			types.PolicyEvaluationDecisionTypeAllowed, nil, nil},
+		{"same account, named resource", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{bucket}},
+			types.PolicyEvaluationDecisionTypeAllowed, map[string]string{}, map[string]string{}},
+		{"other account without its grant", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{bucket},
+			ResourceOwner: aws.String(other), CallerArn: aws.String(alice)},
+			types.PolicyEvaluationDecisionTypeImplicitDeny,
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "implicitDeny"},
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "implicitDeny"}},
+		{"other account granting", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{bucket},
+			ResourceOwner: aws.String(other), CallerArn: aws.String(alice), ResourcePolicy: aws.String(grant)},
+			types.PolicyEvaluationDecisionTypeAllowed,
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "allowed"},
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "allowed"}},
+		{"other account denying", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{bucket},
+			ResourceOwner: aws.String(other), CallerArn: aws.String(alice), ResourcePolicy: aws.String(deny)},
+			types.PolicyEvaluationDecisionTypeExplicitDeny,
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "explicitDeny"},
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "explicitDeny"}},
+		{"the ARN names the other account", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"iam:GetUser"},
+			ResourceArns: []string{"arn:aws:iam::" + acct + ":user/bob", "arn:aws:iam::" + other + ":user/carol"}, CallerArn: aws.String(alice)},
+			types.PolicyEvaluationDecisionTypeImplicitDeny,
+			map[string]string{"IAM Policy": "allowed", "Resource Policy": "implicitDeny"},
+			map[string]string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.PolicyInputList = []string{allowAll}
+			er := must(root.SimulateCustomPolicy(ctx, &tc.in))(t).EvaluationResults[0]
+			if er.EvalDecision != tc.decision {
+				t.Errorf("decision %s, want %s", er.EvalDecision, tc.decision)
+			}
+			if (er.EvalDecisionDetails == nil) != (tc.details == nil) || fmt.Sprint(er.EvalDecisionDetails) != fmt.Sprint(tc.details) {
+				t.Errorf("EvalDecisionDetails = %v (nil %v), want %v (nil %v)", er.EvalDecisionDetails, er.EvalDecisionDetails == nil, tc.details, tc.details == nil)
+			}
+			if tc.perDetail == nil {
+				if er.ResourceSpecificResults != nil {
+					t.Errorf("ResourceSpecificResults = %+v, want none for *", er.ResourceSpecificResults)
+				}
+				return
+			}
+			if len(er.ResourceSpecificResults) == 0 {
+				t.Fatal("no ResourceSpecificResults")
+			}
+			if got := er.ResourceSpecificResults[0].EvalDecisionDetails; got == nil || fmt.Sprint(got) != fmt.Sprint(tc.perDetail) {
+				t.Errorf("first resource's EvalDecisionDetails = %v, want %v", got, tc.perDetail)
+			}
+		})
 	}
 }
