@@ -303,4 +303,5 @@ func (s *Outbound) JWKS(ctx context.Context, id string) ([]byte, bool, error) {
 	b, err := s.out.Tokens.JWKS(ctx)
 	return b, err == nil, err
 }
+
 var _ stsapi.Service = (*Outbound)(nil)
