@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/iamd/iamd/internal/authn"
@@ -83,6 +84,7 @@ const (
 	kOrgPolicy                    // iam:OrganizationsPolicyId from OrganizationsPolicyId
 	kSSC                          // iam:ServiceSpecificCredentialServiceName/AgeDays
 	kTaskPolicy                   // sts:TaskPolicyArn (AssumeRoot)
+	kWebToken                     // sts:IdentityTokenAudience, sts:SigningAlgorithm, sts:DurationSeconds (GetWebIdentityToken)
 )
 
 // row is one operation's authorization, after AWS's Service Authorization Reference.
@@ -291,7 +293,7 @@ var stsTable = map[string]row{
 	"GetDelegatedAccessToken":    {},
 	"GetFederationToken":         {res: resFederated, tag: "sts:TagSession"},
 	"GetSessionToken":            {},
-	"GetWebIdentityToken":        {},
+	"GetWebIdentityToken":        {keys: kWebToken, tag: "sts:TagGetWebIdentityToken"},
 }
 
 // iamdTable is iamd's own operations, outside the AWS API; the action is "iamd:" + the name.
@@ -418,12 +420,16 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 			req.Keys = append(req.Keys, Key{Name: "sts:TaskPolicyArn", Values: []string{v}})
 		}
 	}
+	if rw.keys&kWebToken != 0 {
+		req.Keys = append(req.Keys, f.webTokenKeys()...)
+	}
 	tagged := f.tags(&req)
 	f.tagKeys(&req)
 	if tagged && rw.tag != "" {
 		dep := Request{Action: rw.tag, Resource: req.Resource}
 		for _, k := range req.Keys {
-			if strings.HasPrefix(k.Name, "aws:RequestTag/") || k.Name == "aws:TagKeys" {
+			// Policies limit sts:TagGetWebIdentityToken by audience too, so its keys go along.
+			if strings.HasPrefix(k.Name, "aws:RequestTag/") || k.Name == "aws:TagKeys" || rw.keys&kWebToken != 0 && strings.HasPrefix(k.Name, "sts:") {
 				dep.Keys = append(dep.Keys, k)
 			}
 		}
@@ -516,6 +522,30 @@ func (f input) tags(req *Request) bool {
 	}
 	req.Keys = append(req.Keys, Key{Name: "aws:TagKeys", Values: names})
 	return true
+}
+
+// webTokenKeys are GetWebIdentityToken's keys: every audience, the algorithm, and the token
+// lifetime (300 seconds when DurationSeconds is absent, the lifetime the token gets).
+func (f input) webTokenKeys() []Key {
+	if !f.v.IsValid() {
+		return nil
+	}
+	var ks []Key
+	if x := f.v.FieldByName("Audience"); x.IsValid() && x.CanInterface() {
+		if aud, ok := x.Interface().([]string); ok && len(aud) > 0 {
+			ks = append(ks, Key{Name: "sts:IdentityTokenAudience", Values: aud})
+		}
+	}
+	if alg := f.str("SigningAlgorithm"); alg != "" {
+		ks = append(ks, Key{Name: "sts:SigningAlgorithm", Values: []string{alg}})
+	}
+	seconds := int32(300)
+	if x := f.v.FieldByName("DurationSeconds"); x.IsValid() && x.CanInterface() {
+		if d, ok := x.Interface().(*int32); ok && d != nil {
+			seconds = *d
+		}
+	}
+	return append(ks, Key{Name: "sts:DurationSeconds", Values: []string{strconv.Itoa(int(seconds))}})
 }
 
 // tagKeys adds aws:TagKeys for an Untag input's TagKeys.
