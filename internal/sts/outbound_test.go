@@ -157,7 +157,7 @@ func (in *issuerNode) verifyAsRelyingParty(t *testing.T, issuer, tok string) cla
 	return c
 }
 
-const mintPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`
+const mintPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken","sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`
 
 func TestGetWebIdentityToken(t *testing.T) {
 	in := newIssuerNode(t)
@@ -321,5 +321,44 @@ func TestOutboundDisable(t *testing.T) {
 	in.clock.Advance(31 * time.Second)
 	if status, _ := in.get(t, issuer+"/.well-known/openid-configuration"); status != http.StatusNotFound {
 		t.Errorf("discovery of a disabled issuer: %d", status)
+	}
+}
+
+// Policies limit tokens by audience, algorithm and lifetime (sts:IdentityTokenAudience is
+// multi-valued: ForAllValues), and request tags need sts:TagGetWebIdentityToken.
+func TestGetWebIdentityTokenConditions(t *testing.T) {
+	in := newIssuerNode(t)
+	ctx := context.Background()
+	limited := in.user(t, "limited", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetWebIdentityToken","Resource":"*",
+		"Condition":{"ForAllValues:StringEquals":{"sts:IdentityTokenAudience":["https://rp.example","https://rp2.example"]},
+		"StringEquals":{"sts:SigningAlgorithm":"ES384"},"NumericLessThanEquals":{"sts:DurationSeconds":"300"}}}]}`)
+	if _, err := iamtest.IAM(in.root()).EnableOutboundWebIdentityFederation(ctx, &iamsdk.EnableOutboundWebIdentityFederationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	es, rs := aws.String("ES384"), aws.String("RS256")
+	tests := []struct {
+		name string
+		in   stssdk.GetWebIdentityTokenInput
+		code string
+	}{
+		{name: "allowed audience, default lifetime", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://rp.example"}, SigningAlgorithm: es}},
+		{name: "both allowed audiences, 300 s", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://rp.example", "https://rp2.example"}, SigningAlgorithm: es, DurationSeconds: aws.Int32(300)}},
+		{name: "other audience", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://evil.example"}, SigningAlgorithm: es}, code: "AccessDenied"},
+		{name: "one audience not allowed", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://rp.example", "https://evil.example"}, SigningAlgorithm: es}, code: "AccessDenied"},
+		{name: "other algorithm", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://rp.example"}, SigningAlgorithm: rs}, code: "AccessDenied"},
+		{name: "longer lifetime", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://rp.example"}, SigningAlgorithm: es, DurationSeconds: aws.Int32(301)}, code: "AccessDenied"},
+		{name: "tags without sts:TagGetWebIdentityToken", in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://rp.example"}, SigningAlgorithm: es,
+			Tags: []ststypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}, code: "AccessDenied"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := iamtest.STS(limited).GetWebIdentityToken(ctx, &tc.in)
+			if tc.code == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tc.code != "" && fedCode(err) != tc.code {
+				t.Errorf("err = %v, want %s", err, tc.code)
+			}
+		})
 	}
 }
