@@ -138,7 +138,7 @@ func (in *issuerNode) verifyAsRelyingParty(t *testing.T, issuer, tok string) cla
 	if err := json.Unmarshal(body, &set); err != nil {
 		t.Fatal(err)
 	}
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES384})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES384})
 	if err != nil {
 		t.Fatal(err)
 	}
