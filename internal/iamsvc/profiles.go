@@ -161,8 +161,12 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRo
 		if err != nil {
 			return err
 		}
-		if _, err := getRole(ctx, tx, account, in.RoleName); err != nil {
+		r, err := getRole(ctx, tx, account, in.RoleName)
+		if err != nil {
 			return err
+		}
+		if iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName) // AWS's model lists UnmodifiableEntity here
 		}
 		if len(p.Roles) > 0 {
 			return quota("InstanceSessionsPerInstanceProfile", 1)
@@ -190,8 +194,12 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 		if _, err := getProfile(ctx, tx, account, in.InstanceProfileName); err != nil {
 			return err
 		}
-		if _, err := getRole(ctx, tx, account, in.RoleName); err != nil {
+		r, err := getRole(ctx, tx, account, in.RoleName)
+		if err != nil {
 			return err
+		}
+		if iam.IsServiceLinked(r.Path) {
+			return unmodifiableRole(r.RoleName) // a service put it there; the service takes it out
 		}
 		return notFound(tx.RemoveRoleFromInstanceProfile(ctx, account, in.InstanceProfileName, in.RoleName), noSuchRole(in.RoleName))
 	})

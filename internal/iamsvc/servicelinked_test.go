@@ -84,9 +84,24 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 	_, err = c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String("plain")})
 	wantErr(t, err, "NoSuchEntity", "")
 
-	// In use by an instance profile: the task fails and the role stays.
+	// In use by an instance profile: the task fails and the role stays. Only the service may
+	// put its role in a profile (the API refuses it), so the use is written to the store.
 	must(c.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}))(t)
-	must(c.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)}))(t)
+	_, err = c.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)})
+	wantErr(t, err, "UnmodifiableEntity", protected)
+	inProfile := func(add bool) {
+		t.Helper()
+		err := h.Node.Store.Write(ctx, func(tx store.Tx) error {
+			if add {
+				return tx.AddRoleToInstanceProfile(ctx, acct, "ip", name)
+			}
+			return tx.RemoveRoleFromInstanceProfile(ctx, acct, "ip", name)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	inProfile(true)
 	failed := aws.ToString(must(c.DeleteServiceLinkedRole(ctx, &iamsdk.DeleteServiceLinkedRoleInput{RoleName: aws.String(name)}))(t).DeletionTaskId)
 	st := must(c.GetServiceLinkedRoleDeletionStatus(ctx, &iamsdk.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String(failed)}))(t)
 	if st.Status != iamtypes.DeletionTaskStatusTypeFailed || st.Reason == nil || len(st.Reason.RoleUsageList) != 1 {
@@ -94,7 +109,9 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 	}
 	must(c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String(name)}))(t)
 
-	must(c.RemoveRoleFromInstanceProfile(ctx, &iamsdk.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)}))(t)
+	_, err = c.RemoveRoleFromInstanceProfile(ctx, &iamsdk.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String(name)})
+	wantErr(t, err, "UnmodifiableEntity", protected)
+	inProfile(false)
 	// The service gives its role policies (the API refuses them): written to the store directly.
 	err = h.Node.Store.Write(ctx, func(tx store.Tx) error {
 		return tx.PutInlinePolicy(ctx, acct, iam.InlinePolicy{Kind: iam.KindRole, PrincipalName: name, PolicyName: "svc", Document: allowAll})
@@ -125,8 +142,9 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 	}
 }
 
-// TestServiceLinkedRoleChanges walks the role operations AWS's model lists UnmodifiableEntity
-// for: each refuses a service-linked role and still serves an ordinary one. The description
+// TestServiceLinkedRoleChanges walks the role policy operations AWS's model lists
+// UnmodifiableEntity for: each refuses a service-linked role and still serves an ordinary one
+// (DeleteRole, UpdateAssumeRolePolicy and the instance-profile operations: above). The description
 // (UpdateRole without MaxSessionDuration, UpdateRoleDescription) and tags stay editable, as
 // AWS's guide says of every role.
 func TestServiceLinkedRoleChanges(t *testing.T) {
