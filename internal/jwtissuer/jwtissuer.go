@@ -63,11 +63,16 @@ type keySet struct {
 	Keys []storedKey `json:"keys"`
 }
 
+// DefaultRotateAfter is how old the active keys get before signing replaces them.
+const DefaultRotateAfter = 30 * 24 * time.Hour
+
 // Config is what an Issuer needs.
 type Config struct {
 	Store   store.Store
 	Keyring *seal.Keyring
 	Now     func() time.Time
+	// RotateAfter is the age at which Sign rotates the keys (0 means DefaultRotateAfter).
+	RotateAfter time.Duration
 }
 
 // Issuer signs tokens. Every call reads the key set from the store (one small record), so nodes
@@ -83,6 +88,9 @@ type Issuer struct {
 func New(cfg Config) *Issuer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RotateAfter <= 0 {
+		cfg.RotateAfter = DefaultRotateAfter
 	}
 	return &Issuer{cfg: cfg, private: map[string]crypto.Signer{}}
 }
@@ -116,9 +124,11 @@ func (i *Issuer) generate(alg string) (storedKey, crypto.Signer, error) {
 	return storedKey{ID: id, Alg: alg, CreateDate: i.cfg.Now().UTC(), Private: i.cfg.Keyring.Seal(der, keyAD(id))}, priv, nil
 }
 
-// load returns the key set, creating it (one key per algorithm) when absent. rotate adds a
-// new active key per algorithm and drops retired keys beyond KeepRetired.
-func (i *Issuer) load(ctx context.Context, rotate bool) (keySet, error) {
+// load returns the key set, creating it (one key per algorithm) when absent. When the active
+// keys were made before rotateBefore (a zero time never rotates), it adds a new active key per
+// algorithm and drops retired keys beyond KeepRetired. The age is checked again inside the write
+// transaction, so nodes that see old keys at once rotate them once.
+func (i *Issuer) load(ctx context.Context, rotateBefore time.Time) (keySet, error) {
 	var ks keySet
 	read := func(tx store.Tx) (bool, error) {
 		ks = keySet{}
@@ -134,16 +144,15 @@ func (i *Issuer) load(ctx context.Context, rotate bool) (keySet, error) {
 		}
 		return true, nil
 	}
-	if !rotate {
-		var found bool
-		err := i.cfg.Store.Read(ctx, func(tx store.Tx) error {
-			var err error
-			found, err = read(tx)
-			return err
-		})
-		if err != nil || found {
-			return ks, err
-		}
+	due := func() bool { return len(ks.Keys) == 0 || ks.Keys[0].CreateDate.Before(rotateBefore) }
+	var found bool
+	err := i.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		found, err = read(tx)
+		return err
+	})
+	if err != nil || (found && !due()) {
+		return ks, err
 	}
 	// Keys are generated outside the transaction: RSA generation takes long enough that holding
 	// SQLite's write lock for it would stall other writers.
@@ -158,13 +167,13 @@ func (i *Issuer) load(ctx context.Context, rotate bool) (keySet, error) {
 		i.private[k.ID] = priv
 		i.mu.Unlock()
 	}
-	err := i.cfg.Store.Write(ctx, func(tx store.Tx) error {
+	err = i.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		found, err := read(tx)
 		if err != nil {
 			return err
 		}
-		if found && !rotate {
-			return nil // another node made the keys meanwhile: theirs stand
+		if found && !due() {
+			return nil // another node made or rotated the keys meanwhile: theirs stand
 		}
 		ks = rotated(ks, fresh)
 		data, err := json.Marshal(ks)
@@ -198,7 +207,8 @@ func rotated(old keySet, fresh map[string]storedKey) keySet {
 
 // Rotate makes a new active key per algorithm; the previous ones stay in the JWKS.
 func (i *Issuer) Rotate(ctx context.Context) error {
-	_, err := i.load(ctx, true)
+	// Keys made up to now are due; the nanosecond covers keys made at this very instant.
+	_, err := i.load(ctx, i.cfg.Now().Add(time.Nanosecond))
 	return err
 }
 
@@ -230,7 +240,7 @@ func (i *Issuer) Sign(ctx context.Context, alg string, payload []byte) (string, 
 	if alg != RS256 && alg != ES384 {
 		return "", ErrAlgorithm
 	}
-	ks, err := i.load(ctx, false)
+	ks, err := i.load(ctx, i.cfg.Now().Add(-i.cfg.RotateAfter))
 	if err != nil {
 		return "", err
 	}
@@ -258,7 +268,7 @@ func (i *Issuer) Sign(ctx context.Context, alg string, payload []byte) (string, 
 
 // JWKS returns the public keys, active and retired, as a JSON Web Key Set document.
 func (i *Issuer) JWKS(ctx context.Context) ([]byte, error) {
-	ks, err := i.load(ctx, false)
+	ks, err := i.load(ctx, time.Time{})
 	if err != nil {
 		return nil, err
 	}

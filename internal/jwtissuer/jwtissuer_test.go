@@ -205,6 +205,44 @@ func TestRotate(t *testing.T) {
 	}
 }
 
+// Signing replaces keys older than RotateAfter, once, and keeps the old ones published.
+func TestRotateAfter(t *testing.T) {
+	st, kr := newStore(t)
+	ctx := context.Background()
+	now := time.Unix(1.8e9, 0)
+	clock := func() time.Time { return now }
+	a := jwtissuer.New(jwtissuer.Config{Store: st, Keyring: kr, Now: clock, RotateAfter: time.Hour})
+	b := jwtissuer.New(jwtissuer.Config{Store: st, Keyring: kr, Now: clock, RotateAfter: time.Hour})
+	kid := func(iss *jwtissuer.Issuer) string {
+		t.Helper()
+		tok, err := iss.Sign(ctx, jwtissuer.ES384, []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES384})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jws.Signatures[0].Header.KeyID
+	}
+	first := kid(a)
+	now = now.Add(59 * time.Minute)
+	if got := kid(b); got != first {
+		t.Fatalf("rotated before RotateAfter: %s then %s", first, got)
+	}
+	now = now.Add(2 * time.Minute)
+	second := kid(a)
+	if second == first {
+		t.Fatal("keys older than RotateAfter were not rotated")
+	}
+	if got := kid(b); got != second {
+		t.Errorf("the other issuer rotated again: %s, want %s", got, second)
+	}
+	if n := len(keySet(t, b).Keys); n != 4 {
+		t.Errorf("JWKS has %d keys after one rotation, want 4", n)
+	}
+}
+
 // A stored key set that does not decode is an error, never a panic or a silent new key set.
 func TestCorruptKeySet(t *testing.T) {
 	st, kr := newStore(t)
@@ -215,7 +253,7 @@ func TestCorruptKeySet(t *testing.T) {
 	}
 	tests := []struct{ name, data string }{
 		{name: "not JSON", data: "{"},
-		{name: "private key not sealed", data: `{"keys":[{"id":"k","alg":"RS256","private":"AAAA"}]}`},
+		{name: "private key not sealed", data: `{"keys":[{"id":"k","alg":"RS256","created":"2100-01-01T00:00:00Z","private":"AAAA"}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
