@@ -220,20 +220,20 @@ func newJTI() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// issuerCache remembers issuer id → issuer for enabled accounts, so discovery requests, which
-// are unauthenticated, do not walk every account each time.
+// issuerCache maps issuer id → issuer for every enabled account. Discovery requests are
+// unauthenticated, so they must not each walk all accounts: the map is rebuilt when older than
+// issuerCacheTTL, or on a miss at most once per issuerRebuildGap, so a newly enabled issuer is
+// served within the gap and a disabled one stops within the TTL.
 type issuerCache struct {
-	mu sync.Mutex
-	m  map[string]issuerEntry
+	mu    sync.Mutex
+	m     map[string]string
+	built time.Time
 }
 
-type issuerEntry struct {
-	issuer string
-	until  time.Time
-}
-
-// issuerCacheTTL bounds how long a disabled account's discovery document stays served.
-const issuerCacheTTL = 30 * time.Second
+const (
+	issuerCacheTTL   = 30 * time.Second
+	issuerRebuildGap = time.Second
+)
 
 // IssuerByID returns the issuer URL whose last path segment is id, for an account that has
 // outbound federation enabled; ok is false when there is none.
@@ -242,12 +242,15 @@ func (s *Outbound) IssuerByID(ctx context.Context, id string) (issuer string, ok
 		return "", false, nil
 	}
 	now := s.cfg.Now()
-	s.issuers.mu.Lock()
-	e, hit := s.issuers.m[id]
-	s.issuers.mu.Unlock()
-	if hit && now.Before(e.until) {
-		return e.issuer, true, nil
+	c := &s.issuers
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	age := now.Sub(c.built)
+	iss, hit := c.m[id]
+	if c.m != nil && (hit && age < issuerCacheTTL || !hit && age < issuerRebuildGap) {
+		return iss, hit, nil
 	}
+	// Rebuilt under the lock: concurrent requests wait for one walk instead of making many.
 	var accounts []iam.Account
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
@@ -257,20 +260,22 @@ func (s *Outbound) IssuerByID(ctx context.Context, id string) (issuer string, ok
 	if err != nil {
 		return "", false, err
 	}
+	m := map[string]string{}
 	for _, a := range accounts {
 		iss, enabled, err := s.out.Issuer(ctx, a.ID)
-		if err != nil || !enabled || !strings.HasSuffix(iss, IssuerPathPrefix+id) {
+		if e, ok := awserr.As(err); ok && e.Code == "FeatureDisabled" {
 			continue
 		}
-		s.issuers.mu.Lock()
-		if s.issuers.m == nil {
-			s.issuers.m = map[string]issuerEntry{}
+		if err != nil {
+			return "", false, err
 		}
-		s.issuers.m[id] = issuerEntry{issuer: iss, until: now.Add(issuerCacheTTL)}
-		s.issuers.mu.Unlock()
-		return iss, true, nil
+		if i := strings.LastIndex(iss, IssuerPathPrefix); enabled && i >= 0 {
+			m[iss[i+len(IssuerPathPrefix):]] = iss
+		}
 	}
-	return "", false, nil
+	c.m, c.built = m, now
+	iss, hit = m[id]
+	return iss, hit, nil
 }
 
 // Discovery returns the OpenID Connect discovery document of the issuer with the given id.

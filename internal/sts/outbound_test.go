@@ -292,7 +292,8 @@ func TestGetWebIdentityTokenRefusals(t *testing.T) {
 	}
 }
 
-// Disabling the feature stops tokens at once and the issuer's documents within the discovery
+// Each account has its own issuer, served within a second of enabling it. Disabling the feature
+// stops tokens at once and the issuer's documents within the discovery
 // cache's 30 seconds; unknown issuers are 404.
 func TestOutboundDisable(t *testing.T) {
 	in := newIssuerNode(t)
@@ -311,6 +312,28 @@ func TestOutboundDisable(t *testing.T) {
 			t.Errorf("unknown issuer %s: %d", doc, status)
 		}
 	}
+	// Another hosted account gets its own issuer, served within a second of enabling it.
+	acct, keyID, secret, err := in.node.CreateAccount(ctx, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := in.config(keyID, secret, "")
+	en2, err := iamtest.IAM(other).EnableOutboundWebIdentityFederation(ctx, &iamsdk.EnableOutboundWebIdentityFederationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer2 := aws.ToString(en2.IssuerIdentifier)
+	if issuer2 == issuer {
+		t.Fatal("two accounts share an issuer")
+	}
+	in.clock.Advance(2 * time.Second)
+	tok, err := iamtest.STS(other).GetWebIdentityToken(ctx, &stssdk.GetWebIdentityTokenInput{Audience: []string{"x"}, SigningAlgorithm: aws.String("ES384")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := in.verifyAsRelyingParty(t, issuer2, aws.ToString(tok.WebIdentityToken)); c.Iss != issuer2 || c.AWS.Account != acct {
+		t.Errorf("other account's claims = %+v", c)
+	}
 	if _, err := iamc.DisableOutboundWebIdentityFederation(ctx, &iamsdk.DisableOutboundWebIdentityFederationInput{}); err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +344,9 @@ func TestOutboundDisable(t *testing.T) {
 	in.clock.Advance(31 * time.Second)
 	if status, _ := in.get(t, issuer+"/.well-known/openid-configuration"); status != http.StatusNotFound {
 		t.Errorf("discovery of a disabled issuer: %d", status)
+	}
+	if status, _ := in.get(t, issuer2+"/.well-known/openid-configuration"); status != http.StatusOK {
+		t.Errorf("discovery of the other account's issuer: %d", status)
 	}
 }
 
