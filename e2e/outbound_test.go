@@ -35,13 +35,14 @@ func getJSON(t *testing.T, url string, v any) {
 }
 
 // TestOutboundFederation runs `iamd serve` as users do: the issuer is made below the public URL
-// (http://ADDR by default, IAMD_PUBLIC_URL when set), its documents are served by iamd itself,
-// and the signing keys survive a restart (sealed in the store), so earlier tokens still verify.
+// (IAMD_PUBLIC_URL; unset, the unreachable https://iamd.invalid), its documents are served by
+// iamd itself whatever host the issuer names, and the signing keys survive a restart (sealed in
+// the store), so earlier tokens still verify.
 func TestOutboundFederation(t *testing.T) {
 	tests := []struct {
 		name, publicURL string
 	}{
-		{name: "default public URL"},
+		{name: "no public URL"},
 		{name: "IAMD_PUBLIC_URL", publicURL: "https://iamd.example.com/"},
 	}
 	for _, tc := range tests {
@@ -59,7 +60,7 @@ func TestOutboundFederation(t *testing.T) {
 				t.Fatal(err)
 			}
 			issuer := aws.ToString(en.IssuerIdentifier)
-			base := s.URL
+			base := "https://iamd.invalid"
 			if tc.publicURL != "" {
 				base = strings.TrimSuffix(tc.publicURL, "/")
 			}

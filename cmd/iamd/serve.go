@@ -37,31 +37,21 @@ IAMD_MASTER_KEY.`,
 			return envDefault(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), cmd, addr, data, storeKind, pgDSN, publicURLOf(publicURL, addr))
+			return serve(cmd.Context(), cmd, addr, data, storeKind, pgDSN, publicURLOf(publicURL))
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8777", "listen address HOST:PORT")
 	cmd.Flags().StringVar(&data, "data", "./iamd-data", "data directory")
 	cmd.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite (in the data directory) or postgres")
 	cmd.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string (URL or key=value), for --store postgres")
-	cmd.Flags().StringVar(&publicURL, "public-url", "", "the base URL clients and relying parties reach this iamd under (outbound federation issuers are made below it); default http://ADDR")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "the https base URL relying parties reach this iamd under; outbound federation issuers are made below it (unset: https://iamd.invalid, which no one can reach)")
 	return cmd
 }
 
-// publicURLOf is the --public-url value, or http://ADDR (with localhost for an empty host).
-func publicURLOf(flag, addr string) string {
-	if flag != "" {
-		return strings.TrimRight(flag, "/")
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "http://" + addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
+// publicURLOf is the --public-url value without a trailing slash. Unset, issuers stay under
+// iamsvc.DefaultIssuerBase: OpenID Connect issuers must be https URLs (AWS's are, and IAM's
+// OIDC providers accept no other), which http://ADDR is not.
+func publicURLOf(flag string) string { return strings.TrimRight(flag, "/") }
 
 func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN, publicURL string) error {
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
@@ -80,6 +70,9 @@ func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN
 		return err
 	}
 	defer n.Close()
+	if publicURL != "" && !strings.HasPrefix(publicURL, "https://") {
+		logger.Warn("--public-url is not https: relying parties that follow OpenID Connect will refuse its issuers", "publicUrl", publicURL)
+	}
 	if n.MasterKeyCreated {
 		logger.Warn("generated a new master key; back it up: without it the stored secrets cannot be read", "path", data+"/master.key")
 	}
