@@ -229,6 +229,12 @@ func visiblePolicy(ctx context.Context, tx store.Tx, account, arn string, missin
 	if p.Account != account && p.Account != "aws" {
 		return iam.ManagedPolicy{}, missing
 	}
+	if p.Account == "aws" {
+		// AWS managed policies are shared by the installation's accounts; each sees its own uses.
+		if p.AttachmentCount, p.PermissionsBoundaryUsageCount, err = tx.PolicyUses(ctx, account, arn); err != nil {
+			return p, err
+		}
+	}
 	return p, nil
 }
 

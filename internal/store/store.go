@@ -198,6 +198,11 @@ type Tx interface {
 	AttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string, opt ListOptions) (Page[iam.AttachedPolicy], error)
 	CountAttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string) (int, error)
 	PolicyAttachments(ctx context.Context, policyARN string) ([]iam.PolicyAttachment, error)
+	// PolicyUses counts a managed policy's uses by the entities of one account: attachments and
+	// permissions boundaries. An AWS managed policy is shared by every account of the
+	// installation, and each account sees only its own uses of it (Policy counts them all;
+	// Policies counts those of the account it lists for).
+	PolicyUses(ctx context.Context, account, policyARN string) (attached, boundaries int, err error)
 
 	// Inline policies. PutInlinePolicy creates or replaces.
 	PutInlinePolicy(ctx context.Context, account string, p iam.InlinePolicy) error

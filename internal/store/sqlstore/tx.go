@@ -561,6 +561,18 @@ func normPolicy(p iam.ManagedPolicy) iam.ManagedPolicy {
 	return p
 }
 
+func (t *tx) PolicyUses(ctx context.Context, account, arn string) (attached, boundaries int, err error) {
+	p, _, err := t.policy(ctx, arn)
+	if err != nil {
+		return 0, 0, err
+	}
+	if attached, err = t.count(ctx, `SELECT COUNT(*) FROM attachments a JOIN entities e ON e.id = a.entity_id WHERE a.policy_id = ? AND e.account = ?`, p.PolicyID, account); err != nil {
+		return 0, 0, err
+	}
+	boundaries, err = t.count(ctx, `SELECT COUNT(*) FROM entities WHERE boundary = ? AND account = ?`, arn, account)
+	return attached, boundaries, err
+}
+
 func (t *tx) fillCounts(ctx context.Context, p *iam.ManagedPolicy) error {
 	var err error
 	if p.AttachmentCount, err = t.count(ctx, `SELECT COUNT(*) FROM attachments WHERE policy_id = ?`, p.PolicyID); err != nil {
@@ -660,7 +672,15 @@ func (t *tx) Policies(ctx context.Context, account string, opt store.PolicyListO
 		return page, err
 	}
 	for i := range page.Items {
-		if err := t.fillCounts(ctx, &page.Items[i]); err != nil {
+		p := &page.Items[i]
+		if p.Account == "aws" {
+			// Shared by every account: count this account's uses only.
+			if p.AttachmentCount, p.PermissionsBoundaryUsageCount, err = t.PolicyUses(ctx, account, p.Arn); err != nil {
+				return page, err
+			}
+			continue
+		}
+		if err := t.fillCounts(ctx, p); err != nil {
 			return page, err
 		}
 	}

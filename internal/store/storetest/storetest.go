@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"InvalidMarker", testInvalidMarker},
 		{"AccessKeys", testAccessKeys},
 		{"AccessKeyUsesLeaveGeneration", testAccessKeyUses},
+		{"PolicyUsesPerAccount", testPolicyUses},
 		{"GroupsAndMembership", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPoliciesAndVersions", testPolicies},
@@ -1146,6 +1147,38 @@ func testAccessKeyUses(t *testing.T, s store.Store) {
 		got, err := tx.AccessKey(ctx(), k.AccessKeyID)
 		noErr(t, "AccessKey", err)
 		diff(t, "last used", used, got.LastUsed)
+		return nil
+	})
+}
+
+// testPolicyUses: a policy shared by accounts (an AWS managed one) counts each account's uses apart.
+func testPolicyUses(t *testing.T, s store.Store) {
+	shared := policy("aws", "Shared")
+	mustWrite(t, s, func(tx store.Tx) error { // both accounts exist already
+		noErr(t, "CreatePolicy", tx.CreatePolicy(ctx(), shared, `{}`))
+		noErr(t, "CreateUser", tx.CreateUser(ctx(), user(acct, "a1")))
+		noErr(t, "CreateUser", tx.CreateUser(ctx(), user(other, "b1")))
+		noErr(t, "CreateUser", tx.CreateUser(ctx(), user(other, "b2")))
+		noErr(t, "Attach", tx.AttachPolicy(ctx(), acct, iam.KindUser, "a1", shared.Arn))
+		noErr(t, "Attach", tx.AttachPolicy(ctx(), other, iam.KindUser, "b1", shared.Arn))
+		noErr(t, "Attach", tx.AttachPolicy(ctx(), other, iam.KindUser, "b2", shared.Arn))
+		return nil
+	})
+	mustRead(t, s, func(tx store.Tx) error {
+		for account, want := range map[string]int{acct: 1, other: 2} {
+			n, b, err := tx.PolicyUses(ctx(), account, shared.Arn)
+			noErr(t, "PolicyUses", err)
+			if n != want || b != 0 {
+				t.Errorf("%s: uses %d/%d, want %d/0", account, n, b, want)
+			}
+			page, err := tx.Policies(ctx(), account, store.PolicyListOptions{Scope: store.ScopeAWS})
+			noErr(t, "Policies", err)
+			if len(page.Items) != 1 || page.Items[0].AttachmentCount != want {
+				t.Errorf("%s: listed %+v, want AttachmentCount %d", account, page.Items, want)
+			}
+		}
+		_, _, err := tx.PolicyUses(ctx(), acct, "arn:aws:iam::aws:policy/None")
+		wantErr(t, "absent policy", err, store.ErrNotFound)
 		return nil
 	})
 }
