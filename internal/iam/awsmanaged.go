@@ -1,6 +1,12 @@
 package iam
 
-import "time"
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"sync"
+	"time"
+)
 
 // AWSManagedAccount is the account field of AWS managed policies: their ARNs read
 // arn:aws:iam::aws:policy/NAME.
@@ -27,11 +33,28 @@ func utcMinute(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
 }
 
+// readOnlyAccessJSON is AWS's document of ReadOnlyAccess v87 (1,321 actions), kept as a data
+// file, one action a line, so that a change to it reads as a diff of actions.
+//
+//go:embed awsmanaged/ReadOnlyAccess.json
+var readOnlyAccessJSON []byte
+
+// readOnlyAccess is that document without whitespace, as the other shipped documents are
+// written; compacted once, on first use.
+var readOnlyAccess = sync.OnceValue(func() string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, readOnlyAccessJSON); err != nil {
+		// The file is part of the binary and a test parses it: this is a build defect, not input.
+		panic("iam: embedded awsmanaged/ReadOnlyAccess.json: " + err.Error())
+	}
+	return b.String()
+})
+
 // AWSManagedPolicies lists the AWS managed policies iamd ships. Ids, versions, dates and
 // documents are AWS's as published in the AWS Managed Policy Reference Guide (dates to the
-// minute, as the guide gives them). ReadOnlyAccess is not shipped: its document (thousands of
-// actions) could not be taken whole from the published reference, and a subset would grant
-// something other than what its name promises.
+// minute, as the guide gives them). Documents may exceed the customer managed policy quota
+// (ReadOnlyAccess is about 37,000 characters without whitespace): that quota binds
+// CreatePolicy, not AWS's own policies, and seeding does not apply it.
 func AWSManagedPolicies() []AWSManagedPolicy {
 	return []AWSManagedPolicy{
 		{
@@ -48,6 +71,13 @@ func AWSManagedPolicies() []AWSManagedPolicy {
 				`{"Effect":"Allow","Action":["account:GetAccountInformation","account:GetGovCloudAccountInformation","account:GetPrimaryEmail",` +
 				`"account:ListRegions","iam:CreateServiceLinkedRole","iam:DeleteServiceLinkedRole","iam:ListRoles",` +
 				`"organizations:DescribeEffectivePolicy","organizations:DescribeOrganization"],"Resource":"*"}]}`,
+		},
+		{
+			// Version v87, created 2022-05-23T20:16:18Z.
+			Name: "ReadOnlyAccess", ID: "ANPAILL3HVNFSB6DCOWYQ", Path: "/",
+			Description:    "Provides read-only access to AWS services and resources.",
+			DefaultVersion: "v87", Created: utcMinute(2015, 2, 6, 18, 39), Updated: utcMinute(2022, 5, 23, 20, 16),
+			Document: readOnlyAccess(),
 		},
 		{
 			Name: "IAMFullAccess", ID: "ANPAI7XKCFMBPM3QQRRVQ", Path: "/",
