@@ -46,6 +46,9 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 		sim.Resource = "*"
 	}
 	caller := sim.CallerARN
+	if caller != "" && !isUserARN(caller) {
+		return ev, &SimulationError{"Invalid CallerArn " + caller + ": the simulated caller can only be an IAM user."}
+	}
 	var tags []iam.Tag
 	if sim.Source != "" {
 		kind, name, ok := entityOf(sim.Source, sim.Account)
@@ -86,6 +89,10 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 		ev.Sources.Boundary = Source{ID: fmt.Sprintf("PermissionsBoundaryPolicyInputList.%d", i+1), Type: "none", Doc: doc, Account: sim.Account}
 	}
 	resAcct := resourceAccount(sim.Resource, sim.ResourceOwner)
+	if sim.ResourcePolicy != "" && !isUserARN(caller) {
+		// The resource policy's Principal element needs a caller to match (AWS's rule).
+		return ev, &SimulationError{"CallerArn is required to simulate a ResourcePolicy when PolicySourceArn is not an IAM user."}
+	}
 	if sim.ResourcePolicy != "" {
 		p, err := a.docs.get(sim.ResourcePolicy, policy.KindResource)
 		if err != nil {
@@ -121,6 +128,14 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 	ev.Request = r
 	decide(&ev)
 	return ev, nil
+}
+
+// isUserARN reports whether a is an IAM user's ARN (of any account): the only caller the
+// simulator accepts, as AWS documents CallerArn.
+func isUserARN(a string) bool {
+	parts := strings.SplitN(a, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && len(parts[4]) == 12 &&
+		strings.HasPrefix(parts[5], "user/") && !strings.HasSuffix(parts[5], "/")
 }
 
 // resourceAccount is the account owning a simulated resource: the one its ARN names, else

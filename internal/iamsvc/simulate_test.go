@@ -496,3 +496,39 @@ func BenchmarkSimulateResources(b *testing.B) {
 		}
 	}
 }
+
+// TestSimulateCallerArn checks AWS's rules for the simulated caller: an IAM user only, and
+// required with a ResourcePolicy when the policy source is not a user.
+func TestSimulateCallerArn(t *testing.T) {
+	_, root, _ := simFixture(t)
+	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`
+	role := "arn:aws:iam::" + acct + ":role/r1"
+	for _, tc := range []struct {
+		name    string
+		in      iamsdk.SimulatePrincipalPolicyInput
+		wantMsg string // "" means the simulation runs
+	}{
+		{"role source, no resource policy", iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role)}, ""},
+		{"role source with a resource policy", iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), ResourcePolicy: aws.String(grant)},
+			"CallerArn is required to simulate a ResourcePolicy when PolicySourceArn is not an IAM user."},
+		{"role source, user caller, resource policy", iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), ResourcePolicy: aws.String(grant),
+			CallerArn: aws.String("arn:aws:iam::" + acct + ":user/bob")}, ""},
+		{"user source with a resource policy", iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::" + acct + ":user/bob"), ResourcePolicy: aws.String(grant)}, ""},
+		{"role as caller", iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), CallerArn: aws.String(role)},
+			"Invalid CallerArn " + role + ": the simulated caller can only be an IAM user."},
+		{"assumed role as caller", iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(role), CallerArn: aws.String("arn:aws:sts::" + acct + ":assumed-role/r1/s")},
+			"Invalid CallerArn arn:aws:sts::" + acct + ":assumed-role/r1/s: the simulated caller can only be an IAM user."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.ActionNames = []string{"s3:GetObject"}
+			_, err := root.SimulatePrincipalPolicy(ctx, &tc.in)
+			if tc.wantMsg == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantErr(t, err, "InvalidInput", tc.wantMsg)
+		})
+	}
+}
