@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamsvc"
+	"github.com/iamd/iamd/internal/iamtest"
 )
 
 func TestAWSManagedPolicies(t *testing.T) {
@@ -75,5 +76,110 @@ func TestAWSManagedPolicies(t *testing.T) {
 	}
 	if again := must(c.ListPolicies(ctx, &iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeAws}))(t); len(again.Policies) != len(want) {
 		t.Errorf("after reseeding: %d policies", len(again.Policies))
+	}
+}
+
+// TestReadOnlyAccess checks the shipped ReadOnlyAccess end to end: served whole over the wire
+// although it is six times the customer quota, and, attached to a user, allowing reads and
+// denying writes through authorization as a real client meets it.
+func TestReadOnlyAccess(t *testing.T) {
+	const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	h, c := newClient(t)
+	var shipped iam.AWSManagedPolicy
+	for _, m := range iam.AWSManagedPolicies() {
+		if m.Name == "ReadOnlyAccess" {
+			shipped = m
+		}
+	}
+
+	p := must(c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(arn)}))(t).Policy
+	if aws.ToString(p.PolicyId) != "ANPAILL3HVNFSB6DCOWYQ" || aws.ToString(p.DefaultVersionId) != "v87" ||
+		aws.ToString(p.Description) != "Provides read-only access to AWS services and resources." ||
+		!aws.ToTime(p.CreateDate).Equal(shipped.Created) || !aws.ToTime(p.UpdateDate).Equal(shipped.Updated) {
+		t.Errorf("GetPolicy = id %s version %s %q created %v updated %v", aws.ToString(p.PolicyId), aws.ToString(p.DefaultVersionId),
+			aws.ToString(p.Description), aws.ToTime(p.CreateDate), aws.ToTime(p.UpdateDate))
+	}
+	v := must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v87")}))(t)
+	doc := decodeDoc(t, v.PolicyVersion.Document)
+	if doc != shipped.Document || !v.PolicyVersion.IsDefaultVersion {
+		t.Errorf("GetPolicyVersion v87: %d chars, default %v; want the shipped %d chars", len(doc), v.PolicyVersion.IsDefaultVersion, len(shipped.Document))
+	}
+	if iam.PolicySize(doc) <= iam.MaxManagedPolicyChars {
+		t.Errorf("document of %d chars: expected above the customer quota", iam.PolicySize(doc))
+	}
+	// The customer quota still binds customers: the same text cannot be a customer managed policy.
+	_, err := c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("MyReadOnly"), PolicyDocument: aws.String(doc)})
+	wantErr(t, err, "LimitExceeded", "")
+
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("reader")}))(t)
+	must(c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("reader"), PolicyArn: aws.String(arn)}))(t)
+	k := must(c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("reader")}))(t).AccessKey
+	reader := iamtest.IAM(h.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+
+	reads := []struct {
+		name string
+		call func() error
+	}{
+		{"ListUsers", func() error { _, err := reader.ListUsers(ctx, &iamsdk.ListUsersInput{}); return err }},
+		{"GetUser", func() error {
+			_, err := reader.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("reader")})
+			return err
+		}},
+		{"ListAttachedUserPolicies", func() error {
+			_, err := reader.ListAttachedUserPolicies(ctx, &iamsdk.ListAttachedUserPoliciesInput{UserName: aws.String("reader")})
+			return err
+		}},
+		{"GetPolicyVersion", func() error {
+			_, err := reader.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v87")})
+			return err
+		}},
+		{"GetAccountSummary", func() error { _, err := reader.GetAccountSummary(ctx, &iamsdk.GetAccountSummaryInput{}); return err }},
+	}
+	for _, tc := range reads {
+		t.Run("allows "+tc.name, func(t *testing.T) {
+			if err := tc.call(); err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		})
+	}
+	writes := []struct {
+		name string
+		call func() error
+	}{
+		{"CreateUser", func() error {
+			_, err := reader.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("mallory")})
+			return err
+		}},
+		{"DetachUserPolicy", func() error {
+			_, err := reader.DetachUserPolicy(ctx, &iamsdk.DetachUserPolicyInput{UserName: aws.String("reader"), PolicyArn: aws.String(arn)})
+			return err
+		}},
+		{"CreateAccessKey", func() error {
+			_, err := reader.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("reader")})
+			return err
+		}},
+		{"PutUserPolicy", func() error {
+			_, err := reader.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+			return err
+		}},
+	}
+	for _, tc := range writes {
+		t.Run("denies "+tc.name, func(t *testing.T) { wantErr(t, tc.call(), "AccessDenied", "") })
+	}
+
+	// The simulator reaches the same decisions from the attached policy.
+	user := must(c.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("reader")}))(t).User
+	sim := must(c.SimulatePrincipalPolicy(ctx, &iamsdk.SimulatePrincipalPolicyInput{PolicySourceArn: user.Arn,
+		ActionNames: []string{"iam:ListUsers", "s3:GetObject", "iam:CreateUser", "ec2:TerminateInstances"}}))(t)
+	want := map[string]types.PolicyEvaluationDecisionType{"iam:ListUsers": types.PolicyEvaluationDecisionTypeAllowed,
+		"s3:GetObject": types.PolicyEvaluationDecisionTypeAllowed, "iam:CreateUser": types.PolicyEvaluationDecisionTypeImplicitDeny,
+		"ec2:TerminateInstances": types.PolicyEvaluationDecisionTypeImplicitDeny}
+	for _, r := range sim.EvaluationResults {
+		if a := aws.ToString(r.EvalActionName); r.EvalDecision != want[a] {
+			t.Errorf("simulated %s = %s, want %s", a, r.EvalDecision, want[a])
+		}
+	}
+	if len(sim.EvaluationResults) != len(want) {
+		t.Errorf("simulator: %d results, want %d", len(sim.EvaluationResults), len(want))
 	}
 }
