@@ -73,8 +73,10 @@ type awsClaims struct {
 	SourceRegion  string            `json:"source_region,omitempty"`
 	PrincipalTags map[string]string `json:"principal_tags,omitempty"`
 	RequestTags   map[string]string `json:"request_tags,omitempty"`
-	// EC2SourceInstanceARN names the enrolled instance behind a role session (iamd's agent), the
-	// session context AWS gives for EC2 instance roles.
+	// Session context: when the role session expires, its source identity, and the enrolled
+	// instance behind it (iamd's agent; AWS gives it for EC2 instance roles).
+	OriginalSessionExp   string `json:"original_session_exp,omitempty"`
+	SourceIdentity       string `json:"source_identity,omitempty"`
 	EC2SourceInstanceARN string `json:"ec2_source_instance_arn,omitempty"`
 }
 
@@ -142,7 +144,10 @@ func (s *Outbound) GetWebIdentityToken(ctx context.Context, in *stsapi.GetWebIde
 		}
 	}
 	if sess := p.Session(); sess != nil {
-		c.AWS.EC2SourceInstanceARN = sess.SourceInstanceARN
+		c.AWS.SourceIdentity, c.AWS.EC2SourceInstanceARN = sess.SourceIdentity, sess.SourceInstanceARN
+		if p.Kind() == authn.AssumedRole {
+			c.AWS.OriginalSessionExp = sess.Expires.UTC().Format(time.RFC3339)
+		}
 	}
 	payload, err := json.Marshal(c)
 	if err != nil {

@@ -104,10 +104,12 @@ type claims struct {
 	Exp int64           `json:"exp"`
 	Jti string          `json:"jti"`
 	AWS struct {
-		Account       string            `json:"aws_account"`
-		SourceRegion  string            `json:"source_region"`
-		PrincipalTags map[string]string `json:"principal_tags"`
-		RequestTags   map[string]string `json:"request_tags"`
+		Account            string            `json:"aws_account"`
+		SourceRegion       string            `json:"source_region"`
+		PrincipalTags      map[string]string `json:"principal_tags"`
+		RequestTags        map[string]string `json:"request_tags"`
+		OriginalSessionExp string            `json:"original_session_exp"`
+		SourceIdentity     string            `json:"source_identity"`
 	} `json:"https://sts.amazonaws.com/"`
 }
 
@@ -157,7 +159,7 @@ func (in *issuerNode) verifyAsRelyingParty(t *testing.T, issuer, tok string) cla
 	return c
 }
 
-const mintPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken","sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`
+const mintPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken","sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}`
 
 func TestGetWebIdentityToken(t *testing.T) {
 	in := newIssuerNode(t)
@@ -181,22 +183,23 @@ func TestGetWebIdentityToken(t *testing.T) {
 	// A role session for the sub and session-duration cases.
 	putRole(t, &iamtest.Harness{Node: in.node}, "minting", trustRoot, 3600, mintPolicy)
 	as, err := iamtest.STS(minter).AssumeRole(ctx, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + iamtest.Account + ":role/minting"),
-		RoleSessionName: aws.String("job"), DurationSeconds: aws.Int32(900), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}}})
+		RoleSessionName: aws.String("job"), DurationSeconds: aws.Int32(900), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}},
+		SourceIdentity: aws.String("alice")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	roleSession := in.config(aws.ToString(as.Credentials.AccessKeyId), aws.ToString(as.Credentials.SecretAccessKey), aws.ToString(as.Credentials.SessionToken))
 
 	tests := []struct {
-		name     string
-		cfg      aws.Config
-		in       stssdk.GetWebIdentityTokenInput
-		sub      string
-		aud      string // JSON
-		seconds  int64
-		tags     map[string]string
-		reqTags  map[string]string
-		rootKeys bool
+		name    string
+		cfg     aws.Config
+		in      stssdk.GetWebIdentityTokenInput
+		sub     string
+		aud     string // JSON
+		seconds int64
+		tags    map[string]string
+		reqTags map[string]string
+		session bool // a role session: original_session_exp and source_identity claims
 	}{
 		{name: "user RS256 two audiences", cfg: minter,
 			in: stssdk.GetWebIdentityTokenInput{Audience: []string{"https://a.example", "https://b.example"}, SigningAlgorithm: aws.String("RS256"),
@@ -208,7 +211,7 @@ func TestGetWebIdentityToken(t *testing.T) {
 			sub: "arn:aws:iam::" + iamtest.Account + ":user/minter", aud: `"https://a.example"`, seconds: 300, tags: map[string]string{"team": "blue"}},
 		{name: "role session names the role", cfg: roleSession,
 			in:  stssdk.GetWebIdentityTokenInput{Audience: []string{"https://a.example"}, SigningAlgorithm: aws.String("RS256"), DurationSeconds: aws.Int32(60)},
-			sub: "arn:aws:iam::" + iamtest.Account + ":role/minting", aud: `"https://a.example"`, seconds: 60, tags: map[string]string{"team": "red"}},
+			sub: "arn:aws:iam::" + iamtest.Account + ":role/minting", aud: `"https://a.example"`, seconds: 60, tags: map[string]string{"team": "red"}, session: true},
 		{name: "root", cfg: in.root(),
 			in:  stssdk.GetWebIdentityTokenInput{Audience: []string{"https://a.example"}, SigningAlgorithm: aws.String("ES384"), DurationSeconds: aws.Int32(3600)},
 			sub: "arn:aws:iam::" + iamtest.Account + ":root", aud: `"https://a.example"`, seconds: 3600},
@@ -230,6 +233,13 @@ func TestGetWebIdentityToken(t *testing.T) {
 			}
 			if fmt.Sprint(c.AWS.PrincipalTags) != fmt.Sprint(tc.tags) || fmt.Sprint(c.AWS.RequestTags) != fmt.Sprint(tc.reqTags) {
 				t.Errorf("principal tags %v, request tags %v", c.AWS.PrincipalTags, c.AWS.RequestTags)
+			}
+			wantExp, wantSrc := "", ""
+			if tc.session {
+				wantExp, wantSrc = as.Credentials.Expiration.UTC().Format(time.RFC3339), "alice"
+			}
+			if c.AWS.OriginalSessionExp != wantExp || c.AWS.SourceIdentity != wantSrc {
+				t.Errorf("original_session_exp %q source_identity %q, want %q %q", c.AWS.OriginalSessionExp, c.AWS.SourceIdentity, wantExp, wantSrc)
 			}
 			if len(c.Jti) != 36 || jtis[c.Jti] {
 				t.Errorf("jti %q missing or repeated", c.Jti)
