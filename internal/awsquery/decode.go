@@ -3,7 +3,6 @@ package awsquery
 import (
 	"encoding/base64"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,14 +20,15 @@ type Decoder struct {
 // NewDecoder returns a decoder over p.
 func NewDecoder(p Params) *Decoder { return &Decoder{Params: p} }
 
-// Matcher is a compiled model pattern. *regexp.Regexp is one; a pattern RE2 cannot express
-// (Java lookahead) is a small hand-written Matcher in the generated code.
+// Matcher is a compiled model pattern: what Pattern returns (a *regexp.Regexp or a faster
+// equivalent); a pattern RE2 cannot express (Java lookahead) is a small hand-written Matcher
+// in the generated code.
 type Matcher interface{ MatchString(string) bool }
 
 // NotContaining is a Matcher for "matches re and has no sub anywhere": the shape of the one
 // lookahead pattern in the IAM model ("-(?!-)", no double hyphen).
 type NotContaining struct {
-	Re  *regexp.Regexp
+	Re  Matcher
 	Sub string
 }
 

@@ -167,8 +167,9 @@ func (g *gen) emitTypes() {
 var javaEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
 
 // translatePattern turns a model pattern (Java regex syntax, matched as a whole) into Go code
-// for an awsquery.Matcher. Java's \uXXXX takes exactly four hex digits, so "\u10000" is U+1000
-// followed by '0', as AWS's Java validators read it.
+// for an awsquery.Matcher; awsquery.Pattern picks a table matcher where it can. Java's \uXXXX
+// takes exactly four hex digits, so "\u10000" is U+1000 followed by '0', as AWS's Java
+// validators read it.
 func translatePattern(java string) (string, error) {
 	re := javaEscape.ReplaceAllString(java, `\x{$1}`)
 	notContaining := ""
@@ -183,9 +184,9 @@ func translatePattern(java string) (string, error) {
 		return "", fmt.Errorf("pattern %q: %v", java, err)
 	}
 	if notContaining != "" {
-		return fmt.Sprintf("awsquery.NotContaining{Re: regexp.MustCompile(%s), Sub: %q}", goRaw(re), notContaining), nil
+		return fmt.Sprintf("awsquery.NotContaining{Re: awsquery.Pattern(%s), Sub: %q}", goRaw(re), notContaining), nil
 	}
-	return fmt.Sprintf("regexp.MustCompile(%s)", goRaw(re)), nil
+	return fmt.Sprintf("awsquery.Pattern(%s)", goRaw(re)), nil
 }
 
 func goRaw(s string) string {

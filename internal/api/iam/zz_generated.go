@@ -14322,76 +14322,76 @@ var (
 	ruleResourceHandlingOptionType        = awsquery.StringRule{Min: 1, Max: 64}
 	ruleResourceNameType                  = awsquery.StringRule{Min: 1, Max: 2048}
 	ruleSAMLMetadataDocumentType          = awsquery.StringRule{Min: 1000, Max: 10000000}
-	ruleSAMLProviderNameType              = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w._-]+)$`), PatternJS: `[\w._-]+`}
-	ruleAccessKeyIdType                   = awsquery.StringRule{Min: 16, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
-	ruleAccountAliasType                  = awsquery.StringRule{Min: 3, Max: 63, Pattern: awsquery.NotContaining{Re: regexp.MustCompile(`^(?:^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$)$`), Sub: "--"}, PatternJS: `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`}
-	ruleAccountIdType                     = awsquery.StringRule{Pattern: regexp.MustCompile(`^(?:\d{12})$`), PatternJS: `\d{12}`}
+	ruleSAMLProviderNameType              = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w._-]+)$`), PatternJS: `[\w._-]+`}
+	ruleAccessKeyIdType                   = awsquery.StringRule{Min: 16, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
+	ruleAccountAliasType                  = awsquery.StringRule{Min: 3, Max: 63, Pattern: awsquery.NotContaining{Re: awsquery.Pattern(`^(?:^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$)$`), Sub: "--"}, PatternJS: `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`}
+	ruleAccountIdType                     = awsquery.StringRule{Pattern: awsquery.Pattern(`^(?:\d{12})$`), PatternJS: `\d{12}`}
 	ruleArnType                           = awsquery.StringRule{Min: 20, Max: 2048}
 	ruleAssertionEncryptionModeType       = awsquery.StringRule{Enum: []string{"Required", "Allowed"}}
 	ruleAssignmentStatusType              = awsquery.StringRule{Enum: []string{"Assigned", "Unassigned", "Any"}}
-	ruleAuthenticationCodeType            = awsquery.StringRule{Min: 6, Max: 6, Pattern: regexp.MustCompile(`^(?:[\d]+)$`), PatternJS: `[\d]+`}
-	ruleCertificateBodyType               = awsquery.StringRule{Min: 1, Max: 16384, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
-	ruleCertificateChainType              = awsquery.StringRule{Min: 1, Max: 2097152, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
-	ruleCertificateIdType                 = awsquery.StringRule{Min: 24, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
+	ruleAuthenticationCodeType            = awsquery.StringRule{Min: 6, Max: 6, Pattern: awsquery.Pattern(`^(?:[\d]+)$`), PatternJS: `[\d]+`}
+	ruleCertificateBodyType               = awsquery.StringRule{Min: 1, Max: 16384, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	ruleCertificateChainType              = awsquery.StringRule{Min: 1, Max: 2097152, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	ruleCertificateIdType                 = awsquery.StringRule{Min: 24, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
 	ruleClientIDType                      = awsquery.StringRule{Min: 1, Max: 255}
 	ruleCredentialAgeDays                 = awsquery.NumberRule{HasMin: true, Min: 1, HasMax: true, Max: 36600}
-	ruleCustomSuffixType                  = awsquery.StringRule{Min: 1, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
-	ruleDelegationRequestDescriptionType  = awsquery.StringRule{Max: 1000, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
-	ruleDelegationRequestIdType           = awsquery.StringRule{Min: 16, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w-]+)$`), PatternJS: `[\w-]+`}
+	ruleCustomSuffixType                  = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleDelegationRequestDescriptionType  = awsquery.StringRule{Max: 1000, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
+	ruleDelegationRequestIdType           = awsquery.StringRule{Min: 16, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w-]+)$`), PatternJS: `[\w-]+`}
 	ruleEncodingType                      = awsquery.StringRule{Enum: []string{"SSH", "PEM"}}
-	ruleExistingUserNameType              = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleExistingUserNameType              = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 	ruleGlobalEndpointTokenVersion        = awsquery.StringRule{Enum: []string{"v1Token", "v2Token"}}
-	ruleGroupNameType                     = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
-	ruleInstanceProfileNameType           = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleGroupNameType                     = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleInstanceProfileNameType           = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 	ruleJobIDType                         = awsquery.StringRule{Min: 36, Max: 36}
 	ruleLocaleType                        = awsquery.StringRule{Min: 2, Max: 12}
-	ruleMarkerType                        = awsquery.StringRule{Min: 1, Max: 320, Pattern: regexp.MustCompile(`^(?:[\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0020-\u00FF]+`}
+	ruleMarkerType                        = awsquery.StringRule{Min: 1, Max: 320, Pattern: awsquery.Pattern(`^(?:[\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0020-\u00FF]+`}
 	ruleMaxItemsType                      = awsquery.NumberRule{HasMin: true, Min: 1, HasMax: true, Max: 1000}
 	ruleMaxPasswordAgeType                = awsquery.NumberRule{HasMin: true, Min: 1, HasMax: true, Max: 1095}
 	ruleMinimumPasswordLengthType         = awsquery.NumberRule{HasMin: true, Min: 6, HasMax: true, Max: 128}
-	ruleNotesType                         = awsquery.StringRule{Max: 500, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
-	ruleNotificationChannelType           = awsquery.StringRule{Min: 2, Max: 400, Pattern: regexp.MustCompile(`^(?:^[a-zA-Z0-9:_.-]+$)$`), PatternJS: `^[a-zA-Z0-9:_.-]+$`}
-	ruleOrganizationsEntityPathType       = awsquery.StringRule{Min: 19, Max: 427, Pattern: regexp.MustCompile(`^(?:^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*)$`), PatternJS: `^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*`}
-	ruleOrganizationsPolicyIdType         = awsquery.StringRule{Pattern: regexp.MustCompile(`^(?:^p-[0-9a-zA-Z_]{8,128}$)$`), PatternJS: `^p-[0-9a-zA-Z_]{8,128}$`}
-	ruleOwnerIdType                       = awsquery.StringRule{Min: 20, Max: 2048, Pattern: regexp.MustCompile(`^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$`), PatternJS: `^[a-zA-Z0-9:/+=,.@_-]+$`}
+	ruleNotesType                         = awsquery.StringRule{Max: 500, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
+	ruleNotificationChannelType           = awsquery.StringRule{Min: 2, Max: 400, Pattern: awsquery.Pattern(`^(?:^[a-zA-Z0-9:_.-]+$)$`), PatternJS: `^[a-zA-Z0-9:_.-]+$`}
+	ruleOrganizationsEntityPathType       = awsquery.StringRule{Min: 19, Max: 427, Pattern: awsquery.Pattern(`^(?:^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*)$`), PatternJS: `^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*`}
+	ruleOrganizationsPolicyIdType         = awsquery.StringRule{Pattern: awsquery.Pattern(`^(?:^p-[0-9a-zA-Z_]{8,128}$)$`), PatternJS: `^p-[0-9a-zA-Z_]{8,128}$`}
+	ruleOwnerIdType                       = awsquery.StringRule{Min: 20, Max: 2048, Pattern: awsquery.Pattern(`^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$`), PatternJS: `^[a-zA-Z0-9:/+=,.@_-]+$`}
 	rulePasswordReusePreventionType       = awsquery.NumberRule{HasMin: true, Min: 1, HasMax: true, Max: 24}
-	rulePasswordType                      = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`, Sensitive: true}
-	rulePathPrefixType                    = awsquery.StringRule{Min: 1, Max: 512, Pattern: regexp.MustCompile(`^(?:\x{002F}[\x{0021}-\x{007F}]*)$`), PatternJS: `\u002F[\u0021-\u007F]*`}
-	rulePathType                          = awsquery.StringRule{Min: 1, Max: 512, Pattern: regexp.MustCompile(`^(?:(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F}))$`), PatternJS: `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`}
+	rulePasswordType                      = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`, Sensitive: true}
+	rulePathPrefixType                    = awsquery.StringRule{Min: 1, Max: 512, Pattern: awsquery.Pattern(`^(?:\x{002F}[\x{0021}-\x{007F}]*)$`), PatternJS: `\u002F[\u0021-\u007F]*`}
+	rulePathType                          = awsquery.StringRule{Min: 1, Max: 512, Pattern: awsquery.Pattern(`^(?:(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F}))$`), PatternJS: `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`}
 	rulePolicyDescriptionType             = awsquery.StringRule{Max: 1000}
-	rulePolicyDocumentType                = awsquery.StringRule{Min: 1, Max: 131072, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
-	rulePolicyNameType                    = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	rulePolicyDocumentType                = awsquery.StringRule{Min: 1, Max: 131072, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	rulePolicyNameType                    = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 	rulePolicyParameterListType           = awsquery.LengthRule{Max: 50}
-	rulePolicyParameterNameType           = awsquery.StringRule{Min: 5, Max: 256, Pattern: regexp.MustCompile(`^(?:[ -~]+)$`), PatternJS: `[ -~]+`}
-	rulePolicyParameterValueType          = awsquery.StringRule{Pattern: regexp.MustCompile(`^(?:[ -~]+)$`), PatternJS: `[ -~]+`}
-	rulePolicyPathType                    = awsquery.StringRule{Min: 1, Max: 512, Pattern: regexp.MustCompile(`^(?:((/[A-Za-z0-9\.,\+@=_-]+)*)/)$`), PatternJS: `((/[A-Za-z0-9\.,\+@=_-]+)*)/`}
+	rulePolicyParameterNameType           = awsquery.StringRule{Min: 5, Max: 256, Pattern: awsquery.Pattern(`^(?:[ -~]+)$`), PatternJS: `[ -~]+`}
+	rulePolicyParameterValueType          = awsquery.StringRule{Pattern: awsquery.Pattern(`^(?:[ -~]+)$`), PatternJS: `[ -~]+`}
+	rulePolicyPathType                    = awsquery.StringRule{Min: 1, Max: 512, Pattern: awsquery.Pattern(`^(?:((/[A-Za-z0-9\.,\+@=_-]+)*)/)$`), PatternJS: `((/[A-Za-z0-9\.,\+@=_-]+)*)/`}
 	rulePolicyScopeType                   = awsquery.StringRule{Enum: []string{"All", "AWS", "Local"}}
-	rulePolicyVersionIdType               = awsquery.StringRule{Pattern: regexp.MustCompile(`^(?:v[1-9][0-9]*(\.[A-Za-z0-9-]*)?)$`), PatternJS: `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`}
-	rulePrivateKeyIdType                  = awsquery.StringRule{Min: 22, Max: 64, Pattern: regexp.MustCompile(`^(?:[A-Z0-9]+)$`), PatternJS: `[A-Z0-9]+`}
-	rulePrivateKeyType                    = awsquery.StringRule{Min: 1, Max: 16384, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`, Sensitive: true}
-	rulePublicKeyIdType                   = awsquery.StringRule{Min: 20, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
-	rulePublicKeyMaterialType             = awsquery.StringRule{Min: 1, Max: 16384, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
-	ruleRedirectUrlType                   = awsquery.StringRule{Min: 1, Max: 255, Pattern: regexp.MustCompile(`^(?:^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$)$`), PatternJS: `^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$`}
-	ruleRequestMessageType                = awsquery.StringRule{Max: 200, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
-	ruleRequestorWorkflowIdType           = awsquery.StringRule{Min: 5, Max: 400, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`}
-	ruleRoleDescriptionType               = awsquery.StringRule{Max: 1000, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
+	rulePolicyVersionIdType               = awsquery.StringRule{Pattern: awsquery.Pattern(`^(?:v[1-9][0-9]*(\.[A-Za-z0-9-]*)?)$`), PatternJS: `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`}
+	rulePrivateKeyIdType                  = awsquery.StringRule{Min: 22, Max: 64, Pattern: awsquery.Pattern(`^(?:[A-Z0-9]+)$`), PatternJS: `[A-Z0-9]+`}
+	rulePrivateKeyType                    = awsquery.StringRule{Min: 1, Max: 16384, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`, Sensitive: true}
+	rulePublicKeyIdType                   = awsquery.StringRule{Min: 20, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
+	rulePublicKeyMaterialType             = awsquery.StringRule{Min: 1, Max: 16384, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	ruleRedirectUrlType                   = awsquery.StringRule{Min: 1, Max: 255, Pattern: awsquery.Pattern(`^(?:^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$)$`), PatternJS: `^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$`}
+	ruleRequestMessageType                = awsquery.StringRule{Max: 200, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
+	ruleRequestorWorkflowIdType           = awsquery.StringRule{Min: 5, Max: 400, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`}
+	ruleRoleDescriptionType               = awsquery.StringRule{Max: 1000, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
 	ruleRoleMaxSessionDurationType        = awsquery.NumberRule{HasMin: true, Min: 3600, HasMax: true, Max: 43200}
-	ruleRoleNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
-	ruleSerialNumberType                  = awsquery.StringRule{Min: 9, Max: 256, Pattern: regexp.MustCompile(`^(?:[\w+=/:,.@-]+)$`), PatternJS: `[\w+=/:,.@-]+`}
-	ruleServerCertificateNameType         = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleRoleNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleSerialNumberType                  = awsquery.StringRule{Min: 9, Max: 256, Pattern: awsquery.Pattern(`^(?:[\w+=/:,.@-]+)$`), PatternJS: `[\w+=/:,.@-]+`}
+	ruleServerCertificateNameType         = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 	ruleServiceNamespaceListType          = awsquery.LengthRule{Min: 1, Max: 200}
-	ruleServiceNamespaceType              = awsquery.StringRule{Min: 1, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w-]*)$`), PatternJS: `[\w-]*`}
-	ruleServiceSpecificCredentialId       = awsquery.StringRule{Min: 20, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
+	ruleServiceNamespaceType              = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w-]*)$`), PatternJS: `[\w-]*`}
+	ruleServiceSpecificCredentialId       = awsquery.StringRule{Min: 20, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w]+)$`), PatternJS: `[\w]+`}
 	ruleSessionDurationType               = awsquery.NumberRule{HasMin: true, Min: 300, HasMax: true, Max: 43200}
 	ruleSortKeyType                       = awsquery.StringRule{Enum: []string{"SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING", "LAST_AUTHENTICATED_TIME_DESCENDING"}}
 	ruleStatusType                        = awsquery.StringRule{Enum: []string{"Active", "Inactive", "Expired"}}
 	ruleTagKeyListType                    = awsquery.LengthRule{Max: 50}
-	ruleTagKeyType                        = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`}
+	ruleTagKeyType                        = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`}
 	ruleTagListType                       = awsquery.LengthRule{Max: 50}
-	ruleTagValueType                      = awsquery.StringRule{Max: 256, Pattern: regexp.MustCompile(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`}
+	ruleTagValueType                      = awsquery.StringRule{Max: 256, Pattern: awsquery.Pattern(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`}
 	ruleThumbprintType                    = awsquery.StringRule{Min: 40, Max: 40}
-	ruleUserNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
-	ruleVirtualMFADeviceName              = awsquery.StringRule{Min: 1, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleUserNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleVirtualMFADeviceName              = awsquery.StringRule{Min: 1, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 )
 
 var (

@@ -1260,27 +1260,27 @@ var (
 	ruleRootDurationSecondsType               = awsquery.NumberRule{HasMin: true, Min: 0, HasMax: true, Max: 900}
 	ruleSAMLAssertionType                     = awsquery.StringRule{Min: 4, Max: 100000, Sensitive: true}
 	ruleTargetPrincipalType                   = awsquery.StringRule{Min: 12, Max: 2048}
-	ruleAccessKeyIdType                       = awsquery.StringRule{Min: 16, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w]*)$`), PatternJS: `[\w]*`}
-	ruleArnType                               = awsquery.StringRule{Min: 20, Max: 2048, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{1000}0-\x{10FF}FF]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`}
+	ruleAccessKeyIdType                       = awsquery.StringRule{Min: 16, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w]*)$`), PatternJS: `[\w]*`}
+	ruleArnType                               = awsquery.StringRule{Min: 20, Max: 2048, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{1000}0-\x{10FF}FF]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`}
 	ruleClientTokenType                       = awsquery.StringRule{Min: 4, Max: 20000, Sensitive: true}
 	ruleContextAssertionType                  = awsquery.StringRule{Min: 4, Max: 2048}
 	ruleDurationSecondsType                   = awsquery.NumberRule{HasMin: true, Min: 900, HasMax: true, Max: 129600}
 	ruleEncodedMessageType                    = awsquery.StringRule{Min: 1, Max: 10240}
-	ruleExternalIdType                        = awsquery.StringRule{Min: 2, Max: 1224, Pattern: regexp.MustCompile(`^(?:[\w+=,.@:\/-]*)$`), PatternJS: `[\w+=,.@:\/-]*`}
+	ruleExternalIdType                        = awsquery.StringRule{Min: 2, Max: 1224, Pattern: awsquery.Pattern(`^(?:[\w+=,.@:\/-]*)$`), PatternJS: `[\w+=,.@:\/-]*`}
 	ruleJwtAlgorithmType                      = awsquery.StringRule{Min: 5, Max: 5}
 	ruleRoleDurationSecondsType               = awsquery.NumberRule{HasMin: true, Min: 900, HasMax: true, Max: 43200}
-	ruleRoleSessionNameType                   = awsquery.StringRule{Min: 2, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]*)$`), PatternJS: `[\w+=,.@-]*`}
-	ruleSerialNumberType                      = awsquery.StringRule{Min: 9, Max: 256, Pattern: regexp.MustCompile(`^(?:[\w+=/:,.@-]*)$`), PatternJS: `[\w+=/:,.@-]*`}
-	ruleSessionPolicyDocumentType             = awsquery.StringRule{Min: 1, Max: 2048, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
-	ruleSourceIdentityType                    = awsquery.StringRule{Min: 2, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]*)$`), PatternJS: `[\w+=,.@-]*`}
+	ruleRoleSessionNameType                   = awsquery.StringRule{Min: 2, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]*)$`), PatternJS: `[\w+=,.@-]*`}
+	ruleSerialNumberType                      = awsquery.StringRule{Min: 9, Max: 256, Pattern: awsquery.Pattern(`^(?:[\w+=/:,.@-]*)$`), PatternJS: `[\w+=/:,.@-]*`}
+	ruleSessionPolicyDocumentType             = awsquery.StringRule{Min: 1, Max: 2048, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	ruleSourceIdentityType                    = awsquery.StringRule{Min: 2, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]*)$`), PatternJS: `[\w+=,.@-]*`}
 	ruleTagKeyListType                        = awsquery.LengthRule{Max: 50}
-	ruleTagKeyType                            = awsquery.StringRule{Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`}
+	ruleTagKeyType                            = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`}
 	ruleTagListType                           = awsquery.LengthRule{Max: 50}
-	ruleTagValueType                          = awsquery.StringRule{Max: 256, Pattern: regexp.MustCompile(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`}
-	ruleTokenCodeType                         = awsquery.StringRule{Min: 6, Max: 6, Pattern: regexp.MustCompile(`^(?:[\d]*)$`), PatternJS: `[\d]*`}
-	ruleUnrestrictedSessionPolicyDocumentType = awsquery.StringRule{Min: 1, Pattern: regexp.MustCompile(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	ruleTagValueType                          = awsquery.StringRule{Max: 256, Pattern: awsquery.Pattern(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`}
+	ruleTokenCodeType                         = awsquery.StringRule{Min: 6, Max: 6, Pattern: awsquery.Pattern(`^(?:[\d]*)$`), PatternJS: `[\d]*`}
+	ruleUnrestrictedSessionPolicyDocumentType = awsquery.StringRule{Min: 1, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
 	ruleUrlType                               = awsquery.StringRule{Min: 4, Max: 2048}
-	ruleUserNameType                          = awsquery.StringRule{Min: 2, Max: 32, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]*)$`), PatternJS: `[\w+=,.@-]*`}
+	ruleUserNameType                          = awsquery.StringRule{Min: 2, Max: 32, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]*)$`), PatternJS: `[\w+=,.@-]*`}
 	ruleWebIdentityTokenAudienceListType      = awsquery.LengthRule{Min: 1, Max: 10}
 	ruleWebIdentityTokenAudienceStringType    = awsquery.StringRule{Min: 1, Max: 1000}
 	ruleWebIdentityTokenDurationSecondsType   = awsquery.NumberRule{HasMin: true, Min: 60, HasMax: true, Max: 3600}
