@@ -47,22 +47,121 @@ func NewSSHPublicKeyID() string {
 
 // NewServiceCredentialPassword returns a service-specific password as AWS forms them: 32 random
 // bytes in standard base64 (44 characters).
-func NewServiceCredentialPassword() string {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
+func NewServiceCredentialPassword() string { return base64.StdEncoding.EncodeToString(randomBytes(32)) }
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
 		panic("iam: crypto/rand failed: " + err.Error()) // never fails on supported platforms
 	}
-	return base64.StdEncoding.EncodeToString(b[:])
+	return b
 }
 
 // ServiceUserName is the generated user name of a service-specific credential: USER-at-ACCOUNT.
 func ServiceUserName(user, account string) string { return user + "-at-" + account }
 
-// ServiceCredentialServices are the services that accept service-specific credentials (user
-// name and password) and that iamd issues them for.
-var ServiceCredentialServices = map[string]bool{
-	"codecommit.amazonaws.com": true,
-	"cassandra.amazonaws.com":  true,
+// ServiceCredentialAlias is the public part of a long-term API key. AWS documents it as "the IAM
+// user name and a suffix containing version and creation information" without giving the
+// format; the aliases AWS returns read USER-at-ACCOUNT (as ServiceUserName), so iamd forms them
+// that way.
+func ServiceCredentialAlias(user, account string) string { return user + "-at-" + account }
+
+// ServiceCredentialService describes a service that accepts service-specific credentials.
+type ServiceCredentialService struct {
+	// APIKey marks the services whose credentials are long-term API keys (alias and secret,
+	// optional CredentialAgeDays) rather than a user name and password.
+	APIKey bool
+	// KeyPrefix starts the service's API keys: ABSK for Amazon Bedrock, ACWL for CloudWatch Logs
+	// (the prefix CloudWatch Logs' bearer-token documentation names).
+	KeyPrefix string
+}
+
+// ServiceCredentialServices are the services that accept service-specific credentials and that
+// iamd issues them for, keyed by ServiceName.
+var ServiceCredentialServices = map[string]ServiceCredentialService{
+	"codecommit.amazonaws.com": {},
+	"cassandra.amazonaws.com":  {},
+	"bedrock.amazonaws.com":    {APIKey: true, KeyPrefix: "ABSK"},
+	"logs.amazonaws.com":       {APIKey: true, KeyPrefix: "ACWL"},
+}
+
+// Bounds of CreateServiceSpecificCredential's CredentialAgeDays (the model's range).
+const (
+	MinCredentialAgeDays = 1
+	MaxCredentialAgeDays = 36600
+)
+
+// apiKeySecretBytes is the random part of an API key; 48 bytes (64 base64 characters) make a
+// Bedrock key as long as the ones AWS issues (ABSK and 109 to 269 base64 characters).
+const apiKeySecretBytes = 48
+
+// ServiceCredentialExpiry is when a credential created at created with CredentialAgeDays days
+// expires: the same time of day, days later (as AWS reports ExpirationDate).
+func ServiceCredentialExpiry(created time.Time, days int32) time.Time {
+	return created.Add(time.Duration(days) * 24 * time.Hour)
+}
+
+// NewServiceAPIKey returns a long-term API key for the service: its prefix followed by the
+// standard base64 of "ALIAS:RANDOM". AWS does not document the layout; its Bedrock keys are
+// ABSK and base64 text that carries the user name and account in the clear, so iamd embeds the
+// alias the same way, which lets a verifier find the credential without a lookup table.
+func NewServiceAPIKey(prefix, alias string) string {
+	random := base64.RawURLEncoding.EncodeToString(randomBytes(apiKeySecretBytes))
+	return prefix + base64.StdEncoding.EncodeToString([]byte(alias+":"+random))
+}
+
+// ServiceAPIKey is a parsed long-term API key.
+type ServiceAPIKey struct {
+	Prefix string // ABSK, ACWL
+	Alias  string // USER-at-ACCOUNT
+	Random string // the secret part
+}
+
+// String redacts the key for logs.
+func (k ServiceAPIKey) String() string { return k.Prefix + "(" + k.Alias + ":redacted)" }
+
+var errMalformedAPIKey = errors.New("iam: malformed service API key")
+
+// ParseServiceAPIKey reads a key made by NewServiceAPIKey for one of the API-key services.
+func ParseServiceAPIKey(key string) (ServiceAPIKey, error) {
+	if len(key) < 4 || len(key) > 1024 {
+		return ServiceAPIKey{}, errMalformedAPIKey
+	}
+	prefix := key[:4]
+	known := false
+	for _, s := range ServiceCredentialServices {
+		if s.APIKey && s.KeyPrefix == prefix {
+			known = true
+		}
+	}
+	if !known {
+		return ServiceAPIKey{}, errMalformedAPIKey
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(key[4:])
+	if err != nil {
+		return ServiceAPIKey{}, errMalformedAPIKey
+	}
+	alias, random, ok := strings.Cut(string(raw), ":")
+	at := strings.LastIndex(alias, "-at-") // the last: a user name may itself contain -at-
+	if !ok || at < 1 || !isAccountID(alias[at+len("-at-"):]) || random == "" || ValidateUserName("userName", alias[:at]) != nil {
+		return ServiceAPIKey{}, errMalformedAPIKey
+	}
+	if _, err := base64.RawURLEncoding.Strict().DecodeString(random); err != nil {
+		return ServiceAPIKey{}, errMalformedAPIKey
+	}
+	return ServiceAPIKey{Prefix: prefix, Alias: alias, Random: random}, nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func malformedCertificate(msg string) error {

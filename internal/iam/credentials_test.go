@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"math/big"
 	"strings"
@@ -260,6 +261,98 @@ func FuzzParseCertificate(f *testing.F) {
 			if _, ok := awserr.As(err); !ok {
 				t.Fatalf("non-AWS error %v", err)
 			}
+		}
+	})
+}
+
+func TestServiceAPIKey(t *testing.T) {
+	tests := []struct {
+		name, prefix, user string
+		minLen, maxLen     int
+	}{
+		// AWS's Bedrock keys are ABSK and 109 to 269 base64 characters.
+		{"bedrock short user", "ABSK", "a", 4 + 109, 4 + 269},
+		{"bedrock console-style user", "ABSK", "BedrockAPIKey-x7k2", 4 + 109, 4 + 269},
+		{"bedrock longest user", "ABSK", strings.Repeat("u", 64), 4 + 109, 4 + 269},
+		{"logs user containing -at-", "ACWL", "ops-at-home", 4 + 109, 4 + 269},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			alias := iam.ServiceCredentialAlias(tc.user, "123456789012")
+			key := iam.NewServiceAPIKey(tc.prefix, alias)
+			if len(key) < tc.minLen || len(key) > tc.maxLen || !strings.HasPrefix(key, tc.prefix) {
+				t.Fatalf("key %q: %d characters", key, len(key))
+			}
+			got, err := iam.ParseServiceAPIKey(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Prefix != tc.prefix || got.Alias != alias || got.Random == "" {
+				t.Errorf("parsed %+v", got)
+			}
+			if s := got.String(); strings.Contains(s, got.Random) {
+				t.Errorf("String() shows the secret: %s", s)
+			}
+			if again := iam.NewServiceAPIKey(tc.prefix, alias); again == key {
+				t.Error("two keys are equal")
+			}
+		})
+	}
+	bad := []struct{ name, key string }{
+		{"empty", ""},
+		{"unknown prefix", "AKIA" + "YW5uLWF0LTEyMzQ1Njc4OTAxMjp4"},
+		{"not base64", "ABSK!!!!"},
+		{"no colon", "ABSK" + "YW5uLWF0LTEyMzQ1Njc4OTAxMg=="},                 // ann-at-123456789012
+		{"no account", "ABSK" + "YW5uOnh4eHg="},                               // ann:xxxx
+		{"short account", "ABSK" + "YW5uLWF0LTEyMzp4eHh4"},                    // ann-at-123:xxxx
+		{"empty random", "ABSK" + "YW5uLWF0LTEyMzQ1Njc4OTAxMjo="},             // ann-at-123456789012:
+		{"empty user", "ABSK" + "LWF0LTEyMzQ1Njc4OTAxMjp4eHh4"},               // -at-123456789012:xxxx
+		{"random not base64url", "ABSK" + "YW5uLWF0LTEyMzQ1Njc4OTAxMjp4IXg="}, // ann-at-123456789012:x!x
+		{"too long", "ABSK" + strings.Repeat("A", 2000)},
+	}
+	for _, tc := range bad {
+		t.Run("bad "+tc.name, func(t *testing.T) {
+			if k, err := iam.ParseServiceAPIKey(tc.key); err == nil {
+				t.Errorf("parsed %+v", k)
+			}
+		})
+	}
+}
+
+func TestServiceCredentialExpiry(t *testing.T) {
+	created := time.Date(2026, 3, 27, 2, 34, 20, 0, time.UTC)
+	tests := []struct {
+		name string
+		days int32
+		want time.Time
+	}{
+		// AWS's documented example: 30 days from 2026-03-27T02:34:20Z is 2026-04-26T02:34:20Z.
+		{"thirty days", 30, time.Date(2026, 4, 26, 2, 34, 20, 0, time.UTC)},
+		{"one day", iam.MinCredentialAgeDays, time.Date(2026, 3, 28, 2, 34, 20, 0, time.UTC)},
+		{"longest", iam.MaxCredentialAgeDays, created.AddDate(0, 0, iam.MaxCredentialAgeDays)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := iam.ServiceCredentialExpiry(created, tc.days); !got.Equal(tc.want) {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzParseServiceAPIKey(f *testing.F) {
+	f.Add(iam.NewServiceAPIKey("ABSK", "ann-at-123456789012"))
+	f.Add(iam.NewServiceAPIKey("ACWL", "a-at-b-at-123456789012"))
+	f.Add("ABSK")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, key string) {
+		k, err := iam.ParseServiceAPIKey(key)
+		if err != nil {
+			return
+		}
+		// Strict decoding accepts only the canonical encoding: what parsed re-encodes to the key.
+		if again := k.Prefix + base64.StdEncoding.EncodeToString([]byte(k.Alias+":"+k.Random)); again != key || k.Random == "" {
+			t.Errorf("accepted %q as %+v", key, k)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -441,15 +442,25 @@ func (s *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPu
 
 // ---- service-specific credentials ----
 
+// Two forms share these operations. CodeCommit and Keyspaces credentials are a user name
+// (USER-at-ACCOUNT) and a password. Amazon Bedrock and CloudWatch Logs credentials are long-term
+// API keys: a public alias and a secret (the key a client sends as a bearer token), optionally
+// expiring after CredentialAgeDays. Either way the secret is shown once and stored sealed.
+
 type serviceCred struct {
 	ID              string
 	OwnerID         string
 	ServiceName     string
-	ServiceUserName string
-	Password        []byte // sealed with serviceCredAD
-	Status          string
-	CreateDate      time.Time
-	Created         time.Time // CreateDate at full precision: the list order within one second
+	ServiceUserName string // password form only
+	Alias           string // API-key form only
+	// Password is the sealed secret (serviceCredAD): the password, or the whole API key.
+	Password   []byte
+	Status     string
+	CreateDate time.Time
+	Created    time.Time // CreateDate at full precision: the list order within one second
+	// Expires is the API key's ExpirationDate; zero when it never expires. Expiry does not
+	// change Status: the date tells clients (and a verifier) that the key no longer works.
+	Expires time.Time `json:",omitzero"`
 }
 
 func serviceCredAD(account, id string) []byte {
@@ -466,12 +477,32 @@ func notSupportedService() error {
 
 func (c serviceCred) metadata(user string) iamapi.ServiceSpecificCredentialMetadata {
 	return iamapi.ServiceSpecificCredentialMetadata{UserName: user, Status: c.Status, ServiceUserName: c.ServiceUserName,
-		CreateDate: c.CreateDate, ServiceSpecificCredentialId: c.ID, ServiceName: c.ServiceName}
+		ServiceCredentialAlias: c.Alias, CreateDate: c.CreateDate, ExpirationDate: c.Expires, ServiceSpecificCredentialId: c.ID,
+		ServiceName: c.ServiceName}
 }
 
-func (c serviceCred) out(user, password string) *iamapi.ServiceSpecificCredential {
-	return &iamapi.ServiceSpecificCredential{CreateDate: c.CreateDate, ServiceName: c.ServiceName, ServiceUserName: c.ServiceUserName,
-		ServicePassword: password, ServiceSpecificCredentialId: c.ID, UserName: user, Status: c.Status}
+// out is the credential with its secret, which only Create and Reset return: the password, or
+// for an API-key service the key.
+func (c serviceCred) out(user, secret string) *iamapi.ServiceSpecificCredential {
+	out := &iamapi.ServiceSpecificCredential{CreateDate: c.CreateDate, ExpirationDate: c.Expires, ServiceName: c.ServiceName,
+		ServiceUserName: c.ServiceUserName, ServiceCredentialAlias: c.Alias, ServiceSpecificCredentialId: c.ID, UserName: user,
+		Status: c.Status}
+	if iam.ServiceCredentialServices[c.ServiceName].APIKey {
+		out.ServiceCredentialSecret = secret
+	} else {
+		out.ServicePassword = secret
+	}
+	return out
+}
+
+// newSecret generates the credential's secret for its owner: a password, or an API key that
+// embeds the alias.
+func (c serviceCred) newSecret() string {
+	svc := iam.ServiceCredentialServices[c.ServiceName]
+	if svc.APIKey {
+		return iam.NewServiceAPIKey(svc.KeyPrefix, c.Alias)
+	}
+	return iam.NewServiceCredentialPassword()
 }
 
 func (s *Service) sealServicePassword(account, id, password string) ([]byte, error) {
@@ -481,28 +512,36 @@ func (s *Service) sealServicePassword(account, id, password string) ([]byte, err
 	return s.cfg.Keyring.Seal([]byte(password), serviceCredAD(account, id)), nil
 }
 
-// CreateServiceSpecificCredential issues a user name (USER-at-ACCOUNT) and a generated password
-// for one service, at most two per user and service; the password is returned once and stored
-// sealed.
+// CreateServiceSpecificCredential issues a credential for one service, at most two per user and
+// service: a user name (USER-at-ACCOUNT) and generated password, or for Bedrock and CloudWatch
+// Logs an API key (alias and secret) that expires after CredentialAgeDays when given. The secret
+// is returned once and stored sealed.
 func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamapi.CreateServiceSpecificCredentialInput) (*iamapi.CreateServiceSpecificCredentialOutput, error) {
 	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !iam.ServiceCredentialServices[in.ServiceName] {
+	svc, ok := iam.ServiceCredentialServices[in.ServiceName]
+	if !ok {
 		return nil, notSupportedService()
 	}
+	now := s.now()
+	c := serviceCred{ID: iam.NewID(iam.PrefixServiceCredential), ServiceName: in.ServiceName, Status: iam.StatusActive, CreateDate: now, Created: s.cfg.Now().UTC()}
 	if in.CredentialAgeDays != nil {
-		// Expiring credentials are the API-key form of newer services, which iamd does not issue.
-		return nil, awserr.InvalidInput("CredentialAgeDays is not supported for service " + in.ServiceName + ".")
+		if !svc.APIKey {
+			// AWS: CredentialAgeDays "is only valid for Bedrock and CloudWatch Logs API keys".
+			return nil, awserr.InvalidInput("CredentialAgeDays is not supported for service " + in.ServiceName + ".")
+		}
+		days := *in.CredentialAgeDays
+		if days < iam.MinCredentialAgeDays || days > iam.MaxCredentialAgeDays { // the decoder checks too; callers in Go may not
+			return nil, awserr.Validation(fmt.Sprintf("1 validation error detected: Value '%d' at 'credentialAgeDays' failed to satisfy "+
+				"constraint: Member must have value between %d and %d", days, iam.MinCredentialAgeDays, iam.MaxCredentialAgeDays))
+		}
+		c.Expires = iam.ServiceCredentialExpiry(now, days)
 	}
 	account := p.Account()
-	password := iam.NewServiceCredentialPassword()
-	c := serviceCred{ID: iam.NewID(iam.PrefixServiceCredential), ServiceName: in.ServiceName, Status: iam.StatusActive, CreateDate: s.now(), Created: s.cfg.Now().UTC()}
-	if c.Password, err = s.sealServicePassword(account, c.ID, password); err != nil {
-		return nil, err
-	}
 	var o credOwner
+	var secret string
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		var err error
 		if o, err = resolveOwner(ctx, tx, account, in.UserName, false, false); err != nil {
@@ -519,33 +558,47 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 		n := 0
 		for _, e := range creds {
 			if e.ServiceName == in.ServiceName {
-				n++
+				n++ // expired and inactive keys count: AWS's quota is on credentials held
 			}
 		}
 		if n >= iam.MaxServiceCredsPerUser {
 			return quota("ServiceSpecificCredentialsPerUserPerService", iam.MaxServiceCredsPerUser)
 		}
 		c.OwnerID = o.id
-		c.ServiceUserName = iam.ServiceUserName(o.name, account)
+		if svc.APIKey {
+			c.Alias = iam.ServiceCredentialAlias(o.name, account)
+		} else {
+			c.ServiceUserName = iam.ServiceUserName(o.name, account)
+		}
+		secret = c.newSecret()
+		if c.Password, err = s.sealServicePassword(account, c.ID, secret); err != nil {
+			return err
+		}
 		return writeRecord(ctx, tx, true, account, kindServiceCred, c.ID, o.id, c)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.CreateServiceSpecificCredentialOutput{ServiceSpecificCredential: c.out(o.name, password)}, nil
+	return &iamapi.CreateServiceSpecificCredentialOutput{ServiceSpecificCredential: c.out(o.name, secret)}, nil
 }
 
 // ListServiceSpecificCredentials lists a user's credentials (or, with AllUsers, every user's),
-// optionally for one service, paged.
+// optionally for one service, paged. API keys carry their alias and ExpirationDate, past for an
+// expired key.
 func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
 	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if in.ServiceName != "" && !iam.ServiceCredentialServices[in.ServiceName] {
+	if _, ok := iam.ServiceCredentialServices[in.ServiceName]; in.ServiceName != "" && !ok {
 		return nil, notSupportedService()
 	}
 	all := in.AllUsers != nil && *in.AllUsers
+	if all && in.UserName != "" {
+		// AWS: AllUsers "cannot be specified together with UserName" (its error text is not
+		// documented; this is iamd's wording).
+		return nil, awserr.InvalidInput("AllUsers cannot be specified together with UserName.")
+	}
 	user, root, err := callerUser(p, in.UserName)
 	if err != nil && !all {
 		return nil, err
@@ -657,25 +710,24 @@ func (s *Service) changeServiceCred(ctx context.Context, userName, id string, ch
 	return o, c, err
 }
 
-// ResetServiceSpecificCredential replaces the password with a new generated one.
+// ResetServiceSpecificCredential replaces the secret with a new generated one (a password, or
+// an API key with the same alias and expiry); the old one stops working at once.
 func (s *Service) ResetServiceSpecificCredential(ctx context.Context, in *iamapi.ResetServiceSpecificCredentialInput) (*iamapi.ResetServiceSpecificCredentialOutput, error) {
 	p, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	password := iam.NewServiceCredentialPassword()
-	sealed, err := s.sealServicePassword(p.Account(), in.ServiceSpecificCredentialId, password)
-	if err != nil {
-		return nil, err
-	}
+	var secret string
 	o, c, err := s.changeServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(c *serviceCred) error {
-		c.Password = sealed
-		return nil
+		secret = c.newSecret()
+		var err error
+		c.Password, err = s.sealServicePassword(p.Account(), c.ID, secret)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.ResetServiceSpecificCredentialOutput{ServiceSpecificCredential: c.out(o.name, password)}, nil
+	return &iamapi.ResetServiceSpecificCredentialOutput{ServiceSpecificCredential: c.out(o.name, secret)}, nil
 }
 
 // UpdateServiceSpecificCredential activates or deactivates a credential.

@@ -1,6 +1,7 @@
 package iamsvc_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,10 +22,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamtest"
 	"github.com/iamd/iamd/internal/store"
 )
@@ -471,4 +475,165 @@ func TestCredentialsOfTheCaller(t *testing.T) {
 	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("other")}))(t)
 	_, err := me.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{UserName: aws.String("other")})
 	wantErr(t, err, "AccessDenied", "")
+}
+
+// Long-term API keys (Bedrock, CloudWatch Logs): alias and secret instead of user name and
+// password, optional CredentialAgeDays, listed with their expiry, reset in place, sealed at rest.
+func TestServiceAPIKeys(t *testing.T) {
+	h, kr := harnessWithKeyring(t)
+	c := iamtest.IAM(h.Root())
+	for _, u := range []string{"ann", "ben"} {
+		must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(u)}))(t)
+	}
+	secrets := map[string]string{} // credential id → the secret last returned
+	creates := []struct {
+		name, user, service, prefix string
+		days                        *int32
+	}{
+		{"bedrock never expires", "ann", "bedrock.amazonaws.com", "ABSK", nil},
+		{"bedrock 30 days", "ann", "bedrock.amazonaws.com", "ABSK", aws.Int32(30)},
+		{"logs one day", "ann", "logs.amazonaws.com", "ACWL", aws.Int32(1)},
+		{"logs longest", "ben", "logs.amazonaws.com", "ACWL", aws.Int32(36600)},
+	}
+	for _, tc := range creates {
+		t.Run("create "+tc.name, func(t *testing.T) {
+			cred := must(c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String(tc.user),
+				ServiceName: aws.String(tc.service), CredentialAgeDays: tc.days}))(t).ServiceSpecificCredential
+			alias := tc.user + "-at-" + iamtest.Account
+			secret := aws.ToString(cred.ServiceCredentialSecret)
+			if aws.ToString(cred.ServiceCredentialAlias) != alias || !strings.HasPrefix(secret, tc.prefix) ||
+				cred.ServiceUserName != nil || cred.ServicePassword != nil || cred.Status != iamtypes.StatusTypeActive ||
+				aws.ToString(cred.ServiceName) != tc.service || aws.ToString(cred.UserName) != tc.user {
+				t.Fatalf("credential = %+v", cred)
+			}
+			if k, err := iam.ParseServiceAPIKey(secret); err != nil || k.Alias != alias {
+				t.Errorf("secret %q parses to %+v, %v", secret, k, err)
+			}
+			switch {
+			case tc.days == nil && cred.ExpirationDate != nil:
+				t.Errorf("ExpirationDate %s without CredentialAgeDays", cred.ExpirationDate)
+			case tc.days != nil && (cred.ExpirationDate == nil ||
+				!cred.ExpirationDate.Equal(cred.CreateDate.Add(time.Duration(*tc.days)*24*time.Hour))):
+				t.Errorf("ExpirationDate %v, CreateDate %s, days %d", cred.ExpirationDate, cred.CreateDate, *tc.days)
+			}
+			secrets[aws.ToString(cred.ServiceSpecificCredentialId)] = secret
+		})
+	}
+	refusals := []struct {
+		name, user, service, code, msg string
+		days                           *int32
+	}{
+		{"age days for codecommit", "ann", "codecommit.amazonaws.com", "InvalidInput",
+			"CredentialAgeDays is not supported for service codecommit.amazonaws.com.", aws.Int32(30)},
+		{"age days zero", "ann", "logs.amazonaws.com", "ValidationError", "", aws.Int32(0)},
+		{"age days above 36600", "ann", "logs.amazonaws.com", "ValidationError", "", aws.Int32(36601)},
+		{"third bedrock key", "ann", "bedrock.amazonaws.com", "LimitExceeded", "", nil},
+		{"unsupported service", "ann", "s3.amazonaws.com", "NotSupportedService",
+			"The specified service does not support service-specific credentials.", nil},
+		{"no such user", "nobody", "bedrock.amazonaws.com", "NoSuchEntity", "", nil},
+	}
+	for _, tc := range refusals {
+		t.Run("refuse "+tc.name, func(t *testing.T) {
+			_, err := c.CreateServiceSpecificCredential(ctx, &iamsdk.CreateServiceSpecificCredentialInput{UserName: aws.String(tc.user),
+				ServiceName: aws.String(tc.service), CredentialAgeDays: tc.days})
+			wantErr(t, err, tc.code, tc.msg)
+		})
+	}
+
+	// Two days on, the one-day logs key has expired: still listed, Status as stored, its
+	// ExpirationDate in the past.
+	h.Clock.Advance(48 * time.Hour)
+	now := time.Now().Add(48 * time.Hour)
+	c = iamsdk.NewFromConfig(h.Root(), func(o *iamsdk.Options) { o.HTTPSignerV4 = skewedSigner{v4.NewSigner(), 48 * time.Hour} })
+	lists := []struct {
+		name      string
+		in        iamsdk.ListServiceSpecificCredentialsInput
+		want      []string // user/service of each item, in order
+		truncated bool
+	}{
+		{"ann bedrock", iamsdk.ListServiceSpecificCredentialsInput{UserName: aws.String("ann"), ServiceName: aws.String("bedrock.amazonaws.com")},
+			[]string{"ann/bedrock.amazonaws.com", "ann/bedrock.amazonaws.com"}, false},
+		{"all users logs", iamsdk.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true), ServiceName: aws.String("logs.amazonaws.com")},
+			[]string{"ann/logs.amazonaws.com", "ben/logs.amazonaws.com"}, false},
+		{"all users first page", iamsdk.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true), MaxItems: aws.Int32(3)},
+			[]string{"ann/bedrock.amazonaws.com", "ann/bedrock.amazonaws.com", "ann/logs.amazonaws.com"}, true},
+	}
+	for _, tc := range lists {
+		t.Run("list "+tc.name, func(t *testing.T) {
+			l := must(c.ListServiceSpecificCredentials(ctx, &tc.in))(t)
+			var got []string
+			for _, m := range l.ServiceSpecificCredentials {
+				got = append(got, aws.ToString(m.UserName)+"/"+aws.ToString(m.ServiceName))
+				if aws.ToString(m.ServiceCredentialAlias) != aws.ToString(m.UserName)+"-at-"+iamtest.Account || m.ServiceUserName != nil ||
+					m.Status != iamtypes.StatusTypeActive {
+					t.Errorf("item %+v", m)
+				}
+				if aws.ToString(m.ServiceName) == "logs.amazonaws.com" && aws.ToString(m.UserName) == "ann" &&
+					(m.ExpirationDate == nil || !m.ExpirationDate.Before(now)) {
+					t.Errorf("expired key's ExpirationDate = %v, now %s", m.ExpirationDate, now)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") || l.IsTruncated != tc.truncated || (l.Marker != nil) != tc.truncated {
+				t.Errorf("got %v truncated %v marker %v, want %v", got, l.IsTruncated, aws.ToString(l.Marker), tc.want)
+			}
+			if tc.truncated {
+				rest := tc.in
+				rest.Marker = l.Marker
+				next := must(c.ListServiceSpecificCredentials(ctx, &rest))(t)
+				if len(next.ServiceSpecificCredentials) != 1 || aws.ToString(next.ServiceSpecificCredentials[0].UserName) != "ben" || next.IsTruncated {
+					t.Errorf("second page = %+v", next.ServiceSpecificCredentials)
+				}
+			}
+		})
+	}
+	_, err := c.ListServiceSpecificCredentials(ctx, &iamsdk.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true), UserName: aws.String("ann")})
+	wantErr(t, err, "InvalidInput", "AllUsers cannot be specified together with UserName.")
+
+	// Reset issues a new key under the same alias and expiry.
+	ann := must(c.ListServiceSpecificCredentials(ctx, &iamsdk.ListServiceSpecificCredentialsInput{UserName: aws.String("ann"),
+		ServiceName: aws.String("bedrock.amazonaws.com")}))(t).ServiceSpecificCredentials[1]
+	id := aws.ToString(ann.ServiceSpecificCredentialId)
+	reset := must(c.ResetServiceSpecificCredential(ctx, &iamsdk.ResetServiceSpecificCredentialInput{UserName: aws.String("ann"),
+		ServiceSpecificCredentialId: aws.String(id)}))(t).ServiceSpecificCredential
+	if s := aws.ToString(reset.ServiceCredentialSecret); s == secrets[id] || !strings.HasPrefix(s, "ABSK") || reset.ServicePassword != nil ||
+		aws.ToString(reset.ServiceCredentialAlias) != "ann-at-"+iamtest.Account || !reset.ExpirationDate.Equal(*ann.ExpirationDate) {
+		t.Errorf("reset = %+v, was %+v", reset, ann)
+	}
+	secrets[id] = aws.ToString(reset.ServiceCredentialSecret)
+
+	// Every secret is sealed at rest under its credential's id and opens to the last one issued.
+	err = h.Node.Store.Read(ctx, func(tx store.Tx) error {
+		for id, secret := range secrets {
+			r, err := tx.Record(ctx, iamtest.Account, "service-cred", id)
+			if err != nil {
+				return err
+			}
+			if strings.Contains(string(r.Data), secret) || strings.Contains(string(r.Data), secret[4:20]) {
+				t.Errorf("%s: secret stored in clear", id)
+			}
+			var v struct{ Password []byte }
+			if err := json.Unmarshal(r.Data, &v); err != nil {
+				return err
+			}
+			clear, err := kr.Open(v.Password, []byte("iamd/service-credential/"+iamtest.Account+"/"+id))
+			if err != nil || string(clear) != secret {
+				t.Errorf("%s: sealed secret opens to %q, %v", id, clear, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// skewedSigner signs as of a clock moved by off, the node's clock after Clock.Advance.
+type skewedSigner struct {
+	*v4.Signer
+	off time.Duration
+}
+
+func (s skewedSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string,
+	at time.Time, opts ...func(*v4.SignerOptions)) error {
+	return s.Signer.SignHTTP(ctx, creds, r, payloadHash, service, region, at.Add(s.off), opts...)
 }
