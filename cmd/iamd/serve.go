@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamd/iamd/internal/node"
+	"github.com/iamd/iamd/internal/server"
 )
 
 func newServe() *cobra.Command {
@@ -54,7 +55,11 @@ IAMD_MASTER_KEY.`,
 func publicURLOf(flag string) string { return strings.TrimRight(flag, "/") }
 
 func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN, publicURL string) error {
-	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	// The access log writes a record per request: batched, it costs a copy instead of a write
+	// system call each; Close (deferred, so also on errors) flushes what is left.
+	logOut := server.NewLogWriter(cmd.ErrOrStderr(), server.DefaultFlushEvery)
+	defer logOut.Close()
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	n, err := node.Open(ctx, node.Config{
 		DataDir:             data,
 		Store:               storeKind,

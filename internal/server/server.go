@@ -293,3 +293,88 @@ func newRequestID() string {
 	}
 	return string(out)
 }
+
+// LogWriter batches log records for an io.Writer such as stderr, so that the access log costs
+// a memory copy per request instead of a write system call. Records reach w when the buffer
+// fills, at most FlushEvery after they were written, and on Flush or Close: a process that
+// stops normally loses none; one killed outright loses at most the last FlushEvery of them.
+// It is safe for concurrent use (slog's handlers write each record with one Write call).
+type LogWriter struct {
+	mu    sync.Mutex
+	buf   []byte
+	w     io.Writer
+	err   error
+	stop  chan struct{}
+	done  chan struct{}
+	limit int
+}
+
+// DefaultFlushEvery is how long a log record may wait in a LogWriter's buffer.
+const DefaultFlushEvery = 100 * time.Millisecond
+
+// NewLogWriter returns a LogWriter over w that flushes every interval (DefaultFlushEvery if
+// interval ≤ 0) and whenever 64 KiB are waiting. Close it to flush the rest.
+func NewLogWriter(w io.Writer, interval time.Duration) *LogWriter {
+	if interval <= 0 {
+		interval = DefaultFlushEvery
+	}
+	lw := &LogWriter{w: w, buf: make([]byte, 0, 64<<10), limit: 64 << 10,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go lw.loop(interval)
+	return lw
+}
+
+func (lw *LogWriter) loop(interval time.Duration) {
+	defer close(lw.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			lw.Flush()
+		case <-lw.stop:
+			return
+		}
+	}
+}
+
+// Write buffers p; it reports the error of the last flush, if that failed.
+func (lw *LogWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if len(lw.buf)+len(p) > lw.limit {
+		lw.flushLocked()
+	}
+	if len(p) > lw.limit {
+		// Too big to batch: write through, after what is already waiting.
+		_, err := lw.w.Write(p)
+		return len(p), err
+	}
+	lw.buf = append(lw.buf, p...)
+	return len(p), lw.err
+}
+
+// Flush writes what is buffered.
+func (lw *LogWriter) Flush() error {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	lw.flushLocked()
+	return lw.err
+}
+
+func (lw *LogWriter) flushLocked() {
+	if len(lw.buf) == 0 {
+		return
+	}
+	// A failed write is reported, and the next flush tries again with later records: one
+	// bad moment on stderr must not silence the log for good.
+	_, lw.err = lw.w.Write(lw.buf)
+	lw.buf = lw.buf[:0]
+}
+
+// Close stops the periodic flush and flushes what is left. It must be called once.
+func (lw *LogWriter) Close() error {
+	close(lw.stop)
+	<-lw.done
+	return lw.Flush()
+}
