@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -117,8 +118,11 @@ type ServiceAPIKey struct {
 	Random string // the secret part
 }
 
-// String redacts the key for logs.
+// String names the key without its secret part.
 func (k ServiceAPIKey) String() string { return k.Prefix + "(" + k.Alias + ":redacted)" }
+
+// LogValue keeps the secret part out of logs.
+func (k ServiceAPIKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 var errMalformedAPIKey = errors.New("iam: malformed service API key")
 

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
+	"log/slog"
 	"math/big"
 	"strings"
 	"testing"
@@ -290,8 +291,10 @@ func TestServiceAPIKey(t *testing.T) {
 			if got.Prefix != tc.prefix || got.Alias != alias || got.Random == "" {
 				t.Errorf("parsed %+v", got)
 			}
-			if s := got.String(); strings.Contains(s, got.Random) {
-				t.Errorf("String() shows the secret: %s", s)
+			var logged strings.Builder
+			slog.New(slog.NewJSONHandler(&logged, nil)).Info("key", "key", got)
+			if s := got.String() + logged.String(); strings.Contains(s, got.Random) || !strings.Contains(logged.String(), alias) {
+				t.Errorf("String() or log shows the secret or not the alias: %s", s)
 			}
 			if again := iam.NewServiceAPIKey(tc.prefix, alias); again == key {
 				t.Error("two keys are equal")

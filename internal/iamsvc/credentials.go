@@ -532,10 +532,18 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 			// AWS: CredentialAgeDays "is only valid for Bedrock and CloudWatch Logs API keys".
 			return nil, awserr.InvalidInput("CredentialAgeDays is not supported for service " + in.ServiceName + ".")
 		}
+		// The wire decoder enforces the model's range; Go callers reach here without it.
 		days := *in.CredentialAgeDays
-		if days < iam.MinCredentialAgeDays || days > iam.MaxCredentialAgeDays { // the decoder checks too; callers in Go may not
+		bound := ""
+		switch {
+		case days < iam.MinCredentialAgeDays:
+			bound = fmt.Sprintf("greater than or equal to %d", iam.MinCredentialAgeDays)
+		case days > iam.MaxCredentialAgeDays:
+			bound = fmt.Sprintf("less than or equal to %d", iam.MaxCredentialAgeDays)
+		}
+		if bound != "" {
 			return nil, awserr.Validation(fmt.Sprintf("1 validation error detected: Value '%d' at 'credentialAgeDays' failed to satisfy "+
-				"constraint: Member must have value between %d and %d", days, iam.MinCredentialAgeDays, iam.MaxCredentialAgeDays))
+				"constraint: Member must have value %s", days, bound))
 		}
 		c.Expires = iam.ServiceCredentialExpiry(now, days)
 	}

@@ -525,8 +525,10 @@ func TestServiceAPIKeys(t *testing.T) {
 	}{
 		{"age days for codecommit", "ann", "codecommit.amazonaws.com", "InvalidInput",
 			"CredentialAgeDays is not supported for service codecommit.amazonaws.com.", aws.Int32(30)},
-		{"age days zero", "ann", "logs.amazonaws.com", "ValidationError", "", aws.Int32(0)},
-		{"age days above 36600", "ann", "logs.amazonaws.com", "ValidationError", "", aws.Int32(36601)},
+		{"age days zero", "ann", "logs.amazonaws.com", "ValidationError",
+			"1 validation error detected: Value '0' at 'credentialAgeDays' failed to satisfy constraint: Member must have value greater than or equal to 1", aws.Int32(0)},
+		{"age days above 36600", "ann", "logs.amazonaws.com", "ValidationError",
+			"1 validation error detected: Value '36601' at 'credentialAgeDays' failed to satisfy constraint: Member must have value less than or equal to 36600", aws.Int32(36601)},
 		{"third bedrock key", "ann", "bedrock.amazonaws.com", "LimitExceeded", "", nil},
 		{"unsupported service", "ann", "s3.amazonaws.com", "NotSupportedService",
 			"The specified service does not support service-specific credentials.", nil},
