@@ -3,6 +3,8 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding"
+	"hash"
 	"sync"
 )
 
@@ -15,10 +17,11 @@ type keyID struct {
 	accessKeyID, secret, date, region, service string
 }
 
-// signingKey is a derived key, kept as the two padded HMAC blocks so that signing needs no
-// allocation: HMAC(k, m) = H(k^opad || H(k^ipad || m)).
+// signingKey is a derived key k, kept as the SHA-256 states after hashing k^ipad and k^opad:
+// HMAC(k, m) = H(k^opad || H(k^ipad || m)), so restoring a state skips a block per hash and
+// signing needs no allocation.
 type signingKey struct {
-	ipad, opad [sha256.BlockSize]byte
+	inner, outer []byte // marshaled SHA-256 states
 }
 
 type keyCache struct {
@@ -55,25 +58,43 @@ func deriveKey(id keyID) *signingKey {
 	k = hmacSHA256(k, []byte(id.region))
 	k = hmacSHA256(k, []byte(id.service))
 	k = hmacSHA256(k, []byte(terminator))
-	var sk signingKey
-	copy(sk.ipad[:], k)
-	copy(sk.opad[:], k)
-	for i := range sk.ipad {
-		sk.ipad[i] ^= 0x36
-		sk.opad[i] ^= 0x5c
+	var ipad, opad [sha256.BlockSize]byte
+	copy(ipad[:], k)
+	copy(opad[:], k)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
 	}
-	return &sk
+	return &signingKey{inner: hashState(ipad[:]), outer: hashState(opad[:])}
 }
 
-// sign appends the hex HMAC-SHA256 of msg under k to dst. scratch must hold the ipad block
-// followed by msg (the caller builds it in place to avoid a copy) and is left unchanged.
-func (k *signingKey) sign(dst []byte, scratch []byte) []byte {
-	inner := sha256.Sum256(scratch)
-	var outer [sha256.BlockSize + sha256.Size]byte
-	copy(outer[:], k.opad[:])
-	copy(outer[sha256.BlockSize:], inner[:])
-	sum := sha256.Sum256(outer[:])
-	return appendHex(dst, sum[:])
+func hashState(block []byte) []byte {
+	h := sha256.New()
+	h.Write(block)
+	st, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		panic("sigv4: sha256 state cannot be marshaled: " + err.Error()) // the standard library's always can
+	}
+	return st
+}
+
+// sign appends to b the hex HMAC-SHA256 under k of b[from:] and returns b and the hex part.
+// h is a SHA-256 hash the caller reuses; its state is overwritten.
+func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
+	u := h.(encoding.BinaryUnmarshaler)
+	if err := u.UnmarshalBinary(k.inner); err != nil {
+		panic("sigv4: sha256 state cannot be restored: " + err.Error())
+	}
+	h.Write(b[from:])
+	n := len(b)
+	b = h.Sum(b)
+	if err := u.UnmarshalBinary(k.outer); err != nil {
+		panic("sigv4: sha256 state cannot be restored: " + err.Error())
+	}
+	h.Write(b[n:])
+	b = h.Sum(b[:n])
+	b = appendHex(b, b[n:n+sha256.Size])
+	return b, b[n+sha256.Size:]
 }
 
 func appendHex(dst, src []byte) []byte {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"hash"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -111,10 +112,11 @@ type request struct {
 type scratch struct {
 	buf    []byte
 	params []param
+	sha    hash.Hash
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16)}
+	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16), sha: sha256.New()}
 }}
 
 // Verify checks r's signature. body is the complete request body, already read by the caller
@@ -190,27 +192,38 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	b := appendCanonical(s.buf[:0], r, &req, s.params, body)
 	crHash := sha256.Sum256(b)
 
-	// String to sign, behind the HMAC inner pad so it is hashed in place.
-	b = append(b[:0], key.ipad[:]...)
-	b = append(b, algorithm...)
+	// String to sign, signed in place.
+	b = append(b[:0], algorithm...)
 	b = append(b, '\n')
 	b = append(b, req.amzDate...)
 	b = append(b, '\n')
 	b = append(b, sc.raw...)
 	b = append(b, '\n')
 	b = appendHex(b, crHash[:])
-	n := len(b)
-	b = key.sign(b, b)
+	b, sig := key.sign(s.sha, b, 0)
 	s.buf = b
-	if subtle.ConstantTimeCompare(b[n:], []byte(req.signature)) != 1 {
+	if subtle.ConstantTimeCompare(sig, []byte(req.signature)) != 1 {
 		return nil, errMismatch()
 	}
-	return &Result{
-		Credential:    cred,
-		Presigned:     req.presigned,
-		SignedAt:      req.signedAt,
-		SignedHeaders: strings.Split(req.signedHeaders, ";"),
-	}, nil
+	// One allocation for the result and its header list: the list rarely has more than eight
+	// names (the SDKs sign three to five).
+	box := &resultBox{Result: Result{
+		Credential: cred,
+		Presigned:  req.presigned,
+		SignedAt:   req.signedAt,
+	}}
+	box.SignedHeaders = box.names[:0]
+	for rest := req.signedHeaders; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
+		box.SignedHeaders = append(box.SignedHeaders, name)
+	}
+	return &box.Result, nil
+}
+
+type resultBox struct {
+	Result
+	names [8]string
 }
 
 func (v *Verifier) serviceAllowed(svc string) bool {

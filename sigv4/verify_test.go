@@ -355,6 +355,9 @@ func TestVerify(t *testing.T) {
 				if res.Credential.AccessKeyID == "" || res.SignedAt.IsZero() || len(res.SignedHeaders) == 0 {
 					t.Fatalf("result = %+v", res)
 				}
+				if want := signedHeadersOf(r); strings.Join(res.SignedHeaders, ";") != want {
+					t.Errorf("SignedHeaders = %q, want the list %q", res.SignedHeaders, want)
+				}
 				return
 			}
 			var e *Error
@@ -383,8 +386,9 @@ func signByHand(t *testing.T, r *http.Request, body []byte, secret, service, reg
 	cr := appendCanonical(nil, r, req, nil, body)
 	sum := sha256.Sum256(cr)
 	key := deriveKey(keyID{secret: secret, date: at.Format("20060102"), region: region, service: service})
-	msg := append(key.ipad[:], []byte(algorithm+"\n"+req.amzDate+"\n"+at.Format("20060102")+"/"+region+"/"+service+"/aws4_request\n"+hex.EncodeToString(sum[:]))...)
-	return string(key.sign(nil, msg))
+	msg := []byte(algorithm + "\n" + req.amzDate + "\n" + at.Format("20060102") + "/" + region + "/" + service + "/aws4_request\n" + hex.EncodeToString(sum[:]))
+	_, sig := key.sign(sha256.New(), msg, 0)
+	return string(sig)
 }
 
 func TestHasSignature(t *testing.T) {
@@ -460,7 +464,7 @@ func TestKeyCacheBounded(t *testing.T) {
 	}
 	a := c.get(keyID{secret: "s1", date: "d"})
 	b := c.get(keyID{secret: "s2", date: "d"})
-	if a.ipad == b.ipad {
+	if bytes.Equal(a.inner, b.inner) {
 		t.Error("different secrets share a cached key")
 	}
 }
@@ -492,4 +496,50 @@ func TestVerifyConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestSignMatchesHMAC checks the cached-state signing against crypto/hmac over the derived
+// key, for messages around the SHA-256 block boundaries and with a prefix left untouched.
+func TestSignMatchesHMAC(t *testing.T) {
+	id := keyID{secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", date: "20261127", region: "us-east-1", service: "sts"}
+	raw := hmacSHA256([]byte("AWS4"+id.secret), []byte(id.date))
+	raw = hmacSHA256(raw, []byte(id.region))
+	raw = hmacSHA256(raw, []byte(id.service))
+	raw = hmacSHA256(raw, []byte(terminator))
+	key := deriveKey(id)
+	h := sha256.New()
+	for _, tc := range []struct {
+		name   string
+		prefix int
+		n      int
+	}{
+		{"empty", 0, 0}, {"one byte", 0, 1}, {"block minus padding", 0, 55}, {"one block", 0, 64},
+		{"string to sign", 0, 151}, {"after a prefix", 7, 151}, {"several blocks", 3, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := make([]byte, tc.prefix+tc.n, tc.prefix+tc.n+8) // small capacity: sign must grow it
+			for i := range b {
+				b[i] = byte(i * 7)
+			}
+			want := hex.EncodeToString(hmacSHA256(raw, b[tc.prefix:]))
+			msg := bytes.Clone(b)
+			all, sig := key.sign(h, b, tc.prefix)
+			if string(sig) != want {
+				t.Errorf("sign = %s, want %s", sig, want)
+			}
+			if !bytes.Equal(all[:len(msg)], msg) {
+				t.Error("sign changed the message")
+			}
+		})
+	}
+}
+
+// signedHeadersOf is the SignedHeaders list r carries, in either form.
+func signedHeadersOf(r *http.Request) string {
+	if sh := r.URL.Query().Get("X-Amz-SignedHeaders"); sh != "" {
+		return sh
+	}
+	_, after, _ := strings.Cut(r.Header.Get("Authorization"), "SignedHeaders=")
+	sh, _, _ := strings.Cut(after, ",")
+	return sh
 }
