@@ -414,6 +414,9 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 	}
 	if rw.keys&kSSC != 0 {
 		req.Keys = append(req.Keys, Key{Name: "iam:ServiceSpecificCredentialServiceName", Values: []string{f.str("ServiceName")}})
+		if days, ok := f.int("CredentialAgeDays"); ok {
+			req.Keys = append(req.Keys, Key{Name: "iam:ServiceSpecificCredentialAgeDays", Values: []string{strconv.FormatInt(days, 10)}})
+		}
 	}
 	if rw.keys&kTaskPolicy != 0 {
 		if v := f.str("TaskPolicyArn"); v != "" {
@@ -496,6 +499,22 @@ func (f input) str(name string) string {
 		return x.String()
 	}
 	return ""
+}
+
+// int returns an optional integer member (a *int32 or *int64 in the generated inputs).
+func (f input) int(name string) (int64, bool) {
+	if !f.v.IsValid() {
+		return 0, false
+	}
+	x := f.v.FieldByName(name)
+	if !x.IsValid() || x.Kind() != reflect.Pointer || x.IsNil() {
+		return 0, false
+	}
+	switch e := x.Elem(); e.Kind() {
+	case reflect.Int32, reflect.Int64:
+		return e.Int(), true
+	}
+	return 0, false
 }
 
 // tags adds aws:RequestTag/* and aws:TagKeys for an input's Tags and reports whether it had any.
