@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamd/iamd/internal/iam"
@@ -145,12 +146,14 @@ func SecretAD(accessKeyID string) []byte { return []byte("iamd/access-key/" + ac
 
 // resolved carries what the secret lookup learnt from the verifier's callback to Authenticate.
 type resolved struct {
-	key     iam.AccessKey
-	user    keyUser // the key's user, for user keys
+	key     *keyEntry // a long-term key, as cached
 	session *session.Session
 }
 
 type resolvedKey struct{}
+
+// resolvedPool recycles the per-request resolved: it only lives for one Authenticate.
+var resolvedPool = sync.Pool{New: func() any { return new(resolved) }}
 
 // Authenticate verifies r (whose complete body is body) for a call to service ("iam" or "sts").
 // An unsigned request yields the anonymous principal when unsignedOK, else
@@ -162,8 +165,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		}
 		return nil, &sigv4.Error{Code: sigv4.CodeMissingAuthenticationToken, Message: "Request is missing Authentication Token", Status: http.StatusForbidden}
 	}
-	var res resolved
-	res2, err := a.verifier.Verify(context.WithValue(ctx, resolvedKey{}, &res), r, body)
+	res := resolvedPool.Get().(*resolved)
+	defer func() {
+		*res = resolved{}
+		resolvedPool.Put(res)
+	}()
+	res2, err := a.verifier.Verify(context.WithValue(ctx, resolvedKey{}, res), r, body)
 	if err != nil {
 		return nil, err
 	}
@@ -176,13 +183,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if s := res.session; s != nil {
 		return sessionPrincipal(s, region), nil
 	}
-	k := res.key
+	e := res.key
+	k := &e.key
 	a.noteUse(ctx, k.AccessKeyID, service, region)
 	if k.UserName == "" {
-		return &Principal{kind: Root, account: k.Account, arn: iam.RootARN(k.Account), userID: k.Account,
+		return &Principal{kind: Root, account: k.Account, arn: e.rootARN, userID: k.Account,
 			accessKeyID: k.AccessKeyID, region: region}, nil
 	}
-	u := res.user
+	u := e.user
 	return &Principal{kind: User, account: k.Account, arn: u.Arn, userID: u.UserID, userName: u.UserName,
 		accessKeyID: k.AccessKeyID, region: region}, nil
 }
@@ -238,6 +246,6 @@ func (a *Authenticator) secret(ctx context.Context, c sigv4.Credential) (string,
 	if err != nil {
 		return "", err
 	}
-	res.key, res.user = e.key, e.user
+	res.key = e
 	return e.secret, nil
 }

@@ -25,10 +25,11 @@ const maxCachedKeys = 1 << 18
 
 // keyEntry is what a long-term access key resolves to. It is immutable once cached.
 type keyEntry struct {
-	gen    uint64
-	key    iam.AccessKey
-	user   keyUser
-	secret string
+	gen     uint64
+	key     iam.AccessKey
+	user    keyUser
+	secret  string
+	rootARN string // for root keys, made once rather than per request
 }
 
 // keyUser is the part of an IAM user a principal needs.
@@ -110,6 +111,9 @@ func (a *Authenticator) readKey(ctx context.Context, id string) (*keyEntry, erro
 		return nil, err
 	}
 	e.secret = string(plain)
+	if e.key.UserName == "" {
+		e.rootARN = iam.RootARN(e.key.Account)
+	}
 	e.key.SecretSealed = nil // the plaintext is kept; the sealed copy is not needed again
 	return e, nil
 }

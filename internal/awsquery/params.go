@@ -80,10 +80,16 @@ func parseMediaType(v string) (string, map[string]string, error) {
 }
 
 func (p *Params) parse(s string) error {
+	if s == "" {
+		return nil // a POST's empty query string: nothing to make room for
+	}
 	if n := strings.Count(s, "&") + 1; cap(p.names)-len(p.names) < n {
-		// One allocation per slice for the whole request instead of append's doublings.
-		p.names = append(make([]string, 0, len(p.names)+n), p.names...)
-		p.values = append(make([]string, 0, len(p.values)+n), p.values...)
+		// One allocation for both slices and the whole request instead of append's doublings;
+		// the three-index slices keep names from growing into values.
+		total := len(p.names) + n
+		both := make([]string, 2*total)
+		p.names = append(both[:0:total], p.names...)
+		p.values = append(both[total:total:2*total], p.values...)
 	}
 	for s != "" {
 		var pair string

@@ -68,7 +68,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	return &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	return &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }}}
 }
 
 // call is one API request in flight.
@@ -79,6 +79,15 @@ type call struct {
 	action    string
 	principal *authn.Principal
 	trace     *authz.Trace // the authorization decisions made for the call
+	headers   [2]string    // backing of the response's request-id and length headers
+}
+
+// scratch is a request's reusable memory: the request body and the response being built. The
+// body may be reused because nothing keeps it past the request: the parameters are copied out
+// of it, and authentication only reads it.
+type scratch struct {
+	out, body bytes.Buffer
+	limit     io.LimitedReader
 }
 
 // textXML is the Content-Type header value of every API response; net/http only reads it.
@@ -106,15 +115,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	c := &call{id: newRequestID(), service: "iam", namespace: iamapi.Namespace}
-	buf := s.bufs.Get().(*bytes.Buffer)
+	sc := s.bufs.Get().(*scratch)
+	buf := &sc.out
 	buf.Reset()
+	sc.body.Reset()
 	defer func() {
-		if buf.Cap() <= 1<<20 {
-			s.bufs.Put(buf)
+		sc.limit.R = nil
+		if buf.Cap() <= 1<<20 && sc.body.Cap() <= 1<<20 {
+			s.bufs.Put(sc)
 		}
 	}()
 	status := http.StatusOK
-	err := s.handle(r, c, buf)
+	err := s.handle(r, c, sc)
 	if err != nil {
 		e, ok := awserr.As(err)
 		if !ok {
@@ -134,8 +146,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// slice per value, on every request.
 	h := w.Header()
 	h["Content-Type"] = textXML
-	h["X-Amzn-Requestid"] = []string{c.id}
-	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	c.headers = [2]string{c.id, strconv.Itoa(buf.Len())}
+	h["X-Amzn-Requestid"] = c.headers[0:1:1]
+	h["Content-Length"] = c.headers[1:2:2]
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
@@ -150,7 +163,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle runs one call and writes its response into buf; it returns the error to answer instead.
-func (s *Server) handle(r *http.Request, c *call, buf *bytes.Buffer) (err error) {
+func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
+	buf := &sc.out
 	defer func() {
 		if v := recover(); v != nil {
 			s.cfg.Logger.Error("panic", "requestId", c.id, "panic", v, "stack", string(debug.Stack()))
@@ -160,7 +174,9 @@ func (s *Server) handle(r *http.Request, c *call, buf *bytes.Buffer) (err error)
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return awserr.New(http.StatusMethodNotAllowed, "InvalidAction", "The HTTP method "+r.Method+" is not supported by this endpoint.")
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody+1))
+	sc.limit = io.LimitedReader{R: r.Body, N: s.cfg.MaxBody + 1}
+	_, err = sc.body.ReadFrom(&sc.limit)
+	body := sc.body.Bytes()
 	if err != nil {
 		return awserr.New(http.StatusBadRequest, "IncompleteBody", "The request body could not be read.")
 	}
