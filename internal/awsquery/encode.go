@@ -63,6 +63,10 @@ func WriteError(buf *bytes.Buffer, namespace string, e *awserr.Error, requestID 
 func EscapeText(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && plainXML[c] {
+			i++ // most text is ASCII that passes as it is: no rune decoding
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		var esc string
 		switch {
@@ -89,6 +93,16 @@ func EscapeText(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[last:])
 }
+
+// plainXML marks the ASCII bytes EscapeText writes unchanged.
+var plainXML = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	t['\t'], t['\n'] = true, true
+	t['&'], t['<'], t['>'], t['"'] = false, false, false, false
+	return t
+}()
 
 func xmlChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||

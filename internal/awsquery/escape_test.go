@@ -1,0 +1,68 @@
+package awsquery
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// escapeRef is EscapeText written plainly, rune by rune (range yields U+FFFD for each invalid
+// byte), as the reference the fast path must agree with.
+func escapeRef(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '"':
+			b.WriteString("&quot;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case !xmlChar(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func TestEscapeText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"plain", "arn:aws:iam::123456789012:user/bob", "arn:aws:iam::123456789012:user/bob"},
+		{"markup", `a<b>&"c"`, "a&lt;b&gt;&amp;&quot;c&quot;"},
+		{"apostrophe stays", "it's", "it's"},
+		{"whitespace", "a\tb\nc\rd", "a\tb\nc&#xD;d"},
+		{"control", "a\x00b\x1fc", "a\uFFFDb\uFFFDc"},
+		{"del", "a\x7f", "a\x7f"},
+		{"non-ascii", "café 日本 😀", "café 日本 😀"},
+		{"invalid utf8", "a\xff\xfeb", "a\uFFFD\uFFFDb"},
+		{"noncharacter", "a\uFFFEb", "a\uFFFDb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			EscapeText(&b, tc.in)
+			if got := b.String(); got != tc.want {
+				t.Errorf("EscapeText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzEscapeText(f *testing.F) {
+	for _, s := range []string{"", "bob", `<&>"`, "a\rb", "\x00", "é\xff", "\uFFFE", "😀"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b bytes.Buffer
+		EscapeText(&b, s)
+		if got, want := b.String(), escapeRef(s); got != want {
+			t.Errorf("EscapeText(%q) = %q, reference %q", s, got, want)
+		}
+	})
+}
