@@ -14,6 +14,7 @@ import (
 	stsapi "github.com/iamd/iamd/internal/api/sts"
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/federation/oidc"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/jwtissuer"
 	"github.com/iamd/iamd/internal/store"
@@ -315,3 +316,21 @@ func (s *Outbound) JWKS(ctx context.Context, id string) ([]byte, bool, error) {
 }
 
 var _ stsapi.Service = (*Outbound)(nil)
+
+// AssumeRoleWithWebIdentity refuses tokens of this installation's own outbound issuers: AWS
+// documents that GetWebIdentityToken's tokens cannot be used for OIDC federation into AWS through
+// AssumeRoleWithWebIdentity, whatever OIDC provider an account registers for them.
+func (s *Outbound) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityInput) (*stsapi.AssumeRoleWithWebIdentityOutput, error) {
+	if iss, err := oidc.PeekIssuer(in.WebIdentityToken); err == nil {
+		if i := strings.LastIndex(iss, IssuerPathPrefix); i >= 0 {
+			own, ok, err := s.IssuerByID(ctx, iss[i+len(IssuerPathPrefix):])
+			if err != nil {
+				return nil, err
+			}
+			if ok && own == iss {
+				return nil, invalidToken("Tokens issued by GetWebIdentityToken cannot be used with AssumeRoleWithWebIdentity.")
+			}
+		}
+	}
+	return s.Service.AssumeRoleWithWebIdentity(ctx, in)
+}
