@@ -451,10 +451,13 @@ func (w *worker) loop(ctx context.Context, id, n int, deadline time.Time, cnt *c
 		if !deadline.IsZero() && !time.Now().Before(deadline) {
 			return
 		}
-		for _, c := range w.next(id) {
-			if n > 0 && cnt.issued.Add(1) > int64(n) {
-				return
-			}
+		calls := w.next(id)
+		// A step is issued whole or not at all: CreateDeleteUser's DeleteUser must follow its
+		// CreateUser, or the run would leave users behind when the count runs out mid-step.
+		if n > 0 && cnt.issued.Add(int64(len(calls))) > int64(n) {
+			return
+		}
+		for _, c := range calls {
 			t0 := time.Now()
 			status, body, err := w.do(ctx, c.service, c.body, c.assumes())
 			lat := time.Since(t0)

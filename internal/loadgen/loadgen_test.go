@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -88,7 +89,12 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(users.Users) != 0 {
-		t.Errorf("users left behind: %d", len(users.Users))
+		t.Errorf("users left behind: %d (%v)", len(users.Users), func() (n []string) {
+			for _, u := range users.Users {
+				n = append(n, aws.ToString(u.UserName))
+			}
+			return n
+		}())
 	}
 }
 
