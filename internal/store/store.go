@@ -63,6 +63,9 @@ type Store interface {
 	// data feeds GetAccessKeyLastUsed and the credential report, never an authorization
 	// decision, so caches validated by Generation stay valid.
 	RecordAccessKeyUses(ctx context.Context, uses map[string]iam.AccessKeyLastUsed) error
+	// RecordRoleUse writes a role's RoleLastUsed without moving Generation, for the same reason:
+	// last-use data is reported, never used to decide. ErrNotFound when the role is gone.
+	RecordRoleUse(ctx context.Context, account, roleID string, used iam.RoleLastUsed) error
 	Close() error
 }
 

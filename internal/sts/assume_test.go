@@ -117,6 +117,15 @@ func TestAssumeRole(t *testing.T) {
 	if aws.ToString(id.Arn) != aws.ToString(out.AssumedRoleUser.Arn) || aws.ToString(id.UserId) != aws.ToString(out.AssumedRoleUser.AssumedRoleId) {
 		t.Errorf("GetCallerIdentity = %s %s", aws.ToString(id.Arn), aws.ToString(id.UserId))
 	}
+	// The role's last use is recorded, with the caller's signing region, and without moving the
+	// store generation that every cache is validated against.
+	r, err := iamtest.IAM(h.Root()).GetRole(context.Background(), &iamsdk.GetRoleInput{RoleName: aws.String("demo")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lu := r.Role.RoleLastUsed; lu == nil || lu.LastUsedDate == nil || aws.ToString(lu.Region) != iamtest.Region {
+		t.Errorf("RoleLastUsed = %+v", r.Role.RoleLastUsed)
+	}
 	// GetAccessKeyInfo decodes the temporary key's account too.
 	info, err := iamtest.STS(h.Root()).GetAccessKeyInfo(context.Background(), &stssdk.GetAccessKeyInfoInput{AccessKeyId: c.AccessKeyId})
 	if err != nil || aws.ToString(info.Account) != iamtest.Account {

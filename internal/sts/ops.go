@@ -302,7 +302,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
-	s.recordRoleUse(ctx, role, authnRegion(p))
+	s.recordRoleUse(ctx, role, p.Region())
 	return &stsapi.AssumeRoleOutput{
 		Credentials:      creds,
 		AssumedRoleUser:  &stsapi.AssumedRoleUser{AssumedRoleId: role.RoleID + ":" + in.RoleSessionName, Arn: iam.AssumedRoleARN(acct, role.RoleName, in.RoleSessionName)},
@@ -310,8 +310,6 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 		SourceIdentity:   sourceIdentity,
 	}, nil
 }
-
-func authnRegion(p *authn.Principal) string { return p.Region() }
 
 // trustAllowed reports whether the role's trust policy itself had an applicable Allow: a role
 // can only be assumed by principals its trust policy names (directly or through the account).
@@ -525,9 +523,8 @@ func (s *Service) recordRoleUse(ctx context.Context, role iam.Role, region strin
 	}
 	s.lastUseAt[role.RoleID] = now
 	s.lastUse.Unlock()
-	_ = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		return tx.RecordRoleUse(ctx, role.Account, role.RoleID, iam.RoleLastUsed{LastUsedDate: now, Region: region})
-	})
+	// Written outside the store generation: a use must not invalidate every node's caches.
+	_ = s.cfg.Store.RecordRoleUse(ctx, role.Account, role.RoleID, iam.RoleLastUsed{LastUsedDate: now, Region: region})
 }
 
 // mfa verifies an MFA code given with a call. The device belongs to the IAM user making the

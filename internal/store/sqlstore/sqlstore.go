@@ -225,6 +225,15 @@ func (s *Store) RecordAccessKeyUses(ctx context.Context, uses map[string]iam.Acc
 	})
 }
 
+// RecordRoleUse implements store.Store: a write transaction that leaves the generation.
+func (s *Store) RecordRoleUse(ctx context.Context, account, roleID string, used iam.RoleLastUsed) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
+		return (&tx{d: s.d, sql: sqlTx, writable: true}).RecordRoleUse(ctx, account, roleID, used)
+	})
+}
+
 // Generation implements store.Store. It answers from memory while the last poll is recent (this
 // process's own writes are always included) and queries the database otherwise; a failed poll is
 // an error, so an unreachable database fails requests rather than serving from stale caches.

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AccessKeys", testAccessKeys},
 		{"AccessKeyUsesLeaveGeneration", testAccessKeyUses},
 		{"PolicyUsesPerAccount", testPolicyUses},
+		{"RoleUseLeavesGeneration", testRoleUse},
 		{"GroupsAndMembership", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPoliciesAndVersions", testPolicies},
@@ -1179,6 +1180,28 @@ func testPolicyUses(t *testing.T, s store.Store) {
 		}
 		_, _, err := tx.PolicyUses(ctx(), acct, "arn:aws:iam::aws:policy/None")
 		wantErr(t, "absent policy", err, store.ErrNotFound)
+		return nil
+	})
+}
+
+// testRoleUse: RoleLastUsed is written outside the generation; a missing role is ErrNotFound.
+func testRoleUse(t *testing.T, s store.Store) {
+	r := role(acct, "used")
+	mustWrite(t, s, func(tx store.Tx) error { return tx.CreateRole(ctx(), r) })
+	before, err := s.Generation(ctx())
+	noErr(t, "Generation", err)
+	used := iam.RoleLastUsed{LastUsedDate: t0.Add(time.Hour), Region: "eu-west-3"}
+	noErr(t, "RecordRoleUse", s.RecordRoleUse(ctx(), acct, r.RoleID, used))
+	wantErr(t, "absent role", s.RecordRoleUse(ctx(), acct, "AROAAAAAAAAAAAAAAAAAA", used), store.ErrNotFound)
+	after, err := s.Generation(ctx())
+	noErr(t, "Generation", err)
+	if after != before {
+		t.Errorf("generation moved from %d to %d", before, after)
+	}
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.Role(ctx(), acct, "used")
+		noErr(t, "Role", err)
+		diff(t, "last used", used, got.LastUsed)
 		return nil
 	})
 }
