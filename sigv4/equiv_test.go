@@ -1,0 +1,88 @@
+package sigv4
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseAmzDate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want time.Time // zero: rejected
+	}{
+		{"typical", "20261127T121900Z", time.Date(2026, 11, 27, 12, 19, 0, 0, time.UTC)},
+		{"epoch", "19700101T000000Z", time.Unix(0, 0).UTC()},
+		{"before epoch", "19691231T235959Z", time.Unix(-1, 0).UTC()},
+		{"year zero, leap day", "00000229T000000Z", time.Date(0, 2, 29, 0, 0, 0, 0, time.UTC)},
+		{"year 9999", "99991231T235959Z", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"leap day 2000", "20000229T120000Z", time.Date(2000, 2, 29, 12, 0, 0, 0, time.UTC)},
+		{"leap day 2024", "20240229T120000Z", time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC)},
+		{"no leap day 1900", "19000229T120000Z", time.Time{}},
+		{"no leap day 2026", "20260229T120000Z", time.Time{}},
+		{"april 31", "20260431T000000Z", time.Time{}},
+		{"month 13", "20261327T121900Z", time.Time{}},
+		{"month 0", "20260027T121900Z", time.Time{}},
+		{"day 0", "20261100T121900Z", time.Time{}},
+		{"hour 24", "20261127T241900Z", time.Time{}},
+		{"minute 60", "20261127T126000Z", time.Time{}},
+		{"second 60", "20261127T121960Z", time.Time{}},
+		{"no T", "20261127 121900Z", time.Time{}},
+		{"no Z", "20261127T121900z", time.Time{}},
+		{"short", "20261127T12190Z", time.Time{}},
+		{"sign", "2026112-T121900Z", time.Time{}},
+		{"extended format", "2026-11-27T12:19:00Z", time.Time{}},
+		{"empty", "", time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseAmzDate(tc.in)
+			if ok != !tc.want.IsZero() || got != tc.want {
+				t.Fatalf("parseAmzDate(%q) = %v, %v; want %v", tc.in, got, ok, tc.want)
+			}
+			rgot, rok := refParseAmzDate(tc.in)
+			if rok != ok || rgot != got {
+				t.Fatalf("reference gives %v, %v", rgot, rok)
+			}
+		})
+	}
+}
+
+// FuzzParseAmzDate checks the hand-built parser against the reference built on time.Date.
+func FuzzParseAmzDate(f *testing.F) {
+	for _, s := range []string{"20261127T121900Z", "00000229T000000Z", "19000229T000000Z", "99991231T235959Z", "20261327T121900Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseAmzDate(s)
+		want, wok := refParseAmzDate(s)
+		if ok != wok || got != want {
+			t.Fatalf("parseAmzDate(%q) = %v, %v; reference %v, %v", s, got, ok, want, wok)
+		}
+		if ok && got.Format(amzDateLayout) != s {
+			t.Fatalf("parseAmzDate(%q) = %v does not round-trip", s, got)
+		}
+	})
+}
+
+// FuzzCheckTime checks the seconds arithmetic of checkTime against the reference's time
+// arithmetic, with fractional clocks and windows.
+func FuzzCheckTime(f *testing.F) {
+	base := time.Date(2026, 11, 27, 12, 20, 0, 0, time.UTC)
+	f.Add(base.Unix(), base.UnixNano(), int64(0), int64(0), false)
+	f.Add(base.Unix()+900, base.UnixNano(), int64(0), int64(0), false)
+	f.Add(base.Unix()+901, base.UnixNano()+999_999_999, int64(0), int64(0), false)
+	f.Add(base.Unix()-901, base.UnixNano()-1, int64(1500_000_000_000), int64(0), false)
+	f.Add(base.Unix()-3600, base.UnixNano(), int64(0), int64(3600_000_000_000), true)
+	f.Fuzz(func(t *testing.T, signedAt, nowNanos, skew, expires int64, presigned bool) {
+		const span = 200 * 365 * 86400 // keep the reference's time.Add clear of overflow
+		signedAt = base.Unix() + signedAt%span
+		req := request{presigned: presigned, signedAt: time.Unix(signedAt, 0).UTC(),
+			expires: time.Duration(expires%MaxExpires) * time.Second}
+		now := time.Unix(0, nowNanos)
+		v := &Verifier{Now: func() time.Time { return now }, Skew: time.Duration(skew % (span * int64(time.Second)))}
+		got, want := v.checkTime(&req), v.refCheckTime(&req)
+		if (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Fatalf("checkTime = %+v; reference %+v", got, want)
+		}
+	})
+}
