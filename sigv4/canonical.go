@@ -203,8 +203,9 @@ func checkFormDuplicates(r *http.Request, body []byte) *Error {
 	if len(body) == 0 {
 		return nil
 	}
-	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
-	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
+	// r.Header's keys are canonical: indexing it skips Get's canonicalization of the name.
+	cts := r.Header["Content-Type"]
+	if len(cts) == 0 || !isForm(cts[0]) {
 		return nil
 	}
 	// Most bodies have a handful of parameters: compare them pairwise in place rather than
@@ -212,16 +213,26 @@ func checkFormDuplicates(r *http.Request, body []byte) *Error {
 	var small [32][]byte
 	keys := small[:0]
 	var many []string
-	for raw := body; len(raw) > 0; {
-		var pair []byte
-		pair, raw, _ = bytes.Cut(raw, []byte{'&'})
-		if len(pair) == 0 {
+	for i := 0; i < len(body); {
+		end := bytes.IndexByte(body[i:], '&')
+		if end < 0 {
+			end = len(body)
+		} else {
+			end += i
+		}
+		k := body[i:end]
+		i = end + 1
+		if eq := bytes.IndexByte(k, '='); eq >= 0 {
+			k = k[:eq]
+		} else if len(k) == 0 {
 			continue
 		}
-		k, _, _ := bytes.Cut(pair, []byte{'='})
-		if bytes.IndexByte(k, '%') >= 0 || bytes.IndexByte(k, '+') >= 0 {
-			if dk, ok := unescape(string(k)); ok {
-				k = []byte(dk)
+		for _, c := range k {
+			if c == '%' || c == '+' {
+				if dk, ok := unescape(string(k)); ok {
+					k = []byte(dk)
+				}
+				break
 			}
 		}
 		if many != nil {
@@ -229,7 +240,7 @@ func checkFormDuplicates(r *http.Request, body []byte) *Error {
 			continue
 		}
 		for _, o := range keys {
-			if bytes.Equal(o, k) {
+			if string(o) == string(k) {
 				return errDuplicateForm(string(k))
 			}
 		}
@@ -250,6 +261,16 @@ func checkFormDuplicates(r *http.Request, body []byte) *Error {
 		}
 	}
 	return nil
+}
+
+// isForm reports whether a Content-Type names an URL-encoded form, with or without parameters.
+func isForm(ct string) bool {
+	const form = "application/x-www-form-urlencoded"
+	if strings.HasPrefix(ct, form) && (len(ct) == len(form) || ct[len(form)] == ';') {
+		return true // how every SDK writes it
+	}
+	ct, _, _ = strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(ct), form)
 }
 
 func errDuplicateForm(k string) *Error {

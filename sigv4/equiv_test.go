@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"net/http"
 	"testing"
 	"time"
 )
@@ -83,6 +84,61 @@ func FuzzCheckTime(f *testing.F) {
 		got, want := v.checkTime(&req), v.refCheckTime(&req)
 		if (got == nil) != (want == nil) || got != nil && *got != *want {
 			t.Fatalf("checkTime = %+v; reference %+v", got, want)
+		}
+	})
+}
+
+func TestCheckFormDuplicates(t *testing.T) {
+	const form = "application/x-www-form-urlencoded"
+	many := ""
+	for i := range 40 {
+		many += "&K" + string(rune('A'+i%26)) + string(rune('a'+i/26)) + "=v"
+	}
+	for _, tc := range []struct {
+		name, ct, body string
+		dup            string // the key reported, "" when accepted
+	}{
+		{"sdk form", form + "; charset=utf-8", "Action=GetCallerIdentity&Version=2011-06-15", ""},
+		{"duplicate", form, "Action=A&Version=1&Action=B", "Action"},
+		{"duplicate after escape", form, "Action=A&Act%69on=B", "Action"},
+		{"plus is a space", form, "a+b=1&a%20b=2", "a b"},
+		{"empty key", form, "=1&b=2", ""},
+		{"empty pairs ignored", form, "&&a=1&&b=2&", ""},
+		{"bare keys", form, "a&a", "a"},
+		{"malformed escape kept raw", form, "a%zz=1&a%zz=2", "a%zz"},
+		{"type case and spaces", "  Application/X-WWW-Form-URLEncoded ;charset=utf-8", "a=1&a=2", "a"},
+		{"not a form", "application/json", "a=1&a=2", ""},
+		{"no content type", "", "a=1&a=2", ""},
+		{"form prefix only", form + "x", "a=1&a=2", ""},
+		{"many distinct", form, many[1:], ""},
+		{"many, duplicate at the end", form, many[1:] + "&KAa=v", "KAa"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &http.Request{Header: http.Header{}}
+			if tc.ct != "" {
+				r.Header["Content-Type"] = []string{tc.ct}
+			}
+			got := checkFormDuplicates(r, []byte(tc.body))
+			want := refCheckFormDuplicates(r, []byte(tc.body))
+			if (got == nil) != (want == nil) || got != nil && *got != *want {
+				t.Fatalf("got %+v, reference %+v", got, want)
+			}
+			if tc.dup == "" && got != nil || tc.dup != "" && (got == nil || *got != *errDuplicateForm(tc.dup)) {
+				t.Fatalf("got %+v, want duplicate %q", got, tc.dup)
+			}
+		})
+	}
+}
+
+func FuzzCheckFormDuplicates(f *testing.F) {
+	f.Add("application/x-www-form-urlencoded; charset=utf-8", []byte("Action=GetCallerIdentity&Version=2011-06-15"))
+	f.Add("application/x-www-form-urlencoded", []byte("a=1&&b&=&a%41=2&a+b"))
+	f.Add(" APPLICATION/x-www-form-urlencoded;", []byte("x=1&x=2"))
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		r := &http.Request{Header: http.Header{"Content-Type": {ct}}}
+		got, want := checkFormDuplicates(r, body), refCheckFormDuplicates(r, body)
+		if (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Fatalf("checkFormDuplicates(%q, %q) = %+v; reference %+v", ct, body, got, want)
 		}
 	})
 }
