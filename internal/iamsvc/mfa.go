@@ -442,35 +442,16 @@ func (s *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInput
 	return out, nil
 }
 
-func (s *Service) changeMFA(ctx context.Context, serial string, change func(*mfaDevice) error) error {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return err
-	}
-	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		d, err := readMFA(ctx, tx, c.Account(), serial)
-		if err != nil {
-			return err
-		}
-		if err := change(&d); err != nil {
-			return err
-		}
-		return writeMFA(ctx, tx, c.Account(), d)
-	})
+// mfaTags reaches virtual MFA devices for the tag operations.
+var mfaTags = tagged[mfaDevice]{
+	load: readMFA,
+	save: writeMFA,
+	tags: func(d *mfaDevice) *[]iam.Tag { return &d.Tags },
 }
 
 // TagMFADevice adds or replaces tags of a virtual device.
 func (s *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err := s.changeMFA(ctx, in.SerialNumber, func(d *mfaDevice) error {
-		var err error
-		d.Tags, err = iam.MergeTags(d.Tags, add)
-		return err
-	})
-	if err != nil {
+	if err := mfaTags.tag(ctx, s, in.SerialNumber, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagMFADeviceOutput{}, nil
@@ -478,11 +459,7 @@ func (s *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput
 
 // UntagMFADevice removes tags; absent keys are ignored.
 func (s *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceInput) (*iamapi.UntagMFADeviceOutput, error) {
-	err := s.changeMFA(ctx, in.SerialNumber, func(d *mfaDevice) error {
-		d.Tags = iam.RemoveTags(d.Tags, in.TagKeys)
-		return nil
-	})
-	if err != nil {
+	if err := mfaTags.untag(ctx, s, in.SerialNumber, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagMFADeviceOutput{}, nil
@@ -490,23 +467,8 @@ func (s *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceI
 
 // ListMFADeviceTags lists a device's tags, paged.
 func (s *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsInput) (*iamapi.ListMFADeviceTagsOutput, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var d mfaDevice
-	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		d, err = readMFA(ctx, tx, c.Account(), in.SerialNumber)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(d.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListMFADeviceTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := mfaTags.list(ctx, s, in.SerialNumber, in.Marker, in.MaxItems)
+	return (*iamapi.ListMFADeviceTagsOutput)(p), err
 }
 
 // STS's words for MFA failures (AccessDenied, as AWS STS answers them).

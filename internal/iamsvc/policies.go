@@ -321,27 +321,22 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 	return out, nil
 }
 
+// policyTags reaches managed policies for the tag operations: only the account's own can be
+// tagged or untagged (AccessDenied for an AWS managed one), while any visible one can be listed.
+var policyTags = tagged[iam.ManagedPolicy]{
+	load: ownPolicy,
+	view: func(ctx context.Context, tx store.Tx, account, arn string) (iam.ManagedPolicy, error) {
+		return visiblePolicy(ctx, tx, account, arn, noSuchPolicy(arn))
+	},
+	save: func(ctx context.Context, tx store.Tx, _ string, p iam.ManagedPolicy) error {
+		return tx.UpdatePolicy(ctx, p)
+	},
+	tags: func(p *iam.ManagedPolicy) *[]iam.Tag { return &p.Tags },
+}
+
 // TagPolicy adds or replaces tags of a customer managed policy.
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		p, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn)
-		if err != nil {
-			return err
-		}
-		if p.Tags, err = iam.MergeTags(p.Tags, add); err != nil {
-			return err
-		}
-		return tx.UpdatePolicy(ctx, p)
-	})
-	if err != nil {
+	if err := policyTags.tag(ctx, s, in.PolicyArn, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagPolicyOutput{}, nil
@@ -349,19 +344,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*ia
 
 // UntagPolicy removes tags of a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		p, err := ownPolicy(ctx, tx, c.Account(), in.PolicyArn)
-		if err != nil {
-			return err
-		}
-		p.Tags = iam.RemoveTags(p.Tags, in.TagKeys)
-		return tx.UpdatePolicy(ctx, p)
-	})
-	if err != nil {
+	if err := policyTags.untag(ctx, s, in.PolicyArn, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagPolicyOutput{}, nil
@@ -369,22 +352,6 @@ func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) 
 
 // ListPolicyTags lists a managed policy's tags.
 func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var p iam.ManagedPolicy
-	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		p, err = visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(p.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListPolicyTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := policyTags.list(ctx, s, in.PolicyArn, in.Marker, in.MaxItems)
+	return (*iamapi.ListPolicyTagsOutput)(p), err
 }

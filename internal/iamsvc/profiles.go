@@ -209,36 +209,18 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 	return &iamapi.RemoveRoleFromInstanceProfileOutput{}, nil
 }
 
-// tagProfile changes a profile's tags with change.
-func (s *Service) tagProfile(ctx context.Context, name string, change func(*iam.InstanceProfile) error) error {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return err
-	}
-	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		p, err := getProfile(ctx, tx, c.Account(), name)
-		if err != nil {
-			return err
-		}
-		if err := change(&p); err != nil {
-			return err
-		}
+// profileTags reaches instance profiles for the tag operations.
+var profileTags = tagged[iam.InstanceProfile]{
+	load: getProfile,
+	save: func(ctx context.Context, tx store.Tx, _ string, p iam.InstanceProfile) error {
 		return tx.UpdateInstanceProfile(ctx, p)
-	})
+	},
+	tags: func(p *iam.InstanceProfile) *[]iam.Tag { return &p.Tags },
 }
 
 // TagInstanceProfile adds or replaces tags of a profile.
 func (s *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err := s.tagProfile(ctx, in.InstanceProfileName, func(p *iam.InstanceProfile) error {
-		var err error
-		p.Tags, err = iam.MergeTags(p.Tags, add)
-		return err
-	})
-	if err != nil {
+	if err := profileTags.tag(ctx, s, in.InstanceProfileName, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagInstanceProfileOutput{}, nil
@@ -246,11 +228,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstance
 
 // UntagInstanceProfile removes tags of a profile; absent keys are ignored.
 func (s *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileInput) (*iamapi.UntagInstanceProfileOutput, error) {
-	err := s.tagProfile(ctx, in.InstanceProfileName, func(p *iam.InstanceProfile) error {
-		p.Tags = iam.RemoveTags(p.Tags, in.TagKeys)
-		return nil
-	})
-	if err != nil {
+	if err := profileTags.untag(ctx, s, in.InstanceProfileName, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagInstanceProfileOutput{}, nil
@@ -258,21 +236,6 @@ func (s *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInst
 
 // ListInstanceProfileTags lists a profile's tags.
 func (s *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsInput) (*iamapi.ListInstanceProfileTagsOutput, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var p iam.InstanceProfile
-	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		p, err = getProfile(ctx, tx, c.Account(), in.InstanceProfileName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(p.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListInstanceProfileTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := profileTags.list(ctx, s, in.InstanceProfileName, in.Marker, in.MaxItems)
+	return (*iamapi.ListInstanceProfileTagsOutput)(p), err
 }

@@ -250,18 +250,27 @@ func (s *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in 
 	return &iamapi.UpdateOpenIDConnectProviderThumbprintOutput{}, nil
 }
 
+// oidcRecord is an OIDC provider with the record name its ARN gave, which saving it needs.
+type oidcRecord struct {
+	name string
+	iam.OIDCProvider
+}
+
+// oidcTags reaches OIDC providers for the tag operations.
+var oidcTags = tagged[oidcRecord]{
+	load: func(ctx context.Context, tx store.Tx, account, arn string) (oidcRecord, error) {
+		name, p, err := readOIDC(ctx, tx, account, arn)
+		return oidcRecord{name, p}, err
+	},
+	save: func(ctx context.Context, tx store.Tx, account string, r oidcRecord) error {
+		return writeRecord(ctx, tx, false, account, kindOIDC, r.name, "", r.OIDCProvider)
+	},
+	tags: func(r *oidcRecord) *[]iam.Tag { return &r.Tags },
+}
+
 // TagOpenIDConnectProvider adds or replaces tags.
 func (s *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderInput) (*iamapi.TagOpenIDConnectProviderOutput, error) {
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err := s.changeOIDC(ctx, in.OpenIDConnectProviderArn, func(p *iam.OIDCProvider) error {
-		var err error
-		p.Tags, err = iam.MergeTags(p.Tags, add)
-		return err
-	})
-	if err != nil {
+	if err := oidcTags.tag(ctx, s, in.OpenIDConnectProviderArn, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagOpenIDConnectProviderOutput{}, nil
@@ -269,11 +278,7 @@ func (s *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOp
 
 // UntagOpenIDConnectProvider removes tags; absent keys are ignored.
 func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderInput) (*iamapi.UntagOpenIDConnectProviderOutput, error) {
-	err := s.changeOIDC(ctx, in.OpenIDConnectProviderArn, func(p *iam.OIDCProvider) error {
-		p.Tags = iam.RemoveTags(p.Tags, in.TagKeys)
-		return nil
-	})
-	if err != nil {
+	if err := oidcTags.untag(ctx, s, in.OpenIDConnectProviderArn, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagOpenIDConnectProviderOutput{}, nil
@@ -281,15 +286,8 @@ func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.Unt
 
 // ListOpenIDConnectProviderTags lists a provider's tags, paged.
 func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsInput) (*iamapi.ListOpenIDConnectProviderTagsOutput, error) {
-	p, err := s.oidcRead(ctx, in.OpenIDConnectProviderArn)
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(p.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListOpenIDConnectProviderTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := oidcTags.list(ctx, s, in.OpenIDConnectProviderArn, in.Marker, in.MaxItems)
+	return (*iamapi.ListOpenIDConnectProviderTagsOutput)(p), err
 }
 
 // ---- SAML ----
@@ -529,18 +527,18 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLP
 	return &iamapi.DeleteSAMLProviderOutput{}, nil
 }
 
+// samlTags reaches SAML providers for the tag operations.
+var samlTags = tagged[iam.SAMLProvider]{
+	load: readSAML,
+	save: func(ctx context.Context, tx store.Tx, account string, p iam.SAMLProvider) error {
+		return writeRecord(ctx, tx, false, account, kindSAML, p.Name, "", p)
+	},
+	tags: func(p *iam.SAMLProvider) *[]iam.Tag { return &p.Tags },
+}
+
 // TagSAMLProvider adds or replaces tags.
 func (s *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProviderInput) (*iamapi.TagSAMLProviderOutput, error) {
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err := s.changeSAML(ctx, in.SAMLProviderArn, func(_ string, p *iam.SAMLProvider) error {
-		var err error
-		p.Tags, err = iam.MergeTags(p.Tags, add)
-		return err
-	})
-	if err != nil {
+	if err := samlTags.tag(ctx, s, in.SAMLProviderArn, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagSAMLProviderOutput{}, nil
@@ -548,11 +546,7 @@ func (s *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProvide
 
 // UntagSAMLProvider removes tags; absent keys are ignored.
 func (s *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLProviderInput) (*iamapi.UntagSAMLProviderOutput, error) {
-	err := s.changeSAML(ctx, in.SAMLProviderArn, func(_ string, p *iam.SAMLProvider) error {
-		p.Tags = iam.RemoveTags(p.Tags, in.TagKeys)
-		return nil
-	})
-	if err != nil {
+	if err := samlTags.untag(ctx, s, in.SAMLProviderArn, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagSAMLProviderOutput{}, nil
@@ -560,13 +554,6 @@ func (s *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLPro
 
 // ListSAMLProviderTags lists a provider's tags, paged.
 func (s *Service) ListSAMLProviderTags(ctx context.Context, in *iamapi.ListSAMLProviderTagsInput) (*iamapi.ListSAMLProviderTagsOutput, error) {
-	p, err := s.samlRead(ctx, in.SAMLProviderArn)
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(p.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListSAMLProviderTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := samlTags.list(ctx, s, in.SAMLProviderArn, in.Marker, in.MaxItems)
+	return (*iamapi.ListSAMLProviderTagsOutput)(p), err
 }

@@ -234,18 +234,16 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*
 	return &iamapi.DeleteRoleOutput{}, nil
 }
 
+// roleTags reaches roles for the tag operations; service-linked roles are tagged like any other.
+var roleTags = tagged[iam.Role]{
+	load: getRole,
+	save: func(ctx context.Context, tx store.Tx, _ string, r iam.Role) error { return tx.UpdateRole(ctx, r) },
+	tags: func(r *iam.Role) *[]iam.Tag { return &r.Tags },
+}
+
 // TagRole adds or replaces tags of a role.
 func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
-		var err error
-		r.Tags, err = iam.MergeTags(r.Tags, add)
-		return err
-	})
-	if err != nil {
+	if err := roleTags.tag(ctx, s, in.RoleName, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagRoleOutput{}, nil
@@ -253,11 +251,7 @@ func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi
 
 // UntagRole removes tags of a role.
 func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
-	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
-		r.Tags = iam.RemoveTags(r.Tags, in.TagKeys)
-		return nil
-	})
-	if err != nil {
+	if err := roleTags.untag(ctx, s, in.RoleName, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagRoleOutput{}, nil
@@ -265,24 +259,8 @@ func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*ia
 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var r iam.Role
-	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		r, err = getRole(ctx, tx, c.Account(), in.RoleName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(r.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListRoleTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := roleTags.list(ctx, s, in.RoleName, in.Marker, in.MaxItems)
+	return (*iamapi.ListRoleTagsOutput)(p), err
 }
 
 // PutRolePermissionsBoundary sets a role's permissions boundary.

@@ -265,35 +265,18 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Delete
 	return &iamapi.DeleteServerCertificateOutput{}, nil
 }
 
-func (s *Service) changeServerCert(ctx context.Context, name string, change func(*serverCert) error) error {
-	p, err := s.caller(ctx)
-	if err != nil {
-		return err
-	}
-	return s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		c, err := readServerCert(ctx, tx, p.Account(), name)
-		if err != nil {
-			return err
-		}
-		if err := change(&c); err != nil {
-			return err
-		}
-		return writeRecord(ctx, tx, false, p.Account(), kindServerCert, c.Name, "", c)
-	})
+// serverCertTags reaches server certificates for the tag operations.
+var serverCertTags = tagged[serverCert]{
+	load: readServerCert,
+	save: func(ctx context.Context, tx store.Tx, account string, c serverCert) error {
+		return writeRecord(ctx, tx, false, account, kindServerCert, c.Name, "", c)
+	},
+	tags: func(c *serverCert) *[]iam.Tag { return &c.Tags },
 }
 
 // TagServerCertificate adds or replaces tags.
 func (s *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err := s.changeServerCert(ctx, in.ServerCertificateName, func(c *serverCert) error {
-		var err error
-		c.Tags, err = iam.MergeTags(c.Tags, add)
-		return err
-	})
-	if err != nil {
+	if err := serverCertTags.tag(ctx, s, in.ServerCertificateName, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagServerCertificateOutput{}, nil
@@ -301,11 +284,7 @@ func (s *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServer
 
 // UntagServerCertificate removes tags by key.
 func (s *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagServerCertificateInput) (*iamapi.UntagServerCertificateOutput, error) {
-	err := s.changeServerCert(ctx, in.ServerCertificateName, func(c *serverCert) error {
-		c.Tags = iam.RemoveTags(c.Tags, in.TagKeys)
-		return nil
-	})
-	if err != nil {
+	if err := serverCertTags.untag(ctx, s, in.ServerCertificateName, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagServerCertificateOutput{}, nil
@@ -313,13 +292,6 @@ func (s *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagSe
 
 // ListServerCertificateTags lists a certificate's tags, paged.
 func (s *Service) ListServerCertificateTags(ctx context.Context, in *iamapi.ListServerCertificateTagsInput) (*iamapi.ListServerCertificateTagsOutput, error) {
-	_, c, err := s.serverCertRead(ctx, in.ServerCertificateName)
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(c.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListServerCertificateTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := serverCertTags.list(ctx, s, in.ServerCertificateName, in.Marker, in.MaxItems)
+	return (*iamapi.ListServerCertificateTagsOutput)(p), err
 }

@@ -205,27 +205,16 @@ func firstErr(err, conflict error) error {
 	return conflict
 }
 
+// userTags reaches users for the tag operations.
+var userTags = tagged[iam.User]{
+	load: getUser,
+	save: func(ctx context.Context, tx store.Tx, _ string, u iam.User) error { return tx.UpdateUser(ctx, u) },
+	tags: func(u *iam.User) *[]iam.Tag { return &u.Tags },
+}
+
 // TagUser adds or replaces tags of a user.
 func (s *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
-	p, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	add := tagsIn(in.Tags)
-	if err := iam.ValidateTags(add); err != nil {
-		return nil, err
-	}
-	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		u, err := getUser(ctx, tx, p.Account(), in.UserName)
-		if err != nil {
-			return err
-		}
-		if u.Tags, err = iam.MergeTags(u.Tags, add); err != nil {
-			return err
-		}
-		return tx.UpdateUser(ctx, u)
-	})
-	if err != nil {
+	if err := userTags.tag(ctx, s, in.UserName, in.Tags); err != nil {
 		return nil, err
 	}
 	return &iamapi.TagUserOutput{}, nil
@@ -233,19 +222,7 @@ func (s *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi
 
 // UntagUser removes tags of a user; absent keys are ignored.
 func (s *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
-	p, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		u, err := getUser(ctx, tx, p.Account(), in.UserName)
-		if err != nil {
-			return err
-		}
-		u.Tags = iam.RemoveTags(u.Tags, in.TagKeys)
-		return tx.UpdateUser(ctx, u)
-	})
-	if err != nil {
+	if err := userTags.untag(ctx, s, in.UserName, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &iamapi.UntagUserOutput{}, nil
@@ -253,24 +230,8 @@ func (s *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*ia
 
 // ListUserTags lists a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInput) (*iamapi.ListUserTagsOutput, error) {
-	p, err := s.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var u iam.User
-	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		u, err = getUser(ctx, tx, p.Account(), in.UserName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	tags, trunc, next, err := pageSlice(u.Tags, in.Marker, maxItems(in.MaxItems))
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListUserTagsOutput{Tags: nonNil(tagsOut(tags)), IsTruncated: ptr(trunc), Marker: next}, nil
+	p, err := userTags.list(ctx, s, in.UserName, in.Marker, in.MaxItems)
+	return (*iamapi.ListUserTagsOutput)(p), err
 }
 
 // nonNil gives required lists an empty, not absent, element.
