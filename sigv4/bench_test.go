@@ -130,6 +130,9 @@ func BenchmarkHashFloor(b *testing.B) {
 	if err := gather(&req, r, nil); err != nil {
 		b.Fatal(err)
 	}
+	if err := checkSignedHeaders(r, &req, nil); err != nil {
+		b.Fatal(err)
+	}
 	canonical := appendCanonical(nil, r, &req, nil, body)
 	inner := make([]byte, 64+len("AWS4-HMAC-SHA256\n20261127T121900Z\n20261127/us-east-1/sts/aws4_request\n")+64)
 	outer := make([]byte, 96)

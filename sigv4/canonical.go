@@ -82,7 +82,7 @@ func needsNormalizing(p string) bool {
 		if strings.HasPrefix(rest, "/") {
 			return true
 		}
-		seg, _, _ := strings.Cut(rest, "/")
+		seg, _, _ := cutByte(rest, '/')
 		if seg == "." || seg == ".." {
 			return true
 		}
@@ -141,11 +141,11 @@ type param struct {
 func parseQuery(raw string, dst []param) ([]param, *Error) {
 	for raw != "" {
 		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
+		pair, raw, _ = cutByte(raw, '&')
 		if pair == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(pair, "=")
+		k, v, _ := cutByte(pair, '=')
 		dk, ok := unescape(k)
 		if !ok {
 			return dst, errMalformedQuery("The query string contains a syntax error.")
@@ -199,12 +199,12 @@ func encodeComponent(raw, decoded string) string {
 // checkFormDuplicates rejects a form body that gives a parameter twice: the body is signed as a
 // whole, but the query decoder reads one value per key and must not pick one the signer did not
 // mean. Malformed escapes are left for that decoder to report.
-func checkFormDuplicates(r *http.Request, body []byte) *Error {
+// contentTypes is the request's Content-Type header values.
+func checkFormDuplicates(contentTypes []string, body []byte) *Error {
 	if len(body) == 0 {
 		return nil
 	}
-	// r.Header's keys are canonical: indexing it skips Get's canonicalization of the name.
-	cts := r.Header["Content-Type"]
+	cts := contentTypes
 	if len(cts) == 0 || !isForm(cts[0]) {
 		return nil
 	}
@@ -269,7 +269,7 @@ func isForm(ct string) bool {
 	if strings.HasPrefix(ct, form) && (len(ct) == len(form) || ct[len(form)] == ';') {
 		return true // how every SDK writes it
 	}
-	ct, _, _ = strings.Cut(ct, ";")
+	ct, _, _ = cutByte(ct, ';')
 	return strings.EqualFold(strings.TrimSpace(ct), form)
 }
 
@@ -279,7 +279,15 @@ func errDuplicateForm(k string) *Error {
 
 // appendHeaderValue appends v trimmed, with runs of spaces collapsed to one (AWS's "Trimall").
 func appendHeaderValue(b []byte, v string) []byte {
-	v = strings.Trim(v, " \t")
+	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	if !hasDoubleSpace(v) {
+		return append(b, v...) // the usual case: nothing to collapse
+	}
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -294,6 +302,19 @@ func appendHeaderValue(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
+}
+
+func hasDoubleSpace(v string) bool {
+	for {
+		i := strings.IndexByte(v, ' ')
+		if i < 0 || i+1 >= len(v) {
+			return false
+		}
+		if v[i+1] == ' ' {
+			return true
+		}
+		v = v[i+2:]
+	}
 }
 
 // headerValues finds the values of the lower-case header name in r, the way the client saw them.
@@ -317,6 +338,21 @@ func headerValues(r *http.Request, name string) ([]string, string, bool) {
 			return nil, strconv.FormatInt(r.ContentLength, 10), true
 		}
 		return nil, "", false
+	}
+	// The headers the SDKs sign, without building their canonical form.
+	switch name {
+	case "content-type":
+		if vs, ok := r.Header["Content-Type"]; ok {
+			return vs, "", true
+		}
+	case "x-amz-date":
+		if vs, ok := r.Header["X-Amz-Date"]; ok {
+			return vs, "", true
+		}
+	case "x-amz-security-token":
+		if vs, ok := r.Header["X-Amz-Security-Token"]; ok {
+			return vs, "", true
+		}
 	}
 	var kb [64]byte
 	if len(name) <= len(kb) {

@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding"
+	"encoding/hex"
 	"hash"
+	"slices"
 	"sync"
 )
 
@@ -98,9 +100,8 @@ func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
 }
 
 func appendHex(dst, src []byte) []byte {
-	const hexdigits = "0123456789abcdef"
-	for _, c := range src {
-		dst = append(dst, hexdigits[c>>4], hexdigits[c&15])
-	}
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
+	hex.Encode(dst[n:], src)
 	return dst
 }

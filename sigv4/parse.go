@@ -12,6 +12,14 @@ const (
 	scopeDateLen  = len("20060102")
 )
 
+// cutByte is strings.Cut for a one-byte separator, without Cut's general substring search.
+func cutByte(s string, sep byte) (before, after string, found bool) {
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
 // authorization holds the raw parts of an Authorization header. The strings alias the header.
 type authorization struct {
 	credential    string
@@ -24,18 +32,18 @@ type authorization struct {
 // component is left empty for the caller to report together with the other missing parts.
 func parseAuthorization(h string) (authorization, *Error) {
 	var a authorization
-	alg, rest, _ := strings.Cut(strings.TrimLeft(h, " "), " ")
+	alg, rest, _ := cutByte(strings.TrimLeft(h, " "), ' ')
 	if alg != algorithm {
 		return a, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
 	}
 	for rest != "" {
 		var part string
-		part, rest, _ = strings.Cut(rest, ",")
+		part, rest, _ = cutByte(rest, ',')
 		part = strings.Trim(part, " ")
 		if part == "" {
 			continue
 		}
-		k, v, ok := strings.Cut(part, "=")
+		k, v, ok := cutByte(part, '=')
 		if !ok {
 			return a, errMissingEquals(h)
 		}
@@ -77,7 +85,7 @@ func parseCredential(c string) (scope, *Error) {
 	parts := [5]string{}
 	rest := c
 	for i := range 4 {
-		p, r, ok := strings.Cut(rest, "/")
+		p, r, ok := cutByte(rest, '/')
 		if !ok {
 			return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
 		}

@@ -179,6 +179,9 @@ func canonicalFor(t *testing.T, r *http.Request, body []byte) string {
 	if perr := gather(&req, r, params); perr != nil {
 		t.Fatal(perr)
 	}
+	if perr := checkSignedHeaders(r, &req, nil); perr != nil {
+		t.Fatal(perr)
+	}
 	return string(appendCanonical(nil, r, &req, params, body))
 }
 

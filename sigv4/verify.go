@@ -88,8 +88,8 @@ func HasSignature(r *http.Request) bool {
 	raw := r.URL.RawQuery
 	for raw != "" {
 		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		k, _, _ := strings.Cut(pair, "=")
+		pair, raw, _ = cutByte(raw, '&')
+		k, _, _ := cutByte(pair, '=')
 		if dk, ok := unescape(k); ok && dk == "X-Amz-Algorithm" {
 			return true
 		}
@@ -107,16 +107,21 @@ type request struct {
 	amzDate       string // the timestamp as it enters the string to sign
 	token         string
 	expires       time.Duration // presigned only; 0 when absent
+	names         []string      // signedHeaders split, once checkSignedHeaders passed
+
+	// Header values already looked up, kept for the canonical request; nil when absent.
+	hdrDates, hdrTokens, hdrTypes []string
 }
 
 type scratch struct {
 	buf    []byte
 	params []param
+	names  []string
 	sha    hash.Hash
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16), sha: sha256.New()}
+	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16), names: make([]string, 0, 16), sha: sha256.New()}
 }}
 
 // Verify checks r's signature. body is the complete request body, already read by the caller
@@ -128,6 +133,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 		// Drop the references to this request's strings before pooling.
 		clear(s.params)
 		s.params = s.params[:0]
+		clear(s.names)
+		s.names = s.names[:0]
 		if cap(s.buf) <= 64<<10 {
 			s.buf = s.buf[:0]
 			scratchPool.Put(s)
@@ -168,13 +175,14 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 		return nil, errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
 			sc.date + "' != '" + req.amzDate[:scopeDateLen] + "', from '" + req.amzDate + "'.")
 	}
-	if perr := checkSignedHeaders(r, &req); perr != nil {
+	if perr := checkSignedHeaders(r, &req, s.names[:0]); perr != nil {
 		return nil, perr
 	}
+	s.names = req.names
 	if perr := v.checkTime(&req); perr != nil {
 		return nil, perr
 	}
-	if perr := checkFormDuplicates(r, body); perr != nil {
+	if perr := checkFormDuplicates(req.hdrTypes, body); perr != nil {
 		return nil, perr
 	}
 
@@ -212,12 +220,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 		Presigned:  req.presigned,
 		SignedAt:   req.signedAt,
 	}}
-	box.SignedHeaders = box.names[:0]
-	for rest := req.signedHeaders; rest != ""; {
-		var name string
-		name, rest, _ = strings.Cut(rest, ";")
-		box.SignedHeaders = append(box.SignedHeaders, name)
-	}
+	box.SignedHeaders = append(box.names[:0], req.names...)
 	return &box.Result, nil
 }
 
@@ -240,9 +243,11 @@ func (v *Verifier) serviceAllowed(svc string) bool {
 // that (EKS-style presigned GetCallerIdentity with X-Amz-Expires=60) keep working, a presigned
 // request is valid for the longer of the two.
 func (v *Verifier) checkTime(req *request) *Error {
-	now := time.Now()
+	var now time.Time
 	if v.Now != nil {
 		now = v.Now()
+	} else {
+		now = time.Now()
 	}
 	skew := v.Skew
 	if skew <= 0 {
@@ -279,6 +284,8 @@ func gather(req *request, r *http.Request, params []param) *Error {
 	}
 	qToken, hasQToken := lookup(params, "X-Amz-Security-Token")
 	hTokens := r.Header["X-Amz-Security-Token"]
+	req.hdrTokens = hTokens
+	req.hdrTypes = r.Header["Content-Type"]
 	if len(hTokens) > 1 {
 		return errIncomplete("The request has more than one X-Amz-Security-Token header.")
 	}
@@ -302,7 +309,11 @@ func gatherHeader(req *request, r *http.Request, h string) *Error {
 		return perr
 	}
 	dates := r.Header["X-Amz-Date"]
-	httpDates := r.Header["Date"]
+	req.hdrDates = dates
+	var httpDates []string
+	if len(dates) == 0 {
+		httpDates = r.Header["Date"] // consulted only without X-Amz-Date
+	}
 	if len(dates) > 1 || len(dates) == 0 && len(httpDates) > 1 {
 		return errIncomplete("The request has more than one date header.")
 	}
@@ -386,11 +397,16 @@ func lookup(params []param, key string) (string, bool) {
 }
 
 // checkSignedHeaders checks the client's list: well-formed, includes host, and, in the header
-// form, covers the session token (an unsigned token could be swapped for another).
-func checkSignedHeaders(r *http.Request, req *request) *Error {
+// form, covers the session token (an unsigned token could be swapped for another). It leaves
+// the names, appended to dst, in req.names.
+func checkSignedHeaders(r *http.Request, req *request, dst []string) *Error {
 	hasHost, hasToken := false, false
 	for rest := req.signedHeaders; ; {
-		name, more, found := strings.Cut(rest, ";")
+		name, more := rest, ""
+		i := strings.IndexByte(rest, ';')
+		if i >= 0 {
+			name, more = rest[:i], rest[i+1:]
+		}
 		if name == "" {
 			return errIncomplete("SignedHeaders must be a semicolon-separated list of header names, got '" + req.signedHeaders + "'.")
 		}
@@ -400,15 +416,17 @@ func checkSignedHeaders(r *http.Request, req *request) *Error {
 		case "x-amz-security-token":
 			hasToken = true
 		}
-		if !found {
+		dst = append(dst, name)
+		if i < 0 {
 			break
 		}
 		rest = more
 	}
+	req.names = dst
 	if !hasHost {
 		return errIncomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
-	if !req.presigned && len(r.Header["X-Amz-Security-Token"]) > 0 && !hasToken {
+	if !req.presigned && !hasToken && len(req.hdrTokens) > 0 {
 		return errMismatch()
 	}
 	return nil
@@ -416,6 +434,7 @@ func checkSignedHeaders(r *http.Request, req *request) *Error {
 
 // appendCanonical writes the canonical request:
 // method, URI, query, headers, signed header list, payload hash, one per line.
+// req.names must hold the signed header names (checkSignedHeaders).
 func appendCanonical(b []byte, r *http.Request, req *request, params []param, body []byte) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
@@ -436,12 +455,21 @@ func appendCanonical(b []byte, r *http.Request, req *request, params []param, bo
 		b = append(b, p.encValue...)
 	}
 	b = append(b, '\n')
-	for rest := req.signedHeaders; rest != ""; {
-		var name string
-		name, rest, _ = strings.Cut(rest, ";")
+	for _, name := range req.names {
 		b = append(b, name...)
 		b = append(b, ':')
-		vs, one, _ := headerValues(r, name)
+		var vs []string
+		var one string
+		switch {
+		case name == "x-amz-date" && req.hdrDates != nil:
+			vs = req.hdrDates
+		case name == "x-amz-security-token" && req.hdrTokens != nil:
+			vs = req.hdrTokens
+		case name == "content-type" && req.hdrTypes != nil:
+			vs = req.hdrTypes
+		default:
+			vs, one, _ = headerValues(r, name)
+		}
 		if vs == nil {
 			b = appendHeaderValue(b, one)
 		}

@@ -382,7 +382,7 @@ func TestVerify(t *testing.T) {
 // canonical form itself is checked against AWS's suite and the SDK elsewhere.
 func signByHand(t *testing.T, r *http.Request, body []byte, secret, service, region string, at time.Time, signedHeaders string) string {
 	t.Helper()
-	req := &request{signedHeaders: signedHeaders, amzDate: at.Format(amzDateLayout)}
+	req := &request{signedHeaders: signedHeaders, names: strings.Split(signedHeaders, ";"), amzDate: at.Format(amzDateLayout)}
 	cr := appendCanonical(nil, r, req, nil, body)
 	sum := sha256.Sum256(cr)
 	key := deriveKey(keyID{secret: secret, date: at.Format("20060102"), region: region, service: service})
