@@ -187,3 +187,32 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAuthorizationRef checks the one-pass parsers of the Authorization header and its
+// credential against the references built on strings.Cut.
+func FuzzParseAuthorizationRef(f *testing.F) {
+	for _, s := range []string{
+		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5d",
+		"  AWS4-HMAC-SHA256   Signature=a,,Credential=a/b/c/d/e/f, SignedHeaders=, Foo=bar ,  ",
+		"AWS4-HMAC-SHA256 Credential=a=b=c, Credential=x",
+		"AWS4-HMAC-SHA256 Credential",
+		"AWS4-HMAC-SHA256 =,= ,Signature=",
+		"AWS4-HMAC-SHA1 Credential=a",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		got, gerr := parseAuthorization(h)
+		want, werr := refParseAuthorization(h)
+		if got != want || (gerr == nil) != (werr == nil) || gerr != nil && *gerr != *werr {
+			t.Fatalf("parseAuthorization(%q) = %+v, %+v; reference %+v, %+v", h, got, gerr, want, werr)
+		}
+		for _, c := range []string{h, got.credential} {
+			gs, gerr := parseCredential(c)
+			ws, werr := refParseCredential(c)
+			if (gerr == nil) != (werr == nil) || gerr != nil && *gerr != *werr || gerr == nil && gs != ws {
+				t.Fatalf("parseCredential(%q) = %+v, %+v; reference %+v, %+v", c, gs, gerr, ws, werr)
+			}
+		}
+	})
+}

@@ -37,16 +37,34 @@ func parseAuthorization(h string) (authorization, *Error) {
 		return a, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
 	}
 	for rest != "" {
-		var part string
-		part, rest, _ = cutByte(rest, ',')
-		part = strings.Trim(part, " ")
+		// One pass per component: skip leading spaces, find the comma and the first '='.
+		i := 0
+		for i < len(rest) && rest[i] == ' ' {
+			i++
+		}
+		rest = rest[i:]
+		eq, end := -1, 0
+		for ; end < len(rest) && rest[end] != ','; end++ {
+			if rest[end] == '=' && eq < 0 {
+				eq = end
+			}
+		}
+		part := rest[:end]
+		if end < len(rest) {
+			rest = rest[end+1:]
+		} else {
+			rest = ""
+		}
+		for len(part) > 0 && part[len(part)-1] == ' ' {
+			part = part[:len(part)-1]
+		}
 		if part == "" {
 			continue
 		}
-		k, v, ok := cutByte(part, '=')
-		if !ok {
+		if eq < 0 {
 			return a, errMissingEquals(h)
 		}
+		k, v := part[:eq], part[eq+1:]
 		var dst *string
 		switch k {
 		case "Credential":
@@ -82,19 +100,24 @@ type scope struct {
 // need the verifier's configuration or the request time are done by the caller.
 func parseCredential(c string) (scope, *Error) {
 	var s scope
-	parts := [5]string{}
-	rest := c
-	for i := range 4 {
-		p, r, ok := cutByte(rest, '/')
-		if !ok {
-			return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
+	// One pass for the four slashes; a fifth one is as wrong as a missing one.
+	var slash [4]int
+	n := 0
+	for i := 0; i < len(c); i++ {
+		if c[i] != '/' {
+			continue
 		}
-		parts[i], rest = p, r
+		if n == len(slash) {
+			n++
+			break
+		}
+		slash[n] = i
+		n++
 	}
-	if strings.Contains(rest, "/") {
+	if n != len(slash) {
 		return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
 	}
-	parts[4] = rest
+	parts := [5]string{c[:slash[0]], c[slash[0]+1 : slash[1]], c[slash[1]+1 : slash[2]], c[slash[2]+1 : slash[3]], c[slash[3]+1:]}
 	s = scope{accessKeyID: parts[0], date: parts[1], region: parts[2], service: parts[3], raw: c[len(parts[0])+1:]}
 	if s.accessKeyID == "" {
 		return s, InvalidClientTokenID()

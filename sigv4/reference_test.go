@@ -256,3 +256,72 @@ func (v *Verifier) refCheckTime(req *request) *Error {
 	}
 	return nil
 }
+
+func refParseAuthorization(h string) (authorization, *Error) {
+	var a authorization
+	alg, rest, _ := strings.Cut(strings.TrimLeft(h, " "), " ")
+	if alg != algorithm {
+		return a, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
+	}
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
+		part = strings.Trim(part, " ")
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return a, errMissingEquals(h)
+		}
+		var dst *string
+		switch k {
+		case "Credential":
+			dst = &a.credential
+		case "SignedHeaders":
+			dst = &a.signedHeaders
+		case "Signature":
+			dst = &a.signature
+		default:
+			// AWS ignores components it does not know; so do we, as they are not signed.
+			continue
+		}
+		if *dst != "" {
+			return a, errIncomplete("Authorization header has duplicate '" + k + "' parameter.")
+		}
+		if v == "" {
+			// An empty value is as good as absent; report it with the other missing parts.
+			continue
+		}
+		*dst = v
+	}
+	return a, nil
+}
+
+func refParseCredential(c string) (scope, *Error) {
+	var s scope
+	parts := [5]string{}
+	rest := c
+	for i := range 4 {
+		p, r, ok := strings.Cut(rest, "/")
+		if !ok {
+			return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
+		}
+		parts[i], rest = p, r
+	}
+	if strings.Contains(rest, "/") {
+		return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
+	}
+	parts[4] = rest
+	s = scope{accessKeyID: parts[0], date: parts[1], region: parts[2], service: parts[3], raw: c[len(parts[0])+1:]}
+	if s.accessKeyID == "" {
+		return s, InvalidClientTokenID()
+	}
+	if parts[4] != terminator {
+		return s, errScope("Credential should be scoped with a valid terminator: 'aws4_request', not '" + parts[4] + "'. ")
+	}
+	if !validRegion(s.region) {
+		return s, errScope("Credential should be scoped to a valid region. ")
+	}
+	return s, nil
+}

@@ -438,7 +438,11 @@ func checkSignedHeaders(r *http.Request, req *request, dst []string) *Error {
 func appendCanonical(b []byte, r *http.Request, req *request, params []param, body []byte) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
-	b = appendEncoded(b, normalizePath(wirePath(r)), true)
+	if r.RequestURI == "/" {
+		b = append(b, '/') // every SDK call to IAM and STS: nothing to normalize or encode
+	} else {
+		b = appendEncoded(b, normalizePath(wirePath(r)), true)
+	}
 	b = append(b, '\n')
 	first := true
 	for i := range params {
