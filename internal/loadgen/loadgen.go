@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,7 +63,8 @@ type Config struct {
 	RoleARN string
 	// Prefix starts the names of the users and roles the run creates; "" means "iamd-bench".
 	Prefix string
-	// HTTPClient is used for all calls; nil means a client pooling Concurrency connections.
+	// HTTPClient, when set, is used for all calls; nil means the load tool's own lean HTTP/1.1
+	// client (conn.go), one kept-alive connection per worker.
 	HTTPClient *http.Client
 	// Progress, when set, is called about once a second while measuring.
 	Progress func(Progress)
@@ -139,8 +139,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 type runner struct {
 	cfg    Config
 	url    string
+	scheme string
 	host   string
-	client *http.Client
+	path   string
+	client *http.Client  // nil: each worker uses a conn
 	seq    atomic.Uint64 // unique suffix of created names
 	// What the run made for AssumeRole, deleted by teardown; assumeCreds sign AssumeRole.
 	createdRole, createdUser, createdKey string
@@ -193,19 +195,9 @@ func newRunner(cfg Config) (*runner, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "iamd-bench"
 	}
-	c := cfg.HTTPClient
-	if c == nil {
-		c = &http.Client{Transport: &http.Transport{
-			Proxy:               nil, // never route load through a proxy from the environment
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        cfg.Concurrency,
-			MaxIdleConnsPerHost: cfg.Concurrency,
-			DisableCompression:  true,
-			IdleConnTimeout:     30 * time.Second,
-		}, Timeout: 30 * time.Second}
-	}
 	path := strings.TrimSuffix(u.Path, "/") + "/"
-	return &runner{cfg: cfg, url: u.Scheme + "://" + u.Host + path, host: u.Host, client: c}, nil
+	return &runner{cfg: cfg, url: u.Scheme + "://" + u.Host + path, scheme: u.Scheme, host: u.Host, path: path,
+		client: cfg.HTTPClient}, nil
 }
 
 // usesAssumeRole reports whether the workload calls AssumeRole.
@@ -219,6 +211,7 @@ func (r *runner) setup(ctx context.Context) error {
 		return nil
 	}
 	w := r.newWorker(0)
+	defer w.close()
 	call := func(service, what string, body []byte) ([]byte, error) {
 		st, resp, err := w.do(ctx, service, body, false)
 		if err != nil || st != http.StatusOK {
@@ -267,6 +260,7 @@ func (r *runner) teardown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	w := r.newWorker(0)
+	defer w.close()
 	if r.createdRole != "" {
 		w.do(ctx, "iam", form("DeleteRole", "2010-05-08", "RoleName", r.createdRole), false)
 	}
@@ -300,6 +294,7 @@ func form(action, version string, kv ...string) []byte {
 // worker is one connection's worth of load; it records into its own histograms.
 type worker struct {
 	r       *runner
+	conn    *conn              // nil when the run has an HTTPClient
 	signers map[string]*signer // by service
 	assume  *signer            // AssumeRole's, when setup made a user for it
 	hists   map[string]*histogram
@@ -313,7 +308,11 @@ func (r *runner) newWorker(int) *worker {
 	if r.assumeCreds != nil {
 		assume = newSigner(*r.assumeCreds, r.cfg.Region, "sts", r.host)
 	}
-	return &worker{r: r, assume: assume,
+	var c *conn
+	if r.client == nil {
+		c = newConn(r.scheme, r.host, r.path)
+	}
+	return &worker{r: r, assume: assume, conn: c,
 		signers: map[string]*signer{
 			"sts": newSigner(r.cfg.Credentials, r.cfg.Region, "sts", r.host),
 			"iam": newSigner(r.cfg.Credentials, r.cfg.Region, "iam", r.host),
@@ -326,15 +325,18 @@ func (r *runner) newWorker(int) *worker {
 // do sends one signed call and returns the status and body (valid until the next call). With
 // assume, it signs with the credentials setup made for AssumeRole, when it made them.
 func (w *worker) do(ctx context.Context, service string, body []byte, assume bool) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.r.url, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
 	sg, tok := w.signers[service], w.r.cfg.Credentials.SessionToken
 	if assume && w.assume != nil {
 		sg, tok = w.assume, ""
 	}
 	date, auth := sg.sign(body, time.Now())
+	if w.conn != nil {
+		return w.conn.roundTrip(ctx, date, auth, tok, body)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.r.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
 	req.Header = http.Header{
 		"Content-Type":  {formContentType},
 		"X-Amz-Date":    {date},
@@ -351,6 +353,13 @@ func (w *worker) do(ctx context.Context, service string, body []byte, assume boo
 	_, err = w.buf.ReadFrom(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	return resp.StatusCode, w.buf.Bytes(), err
+}
+
+// close drops the worker's connection.
+func (w *worker) close() {
+	if w.conn != nil {
+		w.conn.close()
+	}
 }
 
 // call is one measured request.
@@ -441,6 +450,9 @@ func (r *runner) phase(ctx context.Context, n int, d time.Duration, progress fun
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	for _, w := range workers {
+		w.close()
+	}
 	close(stopProgress)
 	pwg.Wait()
 	return r.result(workers, elapsed)
