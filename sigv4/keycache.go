@@ -11,9 +11,13 @@ import (
 )
 
 // keyCacheSize bounds the signing-key cache. A key is valid for one (date, region, service), so
-// a busy server needs about one entry per active access key; when the cache fills up it is
-// simply emptied, which costs at most one derivation per key.
+// a busy server needs about one entry per active access key and service; when the cache fills
+// up it is simply emptied, which costs at most one derivation per key.
 const keyCacheSize = 4096
+
+// keyVariants bounds the keys kept per access key id (dates, regions, services, and a secret
+// that changed under the same id); past it the oldest is dropped.
+const keyVariants = 8
 
 type keyID struct {
 	accessKeyID, secret, date, region, service string
@@ -23,27 +27,40 @@ type keyID struct {
 // HMAC(k, m) = H(k^opad || H(k^ipad || m)), so restoring a state skips a block per hash and
 // signing needs no allocation.
 type signingKey struct {
+	id           keyID
 	inner, outer []byte // marshaled SHA-256 states
 }
 
+// keyCache is indexed by access key id alone: hashing one short string and comparing the few
+// variants under it is cheaper than hashing all five parts of the key's identity.
 type keyCache struct {
 	mu sync.RWMutex
-	m  map[keyID]*signingKey
+	m  map[string][]*signingKey
+	n  int // keys held
 }
 
 func (c *keyCache) get(id keyID) *signingKey {
 	c.mu.RLock()
-	k := c.m[id]
+	for _, k := range c.m[id.accessKeyID] {
+		if k.id == id {
+			c.mu.RUnlock()
+			return k
+		}
+	}
 	c.mu.RUnlock()
-	if k != nil {
-		return k
-	}
-	k = deriveKey(id)
+	k := deriveKey(id)
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= keyCacheSize {
-		c.m = make(map[keyID]*signingKey, 64)
+	if c.m == nil || c.n >= keyCacheSize {
+		c.m = make(map[string][]*signingKey, 64)
+		c.n = 0
 	}
-	c.m[id] = k
+	list := c.m[id.accessKeyID]
+	if len(list) >= keyVariants {
+		list = append(list[:0:0], list[1:]...)
+		c.n--
+	}
+	c.m[id.accessKeyID] = append(list, k)
+	c.n++
 	c.mu.Unlock()
 	return k
 }
@@ -67,7 +84,7 @@ func deriveKey(id keyID) *signingKey {
 		ipad[i] ^= 0x36
 		opad[i] ^= 0x5c
 	}
-	return &signingKey{inner: hashState(ipad[:]), outer: hashState(opad[:])}
+	return &signingKey{id: id, inner: hashState(ipad[:]), outer: hashState(opad[:])}
 }
 
 func hashState(block []byte) []byte {

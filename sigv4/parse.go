@@ -37,34 +37,22 @@ func parseAuthorization(h string) (authorization, *Error) {
 		return a, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
 	}
 	for rest != "" {
-		// One pass per component: skip leading spaces, find the comma and the first '='.
-		i := 0
-		for i < len(rest) && rest[i] == ' ' {
-			i++
+		// Trimmed by hand: strings.Trim costs more than the loops.
+		for len(rest) > 0 && rest[0] == ' ' {
+			rest = rest[1:]
 		}
-		rest = rest[i:]
-		eq, end := -1, 0
-		for ; end < len(rest) && rest[end] != ','; end++ {
-			if rest[end] == '=' && eq < 0 {
-				eq = end
-			}
-		}
-		part := rest[:end]
-		if end < len(rest) {
-			rest = rest[end+1:]
-		} else {
-			rest = ""
-		}
+		var part string
+		part, rest, _ = cutByte(rest, ',')
 		for len(part) > 0 && part[len(part)-1] == ' ' {
 			part = part[:len(part)-1]
 		}
 		if part == "" {
 			continue
 		}
-		if eq < 0 {
+		k, v, ok := cutByte(part, '=')
+		if !ok {
 			return a, errMissingEquals(h)
 		}
-		k, v := part[:eq], part[eq+1:]
 		var dst *string
 		switch k {
 		case "Credential":
@@ -100,21 +88,18 @@ type scope struct {
 // need the verifier's configuration or the request time are done by the caller.
 func parseCredential(c string) (scope, *Error) {
 	var s scope
-	// One pass for the four slashes; a fifth one is as wrong as a missing one.
 	var slash [4]int
-	n := 0
-	for i := 0; i < len(c); i++ {
-		if c[i] != '/' {
-			continue
-		}
-		if n == len(slash) {
-			n++
+	n, off := 0, 0
+	for n < len(slash) {
+		i := strings.IndexByte(c[off:], '/')
+		if i < 0 {
 			break
 		}
-		slash[n] = i
+		slash[n] = off + i
+		off += i + 1
 		n++
 	}
-	if n != len(slash) {
+	if n != len(slash) || strings.IndexByte(c[off:], '/') >= 0 {
 		return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
 	}
 	parts := [5]string{c[:slash[0]], c[slash[0]+1 : slash[1]], c[slash[1]+1 : slash[2]], c[slash[2]+1 : slash[3]], c[slash[3]+1:]}

@@ -129,70 +129,96 @@ var scratchPool = sync.Pool{New: func() any {
 // SecretFunc's error unchanged when the secret lookup fails.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Result, error) {
 	s := scratchPool.Get().(*scratch)
-	defer func() {
-		// Drop the references to this request's strings before pooling.
-		clear(s.params)
-		s.params = s.params[:0]
-		clear(s.names)
-		s.names = s.names[:0]
-		if cap(s.buf) <= 64<<10 {
-			s.buf = s.buf[:0]
-			scratchPool.Put(s)
-		}
-	}()
-	res, err := v.verify(ctx, r, body, s)
-	if err != nil {
+	defer s.release()
+	var res Result
+	if err := v.verify(ctx, r, body, s, &res); err != nil {
 		return nil, err
 	}
-	return res, nil
+	// One allocation for the result and its header list: the list rarely has more than eight
+	// names (the SDKs sign three to five).
+	box := &resultBox{Result: res}
+	box.SignedHeaders = append(box.names[:0], res.SignedHeaders...)
+	return &box.Result, nil
 }
 
-func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *scratch) (*Result, error) {
+type resultBox struct {
+	Result
+	names [8]string
+}
+
+// VerifyInto is Verify without allocating: on success it fills *res, appending the signed
+// header names to res.SignedHeaders[:0] (so a reused Result needs no allocation), and on failure
+// leaves *res unspecified. Its errors are Verify's.
+func (v *Verifier) VerifyInto(ctx context.Context, r *http.Request, body []byte, res *Result) error {
+	s := scratchPool.Get().(*scratch)
+	defer s.release()
+	names := res.SignedHeaders[:0]
+	if err := v.verify(ctx, r, body, s, res); err != nil {
+		return err
+	}
+	res.SignedHeaders = append(names, res.SignedHeaders...)
+	return nil
+}
+
+// release returns s to the pool, without references to the request's strings.
+func (s *scratch) release() {
+	clear(s.params)
+	s.params = s.params[:0]
+	clear(s.names)
+	s.names = s.names[:0]
+	if cap(s.buf) <= 64<<10 {
+		s.buf = s.buf[:0]
+		scratchPool.Put(s)
+	}
+}
+
+// verify checks r and on success fills *res, with SignedHeaders still in s.names.
+func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *scratch, res *Result) error {
 	if r.URL == nil {
-		return nil, errMissingAuth()
+		return errMissingAuth()
 	}
 	var perr *Error
 	s.params, perr = parseQuery(r.URL.RawQuery, s.params[:0])
 	if perr != nil {
-		return nil, perr
+		return perr
 	}
 	var req request
 	if perr := gather(&req, r, s.params); perr != nil {
-		return nil, perr
+		return perr
 	}
 	sc, perr := parseCredential(req.credential)
 	if perr != nil {
-		return nil, perr
+		return perr
 	}
 	if !v.serviceAllowed(sc.service) {
 		want := ""
 		if len(v.Services) > 0 {
 			want = v.Services[0]
 		}
-		return nil, errScope("Credential should be scoped to correct service: '" + want + "'. ")
+		return errScope("Credential should be scoped to correct service: '" + want + "'. ")
 	}
 	if sc.date != req.amzDate[:scopeDateLen] {
-		return nil, errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+		return errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
 			sc.date + "' != '" + req.amzDate[:scopeDateLen] + "', from '" + req.amzDate + "'.")
 	}
 	if perr := checkSignedHeaders(r, &req, s.names[:0]); perr != nil {
-		return nil, perr
+		return perr
 	}
 	s.names = req.names
 	if perr := v.checkTime(&req); perr != nil {
-		return nil, perr
+		return perr
 	}
 	if perr := checkFormDuplicates(req.hdrTypes, body); perr != nil {
-		return nil, perr
+		return perr
 	}
 
 	cred := Credential{AccessKeyID: sc.accessKeyID, Date: sc.date, Region: sc.region, Service: sc.service, SessionToken: req.token}
 	if v.Secret == nil {
-		return nil, InvalidClientTokenID()
+		return InvalidClientTokenID()
 	}
 	secret, err := v.Secret(ctx, cred)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	key := v.keys.get(keyID{accessKeyID: sc.accessKeyID, secret: secret, date: sc.date, region: sc.region, service: sc.service})
 
@@ -211,22 +237,10 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	b, sig := key.sign(s.sha, b, 0)
 	s.buf = b
 	if subtle.ConstantTimeCompare(sig, []byte(req.signature)) != 1 {
-		return nil, errMismatch()
+		return errMismatch()
 	}
-	// One allocation for the result and its header list: the list rarely has more than eight
-	// names (the SDKs sign three to five).
-	box := &resultBox{Result: Result{
-		Credential: cred,
-		Presigned:  req.presigned,
-		SignedAt:   req.signedAt,
-	}}
-	box.SignedHeaders = append(box.names[:0], req.names...)
-	return &box.Result, nil
-}
-
-type resultBox struct {
-	Result
-	names [8]string
+	*res = Result{Credential: cred, Presigned: req.presigned, SignedAt: req.signedAt, SignedHeaders: req.names}
+	return nil
 }
 
 func (v *Verifier) serviceAllowed(svc string) bool {

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/google/go-cmp/cmp"
 )
 
 var (
@@ -342,6 +344,16 @@ func TestVerify(t *testing.T) {
 			}
 			r, body := tt.req(t)
 			res, err := v.Verify(context.Background(), r, body)
+			// VerifyInto decides the same, and overwrites a reused result entirely.
+			into := Result{Presigned: true, SignedHeaders: []string{"stale", "names"}}
+			ierr := v.VerifyInto(context.Background(), r, body, &into)
+			if (err == nil) != (ierr == nil) || err != nil && err.Error() != ierr.Error() {
+				t.Errorf("VerifyInto: %v; Verify: %v", ierr, err)
+			} else if err == nil {
+				if diff := cmp.Diff(*res, into); diff != "" {
+					t.Errorf("VerifyInto's result differs from Verify's (-Verify +VerifyInto):\n%s", diff)
+				}
+			}
 			switch {
 			case tt.is != nil:
 				if !errors.Is(err, tt.is) {
@@ -389,6 +401,27 @@ func signByHand(t *testing.T, r *http.Request, body []byte, secret, service, reg
 	msg := []byte(algorithm + "\n" + req.amzDate + "\n" + at.Format("20060102") + "/" + region + "/" + service + "/aws4_request\n" + hex.EncodeToString(sum[:]))
 	_, sig := key.sign(sha256.New(), msg, 0)
 	return string(sig)
+}
+
+func TestVerifyIntoReusesResult(t *testing.T) {
+	v := testVerifier()
+	r := signed(t, tCreds, "sts", "us-east-1", tNow.Add(-time.Minute), tBody, nil)
+	var res Result
+	ctx := context.Background()
+	if err := v.VerifyInto(ctx, r, tBody, &res); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := v.VerifyInto(ctx, r, tBody, &res); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("VerifyInto with a reused Result allocates %v times", allocs)
+	}
+	if got, want := strings.Join(res.SignedHeaders, ";"), signedHeadersOf(r); got != want {
+		t.Errorf("SignedHeaders = %q, want %q", got, want)
+	}
 }
 
 func TestHasSignature(t *testing.T) {
@@ -456,11 +489,28 @@ func TestNormalizePath(t *testing.T) {
 
 func TestKeyCacheBounded(t *testing.T) {
 	var c keyCache
-	for i := range keyCacheSize + 10 {
-		c.get(keyID{accessKeyID: "AKIA", secret: "s", date: "20261127", region: "r", service: string(rune('a'+i%26)) + strings.Repeat("x", i/26)})
+	count := func() int {
+		n := 0
+		for _, l := range c.m {
+			n += len(l)
+		}
+		return n
 	}
-	if n := len(c.m); n > keyCacheSize {
-		t.Errorf("cache holds %d keys, bound is %d", n, keyCacheSize)
+	for i := range keyCacheSize + 10 {
+		c.get(keyID{accessKeyID: "AKIA" + strconv.Itoa(i), secret: "s", date: "20261127", region: "r", service: "sts"})
+		if n := count(); n != c.n || n > keyCacheSize {
+			t.Fatalf("after %d keys the cache holds %d (counted %d), bound is %d", i+1, n, c.n, keyCacheSize)
+		}
+	}
+	for i := range 3 * keyVariants {
+		c.get(keyID{accessKeyID: "AKIAVARIANTS", secret: "s", date: "20261127", region: "r", service: strconv.Itoa(i)})
+	}
+	if n := len(c.m["AKIAVARIANTS"]); n != keyVariants {
+		t.Errorf("one access key id holds %d keys, bound is %d", n, keyVariants)
+	}
+	last := keyID{accessKeyID: "AKIAVARIANTS", secret: "s", date: "20261127", region: "r", service: strconv.Itoa(3*keyVariants - 1)}
+	if k := c.get(last); k != c.get(last) || k.id != last {
+		t.Error("the newest variant is not served from the cache")
 	}
 	a := c.get(keyID{secret: "s1", date: "d"})
 	b := c.get(keyID{secret: "s2", date: "d"})
