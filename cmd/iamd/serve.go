@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamd/iamd/internal/h1"
 	"github.com/iamd/iamd/internal/node"
 	"github.com/iamd/iamd/internal/server"
 )
@@ -94,7 +95,9 @@ func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN
 		}
 	}
 	fmt.Fprintf(out, "iamd %s serving account %s on http://%s\n", version, n.Account, ln.Addr())
-	srv := &http.Server{
+	// h1 serves the requests SDKs send on its lean path and hands anything else to this
+	// net/http server, whose settings (timeouts, error log) apply to both.
+	srv := h1.New(&http.Server{
 		Handler:           n,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -102,7 +105,7 @@ func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -285,9 +284,8 @@ func TestAccessLogRecordsDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(n)
-	t.Cleanup(func() { srv.Close(); n.Close() })
-	h := &iamtest.Harness{URL: srv.URL, Node: n, Server: srv, Clock: &iamtest.Clock{}}
+	t.Cleanup(func() { n.Close() })
+	h := iamtest.Serve(t, n, &iamtest.Clock{})
 	cfg := newUser(t, h, "logged", "", allowAll, denyList)
 	buf.Reset()
 	_, err = iamtest.IAM(cfg).ListUsers(ctx, &iamsdk.ListUsersInput{})

@@ -42,8 +42,10 @@ var allowed = map[string][]string{
 	// instance: enrolment of machines and the credential fetch of their agents.
 	"internal/instance": {"internal/authn", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
 	// agent: the on-machine metadata and container credential endpoints; it talks to iamd over HTTP only.
-	"internal/agent":           {},
-	"internal/iamtest":         {"internal/node", "github.com/aws/aws-sdk-go-v2"},
+	"internal/agent":   {},
+	"internal/iamtest": {"internal/node", "internal/h1", "github.com/aws/aws-sdk-go-v2"},
+	// h1: the HTTP/1.1 front (a fast path, net/http for the rest); it knows nothing of iamd.
+	"internal/h1":              {},
 	"internal/loadgen":         {},
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
 	"internal/jwtissuer":       {"internal/seal", "internal/store", "github.com/go-jose/go-jose/v4"},

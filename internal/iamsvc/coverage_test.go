@@ -157,7 +157,7 @@ func TestOperationCoverage(t *testing.T) {
 		if err := signer.SignHTTP(context.Background(), c, req, hex.EncodeToString(sum[:]), "iam", iamtest.Region, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := h.Server.Client().Do(req)
+		resp, err := h.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"image/png"
 	"log/slog"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -196,8 +195,8 @@ func harnessWithKeyring(t *testing.T) (*iamtest.Harness, *seal.Keyring) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(n)
-	t.Cleanup(func() { srv.Close(); n.Close() })
+	t.Cleanup(func() { n.Close() })
+	h := iamtest.Serve(t, n, clock)
 	var keys []store.SealKey
 	err = n.Store.Read(ctx, func(tx store.Tx) error {
 		keys, err = tx.SealKeys(ctx)
@@ -214,5 +213,5 @@ func harnessWithKeyring(t *testing.T) (*iamtest.Harness, *seal.Keyring) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &iamtest.Harness{URL: srv.URL, Node: n, Server: srv, Clock: clock}, kr
+	return h, kr
 }

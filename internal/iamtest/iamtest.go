@@ -1,12 +1,13 @@
 // Package iamtest is the in-process harness for end-to-end tests: a node on a fresh data
-// directory behind an httptest server on loopback, with a fixed account and root key, and
+// directory served on loopback by the same HTTP front as `iamd serve` (internal/h1), with a fixed account and root key, and
 // aws-sdk-go-v2 configurations that point real SDK clients at it.
 package iamtest
 
 import (
 	"context"
 	"log/slog"
-	"net/http/httptest"
+	"net"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamd/iamd/internal/h1"
 	"github.com/iamd/iamd/internal/node"
 )
 
@@ -29,11 +31,15 @@ const (
 
 // Harness is a running iamd.
 type Harness struct {
-	URL    string
-	Node   *node.Node
-	Server *httptest.Server
-	Clock  *Clock
+	URL   string
+	Node  *node.Node
+	Clock *Clock
+	// client reaches the harness; its idle connections are closed with the harness.
+	client *http.Client
 }
+
+// Client returns an HTTP client for the harness's URL.
+func (h *Harness) Client() *http.Client { return h.client }
 
 // Clock is a settable clock; the harness's node reads time from it.
 type Clock struct {
@@ -70,12 +76,26 @@ func New(t testing.TB) *Harness {
 	if err != nil {
 		t.Fatalf("iamtest: %v", err)
 	}
-	srv := httptest.NewServer(n)
+	t.Cleanup(func() { n.Close() })
+	return Serve(t, n, clock)
+}
+
+// Serve serves node n (opened by the caller, with clock as its clock; clock may be nil) as a
+// harness that stops when t ends; the caller still closes n.
+func Serve(t testing.TB, n *node.Node, clock *Clock) *Harness {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("iamtest: %v", err)
+	}
+	srv := h1.New(&http.Server{Handler: n, ReadHeaderTimeout: 10 * time.Second})
+	go srv.Serve(ln)
+	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}}
 	t.Cleanup(func() {
+		client.CloseIdleConnections()
 		srv.Close()
-		n.Close()
 	})
-	return &Harness{URL: srv.URL, Node: n, Server: srv, Clock: clock}
+	return &Harness{URL: "http://" + ln.Addr().String(), Node: n, Clock: clock, client: client}
 }
 
 // Config returns an SDK configuration signing with the given credentials (session may be "").
@@ -85,7 +105,7 @@ func (h *Harness) Config(keyID, secret, session string) aws.Config {
 		Region:       Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(keyID, secret, session),
 		BaseEndpoint: aws.String(h.URL),
-		HTTPClient:   h.Server.Client(),
+		HTTPClient:   h.client,
 		// Errors must reach the test as the server sent them, not after retries.
 		RetryMaxAttempts: 1,
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -47,9 +46,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	srv := httptest.NewServer(n)
-	defer srv.Close()
-	h := &iamtest.Harness{URL: srv.URL, Node: n, Server: srv}
+	h := iamtest.Serve(t, n, nil)
 	ctx := context.Background()
 	c := iamtest.IAM(h.Root())
 	if _, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("logged")}); err != nil {

@@ -49,7 +49,7 @@ func send(t testing.TB, h *iamtest.Harness, service string, form string, mutate 
 	if mutate != nil {
 		mutate(req)
 	}
-	resp, err := h.Server.Client().Do(req)
+	resp, err := h.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -300,15 +300,12 @@ func TestTokensWorkOnAnotherNode(t *testing.T) {
 		return n
 	}
 	a, b := open(), open()
-	ha := &iamtest.Harness{Node: a}
-	sa, sb := httptestServer(t, a), httptestServer(t, b)
-	ha.URL, ha.Server = sa.URL, sa
+	ha, hb := iamtest.Serve(t, a, nil), iamtest.Serve(t, b, nil)
 	putRole(t, ha, "demo", trustRoot, 3600)
 	out, err := assume(t, operator(t, ha), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hb := &iamtest.Harness{Node: b, URL: sb.URL, Server: sb}
 	id, err := iamtest.STS(sessionConfig(hb, out.Credentials)).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(id.Arn) != "arn:aws:sts::123456789012:assumed-role/demo/s1" {
 		t.Fatalf("on node B: %v %v", id, err)

@@ -1,0 +1,288 @@
+package h1
+
+import (
+	"bytes"
+	"net/http"
+	"net/textproto"
+	"net/url"
+)
+
+// head is a request head the fast path accepted. Its strings are backed by one copy of the
+// head's bytes, so a request costs one allocation for all of them however many headers it has.
+type head struct {
+	method     string
+	target     string
+	url        *url.URL
+	header     http.Header
+	host       string
+	length     int64 // Content-Length; 0 when absent
+	close      bool  // "Connection: close"
+	headerSize int   // bytes of the head, through the blank line
+}
+
+// headEnd returns the length of the request head at the start of b, through its blank line
+// ("\r\n\r\n"), or -1 when b does not hold a whole head yet. from is how much of b an
+// earlier call already scanned, so a head arriving in pieces is scanned once. It returns -2 at
+// the first bare LF: net/http reads those, so the request is not the fast path's.
+func headEnd(b []byte, from int) int {
+	i := min(from, len(b))
+	for {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i == 0 || b[i-1] != '\r' {
+			return -2
+		}
+		if i >= 3 && b[i-2] == '\n' && b[i-3] == '\r' {
+			return i + 1
+		}
+		i++
+	}
+}
+
+// fastMethods are the methods the fast path serves; every other goes to net/http.
+var fastMethods = map[string]string{"GET": "GET", "POST": "POST"}
+
+// parseHead parses the request head b (as delimited by headEnd) when it is in the fast
+// path's subset of HTTP/1.1, and reports false otherwise — for anything net/http would treat
+// differently from the plain reading below, including everything it would refuse, so the
+// caller can hand the connection to net/http from the first byte of this request. names
+// interns canonical header names across the requests of a connection.
+//
+// The subset: a GET or POST in origin form with HTTP/1.1; CRLF line ends; header names that
+// are tokens, values without control characters, no line folding; exactly one Host, of plain
+// host characters; one Content-Length, digits only; no Transfer-Encoding,
+// Expect, Upgrade or Pragma; Connection only "close" or "keep-alive".
+func parseHead(b []byte, names map[string]string) (*head, bool) {
+	s := string(b) // the one copy every string of the request points into
+	line, rest, ok := cutLine(s)
+	if !ok {
+		return nil, false
+	}
+	sp1 := indexByte(line, ' ')
+	if sp1 < 0 {
+		return nil, false
+	}
+	method, ok := fastMethods[line[:sp1]]
+	if !ok {
+		return nil, false
+	}
+	line = line[sp1+1:]
+	sp2 := indexByte(line, ' ')
+	if sp2 <= 0 || line[sp2+1:] != "HTTP/1.1" {
+		return nil, false
+	}
+	h := &head{method: method, target: line[:sp2], headerSize: len(b)}
+	if h.target[0] != '/' || !plainTarget(h.target) {
+		return nil, false
+	}
+	if h.target == "/" {
+		h.url = &url.URL{Path: "/"}
+	} else {
+		u, err := url.ParseRequestURI(h.target)
+		if err != nil {
+			return nil, false
+		}
+		h.url = u
+	}
+	// Count the lines first so the map and the value slices are allocated once, at size.
+	n := 0
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '\n' {
+			n++
+		}
+	}
+	h.header = make(http.Header, n)
+	values := make([]string, 0, n)
+	hosts := 0
+	for {
+		line, rest, ok = cutLine(rest)
+		if !ok {
+			return nil, false
+		}
+		if line == "" {
+			break
+		}
+		colon := indexByte(line, ':')
+		if colon <= 0 || !isToken(line[:colon]) {
+			return nil, false
+		}
+		value := trimOWS(line[colon+1:])
+		if !validValue(value) {
+			return nil, false
+		}
+		raw := line[:colon]
+		name, ok := names[raw]
+		if !ok {
+			name = textproto.CanonicalMIMEHeaderKey(raw)
+			if len(names) < maxInternedNames {
+				names[raw] = name
+			}
+		}
+		switch name {
+		case "Transfer-Encoding", "Expect", "Upgrade", "Pragma", "Te", "Trailer":
+			return nil, false
+		case "Host":
+			hosts++
+			if hosts > 1 || !plainHost(value) {
+				return nil, false
+			}
+			h.host = value
+			continue // net/http keeps the Host in Request.Host, not in the header map
+		case "Content-Length":
+			// net/http folds equal duplicates into one; they are rare enough to leave to it.
+			l, ok := parseLength(value)
+			if !ok || h.header[name] != nil {
+				return nil, false
+			}
+			h.length = l
+		case "Connection":
+			switch {
+			case equalFold(value, "close"):
+				h.close = true
+			case equalFold(value, "keep-alive"):
+			default:
+				return nil, false
+			}
+		}
+		if vs, dup := h.header[name]; dup {
+			h.header[name] = append(vs, value)
+			continue
+		}
+		values = append(values, value)
+		h.header[name] = values[len(values)-1 : len(values) : len(values)]
+	}
+	if hosts != 1 {
+		return nil, false
+	}
+	return h, true
+}
+
+// maxInternedNames bounds a connection's interned header names, so a client sending ever new
+// names cannot grow it.
+const maxInternedNames = 64
+
+// cutLine splits s after its first CRLF; a bare LF (which net/http also accepts, with
+// differences at the edges) takes the request off the fast path.
+func cutLine(s string) (line, rest string, ok bool) {
+	i := indexByte(s, '\n')
+	if i < 1 || s[i-1] != '\r' {
+		return "", "", false
+	}
+	line = s[:i-1]
+	if indexByte(line, '\r') >= 0 {
+		return "", "", false
+	}
+	return line, s[i+1:], true
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// tokenChars are RFC 9110's tchar.
+var tokenChars = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validValue refuses control characters but horizontal tab, as net/http's server does.
+func validValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// plainTarget admits the request-target characters that need no judgement: visible ASCII.
+func plainTarget(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// plainHost admits a reg-name or IPv4/IPv6 literal with a port: the Host values clients send.
+func plainHost(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// parseLength reads a Content-Length of up to 18 digits; anything else is left to net/http.
+func parseLength(s string) (int64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+func equalFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
