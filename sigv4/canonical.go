@@ -210,7 +210,7 @@ func checkFormDuplicates(contentTypes []string, body []byte) *Error {
 	}
 	// Most bodies have a handful of parameters: compare them pairwise in place rather than
 	// allocating; large bodies go through a sort.
-	var small [32][]byte
+	var small [16][]byte
 	keys := small[:0]
 	var many []string
 	for i := 0; i < len(body); {
@@ -253,6 +253,9 @@ func checkFormDuplicates(contentTypes []string, body []byte) *Error {
 			many = append(many, string(o))
 		}
 		many = append(many, string(k))
+	}
+	if many == nil {
+		return nil
 	}
 	slices.Sort(many)
 	for i := 1; i < len(many); i++ {

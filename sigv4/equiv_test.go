@@ -3,8 +3,12 @@ package sigv4
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -215,4 +219,58 @@ func FuzzParseAuthorizationRef(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzEqualHex checks the fused comparison against comparing the hex encoding.
+func FuzzEqualHex(f *testing.F) {
+	mac := sha256.Sum256([]byte("seed"))
+	f.Add(mac[:], hex.EncodeToString(mac[:]))
+	f.Add(mac[:], strings.ToUpper(hex.EncodeToString(mac[:])))
+	f.Add(mac[:], hex.EncodeToString(mac[:31]))
+	f.Add([]byte{}, "")
+	f.Fuzz(func(t *testing.T, mac []byte, s string) {
+		want := subtle.ConstantTimeCompare([]byte(hex.EncodeToString(mac)), []byte(s)) == 1
+		if got := equalHex(mac, s); got != want {
+			t.Fatalf("equalHex(%x, %q) = %v, want %v", mac, s, got, want)
+		}
+		// The fuzzer rarely finds a match by itself: also try the encoding with one change.
+		enc := []byte(hex.EncodeToString(mac))
+		if !equalHex(mac, string(enc)) {
+			t.Fatalf("equalHex(%x, its own encoding) = false", mac)
+		}
+		if len(enc) > 0 && len(s) > 0 {
+			i := int(s[0]) % len(enc)
+			enc[i] ^= s[len(s)-1] | 1
+			if equalHex(mac, string(enc)) {
+				t.Fatalf("equalHex(%x, %q) = true", mac, enc)
+			}
+		}
+	})
+}
+
+// TestEqualHex changes every character of a signature to every other hex digit, either case.
+func TestEqualHex(t *testing.T) {
+	mac := sha256.Sum256([]byte("string to sign"))
+	enc := hex.EncodeToString(mac[:])
+	if !equalHex(mac[:], enc) {
+		t.Fatal("the encoding itself does not match")
+	}
+	for _, tc := range []struct{ name, sig string }{
+		{"empty", ""}, {"short", enc[:63]}, {"long", enc + "0"}, {"upper case", strings.ToUpper(enc)},
+	} {
+		if equalHex(mac[:], tc.sig) {
+			t.Errorf("%s: matched", tc.name)
+		}
+	}
+	for i := range enc {
+		for _, c := range []byte("0123456789abcdefABCDEF") {
+			if c == enc[i] {
+				continue
+			}
+			sig := enc[:i] + string(c) + enc[i+1:]
+			if equalHex(mac[:], sig) {
+				t.Fatalf("%q matched with character %d changed to %q", sig, i, c)
+			}
+		}
+	}
 }

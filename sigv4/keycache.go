@@ -97,9 +97,9 @@ func hashState(block []byte) []byte {
 	return st
 }
 
-// sign appends to b the hex HMAC-SHA256 under k of b[from:] and returns b and the hex part.
+// mac appends to b the HMAC-SHA256 under k of b[from:] and returns b and the MAC part.
 // h is a SHA-256 hash the caller reuses; its state is overwritten.
-func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
+func (k *signingKey) mac(h hash.Hash, b []byte, from int) (all, mac []byte) {
 	u := h.(encoding.BinaryUnmarshaler)
 	if err := u.UnmarshalBinary(k.inner); err != nil {
 		panic("sigv4: sha256 state cannot be restored: " + err.Error())
@@ -112,8 +112,30 @@ func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
 	}
 	h.Write(b[n:])
 	b = h.Sum(b[:n])
+	return b, b[n:]
+}
+
+// sign is mac with the MAC in hex, as a signature is written.
+func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
+	n := len(b)
+	b, _ = k.mac(h, b, from)
 	b = appendHex(b, b[n:n+sha256.Size])
 	return b, b[n+sha256.Size:]
+}
+
+const hexdigits = "0123456789abcdef"
+
+// equalHex reports whether s is mac in lower-case hex, as subtle.ConstantTimeCompare of the
+// encoding would, in time that depends only on the lengths, without encoding mac first.
+func equalHex(mac []byte, s string) bool {
+	if len(s) != 2*len(mac) {
+		return false
+	}
+	var d byte
+	for i, c := range mac {
+		d |= (s[2*i] ^ hexdigits[c>>4]) | (s[2*i+1] ^ hexdigits[c&15]) // ^ and | bind alike: parenthesized
+	}
+	return d == 0
 }
 
 func appendHex(dst, src []byte) []byte {

@@ -10,7 +10,6 @@ package sigv4
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"hash"
 	"log/slog"
 	"net/http"
@@ -234,9 +233,9 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	b = append(b, sc.raw...)
 	b = append(b, '\n')
 	b = appendHex(b, crHash[:])
-	b, sig := key.sign(s.sha, b, 0)
+	b, mac := key.mac(s.sha, b, 0)
 	s.buf = b
-	if subtle.ConstantTimeCompare(sig, []byte(req.signature)) != 1 {
+	if !equalHex(mac, req.signature) {
 		return errMismatch()
 	}
 	*res = Result{Credential: cred, Presigned: req.presigned, SignedAt: req.signedAt, SignedHeaders: req.names}
