@@ -274,3 +274,27 @@ func TestEqualHex(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendHexSum(t *testing.T) {
+	var seq [32]byte
+	for i := range seq {
+		seq[i] = byte(i * 37)
+	}
+	for _, tc := range []struct {
+		name   string
+		prefix string
+		sum    [32]byte
+	}{
+		{"zeros", "", [32]byte{}},
+		{"all ones", "x", [32]byte{0: 0xff, 15: 0xff, 31: 0xff}},
+		{"every nibble", "prefix\n", seq},
+		{"a digest", "", sha256.Sum256([]byte("x"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := appendHexSum([]byte(tc.prefix), &tc.sum)
+			if want := tc.prefix + hex.EncodeToString(tc.sum[:]); string(got) != want {
+				t.Errorf("appendHexSum = %q, want %q", got, want)
+			}
+		})
+	}
+}

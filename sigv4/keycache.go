@@ -125,6 +125,27 @@ func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
 
 const hexdigits = "0123456789abcdef"
 
+// hexPairs holds each byte's two hex digits, first digit in the low byte.
+var hexPairs = func() (t [256]uint16) {
+	for i := range t {
+		t[i] = uint16(hexdigits[i>>4]) | uint16(hexdigits[i&15])<<8
+	}
+	return t
+}()
+
+// appendHexSum is appendHex for a SHA-256 sum: a fixed size and a table of digit pairs make it
+// about twice as fast, and it runs twice per request.
+func appendHexSum(dst []byte, sum *[sha256.Size]byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*sha256.Size)[:n+2*sha256.Size]
+	out := (*[2 * sha256.Size]byte)(dst[n:])
+	for i, c := range sum {
+		v := hexPairs[c]
+		out[2*i], out[2*i+1] = byte(v), byte(v>>8)
+	}
+	return dst
+}
+
 // equalHex reports whether s is mac in lower-case hex, as subtle.ConstantTimeCompare of the
 // encoding would, in time that depends only on the lengths, without encoding mac first.
 func equalHex(mac []byte, s string) bool {

@@ -232,7 +232,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	b = append(b, '\n')
 	b = append(b, sc.raw...)
 	b = append(b, '\n')
-	b = appendHex(b, crHash[:])
+	b = appendHexSum(b, &crHash)
 	b, mac := key.mac(s.sha, b, 0)
 	s.buf = b
 	if !equalHex(mac, req.signature) {
@@ -502,5 +502,5 @@ func appendCanonical(b []byte, r *http.Request, req *request, params []param, bo
 	b = append(b, req.signedHeaders...)
 	b = append(b, '\n')
 	sum := sha256.Sum256(body)
-	return appendHex(b, sum[:])
+	return appendHexSum(b, &sum)
 }
