@@ -2,9 +2,11 @@ package h1
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"strings"
 )
 
 // head is a request head the fast path accepted. Its strings are backed by one copy of the
@@ -18,6 +20,10 @@ type head struct {
 	length     int64 // Content-Length; 0 when absent
 	close      bool  // "Connection: close"
 	headerSize int   // bytes of the head, through the blank line
+
+	// Backing for url and the header's values, so a head is one allocation in the common case.
+	u    url.URL
+	vals [12]string
 }
 
 // headEnd returns the length of the request head at the start of b, through its blank line
@@ -56,12 +62,15 @@ var fastMethods = map[string]string{"GET": "GET", "POST": "POST"}
 // host characters; one Content-Length, digits only; no Transfer-Encoding,
 // Expect, Upgrade or Pragma; Connection only "close" or "keep-alive".
 func parseHead(b []byte, names map[string]string) (*head, bool) {
+	if !noControls(b) {
+		return nil, false
+	}
 	s := string(b) // the one copy every string of the request points into
 	line, rest, ok := cutLine(s)
 	if !ok {
 		return nil, false
 	}
-	sp1 := indexByte(line, ' ')
+	sp1 := strings.IndexByte(line, ' ')
 	if sp1 < 0 {
 		return nil, false
 	}
@@ -70,7 +79,7 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 		return nil, false
 	}
 	line = line[sp1+1:]
-	sp2 := indexByte(line, ' ')
+	sp2 := strings.IndexByte(line, ' ')
 	if sp2 <= 0 || line[sp2+1:] != "HTTP/1.1" {
 		return nil, false
 	}
@@ -79,7 +88,8 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 		return nil, false
 	}
 	if h.target == "/" {
-		h.url = &url.URL{Path: "/"}
+		h.u.Path = "/"
+		h.url = &h.u
 	} else {
 		u, err := url.ParseRequestURI(h.target)
 		if err != nil {
@@ -88,14 +98,12 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 		h.url = u
 	}
 	// Count the lines first so the map and the value slices are allocated once, at size.
-	n := 0
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '\n' {
-			n++
-		}
-	}
+	n := strings.Count(rest, "\n")
 	h.header = make(http.Header, n)
-	values := make([]string, 0, n)
+	values := h.vals[:0]
+	if n > len(h.vals) {
+		values = make([]string, 0, n)
+	}
 	hosts := 0
 	for {
 		line, rest, ok = cutLine(rest)
@@ -105,17 +113,17 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 		if line == "" {
 			break
 		}
-		colon := indexByte(line, ':')
-		if colon <= 0 || !isToken(line[:colon]) {
+		colon := strings.IndexByte(line, ':')
+		if colon <= 0 {
 			return nil, false
 		}
 		value := trimOWS(line[colon+1:])
-		if !validValue(value) {
-			return nil, false
-		}
 		raw := line[:colon]
-		name, ok := names[raw]
+		name, ok := names[raw] // interned names were checked when first seen
 		if !ok {
+			if !isToken(raw) {
+				return nil, false
+			}
 			name = textproto.CanonicalMIMEHeaderKey(raw)
 			if len(names) < maxInternedNames {
 				names[raw] = name
@@ -167,24 +175,15 @@ const maxInternedNames = 64
 // cutLine splits s after its first CRLF; a bare LF (which net/http also accepts, with
 // differences at the edges) takes the request off the fast path.
 func cutLine(s string) (line, rest string, ok bool) {
-	i := indexByte(s, '\n')
+	i := strings.IndexByte(s, '\n')
 	if i < 1 || s[i-1] != '\r' {
 		return "", "", false
 	}
 	line = s[:i-1]
-	if indexByte(line, '\r') >= 0 {
+	if strings.IndexByte(line, '\r') >= 0 {
 		return "", "", false
 	}
 	return line, s[i+1:], true
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // tokenChars are RFC 9110's tchar.
@@ -211,10 +210,27 @@ func isToken(s string) bool {
 	return s != ""
 }
 
-// validValue refuses control characters but horizontal tab, as net/http's server does.
-func validValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+// noControls reports whether b is free of the control characters net/http's server refuses
+// in a head (all but horizontal tab; CR and LF are checked where lines end). It tests eight
+// bytes at a time, as it runs over every head.
+func noControls(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// A byte below 0x20, or equal to 0x7f, sets its high bit in one of these.
+		low := (x - 0x20*ones) &^ x & highs
+		del := ((x ^ 0x7f*ones) - ones) &^ (x ^ 0x7f*ones) & highs
+		if low|del != 0 && !allowedControls(b[i:i+8]) {
+			return false
+		}
+	}
+	return allowedControls(b[i:])
+}
+
+func allowedControls(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
 			return false
 		}
 	}
