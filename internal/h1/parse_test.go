@@ -15,8 +15,8 @@ func checkAgainstNetHTTP(t *testing.T, raw []byte) (accepted bool) {
 	t.Helper()
 	end := headEnd(raw, 0)
 	if end < 0 {
-		if end == -2 && bytes.Contains(raw[:bytes.IndexByte(raw, '\n')+1], []byte("\r\n")) {
-			t.Fatalf("bare LF reported before the first one in %q", raw)
+		if end == -2 && !hasBareLF(raw) {
+			t.Fatalf("bare LF reported in %q, which has none", raw)
 		}
 		return false
 	}
@@ -40,6 +40,15 @@ func checkAgainstNetHTTP(t *testing.T, raw []byte) (accepted bool) {
 		t.Fatalf("fast path reads %q differently from net/http:\n got  %v\n want %v", raw[:end], got, want)
 	}
 	return true
+}
+
+func hasBareLF(b []byte) bool {
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			return true
+		}
+	}
+	return false
 }
 
 func TestParseHead(t *testing.T) {
