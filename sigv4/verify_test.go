@@ -416,7 +416,7 @@ func TestVerifyIntoReusesResult(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs != 0 {
+	if allocs != 0 && !raceEnabled {
 		t.Errorf("VerifyInto with a reused Result allocates %v times", allocs)
 	}
 	if got, want := strings.Join(res.SignedHeaders, ";"), signedHeadersOf(r); got != want {
