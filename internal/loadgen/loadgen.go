@@ -301,6 +301,8 @@ type worker struct {
 	errs    map[string]map[string]uint64 // action → code → count
 	buf     bytes.Buffer
 	step    int
+	// assumeBody is this worker's AssumeRole request body, built on first use.
+	assumeBody []byte
 }
 
 func (r *runner) newWorker(int) *worker {
@@ -380,8 +382,10 @@ func (w *worker) next(id int) []call {
 	w.step++
 	switch op {
 	case AssumeRole:
-		return []call{{"AssumeRole", "sts", form("AssumeRole", "2011-06-15",
-			"RoleArn", w.r.cfg.RoleARN, "RoleSessionName", "iamd-bench-"+strconv.Itoa(id))}}
+		if w.assumeBody == nil { // the same for every call of this worker
+			w.assumeBody = form("AssumeRole", "2011-06-15", "RoleArn", w.r.cfg.RoleARN, "RoleSessionName", "iamd-bench-"+strconv.Itoa(id))
+		}
+		return []call{{"AssumeRole", "sts", w.assumeBody}}
 	case CreateDeleteUser:
 		name := w.r.cfg.Prefix + "-" + strconv.FormatUint(w.r.seq.Add(1), 36) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 		return []call{

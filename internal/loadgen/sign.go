@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,6 +32,12 @@ type signer struct {
 	day string // yyyymmdd of key
 	key []byte // signing key for day/region/service
 	buf []byte
+
+	// The last signature: SigV4 is deterministic, so the same body in the same second signs
+	// the same, and a worker sending one request over and over signs once a second.
+	lastSec          int64
+	lastBody         []byte
+	lastDate, lastAu string
 }
 
 func newSigner(c Credentials, region, service, host string) *signer {
@@ -45,6 +52,16 @@ func hmacSHA256(key []byte, data string) []byte {
 
 // sign returns the X-Amz-Date and Authorization header values for a POST of body at t.
 func (s *signer) sign(body []byte, t time.Time) (amzDate, authorization string) {
+	if sec := t.Unix(); sec == s.lastSec && bytes.Equal(body, s.lastBody) && s.lastAu != "" {
+		return s.lastDate, s.lastAu
+	}
+	amzDate, authorization = s.signNow(body, t)
+	s.lastSec, s.lastBody, s.lastDate, s.lastAu = t.Unix(), append(s.lastBody[:0], body...), amzDate, authorization
+	return amzDate, authorization
+}
+
+// signNow computes the signature of body at t.
+func (s *signer) signNow(body []byte, t time.Time) (amzDate, authorization string) {
 	t = t.UTC()
 	amzDate = t.Format("20060102T150405Z")
 	day := amzDate[:8]

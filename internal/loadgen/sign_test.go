@@ -59,3 +59,37 @@ func hexSHA256(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestSignerReuse: a signature is reused only for the same body within the same second, and
+// a reused one is what signing afresh gives.
+func TestSignerReuse(t *testing.T) {
+	at := time.Date(2026, 11, 27, 12, 0, 0, 100, time.UTC)
+	s := newSigner(Credentials{"AKIDEXAMPLE", "secret", ""}, "us-east-1", "sts", "h")
+	fresh := newSigner(Credentials{"AKIDEXAMPLE", "secret", ""}, "us-east-1", "sts", "h")
+	body := []byte("Action=GetCallerIdentity&Version=2011-06-15")
+	tests := []struct {
+		name string
+		body []byte
+		at   time.Time
+	}{
+		{"first", body, at},
+		{"same second", body, at.Add(800 * time.Millisecond)},
+		{"next second", body, at.Add(time.Second)},
+		{"other body", []byte("Action=AssumeRole"), at.Add(time.Second)},
+		{"first body again", body, at.Add(time.Second)},
+	}
+	var prev string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			date, auth := s.sign(tt.body, tt.at)
+			wantDate, wantAuth := fresh.signNow(tt.body, tt.at)
+			if date != wantDate || auth != wantAuth {
+				t.Errorf("sign = %s %s, signing afresh gives %s %s", date, auth, wantDate, wantAuth)
+			}
+			if tt.name == "next second" && auth == prev {
+				t.Error("a new second kept the old signature")
+			}
+			prev = auth
+		})
+	}
+}
