@@ -308,16 +308,12 @@ func appendHeaderValue(b []byte, v string) []byte {
 }
 
 func hasDoubleSpace(v string) bool {
-	for {
-		i := strings.IndexByte(v, ' ')
-		if i < 0 || i+1 >= len(v) {
-			return false
-		}
-		if v[i+1] == ' ' {
+	for i := 1; i < len(v); i++ {
+		if v[i] == ' ' && v[i-1] == ' ' {
 			return true
 		}
-		v = v[i+2:]
 	}
+	return false
 }
 
 // headerValues finds the values of the lower-case header name in r, the way the client saw them.

@@ -133,14 +133,24 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*R
 	if err := v.verify(ctx, r, body, s, &res); err != nil {
 		return nil, err
 	}
-	// One allocation for the result and its header list: the list rarely has more than eight
-	// names (the SDKs sign three to five).
-	box := &resultBox{Result: res}
+	// One allocation for the result and its header list, sized for the list: the SDKs sign
+	// three to five names, some eight.
+	if len(res.SignedHeaders) <= 4 {
+		box := &resultBox4{Result: res}
+		box.SignedHeaders = append(box.names[:0], res.SignedHeaders...)
+		return &box.Result, nil
+	}
+	box := &resultBox8{Result: res}
 	box.SignedHeaders = append(box.names[:0], res.SignedHeaders...)
 	return &box.Result, nil
 }
 
-type resultBox struct {
+type resultBox4 struct {
+	Result
+	names [4]string
+}
+
+type resultBox8 struct {
 	Result
 	names [8]string
 }
