@@ -1,12 +1,20 @@
 package policy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Context holds the request's context keys. Key names compare case-insensitively, as in AWS;
 // each key may hold several values. It is a small slice-backed table: building one per request
-// is cheap, Reset keeps its storage for reuse, and Lookup does not allocate.
+// is cheap (the values of all keys share one backing array), Reset keeps its storage for reuse,
+// and Lookup does not allocate.
 type Context struct {
 	entries []ctxEntry
+	vals    []string // backing of the entries' values
+	// unicode is set once a key with non-ASCII bytes is stored: until then two keys of
+	// different lengths cannot be equal under case folding, which find uses to skip them.
+	unicode bool
 }
 
 type ctxEntry struct {
@@ -14,7 +22,18 @@ type ctxEntry struct {
 	vals []string
 }
 
-func (c *Context) find(key string) int {
+func (c *Context) find(key string) int { return c.findFold(key, isASCII(key)) }
+
+// findFold is find for a key whose ASCII-ness the caller knows.
+func (c *Context) findFold(key string, ascii bool) int {
+	if !c.unicode && ascii {
+		for i := range c.entries {
+			if k := c.entries[i].key; len(k) == len(key) && strings.EqualFold(k, key) {
+				return i
+			}
+		}
+		return -1
+	}
 	for i := range c.entries {
 		if strings.EqualFold(c.entries[i].key, key) {
 			return i
@@ -23,16 +42,47 @@ func (c *Context) find(key string) int {
 	return -1
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// Grow makes room for n more keys of one value each without allocating.
+func (c *Context) Grow(n int) {
+	c.entries = slices.Grow(c.entries, n)
+	c.vals = slices.Grow(c.vals, n)
+}
+
+// store copies values into the shared backing; the result's capacity is its length, so a
+// later Set of more values for the same key cannot run into the next key's values.
+func (c *Context) store(values []string) []string {
+	if len(values) == 0 {
+		return nil
+	}
+	if cap(c.vals)-len(c.vals) < len(values) {
+		c.vals = make([]string, 0, max(2*cap(c.vals), 16, len(values)))
+	}
+	n := len(c.vals)
+	c.vals = append(c.vals, values...)
+	return c.vals[n : n+len(values) : n+len(values)]
+}
+
 // Set gives key exactly the values given (none: present but empty, as an empty list).
 func (c *Context) Set(key string, values ...string) {
-	if i := c.find(key); i >= 0 {
+	ascii := isASCII(key)
+	if i := c.findFold(key, ascii); i >= 0 {
 		c.entries[i].vals = append(c.entries[i].vals[:0], values...)
 		return
 	}
+	c.unicode = c.unicode || !ascii
 	c.grow()
 	e := &c.entries[len(c.entries)-1]
 	e.key = key
-	e.vals = append(e.vals[:0], values...)
+	e.vals = c.store(values)
 }
 
 // Add appends values to key's values.
@@ -71,7 +121,12 @@ func (c *Context) Delete(key string) {
 }
 
 // Reset empties the context and keeps its storage.
-func (c *Context) Reset() { c.entries = c.entries[:0] }
+func (c *Context) Reset() {
+	c.entries = c.entries[:0]
+	clear(c.vals) // let the old values go
+	c.vals = c.vals[:0]
+	c.unicode = false
+}
 
 // Len is the number of keys.
 func (c *Context) Len() int { return len(c.entries) }

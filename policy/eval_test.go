@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -270,6 +271,43 @@ func TestContext(t *testing.T) {
 	c.Set("k:a", "1")
 	if v, _ := c.Lookup("k:a"); !slices.Equal(v, []string{"1"}) {
 		t.Fatal("reuse after Reset")
+	}
+}
+
+// TestContextSharedBacking: the keys' values share one array; growing one key's values must
+// not touch its neighbours', and keys that fold alike across byte lengths still match.
+func TestContextSharedBacking(t *testing.T) {
+	var c Context
+	c.Grow(4)
+	c.Set("k:a", "1")
+	c.Set("k:b", "2")
+	c.Set("k:a", "1", "1b", "1c")
+	c.Add("k:b", "2b")
+	if a, _ := c.Lookup("k:a"); !slices.Equal(a, []string{"1", "1b", "1c"}) {
+		t.Errorf("k:a = %v", a)
+	}
+	if b, _ := c.Lookup("k:b"); !slices.Equal(b, []string{"2", "2b"}) {
+		t.Errorf("k:b = %v", b)
+	}
+	for i := range 40 { // past the first backing array
+		c.Set("k:n"+strconv.Itoa(i), strconv.Itoa(i))
+	}
+	if v, _ := c.Lookup("k:n7"); !slices.Equal(v, []string{"7"}) {
+		t.Errorf("k:n7 = %v", v)
+	}
+	// U+212A KELVIN SIGN folds to k but takes three bytes.
+	c.Set("aws:PrincipalTag/\u212aey", "v")
+	if v, ok := c.Lookup("aws:principaltag/key"); !ok || !slices.Equal(v, []string{"v"}) {
+		t.Errorf("unicode fold: %v %v", v, ok)
+	}
+	c.Reset()
+	c.Set("aws:principaltag/key", "w")
+	if v, ok := c.Lookup("AWS:PrincipalTag/KEY"); !ok || !slices.Equal(v, []string{"w"}) {
+		t.Errorf("after Reset: %v %v", v, ok)
+	}
+	c.Set("k:empty")
+	if v, ok := c.Lookup("k:empty"); !ok || len(v) != 0 {
+		t.Errorf("empty key: %v %v", v, ok)
 	}
 }
 

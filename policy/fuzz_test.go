@@ -72,15 +72,6 @@ func FuzzPattern(f *testing.F) {
 	})
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 func refMatch(pattern, value string, fold bool) bool {
 	var b strings.Builder
 	b.WriteString(`^(?s`)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamd/iamd/internal/authn"
@@ -83,6 +84,25 @@ type Authorizer struct {
 	mu   sync.Mutex
 	gen  uint64
 	sets map[string]*identitySet
+
+	// now is the current second's aws:CurrentTime and aws:EpochTime, formatted once a second.
+	now atomic.Pointer[nowKeys]
+}
+
+type nowKeys struct {
+	sec            int64
+	current, epoch string
+}
+
+// nowKeys returns the time keys of t's second.
+func (a *Authorizer) nowKeys(t time.Time) *nowKeys {
+	sec := t.Unix()
+	if k := a.now.Load(); k != nil && k.sec == sec {
+		return k
+	}
+	k := &nowKeys{sec: sec, current: t.Format(time.RFC3339), epoch: strconv.FormatInt(sec, 10)}
+	a.now.Store(k)
+	return k
 }
 
 // identitySet is the compiled identity side of a principal.
@@ -225,6 +245,8 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		ResourceAccount: req.ResourceAccount,
 		Principal:       policy.Principal{ARN: p.ARN(), Account: p.Account()},
 	}
+	// Room for the global keys and the principal's (about twenty) in one allocation.
+	r.Context.Grow(24 + len(tags) + len(req.Keys))
 	if p.Kind() == authn.AssumedRole {
 		r.Principal.RoleARN = iam.RoleARN(p.Account(), s.EntityPath, s.EntityName)
 	}
@@ -267,8 +289,9 @@ func decide(ev *Evaluation) {
 // context fills the global condition keys AWS supplies for every request.
 func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Meta, tags []iam.Tag) {
 	now := a.cfg.Now().UTC()
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	nk := a.nowKeys(now)
+	c.Set("aws:CurrentTime", nk.current)
+	c.Set("aws:EpochTime", nk.epoch)
 	c.Set("aws:SecureTransport", strconv.FormatBool(meta.Secure))
 	// Requests reach iamd from their callers directly, never from an AWS service on their behalf.
 	c.Set("aws:PrincipalIsAWSService", "false")
