@@ -478,6 +478,14 @@ func TestRestartKeepsState(t *testing.T) {
 	}
 	userKey, userSecret := aws.ToString(ak.AccessKey.AccessKeyId), aws.ToString(ak.AccessKey.SecretAccessKey)
 	s.stop(t)
+	// Every request left its access-log line on stderr by the time iamd exited.
+	for _, action := range []string{"CreateUser", "CreateAccessKey"} {
+		re := regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=request requestId=[0-9a-f-]{36} service=iam action=` + action +
+			` principal=arn:aws:iam::` + k.account + `:root authz\.action=iam:` + action + ` \S+ authz\.decision=allowed authz\.by=.* status=200 latency=\S+$`)
+		if !re.MatchString(s.stderr.String()) {
+			t.Errorf("no access-log line for %s matching %s in:\n%s", action, re, s.stderr)
+		}
+	}
 
 	s2 := start(t, data)
 	out := s2.stdout.String()

@@ -71,6 +71,7 @@ func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN
 		RootSecretAccessKey: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
 		PublicURL:           publicURL,
 		Logger:              logger,
+		AccessLog:           logOut,
 	})
 	if err != nil {
 		return err

@@ -39,7 +39,10 @@ type Config struct {
 	IAM    iamapi.Service
 	STS    stsapi.Service
 	Logger *slog.Logger
-	Now    func() time.Time
+	// AccessLog, when set, receives the per-request records (in slog's text format, written
+	// by accesslog.go); nil sends them to Logger.
+	AccessLog io.Writer
+	Now       func() time.Time
 	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 	// Ready reports whether the server can serve (for /readyz); nil means always.
@@ -53,8 +56,9 @@ type Config struct {
 
 // Server is the HTTP handler.
 type Server struct {
-	cfg  Config
-	bufs sync.Pool
+	cfg    Config
+	bufs   sync.Pool
+	access *accessLog // nil: records go to cfg.Logger
 }
 
 // New returns the handler.
@@ -68,7 +72,11 @@ func New(cfg Config) *Server {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	return &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }}}
+	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }}}
+	if cfg.AccessLog != nil {
+		s.access = newAccessLog(cfg.AccessLog)
+	}
+	return s
 }
 
 // call is one API request in flight.
@@ -151,15 +159,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["Content-Length"] = c.headers[1:2:2]
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
-	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	now := time.Now()
+	attrs := [...]slog.Attr{
 		slog.String("requestId", c.id),
 		slog.String("service", c.service),
 		slog.String("action", c.action),
 		slog.Any("principal", c.principal),
 		slog.Any("authz", c.trace),
 		slog.Int("status", status),
-		slog.Duration("latency", time.Since(start)),
-	)
+		slog.Duration("latency", now.Sub(start)),
+	}
+	if s.access != nil {
+		s.access.write(now, "request", attrs[:]...)
+		return
+	}
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
 }
 
 // handle runs one call and writes its response into buf; it returns the error to answer instead.
