@@ -148,6 +148,7 @@ func SecretAD(accessKeyID string) []byte { return []byte("iamd/access-key/" + ac
 type resolved struct {
 	key     *keyEntry // a long-term key, as cached
 	session *session.Session
+	result  sigv4.Result // the verifier's, reused with its SignedHeaders storage
 }
 
 type resolvedKey struct{}
@@ -167,11 +168,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	res := resolvedPool.Get().(*resolved)
 	defer func() {
-		*res = resolved{}
+		res.key, res.session = nil, nil
 		resolvedPool.Put(res)
 	}()
-	res2, err := a.verifier.Verify(context.WithValue(ctx, resolvedKey{}, res), r, body)
-	if err != nil {
+	res2 := &res.result
+	if err := a.verifier.VerifyInto(context.WithValue(ctx, resolvedKey{}, res), r, body, res2); err != nil {
 		return nil, err
 	}
 	if res2.Credential.Service != service {
