@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding"
-	"encoding/hex"
 	"hash"
 	"slices"
 	"sync"
@@ -115,14 +114,6 @@ func (k *signingKey) mac(h hash.Hash, b []byte, from int) (all, mac []byte) {
 	return b, b[n:]
 }
 
-// sign is mac with the MAC in hex, as a signature is written.
-func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
-	n := len(b)
-	b, _ = k.mac(h, b, from)
-	b = appendHex(b, b[n:n+sha256.Size])
-	return b, b[n+sha256.Size:]
-}
-
 const hexdigits = "0123456789abcdef"
 
 // hexPairs holds each byte's two hex digits, first digit in the low byte.
@@ -157,11 +148,4 @@ func equalHex(mac []byte, s string) bool {
 		d |= (s[2*i] ^ hexdigits[c>>4]) | (s[2*i+1] ^ hexdigits[c&15]) // ^ and | bind alike: parenthesized
 	}
 	return d == 0
-}
-
-func appendHex(dst, src []byte) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
-	hex.Encode(dst[n:], src)
-	return dst
 }
