@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -18,6 +19,15 @@ import (
 type accessLog struct {
 	w    io.Writer
 	bufs sync.Pool
+	last atomic.Pointer[stamp] // the last record's time, formatted
+}
+
+// stamp is a formatted time of one millisecond: at thousands of requests a second, most
+// records share their millisecond with the one before.
+type stamp struct {
+	ms   int64
+	loc  *time.Location
+	text string
 }
 
 func newAccessLog(w io.Writer) *accessLog {
@@ -27,7 +37,7 @@ func newAccessLog(w io.Writer) *accessLog {
 // write writes one record of time t, level INFO and message msg with attrs.
 func (l *accessLog) write(t time.Time, msg string, attrs ...slog.Attr) {
 	bp := l.bufs.Get().(*[]byte)
-	b := appendRecord((*bp)[:0], t, msg, attrs)
+	b := appendHead((*bp)[:0], l.stamp(t), msg, attrs)
 	l.w.Write(b)
 	if cap(b) <= 4<<10 {
 		*bp = b
@@ -35,10 +45,30 @@ func (l *accessLog) write(t time.Time, msg string, attrs ...slog.Attr) {
 	}
 }
 
+// stamp returns t formatted as slog formats record times (RFC 3339, milliseconds).
+func (l *accessLog) stamp(t time.Time) string {
+	ms := t.UnixMilli()
+	if s := l.last.Load(); s != nil && s.ms == ms && s.loc == t.Location() {
+		return s.text
+	}
+	s := &stamp{ms: ms, loc: t.Location(), text: formatTime(t)}
+	l.last.Store(s)
+	return s.text
+}
+
+func formatTime(t time.Time) string {
+	return t.Round(0).Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z07:00")
+}
+
 // appendRecord appends a TextHandler line: time, level and message, then the attributes.
 func appendRecord(b []byte, t time.Time, msg string, attrs []slog.Attr) []byte {
+	return appendHead(b, formatTime(t), msg, attrs)
+}
+
+// appendHead is appendRecord with the time already formatted.
+func appendHead(b []byte, at string, msg string, attrs []slog.Attr) []byte {
 	b = append(b, "time="...)
-	b = t.Round(0).Truncate(time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+	b = append(b, at...)
 	b = append(b, " level=INFO msg="...)
 	b = appendText(b, msg)
 	for _, a := range attrs {
@@ -66,7 +96,12 @@ func appendAttr(b []byte, prefix string, a slog.Attr) []byte {
 		return b
 	}
 	b = append(b, ' ')
-	b = appendText(b, prefix+a.Key)
+	if prefix == "" || needsQuoting(prefix) || needsQuoting(a.Key) {
+		b = appendText(b, prefix+a.Key)
+	} else {
+		b = append(b, prefix...) // the two parts need no quoting, so neither does the whole
+		b = append(b, a.Key...)
+	}
 	b = append(b, '=')
 	switch v.Kind() {
 	case slog.KindString:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,4 +72,22 @@ func FuzzAccessLogMatchesSlog(f *testing.F) {
 			t.Errorf("got  %q\nwant %q", got, want)
 		}
 	})
+}
+
+// TestAccessLogWrite: records written through the log (with its formatted-time cache) are
+// slog's lines, in the same millisecond, the next one and another time zone.
+func TestAccessLogWrite(t *testing.T) {
+	var buf bytes.Buffer
+	l := newAccessLog(&buf)
+	at := time.Date(2026, 11, 27, 13, 30, 5, 123456789, time.UTC)
+	times := []time.Time{at, at.Add(100 * time.Microsecond), at.Add(time.Millisecond), at.In(time.FixedZone("X", -7200)), at}
+	var want strings.Builder
+	for i, tm := range times {
+		attrs := []slog.Attr{slog.Int("n", i), slog.Any("authz", groupValuer{"s"})}
+		l.write(tm, "request", attrs...)
+		want.WriteString(slogLine(t, tm, "request", attrs))
+	}
+	if buf.String() != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want.String())
+	}
 }
