@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # sessions.sh shows that GetCallerIdentity with temporary credentials does not slow down as
 # sessions are issued (tokens are stateless: issuing one writes nothing): it measures
-# GetCallerIdentity signed with a role session, issues N sessions with AssumeRole, and measures
-# again, with the server's resident memory at each step. Not part of the tests.
+# GetCallerIdentity signed with a role session, issues sessions with AssumeRole up to each
+# total in TOTALS, and measures again at each, with the server's resident memory. Not part of
+# the tests.
 #
-#   bench/sessions.sh [N] [SECONDS]
+#   bench/sessions.sh [TOTALS] [SECONDS]     e.g. bench/sessions.sh "10000 100000 1000000" 5
 set -euo pipefail
-n=${1:-100000}
+totals=${1:-100000}
 secs=${2:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -48,7 +49,12 @@ gci() {
 		python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f req/s p99 %.2f ms errors %s" % (d["requestsPerSecond"], d["p99Micros"]/1000, d.get("errors") or {}))'
 }
 echo "sessions issued: 1        GetCallerIdentity (session credentials): $(gci)  rss $(rss)"
-AWS_ACCESS_KEY_ID=$ukey AWS_SECRET_ACCESS_KEY=$usecret "$work/iamd" bench --endpoint $url --op assume-role \
-	--role-arn "$role" -n "$n" -d 0 -c 8 --warmup 0 --progress=false --json |
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print("issued %d sessions: %.0f req/s, errors %s" % (d["requests"], d["requestsPerSecond"], d.get("errors") or {}))'
-echo "sessions issued: $((n + 1))   GetCallerIdentity (session credentials): $(gci)  rss $(rss)"
+issued=1
+for total in $totals; do
+	n=$((total - issued))
+	AWS_ACCESS_KEY_ID=$ukey AWS_SECRET_ACCESS_KEY=$usecret "$work/iamd" bench --endpoint $url --op assume-role \
+		--role-arn "$role" -n "$n" -d 0 -c 8 --warmup 0 --progress=false --json |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print("issued %d more sessions: %.0f req/s, errors %s" % (d["requests"], d["requestsPerSecond"], d.get("errors") or {}))'
+	issued=$total
+	echo "sessions issued: $issued   GetCallerIdentity (session credentials): $(gci)  rss $(rss)"
+done
