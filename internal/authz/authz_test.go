@@ -302,4 +302,16 @@ func TestAccessLogRecordsDecision(t *testing.T) {
 	if rec.Authz.Action != "iam:ListUsers" || rec.Authz.Decision != "explicitDeny" || !strings.Contains(rec.Authz.By, "(p1) statement 0") {
 		t.Errorf("access log authz = %+v", rec.Authz)
 	}
+	// The root user is allowed by being root, not by a statement.
+	buf.Reset()
+	if _, err := iamtest.IAM(h.Root()).ListUsers(ctx, &iamsdk.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	line = strings.TrimSpace(buf.String())
+	if err := json.Unmarshal([]byte(line[strings.LastIndexByte(line, '\n')+1:]), &rec); err != nil {
+		t.Fatalf("%v: %s", err, line)
+	}
+	if rec.Authz.Decision != "allowed" || rec.Authz.By != "root user" {
+		t.Errorf("root's access log authz = %+v", rec.Authz)
+	}
 }

@@ -83,7 +83,8 @@ func (t *Trace) LogValue() slog.Value {
 }
 
 // DecidedBy names what decided: the deciding statement ("identityPolicies[1] Sid=DenyAll
-// (arn:aws:iam::…:policy/P) statement 0") or, for an implicit deny, the gate without an Allow.
+// (arn:aws:iam::…:policy/P) statement 0"), for an implicit deny the gate without an Allow, and
+// "root user" for the root user's calls.
 func (ev *Evaluation) DecidedBy() string {
 	by := ev.Result.By
 	var m *policy.Match
@@ -104,6 +105,11 @@ func (ev *Evaluation) DecidedBy() string {
 		}
 		m = x
 		break
+	}
+	if ev.Result.Decision == policy.Allowed && m == nil {
+		// Only the account root user is allowed without an allowing statement: identity
+		// policies do not limit it.
+		return "root user"
 	}
 	if ev.Result.Decision == policy.ImplicitDeny || m == nil {
 		return "no Allow in " + by.String()
