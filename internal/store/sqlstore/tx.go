@@ -561,6 +561,14 @@ func normPolicy(p iam.ManagedPolicy) iam.ManagedPolicy {
 	return p
 }
 
+// The boundary counts say "boundary <> ”" so that the planner can use the partial index
+// entities_boundary: it cannot prove that of a bound parameter, and without it each count
+// scanned every entity (at 100,000 users and roles, six such scans were 0.9 s of iamd's start).
+const (
+	countBoundaryUses          = `SELECT COUNT(*) FROM entities WHERE boundary = ? AND boundary <> ''`
+	countBoundaryUsesInAccount = `SELECT COUNT(*) FROM entities WHERE boundary = ? AND boundary <> '' AND account = ?`
+)
+
 func (t *tx) PolicyUses(ctx context.Context, account, arn string) (attached, boundaries int, err error) {
 	p, _, err := t.policy(ctx, arn)
 	if err != nil {
@@ -569,7 +577,7 @@ func (t *tx) PolicyUses(ctx context.Context, account, arn string) (attached, bou
 	if attached, err = t.count(ctx, `SELECT COUNT(*) FROM attachments a JOIN entities e ON e.id = a.entity_id WHERE a.policy_id = ? AND e.account = ?`, p.PolicyID, account); err != nil {
 		return 0, 0, err
 	}
-	boundaries, err = t.count(ctx, `SELECT COUNT(*) FROM entities WHERE boundary = ? AND account = ?`, arn, account)
+	boundaries, err = t.count(ctx, countBoundaryUsesInAccount, arn, account)
 	return attached, boundaries, err
 }
 
@@ -578,7 +586,7 @@ func (t *tx) fillCounts(ctx context.Context, p *iam.ManagedPolicy) error {
 	if p.AttachmentCount, err = t.count(ctx, `SELECT COUNT(*) FROM attachments WHERE policy_id = ?`, p.PolicyID); err != nil {
 		return err
 	}
-	p.PermissionsBoundaryUsageCount, err = t.count(ctx, `SELECT COUNT(*) FROM entities WHERE boundary = ?`, p.Arn)
+	p.PermissionsBoundaryUsageCount, err = t.count(ctx, countBoundaryUses, p.Arn)
 	return err
 }
 
