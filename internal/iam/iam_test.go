@@ -198,6 +198,16 @@ func TestValidateTags(t *testing.T) {
 		{"invalid utf8", []Tag{{"k\xff", "v"}}, "ValidationError"},
 		{"51 tags", many, "ValidationError"},
 		{"50 tags", many[:50], ""},
+		{"reserved key prefix", []Tag{{"aws:team", "a"}}, "InvalidInput"},
+		{"reserved key prefix upper case", []Tag{{"AWS:team", "a"}}, "InvalidInput"},
+		{"reserved key prefix mixed case", []Tag{{"aWs:team", "a"}}, "InvalidInput"},
+		{"reserved key prefix alone", []Tag{{"aws:", "a"}}, "InvalidInput"},
+		{"reserved value prefix", []Tag{{"team", "aws:a"}}, "InvalidInput"},
+		{"reserved value prefix upper case", []Tag{{"team", "AWS:"}}, "InvalidInput"},
+		{"reserved prefix on a later tag", []Tag{{"team", "a"}, {"Aws:x", ""}}, "InvalidInput"},
+		{"aws without colon", []Tag{{"aws", "aws"}, {"awsteam", "awsvalue"}, {"aws_x", "aws-x"}}, ""},
+		{"aws: inside key and value", []Tag{{"team:aws:x", "x:aws:y"}}, ""},
+		{"reserved prefix over the length limit is a ValidationError", []Tag{{"aws:" + strings.Repeat("k", 125), ""}}, "ValidationError"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,6 +224,62 @@ func TestValidateTags(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCheckReservedTagPrefix(t *testing.T) {
+	const rest = "tag keys and values cannot begin with the prefix aws:, which is reserved for AWS use."
+	tests := []struct {
+		name, key, value string
+		wantMsg          string // "" means accepted
+	}{
+		{"plain", "team", "blue", ""},
+		{"empty value", "team", "", ""},
+		{"prefix without colon", "awsteam", "aws", ""},
+		{"short strings", "aw", "a", ""},
+		{"key", "aws:team", "blue", "Tag key 'aws:team' is invalid: " + rest},
+		{"key in upper case", "AWS:team", "blue", "Tag key 'AWS:team' is invalid: " + rest},
+		{"value", "team", "aws:blue", "Tag value 'aws:blue' of key 'team' is invalid: " + rest},
+		{"value in mixed case", "team", "Aws:", "Tag value 'Aws:' of key 'team' is invalid: " + rest},
+		{"key decides before value", "aws:k", "aws:v", "Tag key 'aws:k' is invalid: " + rest},
+		// U+017F folds to s under Unicode rules; only the ASCII prefix is reserved.
+		{"long s is not s", "aw\u017f:team", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckReservedTagPrefix(tc.key, tc.value)
+			if tc.wantMsg == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			e, ok := awserr.As(err)
+			if !ok || e.Code != "InvalidInput" || e.Status != 400 || e.Message != tc.wantMsg {
+				t.Fatalf("err = %#v, want InvalidInput 400 %q", err, tc.wantMsg)
+			}
+		})
+	}
+}
+
+// FuzzValidateTags checks that any one tag is answered without a panic, and that a key or value
+// beginning with aws: in any case is never accepted.
+func FuzzValidateTags(f *testing.F) {
+	f.Add("team", "blue")
+	f.Add("aws:team", "")
+	f.Add("k", "AWS:v")
+	f.Add("", "\xff")
+	f.Fuzz(func(t *testing.T, key, value string) {
+		err := ValidateTags([]Tag{{key, value}})
+		if err != nil {
+			if _, ok := awserr.As(err); !ok {
+				t.Fatalf("non-AWS error %v", err)
+			}
+			return
+		}
+		if strings.HasPrefix(strings.ToLower(key), "aws:") || strings.HasPrefix(strings.ToLower(value), "aws:") {
+			t.Fatalf("accepted reserved tag %q=%q", key, value)
+		}
+	})
 }
 
 func TestMergeAndRemoveTags(t *testing.T) {

@@ -192,8 +192,9 @@ func validTagText(s string) bool {
 }
 
 // ValidateTags checks a tag list as one request carries it: at most 50 tags, key 1–128 and value
-// 0–256 characters of AWS's tag alphabet, and no key twice — compared case-insensitively, since
-// AWS treats tag keys that differ only in case as the same key.
+// 0–256 characters of AWS's tag alphabet, no key or value beginning with the reserved prefix
+// aws: (CheckReservedTagPrefix), and no key twice — compared case-insensitively, since AWS
+// treats tag keys that differ only in case as the same key.
 func ValidateTags(tags []Tag) error {
 	var v violations
 	if len(tags) > MaxTagsPerEntity {
@@ -216,6 +217,9 @@ func ValidateTags(tags []Tag) error {
 	}
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
+		if err := CheckReservedTagPrefix(t.Key, t.Value); err != nil {
+			return err
+		}
 		k := strings.ToLower(t.Key)
 		if seen[k] {
 			return awserr.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
@@ -223,6 +227,35 @@ func ValidateTags(tags []Tag) error {
 		seen[k] = true
 	}
 	return nil
+}
+
+// ReservedTagPrefix begins the tag keys and values AWS keeps for itself.
+const ReservedTagPrefix = "aws:"
+
+// CheckReservedTagPrefix refuses a tag whose key or value begins with "aws:", in any case.
+//
+// The IAM User Guide, "Rules for tagging in IAM and AWS STS" (id_tags.html#id_tags_rules_creating):
+// "You cannot create a tag key or value that begins with the text aws:. This tag prefix is
+// reserved for AWS internal use." The same page's rules bind session tags (id_session-tags.html:
+// "Session tags must follow the rules for naming tags in IAM and AWS STS"). The guide does not
+// say whether the prefix is matched case-insensitively; AWS's other tagging documentation does
+// (CloudFormation: "This prefix is case-insensitive"), and IAM folds the case of user and role
+// tag keys, so AWS: and Aws: are refused too.
+//
+// The code is InvalidInput, the only error the Tag… operations model for a bad tag beyond the
+// model's constraints. The message is unconfirmed: AWS's wording was not found, this is iamd's.
+func CheckReservedTagPrefix(key, value string) error {
+	if hasReservedPrefix(key) {
+		return awserr.InvalidInput(fmt.Sprintf("Tag key '%s' is invalid: tag keys and values cannot begin with the prefix aws:, which is reserved for AWS use.", key))
+	}
+	if hasReservedPrefix(value) {
+		return awserr.InvalidInput(fmt.Sprintf("Tag value '%s' of key '%s' is invalid: tag keys and values cannot begin with the prefix aws:, which is reserved for AWS use.", value, key))
+	}
+	return nil
+}
+
+func hasReservedPrefix(s string) bool {
+	return len(s) >= len(ReservedTagPrefix) && strings.EqualFold(s[:len(ReservedTagPrefix)], ReservedTagPrefix)
 }
 
 // MergeTags applies TagX semantics: a new tag replaces an existing one whose key matches
