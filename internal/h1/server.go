@@ -220,9 +220,10 @@ func (c *conn) forget() {
 	c.s.connsWG.Done()
 }
 
-// deadlineSlack is how far a connection deadline may lag behind its exact value: deadlines
-// are moved at most once per slack under steady load instead of twice per request.
-const deadlineSlack = time.Second
+// slack is how far a connection deadline may lag behind its exact value: deadlines move at
+// most once per slack under steady load instead of twice per request. It is a sixteenth of
+// the timeout, at most a second.
+func slack(d time.Duration) time.Duration { return min(d/16, time.Second) }
 
 func (c *conn) setReadDeadline(now time.Time, d time.Duration) {
 	if d <= 0 {
@@ -232,7 +233,7 @@ func (c *conn) setReadDeadline(now time.Time, d time.Duration) {
 		}
 		return
 	}
-	if t := now.Add(d); t.Sub(c.rdeadline) > deadlineSlack || t.Before(c.rdeadline) {
+	if t := now.Add(d); t.Sub(c.rdeadline) > slack(d) || t.Before(c.rdeadline) {
 		c.nc.SetReadDeadline(t)
 		c.rdeadline = t
 	}
@@ -242,7 +243,7 @@ func (c *conn) setWriteDeadline(now time.Time, d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	if t := now.Add(d); t.Sub(c.wdeadline) > deadlineSlack || t.Before(c.wdeadline) {
+	if t := now.Add(d); t.Sub(c.wdeadline) > slack(d) || t.Before(c.wdeadline) {
 		c.nc.SetWriteDeadline(t)
 		c.wdeadline = t
 	}

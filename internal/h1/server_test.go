@@ -230,14 +230,18 @@ func TestHeaderTimeout(t *testing.T) {
 	fast, _ := newServers(t, http.HandlerFunc(echo), func(hs *http.Server) {
 		hs.ReadHeaderTimeout = 200 * time.Millisecond
 		hs.IdleTimeout = 300 * time.Millisecond
+		hs.ReadTimeout = 400 * time.Millisecond
 	})
 	tests := []struct {
 		name string
 		send string
+		min  time.Duration // the timeout that applies, less its slack
 	}{
-		{"nothing sent", ""},
-		{"part of a head", "GET / HTTP/1.1\r\nHo"},
-		{"idle after a request", "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"nothing sent", "", 180 * time.Millisecond},
+		{"part of a head", "GET / HTTP/1.1\r\nHo", 180 * time.Millisecond},
+		{"idle after a request", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 280 * time.Millisecond},
+		{"part of a body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", 370 * time.Millisecond},
+		{"part of a second head", "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHo", 180 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,8 +257,8 @@ func TestHeaderTimeout(t *testing.T) {
 			if err != nil {
 				t.Fatalf("connection not closed by the server: %v", err)
 			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("closed after %v", d)
+			if d := time.Since(start); d > 2*time.Second || d < tt.min {
+				t.Errorf("closed after %v, want %v to 2s", d, tt.min)
 			}
 		})
 	}
