@@ -25,13 +25,15 @@ type tagPage struct {
 
 // taggable is how the test reaches one entity kind's Tag, Untag and List…Tags.
 type taggable struct {
-	name    string
-	create  func(t *testing.T, c *iamsdk.Client, name string) (id string)
-	missing string // the id of an entity that does not exist
-	wantMsg string // its NoSuchEntity message
-	tag     func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error
-	untag   func(c *iamsdk.Client, id string, keys []string) error
-	list    func(c *iamsdk.Client, id string, marker *string, max *int32) (tagPage, error)
+	name   string
+	create func(t *testing.T, c *iamsdk.Client, name string) (id string)
+	// createTagged creates the entity with tags in the Create… call itself.
+	createTagged func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (id string, err error)
+	missing      string // the id of an entity that does not exist
+	wantMsg      string // its NoSuchEntity message
+	tag          func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error
+	untag        func(c *iamsdk.Client, id string, keys []string) error
+	list         func(c *iamsdk.Client, id string, marker *string, max *int32) (tagPage, error)
 }
 
 // taggables lists the eight IAM entity kinds that carry tags.
@@ -42,6 +44,10 @@ func taggables() []taggable {
 			create: func(t *testing.T, c *iamsdk.Client, name string) string {
 				must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(name)}))(t)
 				return name
+			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				_, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(name), Tags: tags})
+				return name, err
 			},
 			missing: "nobody", wantMsg: "The user with name nobody cannot be found.",
 			tag: func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error {
@@ -66,6 +72,10 @@ func taggables() []taggable {
 				must(c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
 				return name
 			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				_, err := c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustEC2), Tags: tags})
+				return name, err
+			},
 			missing: "nobody", wantMsg: "The role with name nobody cannot be found.",
 			tag: func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error {
 				_, err := c.TagRole(ctx, &iamsdk.TagRoleInput{RoleName: aws.String(id), Tags: tags})
@@ -88,6 +98,13 @@ func taggables() []taggable {
 			create: func(t *testing.T, c *iamsdk.Client, name string) string {
 				p := must(c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(allowAll)}))(t)
 				return aws.ToString(p.Policy.Arn)
+			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				p, err := c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(allowAll), Tags: tags})
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(p.Policy.Arn), nil
 			},
 			missing: "arn:aws:iam::" + iamtest.Account + ":policy/nobody",
 			wantMsg: "Policy arn:aws:iam::" + iamtest.Account + ":policy/nobody was not found.",
@@ -113,6 +130,10 @@ func taggables() []taggable {
 				must(c.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String(name)}))(t)
 				return name
 			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				_, err := c.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String(name), Tags: tags})
+				return name, err
+			},
 			missing: "nobody", wantMsg: "Instance Profile nobody cannot be found.",
 			tag: func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error {
 				_, err := c.TagInstanceProfile(ctx, &iamsdk.TagInstanceProfileInput{InstanceProfileName: aws.String(id), Tags: tags})
@@ -136,6 +157,14 @@ func taggables() []taggable {
 				p := must(c.CreateOpenIDConnectProvider(ctx, &iamsdk.CreateOpenIDConnectProviderInput{
 					Url: aws.String("https://" + name + ".example.com"), ClientIDList: []string{"app"}}))(t)
 				return aws.ToString(p.OpenIDConnectProviderArn)
+			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				p, err := c.CreateOpenIDConnectProvider(ctx, &iamsdk.CreateOpenIDConnectProviderInput{
+					Url: aws.String("https://" + name + ".example.com"), ClientIDList: []string{"app"}, Tags: tags})
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(p.OpenIDConnectProviderArn), nil
 			},
 			missing: "arn:aws:iam::" + iamtest.Account + ":oidc-provider/nobody.example.com",
 			wantMsg: "OpenIDConnect Provider not found for arn arn:aws:iam::" + iamtest.Account + ":oidc-provider/nobody.example.com",
@@ -162,6 +191,14 @@ func taggables() []taggable {
 				p := must(c.CreateSAMLProvider(ctx, &iamsdk.CreateSAMLProviderInput{Name: aws.String(name), SAMLMetadataDocument: aws.String(md)}))(t)
 				return aws.ToString(p.SAMLProviderArn)
 			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				md, _ := samlFixture(t, "https://"+name+".example.com", "")
+				p, err := c.CreateSAMLProvider(ctx, &iamsdk.CreateSAMLProviderInput{Name: aws.String(name), SAMLMetadataDocument: aws.String(md), Tags: tags})
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(p.SAMLProviderArn), nil
+			},
 			missing: "arn:aws:iam::" + iamtest.Account + ":saml-provider/nobody",
 			wantMsg: "Manifest not found for arn arn:aws:iam::" + iamtest.Account + ":saml-provider/nobody",
 			tag: func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error {
@@ -185,6 +222,13 @@ func taggables() []taggable {
 			create: func(t *testing.T, c *iamsdk.Client, name string) string {
 				d := must(c.CreateVirtualMFADevice(ctx, &iamsdk.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)}))(t)
 				return aws.ToString(d.VirtualMFADevice.SerialNumber)
+			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				d, err := c.CreateVirtualMFADevice(ctx, &iamsdk.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name), Tags: tags})
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(d.VirtualMFADevice.SerialNumber), nil
 			},
 			missing: "arn:aws:iam::" + iamtest.Account + ":mfa/nobody",
 			wantMsg: "MFA Device with serial number arn:aws:iam::" + iamtest.Account + ":mfa/nobody does not exist.",
@@ -217,6 +261,18 @@ func taggables() []taggable {
 				must(c.UploadServerCertificate(ctx, &iamsdk.UploadServerCertificateInput{ServerCertificateName: aws.String(name),
 					CertificateBody: aws.String(body), PrivateKey: aws.String(keyPEM)}))(t)
 				return name
+			},
+			createTagged: func(t *testing.T, c *iamsdk.Client, name string, tags []iamtypes.Tag) (string, error) {
+				key := ecKey(t)
+				body := testCert(t, key, name+".example.com", time.Now().Add(-time.Hour))
+				der, err := x509.MarshalECPrivateKey(key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+				_, err = c.UploadServerCertificate(ctx, &iamsdk.UploadServerCertificateInput{ServerCertificateName: aws.String(name),
+					CertificateBody: aws.String(body), PrivateKey: aws.String(keyPEM), Tags: tags})
+				return name, err
 			},
 			missing: "nobody", wantMsg: "The Server Certificate with name nobody cannot be found.",
 			tag: func(c *iamsdk.Client, id string, tags []iamtypes.Tag) error {
@@ -375,6 +431,32 @@ func TestTagOperations(t *testing.T) {
 			wantErr(t, k.tag(c, id, []iamtypes.Tag{tag("k", strings.Repeat("v", 257))}), "ValidationError", "")
 			wantErr(t, k.tag(c, id, []iamtypes.Tag{tag("", "v")}), "ValidationError", "")
 		}},
+		{"keys and values beginning with aws: are refused, in any case", func(t *testing.T, k taggable, c *iamsdk.Client, id string) {
+			const rest = "tag keys and values cannot begin with the prefix aws:, which is reserved for AWS use."
+			for _, tc := range []struct {
+				tags    []iamtypes.Tag
+				wantMsg string
+			}{
+				{[]iamtypes.Tag{tag("aws:team", "red")}, "Tag key 'aws:team' is invalid: " + rest},
+				{[]iamtypes.Tag{tag("AWS:team", "red")}, "Tag key 'AWS:team' is invalid: " + rest},
+				{[]iamtypes.Tag{tag("team", "Aws:red")}, "Tag value 'Aws:red' of key 'team' is invalid: " + rest},
+				// One bad tag fails the whole request: the good one is not added either.
+				{[]iamtypes.Tag{tag("good", "1"), tag("aWs:x", "")}, "Tag key 'aWs:x' is invalid: " + rest},
+			} {
+				wantErr(t, k.tag(c, id, tc.tags), "InvalidInput", tc.wantMsg)
+			}
+			p, err := k.list(c, id, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Tags) != 0 {
+				t.Errorf("tags after refused requests = %v, want none", tagStrings(p.Tags))
+			}
+			// aws without the colon, and aws: other than at the start, are ordinary text.
+			if err := k.tag(c, id, []iamtypes.Tag{tag("aws", "aws"), tag("awsteam", "x:aws:y")}); err != nil {
+				t.Errorf("tags that only look reserved: %v", err)
+			}
+		}},
 		{"missing entity", func(t *testing.T, k taggable, c *iamsdk.Client, _ string) {
 			wantErr(t, k.tag(c, k.missing, []iamtypes.Tag{tag("a", "1")}), "NoSuchEntity", k.wantMsg)
 			wantErr(t, k.untag(c, k.missing, []string{"a"}), "NoSuchEntity", k.wantMsg)
@@ -389,6 +471,46 @@ func TestTagOperations(t *testing.T) {
 			for i, sc := range scenarios {
 				t.Run(sc.name, func(t *testing.T) {
 					sc.run(t, k, c, k.create(t, c, fmt.Sprintf("tagged%d", i)))
+				})
+			}
+		})
+	}
+}
+
+// TestCreateWithReservedTags checks that each kind's Create… call refuses tags beginning with
+// aws: as its Tag… call does, and creates nothing when it does.
+func TestCreateWithReservedTags(t *testing.T) {
+	const rest = "tag keys and values cannot begin with the prefix aws:, which is reserved for AWS use."
+	cases := []struct {
+		name    string
+		tags    []iamtypes.Tag
+		wantMsg string
+	}{
+		{"reserved key", []iamtypes.Tag{tag("team", "red"), tag("aws:cloudformation:stack-name", "s")}, "Tag key 'aws:cloudformation:stack-name' is invalid: " + rest},
+		{"reserved key in upper case", []iamtypes.Tag{tag("AWS:team", "red")}, "Tag key 'AWS:team' is invalid: " + rest},
+		{"reserved value", []iamtypes.Tag{tag("team", "aws:red")}, "Tag value 'aws:red' of key 'team' is invalid: " + rest},
+	}
+	for _, k := range taggables() {
+		t.Run(k.name, func(t *testing.T) {
+			h, _ := harnessWithKeyring(t)
+			c := iamtest.IAM(h.Root())
+			for i, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					name := fmt.Sprintf("reserved%d", i)
+					_, err := k.createTagged(t, c, name, tc.tags)
+					wantErr(t, err, "InvalidInput", tc.wantMsg)
+					// Nothing was created: the same name is free, and takes good tags.
+					id, err := k.createTagged(t, c, name, []iamtypes.Tag{tag("team", "red")})
+					if err != nil {
+						t.Fatalf("create after the refused one: %v", err)
+					}
+					p, err := k.list(c, id, nil, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff([]string{"team=red"}, tagStrings(p.Tags)); diff != "" {
+						t.Errorf("tags (-want +got):\n%s", diff)
+					}
 				})
 			}
 		})
