@@ -44,24 +44,22 @@ type Server struct {
 	fb      *http.Server
 	handoff *handoffListener
 
-	mu       sync.Mutex
-	ln       net.Listener
-	conns    map[*conn]struct{}
-	closing  atomic.Bool
-	fbOnce   sync.Once
-	fbDone   chan struct{}
-	connsWG  sync.WaitGroup
-	serveErr error
+	mu      sync.Mutex
+	ln      net.Listener
+	conns   map[*conn]struct{}
+	closing atomic.Bool
+	fbOnce  sync.Once
+	connsWG sync.WaitGroup
 }
 
 // New returns a Server that serves with hs.Handler and hs's ReadHeaderTimeout, ReadTimeout,
 // WriteTimeout, IdleTimeout and ErrorLog, and hands the connections it does not serve to hs.
 func New(hs *http.Server) *Server {
-	return &Server{fb: hs, conns: map[*conn]struct{}{}, fbDone: make(chan struct{})}
+	return &Server{fb: hs, conns: map[*conn]struct{}{}}
 }
 
 // Serve accepts connections on ln until Shutdown or Close; it returns http.ErrServerClosed
-// then, like net/http.
+// then, like net/http. Connections of every Serve call share one fallback.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.closing.Load() {
@@ -69,13 +67,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		return http.ErrServerClosed
 	}
 	s.ln = ln
-	s.handoff = newHandoffListener(ln.Addr())
+	if s.handoff == nil {
+		s.handoff = newHandoffListener(ln.Addr())
+	}
 	s.mu.Unlock()
 	s.fbOnce.Do(func() {
-		go func() {
-			defer close(s.fbDone)
-			s.fb.Serve(s.handoff)
-		}()
+		go s.fb.Serve(s.handoff)
 	})
 	var backoff time.Duration
 	for {
@@ -326,9 +323,8 @@ func (c *conn) readHead(start time.Time, first bool) (h *head, n int) {
 				return nil, 0 // larger than the fast path serves
 			}
 			scanned := len(buf)
-			var err error
-			buf, err = c.br.Peek(len(buf) + 1)
-			if err != nil {
+			// Peek blocks until one more byte than buffered has arrived.
+			if _, err := c.br.Peek(len(buf) + 1); err != nil {
 				if errors.Is(err, bufio.ErrBufferFull) {
 					return nil, 0
 				}
