@@ -424,7 +424,9 @@ func compact(doc string) string {
 	return b.String()
 }
 
-// sessionTags checks session tags: at most 50, no key twice (case-insensitively).
+// sessionTags checks session tags: at most 50, no key or value beginning with aws: (the IAM
+// User Guide binds session tags to IAM's tag naming rules; see iam.CheckReservedTagPrefix), no
+// key twice (case-insensitively).
 func sessionTags(in []stsapi.Tag) ([]session.Tag, error) {
 	if len(in) > maxSessionTags {
 		return nil, awserr.Validation(fmt.Sprintf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags))
@@ -432,6 +434,9 @@ func sessionTags(in []stsapi.Tag) ([]session.Tag, error) {
 	out := make([]session.Tag, 0, len(in))
 	seen := make(map[string]bool, len(in))
 	for _, t := range in {
+		if err := iam.CheckReservedTagPrefix(t.Key, t.Value); err != nil {
+			return nil, err
+		}
 		k := strings.ToLower(t.Key)
 		if seen[k] {
 			return nil, awserr.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")

@@ -2,12 +2,14 @@ package sts_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/iamd/iamd/internal/iamtest"
 )
@@ -80,5 +82,49 @@ func TestSessionTagsAndSourceIdentity(t *testing.T) {
 	}
 	if _, err := iamtest.IAM(sessionConfig(h, out4.Credentials)).ListUsers(ctx, &iamsdk.ListUsersInput{}); apiCode(t, err) != "AccessDenied" {
 		t.Errorf("a non-transitive tag carried through the chain: %v", err)
+	}
+}
+
+// TestReservedSessionTags checks that session tags follow IAM's tag naming rules on the reserved
+// prefix: a key or value beginning with aws:, in any case, is refused by AssumeRole and
+// GetFederationToken alike.
+func TestReservedSessionTags(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	putRole(t, h, "tagged", trustRoot, 3600)
+	op := operator(t, h)
+	const rest = "tag keys and values cannot begin with the prefix aws:, which is reserved for AWS use."
+	tests := []struct {
+		name    string
+		tags    []ststypes.Tag
+		wantMsg string // "" means accepted
+	}{
+		{"ordinary", []ststypes.Tag{tag("team", "blue")}, ""},
+		{"looks reserved but is not", []ststypes.Tag{tag("aws", "awsblue"), tag("team:aws:x", "x:aws:y")}, ""},
+		{"reserved key", []ststypes.Tag{tag("aws:team", "blue")}, "Tag key 'aws:team' is invalid: " + rest},
+		{"reserved key in upper case", []ststypes.Tag{tag("team", "blue"), tag("AWS:PrincipalTag", "x")}, "Tag key 'AWS:PrincipalTag' is invalid: " + rest},
+		{"reserved value", []ststypes.Tag{tag("team", "Aws:blue")}, "Tag value 'Aws:blue' of key 'team' is invalid: " + rest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			check := func(op string, err error) {
+				t.Helper()
+				if tc.wantMsg == "" {
+					if err != nil {
+						t.Errorf("%s: %v", op, err)
+					}
+					return
+				}
+				var ae smithy.APIError
+				if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidInput" || ae.ErrorMessage() != tc.wantMsg {
+					t.Errorf("%s: err = %v, want InvalidInput %q", op, err, tc.wantMsg)
+				}
+			}
+			_, err := assume(t, op, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/tagged"),
+				RoleSessionName: aws.String("s1"), Tags: tc.tags})
+			check("AssumeRole", err)
+			_, err = iamtest.STS(h.Root()).GetFederationToken(ctx, &stssdk.GetFederationTokenInput{Name: aws.String("bob"), Tags: tc.tags})
+			check("GetFederationToken", err)
+		})
 	}
 }
