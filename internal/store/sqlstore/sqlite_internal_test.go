@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -244,42 +243,4 @@ func BenchmarkSQLite(b *testing.B) {
 			}
 		}
 	})
-}
-
-// TestBoundaryCountsUseIndex: counting a policy's boundary uses must not scan every entity.
-func TestBoundaryCountsUseIndex(t *testing.T) {
-	ctx := context.Background()
-	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	tests := []struct {
-		name, query string
-		args        []any
-	}{
-		{"policy's boundary uses", countBoundaryUses, []any{"arn:aws:iam::aws:policy/X"}},
-		{"in one account", countBoundaryUsesInAccount, []any{"arn:aws:iam::aws:policy/X", "123456789012"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if len(plan) == 0 || !strings.Contains(strings.Join(plan, "; "), "INDEX entities_boundary") {
-				t.Errorf("plan %q does not use entities_boundary", plan)
-			}
-		})
-	}
 }

@@ -128,22 +128,58 @@ func (t *tx) updateEntity(ctx context.Context, e ent, data any) error {
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, e.kind+" "+e.id, `UPDATE entities SET name = ?, name_lc = ?, path = ?, arn = ?, boundary = ?, data = ? WHERE id = ? AND account = ? AND kind = ?`,
+	return t.execOne(ctx, e.kind+" "+e.id, updateEntityByID,
 		e.name, strings.ToLower(e.name), e.path, e.arn, e.boundary, string(js), e.id, e.account, e.kind)
 }
+
+// Statements on the request path, named so that TestRequestPathQueriesUseIndexes checks the plans
+// of the very statements the store runs: each must be answered through an index whatever the
+// store's size.
+const (
+	selectEntityID               = `SELECT id FROM entities WHERE account = ? AND kind = ? AND name_lc = ?`
+	selectEntityByName           = `SELECT id, data FROM entities e WHERE e.account = ? AND e.kind = ? AND e.name_lc = ?`
+	selectEntityByID             = `SELECT id, data FROM entities e WHERE e.account = ? AND e.kind = ? AND e.id = ?`
+	updateEntityByID             = `UPDATE entities SET name = ?, name_lc = ?, path = ?, arn = ?, boundary = ?, data = ? WHERE id = ? AND account = ? AND kind = ?`
+	deleteEntityByName           = `DELETE FROM entities WHERE account = ? AND kind = ? AND name_lc = ?`
+	deleteEntityByID             = `DELETE FROM entities WHERE id = ?`
+	countEntitiesOfKind          = `SELECT COUNT(*) FROM entities WHERE account = ? AND kind = ?`
+	selectPolicyID               = `SELECT id FROM entities WHERE arn = ? AND kind = ?`
+	selectPolicyByARN            = `SELECT data, seq FROM entities WHERE arn = ? AND kind = ?`
+	selectKeyByID                = keyColumns + `WHERE k.id = ?`
+	countGroupsOfUser            = `SELECT COUNT(*) FROM group_members WHERE user_id = ?`
+	countPolicyAttached          = `SELECT COUNT(*) FROM attachments WHERE policy_id = ?`
+	countPolicyAttachedInAccount = `SELECT COUNT(*) FROM attachments a JOIN entities e ON e.id = a.entity_id WHERE a.policy_id = ? AND e.account = ?`
+	countAttachedToEntity        = `SELECT COUNT(*) FROM attachments WHERE entity_id = ?`
+	selectPolicyAttachments      = `SELECT e.kind, e.name, e.id FROM attachments a JOIN entities e ON e.id = a.entity_id WHERE a.policy_id = ? ORDER BY e.kind, e.name_lc, e.id`
+	selectRecord                 = `SELECT ` + recordCols + ` FROM records WHERE account = ? AND kind = ? AND name_lc = ?`
+	selectRecordsPage            = `SELECT ` + recordCols + `, name_lc FROM records WHERE account = ? AND kind = ? AND name_lc > ? ORDER BY name_lc LIMIT ?`
+	selectRecordsByOwner         = `SELECT ` + recordCols + ` FROM records WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name_lc`
+	countRecordsOfKind           = `SELECT COUNT(*) FROM records WHERE account = ? AND kind = ?`
+)
+
+// The FROM … WHERE clauses of the listings that listPage pages through.
+const (
+	fromEntitiesOfKind = `FROM entities e WHERE e.account = ? AND e.kind = ?`
+	fromGroupMembers   = `FROM entities e JOIN group_members m ON m.user_id = e.id WHERE m.group_id = ?`
+	fromGroupsOfUser   = `FROM entities e JOIN group_members m ON m.group_id = e.id WHERE m.user_id = ?`
+	fromAttachedTo     = `FROM entities e JOIN attachments a ON a.policy_id = e.id WHERE a.entity_id = ?`
+	fromProfilesOfRole = `FROM entities e JOIN profile_roles pr ON pr.profile_id = e.id WHERE pr.role_id = ?`
+	fromAWSPolicies    = `FROM entities e WHERE e.account = 'aws' AND e.kind = ?`
+	fromAllPolicies    = `FROM entities e WHERE e.account IN (?, 'aws') AND e.kind = ?`
+	onlyAttached       = ` AND EXISTS (SELECT 1 FROM attachments a WHERE a.policy_id = e.id)`
+)
 
 // entityID finds the unique id of a named entity.
 func (t *tx) entityID(ctx context.Context, account, kind, name string) (string, error) {
 	var id string
-	err := t.row(ctx, kind+" "+name, `SELECT id FROM entities WHERE account = ? AND kind = ? AND name_lc = ?`,
-		[]any{account, kind, strings.ToLower(name)}, &id)
+	err := t.row(ctx, kind+" "+name, selectEntityID, []any{account, kind, strings.ToLower(name)}, &id)
 	return id, err
 }
 
-func getEntity[T any](ctx context.Context, t *tx, what, where string, args ...any) (T, string, error) {
+func getEntity[T any](ctx context.Context, t *tx, what, query string, args ...any) (T, string, error) {
 	var v T
 	var id, data string
-	if err := t.row(ctx, what, `SELECT id, data FROM entities e WHERE `+where, args, &id, &data); err != nil {
+	if err := t.row(ctx, what, query, args, &id, &data); err != nil {
 		return v, "", err
 	}
 	if err := json.Unmarshal([]byte(data), &v); err != nil {
@@ -153,16 +189,16 @@ func getEntity[T any](ctx context.Context, t *tx, what, where string, args ...an
 }
 
 func byName[T any](ctx context.Context, t *tx, account, kind, name string) (T, string, error) {
-	return getEntity[T](ctx, t, kind+" "+name, `e.account = ? AND e.kind = ? AND e.name_lc = ?`, account, kind, strings.ToLower(name))
+	return getEntity[T](ctx, t, kind+" "+name, selectEntityByName, account, kind, strings.ToLower(name))
 }
 
 func byID[T any](ctx context.Context, t *tx, account, kind, id string) (T, error) {
-	v, _, err := getEntity[T](ctx, t, kind+" "+id, `e.account = ? AND e.kind = ? AND e.id = ?`, account, kind, id)
+	v, _, err := getEntity[T](ctx, t, kind+" "+id, selectEntityByID, account, kind, id)
 	return v, err
 }
 
 func (t *tx) deleteEntity(ctx context.Context, account, kind, name string) error {
-	return t.execOne(ctx, kind+" "+name, `DELETE FROM entities WHERE account = ? AND kind = ? AND name_lc = ?`, account, kind, strings.ToLower(name))
+	return t.execOne(ctx, kind+" "+name, deleteEntityByName, account, kind, strings.ToLower(name))
 }
 
 // ---- paging ----
@@ -196,6 +232,16 @@ func pageSize(opt store.ListOptions) int {
 	return opt.MaxItems
 }
 
+// pageQuery is the statement listPage runs for from; its parameters are from's, then the marker
+// (name, name, id), the path prefix (length, prefix) and the row limit. "After the marker" is
+// written as name_lc >= ? AND (name_lc > ? OR id > ?), not as the equivalent
+// name_lc > ? OR (name_lc = ? AND id > ?): the planner turns only the first into a range of the
+// name index, so a page far into a listing starts at the marker instead of walking up to it.
+func pageQuery(from string) string {
+	return `SELECT e.name_lc, e.id, e.data ` + from +
+		` AND e.name_lc >= ? AND (e.name_lc > ? OR e.id > ?) AND substr(e.path, 1, ?) = ? ORDER BY e.name_lc, e.id LIMIT ?`
+}
+
 // listPage pages through entities e selected by from (which ends in a WHERE clause), ordered by
 // (name_lc, id) — a total order, so a marker naming the last row returned resumes exactly after
 // it whatever was inserted or deleted meanwhile.
@@ -210,10 +256,8 @@ func listPage[T any](ctx context.Context, t *tx, opt store.ListOptions, from str
 		prefix = "/"
 	}
 	n := pageSize(opt)
-	q := `SELECT e.name_lc, e.id, e.data ` + from +
-		` AND (e.name_lc > ? OR (e.name_lc = ? AND e.id > ?)) AND substr(e.path, 1, ?) = ? ORDER BY e.name_lc, e.id LIMIT ?`
 	args = append(args, afterName, afterName, afterID, len(prefix), prefix, n+1)
-	rows, err := t.query(ctx, q, args...)
+	rows, err := t.query(ctx, pageQuery(from), args...)
 	if err != nil {
 		return page, err
 	}
@@ -307,11 +351,11 @@ func (t *tx) DeleteUser(ctx context.Context, account, name string) error {
 }
 
 func (t *tx) Users(ctx context.Context, account string, opt store.ListOptions) (store.Page[iam.User], error) {
-	return listPage[iam.User](ctx, t, opt, `FROM entities e WHERE e.account = ? AND e.kind = ?`, []any{account, kindUser})
+	return listPage[iam.User](ctx, t, opt, fromEntitiesOfKind, []any{account, kindUser})
 }
 
 func (t *tx) CountUsers(ctx context.Context, account string) (int, error) {
-	return t.count(ctx, `SELECT COUNT(*) FROM entities WHERE account = ? AND kind = ?`, account, kindUser)
+	return t.count(ctx, countEntitiesOfKind, account, kindUser)
 }
 
 // ---- access keys ----
@@ -345,7 +389,7 @@ func scanKey(sc interface{ Scan(...any) error }) (iam.AccessKey, error) {
 }
 
 func (t *tx) AccessKey(ctx context.Context, id string) (iam.AccessKey, error) {
-	rows, err := t.query(ctx, keyColumns+`WHERE k.id = ?`, id)
+	rows, err := t.query(ctx, selectKeyByID, id)
 	if err != nil {
 		return iam.AccessKey{}, err
 	}
@@ -359,12 +403,20 @@ func (t *tx) AccessKey(ctx context.Context, id string) (iam.AccessKey, error) {
 	return scanKey(rows)
 }
 
-// ownerClause selects the keys of one owner; a nil owner is the root user.
-func ownerClause(owner any) (string, []any) {
+// The keys of one owner: a user (by unique id) or, where user_id is NULL, the root user.
+const (
+	selectKeysOfUser = keyColumns + `WHERE k.account = ? AND k.user_id = ? ORDER BY k.create_date, k.id`
+	selectKeysOfRoot = keyColumns + `WHERE k.account = ? AND k.user_id IS NULL ORDER BY k.create_date, k.id`
+	countKeysOfUser  = `SELECT COUNT(*) FROM access_keys k WHERE k.account = ? AND k.user_id = ?`
+	countKeysOfRoot  = `SELECT COUNT(*) FROM access_keys k WHERE k.account = ? AND k.user_id IS NULL`
+)
+
+// ownerQuery picks the statement for owner (nil: the root user) and its arguments.
+func ownerQuery(ofUser, ofRoot, account string, owner any) (string, []any) {
 	if owner == nil {
-		return `k.user_id IS NULL`, nil
+		return ofRoot, []any{account}
 	}
-	return `k.user_id = ?`, []any{owner}
+	return ofUser, []any{account, owner}
 }
 
 func (t *tx) AccessKeys(ctx context.Context, account, userName string) ([]iam.AccessKey, error) {
@@ -372,8 +424,8 @@ func (t *tx) AccessKeys(ctx context.Context, account, userName string) ([]iam.Ac
 	if err != nil {
 		return nil, err
 	}
-	clause, args := ownerClause(owner)
-	rows, err := t.query(ctx, keyColumns+`WHERE k.account = ? AND `+clause+` ORDER BY k.create_date, k.id`, append([]any{account}, args...)...)
+	q, args := ownerQuery(selectKeysOfUser, selectKeysOfRoot, account, owner)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -394,8 +446,8 @@ func (t *tx) CountAccessKeys(ctx context.Context, account, userName string) (int
 	if err != nil {
 		return 0, err
 	}
-	clause, args := ownerClause(owner)
-	return t.count(ctx, `SELECT COUNT(*) FROM access_keys k WHERE k.account = ? AND `+clause, append([]any{account}, args...)...)
+	q, args := ownerQuery(countKeysOfUser, countKeysOfRoot, account, owner)
+	return t.count(ctx, q, args...)
 }
 
 func (t *tx) UpdateAccessKeyStatus(ctx context.Context, account, id, status string) error {
@@ -441,11 +493,11 @@ func (t *tx) DeleteGroup(ctx context.Context, account, name string) error {
 }
 
 func (t *tx) Groups(ctx context.Context, account string, opt store.ListOptions) (store.Page[iam.Group], error) {
-	return listPage[iam.Group](ctx, t, opt, `FROM entities e WHERE e.account = ? AND e.kind = ?`, []any{account, kindGroup})
+	return listPage[iam.Group](ctx, t, opt, fromEntitiesOfKind, []any{account, kindGroup})
 }
 
 func (t *tx) CountGroups(ctx context.Context, account string) (int, error) {
-	return t.count(ctx, `SELECT COUNT(*) FROM entities WHERE account = ? AND kind = ?`, account, kindGroup)
+	return t.count(ctx, countEntitiesOfKind, account, kindGroup)
 }
 
 func (t *tx) groupAndUser(ctx context.Context, account, group, user string) (gid, uid string, err error) {
@@ -478,7 +530,7 @@ func (t *tx) GroupMembers(ctx context.Context, account, group string, opt store.
 	if err != nil {
 		return store.Page[iam.User]{}, err
 	}
-	return listPage[iam.User](ctx, t, opt, `FROM entities e JOIN group_members m ON m.user_id = e.id WHERE m.group_id = ?`, []any{gid})
+	return listPage[iam.User](ctx, t, opt, fromGroupMembers, []any{gid})
 }
 
 func (t *tx) GroupsForUser(ctx context.Context, account, user string, opt store.ListOptions) (store.Page[iam.Group], error) {
@@ -486,7 +538,7 @@ func (t *tx) GroupsForUser(ctx context.Context, account, user string, opt store.
 	if err != nil {
 		return store.Page[iam.Group]{}, err
 	}
-	return listPage[iam.Group](ctx, t, opt, `FROM entities e JOIN group_members m ON m.group_id = e.id WHERE m.user_id = ?`, []any{uid})
+	return listPage[iam.Group](ctx, t, opt, fromGroupsOfUser, []any{uid})
 }
 
 func (t *tx) CountGroupsForUser(ctx context.Context, account, user string) (int, error) {
@@ -494,7 +546,7 @@ func (t *tx) CountGroupsForUser(ctx context.Context, account, user string) (int,
 	if err != nil {
 		return 0, err
 	}
-	return t.count(ctx, `SELECT COUNT(*) FROM group_members WHERE user_id = ?`, uid)
+	return t.count(ctx, countGroupsOfUser, uid)
 }
 
 // ---- roles ----
@@ -541,11 +593,11 @@ func (t *tx) DeleteRole(ctx context.Context, account, name string) error {
 }
 
 func (t *tx) Roles(ctx context.Context, account string, opt store.ListOptions) (store.Page[iam.Role], error) {
-	return listPage[iam.Role](ctx, t, opt, `FROM entities e WHERE e.account = ? AND e.kind = ?`, []any{account, kindRole})
+	return listPage[iam.Role](ctx, t, opt, fromEntitiesOfKind, []any{account, kindRole})
 }
 
 func (t *tx) CountRoles(ctx context.Context, account string) (int, error) {
-	return t.count(ctx, `SELECT COUNT(*) FROM entities WHERE account = ? AND kind = ?`, account, kindRole)
+	return t.count(ctx, countEntitiesOfKind, account, kindRole)
 }
 
 // ---- managed policies ----
@@ -574,7 +626,7 @@ func (t *tx) PolicyUses(ctx context.Context, account, arn string) (attached, bou
 	if err != nil {
 		return 0, 0, err
 	}
-	if attached, err = t.count(ctx, `SELECT COUNT(*) FROM attachments a JOIN entities e ON e.id = a.entity_id WHERE a.policy_id = ? AND e.account = ?`, p.PolicyID, account); err != nil {
+	if attached, err = t.count(ctx, countPolicyAttachedInAccount, p.PolicyID, account); err != nil {
 		return 0, 0, err
 	}
 	boundaries, err = t.count(ctx, countBoundaryUsesInAccount, arn, account)
@@ -583,7 +635,7 @@ func (t *tx) PolicyUses(ctx context.Context, account, arn string) (attached, bou
 
 func (t *tx) fillCounts(ctx context.Context, p *iam.ManagedPolicy) error {
 	var err error
-	if p.AttachmentCount, err = t.count(ctx, `SELECT COUNT(*) FROM attachments WHERE policy_id = ?`, p.PolicyID); err != nil {
+	if p.AttachmentCount, err = t.count(ctx, countPolicyAttached, p.PolicyID); err != nil {
 		return err
 	}
 	p.PermissionsBoundaryUsageCount, err = t.count(ctx, countBoundaryUses, p.Arn)
@@ -616,7 +668,7 @@ func (t *tx) CreatePolicy(ctx context.Context, p iam.ManagedPolicy, document str
 func (t *tx) policy(ctx context.Context, arn string) (iam.ManagedPolicy, int, error) {
 	var data string
 	var seq int
-	if err := t.row(ctx, "policy "+arn, `SELECT data, seq FROM entities WHERE arn = ? AND kind = ?`, []any{arn, kindPolicy}, &data, &seq); err != nil {
+	if err := t.row(ctx, "policy "+arn, selectPolicyByARN, []any{arn, kindPolicy}, &data, &seq); err != nil {
 		return iam.ManagedPolicy{}, 0, err
 	}
 	var p iam.ManagedPolicy
@@ -656,7 +708,7 @@ func (t *tx) DeletePolicy(ctx context.Context, arn string) error {
 	if p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0 {
 		return fmt.Errorf("%w: policy %s is attached or used as a permissions boundary", store.ErrConflict, arn)
 	}
-	return t.execOne(ctx, "policy "+arn, `DELETE FROM entities WHERE id = ?`, p.PolicyID)
+	return t.execOne(ctx, "policy "+arn, deleteEntityByID, p.PolicyID)
 }
 
 func (t *tx) Policies(ctx context.Context, account string, opt store.PolicyListOptions) (store.Page[iam.ManagedPolicy], error) {
@@ -664,16 +716,16 @@ func (t *tx) Policies(ctx context.Context, account string, opt store.PolicyListO
 	var args []any
 	switch opt.Scope {
 	case store.ScopeAWS:
-		from, args = `FROM entities e WHERE e.account = 'aws' AND e.kind = ?`, []any{kindPolicy}
+		from, args = fromAWSPolicies, []any{kindPolicy}
 	case store.ScopeLocal:
-		from, args = `FROM entities e WHERE e.account = ? AND e.kind = ?`, []any{account, kindPolicy}
+		from, args = fromEntitiesOfKind, []any{account, kindPolicy}
 	case store.ScopeAll, "":
-		from, args = `FROM entities e WHERE e.account IN (?, 'aws') AND e.kind = ?`, []any{account, kindPolicy}
+		from, args = fromAllPolicies, []any{account, kindPolicy}
 	default:
 		return store.Page[iam.ManagedPolicy]{}, fmt.Errorf("sqlstore: unknown policy scope %q", opt.Scope)
 	}
 	if opt.OnlyAttached {
-		from += ` AND EXISTS (SELECT 1 FROM attachments a WHERE a.policy_id = e.id)`
+		from += onlyAttached
 	}
 	page, err := listPage[iam.ManagedPolicy](ctx, t, opt.ListOptions, from, args)
 	if err != nil {
@@ -696,7 +748,7 @@ func (t *tx) Policies(ctx context.Context, account string, opt store.PolicyListO
 }
 
 func (t *tx) CountPolicies(ctx context.Context, account string) (int, error) {
-	return t.count(ctx, `SELECT COUNT(*) FROM entities WHERE account = ? AND kind = ?`, account, kindPolicy)
+	return t.count(ctx, countEntitiesOfKind, account, kindPolicy)
 }
 
 func versionSeq(versionID string) (int, bool) {
@@ -804,7 +856,7 @@ func (t *tx) DeletePolicyVersion(ctx context.Context, arn, versionID string) err
 
 func (t *tx) policyID(ctx context.Context, arn string) (string, error) {
 	var id string
-	err := t.row(ctx, "policy "+arn, `SELECT id FROM entities WHERE arn = ? AND kind = ?`, []any{arn, kindPolicy}, &id)
+	err := t.row(ctx, "policy "+arn, selectPolicyID, []any{arn, kindPolicy}, &id)
 	return id, err
 }
 
@@ -855,7 +907,7 @@ func (t *tx) AttachedPolicies(ctx context.Context, account string, kind iam.Prin
 	if err != nil {
 		return out, err
 	}
-	page, err := listPage[iam.ManagedPolicy](ctx, t, opt, `FROM entities e JOIN attachments a ON a.policy_id = e.id WHERE a.entity_id = ?`, []any{eid})
+	page, err := listPage[iam.ManagedPolicy](ctx, t, opt, fromAttachedTo, []any{eid})
 	if err != nil {
 		return out, err
 	}
@@ -871,7 +923,7 @@ func (t *tx) CountAttachedPolicies(ctx context.Context, account string, kind iam
 	if err != nil {
 		return 0, err
 	}
-	return t.count(ctx, `SELECT COUNT(*) FROM attachments WHERE entity_id = ?`, eid)
+	return t.count(ctx, countAttachedToEntity, eid)
 }
 
 func (t *tx) PolicyAttachments(ctx context.Context, policyARN string) ([]iam.PolicyAttachment, error) {
@@ -879,7 +931,7 @@ func (t *tx) PolicyAttachments(ctx context.Context, policyARN string) ([]iam.Pol
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT e.kind, e.name, e.id FROM attachments a JOIN entities e ON e.id = a.entity_id WHERE a.policy_id = ? ORDER BY e.kind, e.name_lc, e.id`, pid)
+	rows, err := t.query(ctx, selectPolicyAttachments, pid)
 	if err != nil {
 		return nil, err
 	}
@@ -1051,7 +1103,7 @@ func (t *tx) profilePage(ctx context.Context, opt store.ListOptions, from string
 }
 
 func (t *tx) InstanceProfiles(ctx context.Context, account string, opt store.ListOptions) (store.Page[iam.InstanceProfile], error) {
-	return t.profilePage(ctx, opt, `FROM entities e WHERE e.account = ? AND e.kind = ?`, []any{account, kindProfile})
+	return t.profilePage(ctx, opt, fromEntitiesOfKind, []any{account, kindProfile})
 }
 
 func (t *tx) InstanceProfilesForRole(ctx context.Context, account, role string, opt store.ListOptions) (store.Page[iam.InstanceProfile], error) {
@@ -1059,7 +1111,7 @@ func (t *tx) InstanceProfilesForRole(ctx context.Context, account, role string, 
 	if err != nil {
 		return store.Page[iam.InstanceProfile]{}, err
 	}
-	return t.profilePage(ctx, opt, `FROM entities e JOIN profile_roles pr ON pr.profile_id = e.id WHERE pr.role_id = ?`, []any{rid})
+	return t.profilePage(ctx, opt, fromProfilesOfRole, []any{rid})
 }
 
 func (t *tx) profileAndRole(ctx context.Context, account, profile, role string) (pid, rid string, err error) {
@@ -1147,7 +1199,7 @@ func scanRecord(sc interface{ Scan(...any) error }) (store.Record, error) {
 const recordCols = `account, kind, name, owner_id, data`
 
 func (t *tx) Record(ctx context.Context, account, kind, name string) (store.Record, error) {
-	row := t.sql.QueryRowContext(ctx, t.d.rebind(`SELECT `+recordCols+` FROM records WHERE account = ? AND kind = ? AND name_lc = ?`),
+	row := t.sql.QueryRowContext(ctx, t.d.rebind(selectRecord),
 		account, kind, strings.ToLower(name))
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -1173,7 +1225,7 @@ func (t *tx) Records(ctx context.Context, account, kind string, opt store.ListOp
 		return page, err
 	}
 	n := pageSize(opt)
-	rows, err := t.query(ctx, `SELECT `+recordCols+`, name_lc FROM records WHERE account = ? AND kind = ? AND name_lc > ? ORDER BY name_lc LIMIT ?`,
+	rows, err := t.query(ctx, selectRecordsPage,
 		account, kind, after, n+1)
 	if err != nil {
 		return page, err
@@ -1198,7 +1250,7 @@ func (t *tx) Records(ctx context.Context, account, kind string, opt store.ListOp
 }
 
 func (t *tx) RecordsByOwner(ctx context.Context, account, kind, ownerID string) ([]store.Record, error) {
-	rows, err := t.query(ctx, `SELECT `+recordCols+` FROM records WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name_lc`, account, kind, ownerID)
+	rows, err := t.query(ctx, selectRecordsByOwner, account, kind, ownerID)
 	if err != nil {
 		return nil, err
 	}
@@ -1215,5 +1267,5 @@ func (t *tx) RecordsByOwner(ctx context.Context, account, kind, ownerID string) 
 }
 
 func (t *tx) CountRecords(ctx context.Context, account, kind string) (int, error) {
-	return t.count(ctx, `SELECT COUNT(*) FROM records WHERE account = ? AND kind = ?`, account, kind)
+	return t.count(ctx, countRecordsOfKind, account, kind)
 }
