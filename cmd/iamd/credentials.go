@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,19 @@ type processCredentials struct {
 
 // minCachedLifetime: a cached answer is reused only while it has this much left.
 const minCachedLifetime = 15 * time.Minute
+
+// chainEnv lists the requests (requestID) of the iamd credentials commands this one runs under.
+// Without --profile the source is the environment's profile; when that is the very profile whose
+// credential_process runs this command (AWS_PROFILE=app), AssumeRole's credential lookup would
+// start the command again, and that one again, without end. A nested request for other
+// credentials (a source profile served by another iamd credentials) stays allowed.
+const chainEnv = "IAMD_CREDENTIALS_CHAIN"
+
+// requestID names one request (its flags) in the cache and in chainEnv.
+func requestID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:12])
+}
 
 func newCredentials() *cobra.Command {
 	var roleARN, profile, sessionName, agentURL, cacheDir string
@@ -57,6 +71,13 @@ stderr.`,
 				return errors.New("give exactly one of --role-arn and --agent")
 			}
 			key := strings.Join([]string{roleARN, profile, sessionName, agentURL, strconv.Itoa(duration)}, "\x00")
+			id := requestID(key)
+			chain := strings.Fields(os.Getenv(chainEnv))
+			if slices.Contains(chain, id) {
+				return errors.New("the source credentials come from this same iamd credentials command, which would run itself without end: give --profile a profile with other credentials")
+			}
+			// The SDK starts credential_process commands with this process's environment.
+			os.Setenv(chainEnv, strings.Join(append(chain, id), " "))
 			var path string
 			if !noCache {
 				if cacheDir == "" {
@@ -66,8 +87,7 @@ stderr.`,
 					}
 					cacheDir = filepath.Join(d, "iamd")
 				}
-				sum := sha256.Sum256([]byte(key))
-				path = filepath.Join(cacheDir, hex.EncodeToString(sum[:12])+".json")
+				path = filepath.Join(cacheDir, id+".json")
 				if c, ok := readCache(path); ok {
 					return json.NewEncoder(cmd.OutOrStdout()).Encode(c)
 				}
