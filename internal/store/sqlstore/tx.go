@@ -118,7 +118,7 @@ func (t *tx) insertEntity(ctx context.Context, e ent, seq int, data any) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO entities (id, account, kind, name, name_lc, path, arn, boundary, seq, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, insertEntity,
 		e.id, e.account, e.kind, e.name, strings.ToLower(e.name), e.path, e.arn, e.boundary, seq, string(js))
 	return err
 }
@@ -155,6 +155,35 @@ const (
 	selectRecordsPage            = `SELECT ` + recordCols + `, name_lc FROM records WHERE account = ? AND kind = ? AND name_lc > ? ORDER BY name_lc LIMIT ?`
 	selectRecordsByOwner         = `SELECT ` + recordCols + ` FROM records WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name_lc`
 	countRecordsOfKind           = `SELECT COUNT(*) FROM records WHERE account = ? AND kind = ?`
+
+	// Single-row writes and reads by primary key.
+	insertEntity            = `INSERT INTO entities (id, account, kind, name, name_lc, path, arn, boundary, seq, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertAccessKey         = `INSERT INTO access_keys (id, account, user_id, status, secret, create_date, last_used, last_service, last_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	updateKeyStatus         = `UPDATE access_keys SET status = ? WHERE id = ? AND account = ?`
+	updateKeyLastUsed       = `UPDATE access_keys SET last_used = ?, last_service = ?, last_region = ? WHERE id = ?`
+	deleteAccessKey         = `DELETE FROM access_keys WHERE id = ? AND account = ?`
+	insertGroupMember       = `INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	deleteGroupMember       = `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`
+	insertPolicyVersion     = `INSERT INTO policy_versions (policy_id, seq, document, create_date) VALUES (?, ?, ?, ?)`
+	updatePolicyEntity      = `UPDATE entities SET seq = ?, data = ? WHERE id = ?`
+	selectPolicyVersion     = `SELECT document, create_date FROM policy_versions WHERE policy_id = ? AND seq = ?`
+	selectPolicyVersions    = `SELECT seq, document, create_date FROM policy_versions WHERE policy_id = ? ORDER BY seq DESC`
+	deletePolicyVersion     = `DELETE FROM policy_versions WHERE policy_id = ? AND seq = ?`
+	insertAttachment        = `INSERT INTO attachments (entity_id, policy_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	deleteAttachment        = `DELETE FROM attachments WHERE entity_id = ? AND policy_id = ?`
+	upsertInlinePolicy      = `INSERT INTO inline_policies (entity_id, name, name_lc, document) VALUES (?, ?, ?, ?) ON CONFLICT (entity_id, name_lc) DO UPDATE SET name = excluded.name, document = excluded.document`
+	selectInlinePolicy      = `SELECT name, document FROM inline_policies WHERE entity_id = ? AND name_lc = ?`
+	selectInlinePolicies    = `SELECT name, document FROM inline_policies WHERE entity_id = ? ORDER BY name_lc`
+	selectInlinePolicyNames = `SELECT name, name_lc FROM inline_policies WHERE entity_id = ? AND name_lc > ? ORDER BY name_lc LIMIT ?`
+	deleteInlinePolicy      = `DELETE FROM inline_policies WHERE entity_id = ? AND name_lc = ?`
+	selectProfileRoles      = `SELECT e.data FROM profile_roles pr JOIN entities e ON e.id = pr.role_id WHERE pr.profile_id = ?`
+	countProfileRoles       = `SELECT COUNT(*) FROM profile_roles WHERE profile_id = ?`
+	insertProfileRole       = `INSERT INTO profile_roles (profile_id, role_id) VALUES (?, ?)`
+	deleteProfileRole       = `DELETE FROM profile_roles WHERE profile_id = ? AND role_id = ?`
+	insertRecord            = `INSERT INTO records (account, kind, name, name_lc, owner_id, data) VALUES (?, ?, ?, ?, ?, ?)`
+	updateRecord            = `UPDATE records SET owner_id = ?, data = ? WHERE account = ? AND kind = ? AND name_lc = ?`
+	deleteRecord            = `DELETE FROM records WHERE account = ? AND kind = ? AND name_lc = ?`
+	selectAccount           = `SELECT alias, create_date FROM accounts WHERE id = ?`
 )
 
 // The FROM … WHERE clauses of the listings that listPage pages through.
@@ -292,7 +321,7 @@ func (t *tx) CreateAccount(ctx context.Context, a iam.Account) error {
 func (t *tx) Account(ctx context.Context, id string) (iam.Account, error) {
 	a := iam.Account{ID: id}
 	var created int64
-	err := t.row(ctx, "account "+id, `SELECT alias, create_date FROM accounts WHERE id = ?`, []any{id}, &a.Alias, &created)
+	err := t.row(ctx, "account "+id, selectAccount, []any{id}, &a.Alias, &created)
 	a.CreateDate = fromMicros(created)
 	return a, err
 }
@@ -373,7 +402,7 @@ func (t *tx) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO access_keys (id, account, user_id, status, secret, create_date, last_used, last_service, last_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, insertAccessKey,
 		k.AccessKeyID, k.Account, owner, k.Status, k.SecretSealed, micros(k.CreateDate), micros(k.LastUsed.LastUsedDate), k.LastUsed.ServiceName, k.LastUsed.Region)
 	return err
 }
@@ -451,16 +480,16 @@ func (t *tx) CountAccessKeys(ctx context.Context, account, userName string) (int
 }
 
 func (t *tx) UpdateAccessKeyStatus(ctx context.Context, account, id, status string) error {
-	return t.execOne(ctx, "access key "+id, `UPDATE access_keys SET status = ? WHERE id = ? AND account = ?`, status, id, account)
+	return t.execOne(ctx, "access key "+id, updateKeyStatus, status, id, account)
 }
 
 func (t *tx) RecordAccessKeyUse(ctx context.Context, id string, used iam.AccessKeyLastUsed) error {
-	return t.execOne(ctx, "access key "+id, `UPDATE access_keys SET last_used = ?, last_service = ?, last_region = ? WHERE id = ?`,
+	return t.execOne(ctx, "access key "+id, updateKeyLastUsed,
 		micros(used.LastUsedDate), used.ServiceName, used.Region, id)
 }
 
 func (t *tx) DeleteAccessKey(ctx context.Context, account, id string) error {
-	return t.execOne(ctx, "access key "+id, `DELETE FROM access_keys WHERE id = ? AND account = ?`, id, account)
+	return t.execOne(ctx, "access key "+id, deleteAccessKey, id, account)
 }
 
 // ---- groups ----
@@ -513,7 +542,7 @@ func (t *tx) AddUserToGroup(ctx context.Context, account, group, user string) er
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, gid, uid)
+	_, err = t.exec(ctx, insertGroupMember, gid, uid)
 	return err
 }
 
@@ -522,7 +551,7 @@ func (t *tx) RemoveUserFromGroup(ctx context.Context, account, group, user strin
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, "membership of "+user+" in "+group, `DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, gid, uid)
+	return t.execOne(ctx, "membership of "+user+" in "+group, deleteGroupMember, gid, uid)
 }
 
 func (t *tx) GroupMembers(ctx context.Context, account, group string, opt store.ListOptions) (store.Page[iam.User], error) {
@@ -661,7 +690,7 @@ func (t *tx) CreatePolicy(ctx context.Context, p iam.ManagedPolicy, document str
 	if created.IsZero() {
 		created = p.CreateDate
 	}
-	_, err := t.exec(ctx, `INSERT INTO policy_versions (policy_id, seq, document, create_date) VALUES (?, ?, ?, ?)`, p.PolicyID, seq, document, micros(created))
+	_, err := t.exec(ctx, insertPolicyVersion, p.PolicyID, seq, document, micros(created))
 	return err
 }
 
@@ -767,7 +796,7 @@ func (t *tx) CreatePolicyVersion(ctx context.Context, arn, document string, setD
 	}
 	seq++
 	v := iam.PolicyVersion{VersionID: "v" + strconv.Itoa(seq), Document: document, IsDefaultVersion: setDefault, CreateDate: utc(created)}
-	if _, err := t.exec(ctx, `INSERT INTO policy_versions (policy_id, seq, document, create_date) VALUES (?, ?, ?, ?)`, p.PolicyID, seq, document, micros(created)); err != nil {
+	if _, err := t.exec(ctx, insertPolicyVersion, p.PolicyID, seq, document, micros(created)); err != nil {
 		return iam.PolicyVersion{}, err
 	}
 	if setDefault {
@@ -778,7 +807,7 @@ func (t *tx) CreatePolicyVersion(ctx context.Context, arn, document string, setD
 	if err != nil {
 		return iam.PolicyVersion{}, err
 	}
-	_, err = t.exec(ctx, `UPDATE entities SET seq = ?, data = ? WHERE id = ?`, seq, string(js), p.PolicyID)
+	_, err = t.exec(ctx, updatePolicyEntity, seq, string(js), p.PolicyID)
 	return v, err
 }
 
@@ -793,7 +822,7 @@ func (t *tx) PolicyVersion(ctx context.Context, arn, versionID string) (iam.Poli
 	}
 	v := iam.PolicyVersion{VersionID: versionID, IsDefaultVersion: p.DefaultVersionID == versionID}
 	var created int64
-	err = t.row(ctx, "policy version "+versionID, `SELECT document, create_date FROM policy_versions WHERE policy_id = ? AND seq = ?`, []any{p.PolicyID, seq}, &v.Document, &created)
+	err = t.row(ctx, "policy version "+versionID, selectPolicyVersion, []any{p.PolicyID, seq}, &v.Document, &created)
 	v.CreateDate = fromMicros(created)
 	return v, err
 }
@@ -803,7 +832,7 @@ func (t *tx) PolicyVersions(ctx context.Context, arn string) ([]iam.PolicyVersio
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT seq, document, create_date FROM policy_versions WHERE policy_id = ? ORDER BY seq DESC`, p.PolicyID)
+	rows, err := t.query(ctx, selectPolicyVersions, p.PolicyID)
 	if err != nil {
 		return nil, err
 	}
@@ -849,7 +878,7 @@ func (t *tx) DeletePolicyVersion(ctx context.Context, arn, versionID string) err
 	if !ok {
 		return fmt.Errorf("%w: policy version %q", store.ErrNotFound, versionID)
 	}
-	return t.execOne(ctx, "policy version "+versionID, `DELETE FROM policy_versions WHERE policy_id = ? AND seq = ?`, p.PolicyID, seq)
+	return t.execOne(ctx, "policy version "+versionID, deletePolicyVersion, p.PolicyID, seq)
 }
 
 // ---- attachments ----
@@ -885,7 +914,7 @@ func (t *tx) AttachPolicy(ctx context.Context, account string, kind iam.Principa
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO attachments (entity_id, policy_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, eid, pid)
+	_, err = t.exec(ctx, insertAttachment, eid, pid)
 	return err
 }
 
@@ -898,7 +927,7 @@ func (t *tx) DetachPolicy(ctx context.Context, account string, kind iam.Principa
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, "attachment of "+policyARN, `DELETE FROM attachments WHERE entity_id = ? AND policy_id = ?`, eid, pid)
+	return t.execOne(ctx, "attachment of "+policyARN, deleteAttachment, eid, pid)
 }
 
 func (t *tx) AttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string, opt store.ListOptions) (store.Page[iam.AttachedPolicy], error) {
@@ -956,8 +985,7 @@ func (t *tx) PutInlinePolicy(ctx context.Context, account string, p iam.InlinePo
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO inline_policies (entity_id, name, name_lc, document) VALUES (?, ?, ?, ?)
-		ON CONFLICT (entity_id, name_lc) DO UPDATE SET name = excluded.name, document = excluded.document`,
+	_, err = t.exec(ctx, upsertInlinePolicy,
 		eid, p.PolicyName, strings.ToLower(p.PolicyName), p.Document)
 	return err
 }
@@ -968,7 +996,7 @@ func (t *tx) InlinePolicy(ctx context.Context, account string, kind iam.Principa
 		return iam.InlinePolicy{}, err
 	}
 	p := iam.InlinePolicy{Kind: kind, PrincipalName: principal}
-	err = t.row(ctx, "inline policy "+name, `SELECT name, document FROM inline_policies WHERE entity_id = ? AND name_lc = ?`,
+	err = t.row(ctx, "inline policy "+name, selectInlinePolicy,
 		[]any{eid, strings.ToLower(name)}, &p.PolicyName, &p.Document)
 	return p, err
 }
@@ -978,7 +1006,7 @@ func (t *tx) InlinePolicies(ctx context.Context, account string, kind iam.Princi
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT name, document FROM inline_policies WHERE entity_id = ? ORDER BY name_lc`, eid)
+	rows, err := t.query(ctx, selectInlinePolicies, eid)
 	if err != nil {
 		return nil, err
 	}
@@ -1005,7 +1033,7 @@ func (t *tx) InlinePolicyNames(ctx context.Context, account string, kind iam.Pri
 		return page, err
 	}
 	n := pageSize(opt)
-	rows, err := t.query(ctx, `SELECT name, name_lc FROM inline_policies WHERE entity_id = ? AND name_lc > ? ORDER BY name_lc LIMIT ?`, eid, after, n+1)
+	rows, err := t.query(ctx, selectInlinePolicyNames, eid, after, n+1)
 	if err != nil {
 		return page, err
 	}
@@ -1030,7 +1058,7 @@ func (t *tx) DeleteInlinePolicy(ctx context.Context, account string, kind iam.Pr
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, "inline policy "+name, `DELETE FROM inline_policies WHERE entity_id = ? AND name_lc = ?`, eid, strings.ToLower(name))
+	return t.execOne(ctx, "inline policy "+name, deleteInlinePolicy, eid, strings.ToLower(name))
 }
 
 // ---- instance profiles ----
@@ -1047,7 +1075,7 @@ func normProfile(p iam.InstanceProfile) iam.InstanceProfile {
 }
 
 func (t *tx) fillRoles(ctx context.Context, p *iam.InstanceProfile) error {
-	rows, err := t.query(ctx, `SELECT e.data FROM profile_roles pr JOIN entities e ON e.id = pr.role_id WHERE pr.profile_id = ?`, p.InstanceProfileID)
+	rows, err := t.query(ctx, selectProfileRoles, p.InstanceProfileID)
 	if err != nil {
 		return err
 	}
@@ -1127,14 +1155,14 @@ func (t *tx) AddRoleToInstanceProfile(ctx context.Context, account, profile, rol
 	if err != nil {
 		return err
 	}
-	n, err := t.count(ctx, `SELECT COUNT(*) FROM profile_roles WHERE profile_id = ?`, pid)
+	n, err := t.count(ctx, countProfileRoles, pid)
 	if err != nil {
 		return err
 	}
 	if n >= iam.MaxRolesPerInstanceProfile {
 		return fmt.Errorf("%w: instance profile %s already holds a role", store.ErrConflict, profile)
 	}
-	_, err = t.exec(ctx, `INSERT INTO profile_roles (profile_id, role_id) VALUES (?, ?)`, pid, rid)
+	_, err = t.exec(ctx, insertProfileRole, pid, rid)
 	return err
 }
 
@@ -1143,7 +1171,7 @@ func (t *tx) RemoveRoleFromInstanceProfile(ctx context.Context, account, profile
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, "role "+role+" in instance profile "+profile, `DELETE FROM profile_roles WHERE profile_id = ? AND role_id = ?`, pid, rid)
+	return t.execOne(ctx, "role "+role+" in instance profile "+profile, deleteProfileRole, pid, rid)
 }
 
 // ---- seal keys ----
@@ -1182,7 +1210,7 @@ func nullable(s string) any {
 }
 
 func (t *tx) CreateRecord(ctx context.Context, r store.Record) error {
-	_, err := t.exec(ctx, `INSERT INTO records (account, kind, name, name_lc, owner_id, data) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, insertRecord,
 		r.Account, r.Kind, r.Name, strings.ToLower(r.Name), nullable(r.OwnerID), string(r.Data))
 	return err
 }
@@ -1209,12 +1237,12 @@ func (t *tx) Record(ctx context.Context, account, kind, name string) (store.Reco
 }
 
 func (t *tx) UpdateRecord(ctx context.Context, r store.Record) error {
-	return t.execOne(ctx, r.Kind+" "+r.Name, `UPDATE records SET owner_id = ?, data = ? WHERE account = ? AND kind = ? AND name_lc = ?`,
+	return t.execOne(ctx, r.Kind+" "+r.Name, updateRecord,
 		nullable(r.OwnerID), string(r.Data), r.Account, r.Kind, strings.ToLower(r.Name))
 }
 
 func (t *tx) DeleteRecord(ctx context.Context, account, kind, name string) error {
-	return t.execOne(ctx, kind+" "+name, `DELETE FROM records WHERE account = ? AND kind = ? AND name_lc = ?`, account, kind, strings.ToLower(name))
+	return t.execOne(ctx, kind+" "+name, deleteRecord, account, kind, strings.ToLower(name))
 }
 
 // Records pages by name_lc, which is unique within a kind, so the marker needs no id.
