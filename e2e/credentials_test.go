@@ -194,4 +194,28 @@ credential_process = %[4]s
 			t.Errorf("cache holds %d answers after a refused AssumeRole, want 1", len(entries))
 		}
 	})
+
+	t.Run("another source key is another request", func(t *testing.T) {
+		// dev's first key is deleted: an answer cached for it must not be served for the new one.
+		key2, err := c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("dev")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(c.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String("dev"), AccessKeyId: key.AccessKey.AccessKeyId}))
+		text := fmt.Sprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+			aws.ToString(key2.AccessKey.AccessKeyId), aws.ToString(key2.AccessKey.SecretAccessKey))
+		if err := os.WriteFile(credFile, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		creds, err := load(t, "app").Credentials.Retrieve(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if creds.AccessKeyID == firstKeyID {
+			t.Errorf("the answer cached for the deleted key was served for the new one")
+		}
+		if entries, _ := os.ReadDir(cacheDir); len(entries) != 2 {
+			t.Errorf("cache holds %d answers, want 2 (one per source key)", len(entries))
+		}
+	})
 }

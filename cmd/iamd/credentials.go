@@ -63,8 +63,8 @@ func newCredentials() *cobra.Command {
 With --role-arn the credentials come from AssumeRole, called with the credentials of the source
 --profile (not the profile that runs this command) at AWS_ENDPOINT_URL or the profile's
 endpoint_url. With --agent they come from an iamd agent's IMDSv2 endpoint. Answers are cached in a
-0600 file (--cache-dir) and reused while they have 15 minutes left. Nothing secret is written to
-stderr.`,
+0600 file (--cache-dir), one per request (flags, endpoint and source access key), and reused while
+they have 15 minutes left. Nothing secret is written to stderr.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (roleARN == "") == (agentURL == "") {
@@ -78,6 +78,23 @@ stderr.`,
 			}
 			// The SDK starts credential_process commands with this process's environment.
 			os.Setenv(chainEnv, strings.Join(append(chain, id), " "))
+			ctx := cmd.Context()
+			// For --role-arn, the source credentials and the endpoint are part of the request:
+			// an answer cached for another key or another iamd must not be served.
+			var src *aws.Config
+			cacheKey := key
+			if roleARN != "" {
+				cfg, err := sourceConfig(ctx, profile)
+				if err != nil {
+					return err
+				}
+				creds, err := cfg.Credentials.Retrieve(ctx)
+				if err != nil {
+					return err
+				}
+				cacheKey += "\x00" + aws.ToString(cfg.BaseEndpoint) + "\x00" + os.Getenv("AWS_ENDPOINT_URL_STS") + "\x00" + creds.AccessKeyID
+				src = &cfg
+			}
 			var path string
 			if !noCache {
 				if cacheDir == "" {
@@ -87,18 +104,17 @@ stderr.`,
 					}
 					cacheDir = filepath.Join(d, "iamd")
 				}
-				path = filepath.Join(cacheDir, id+".json")
+				path = filepath.Join(cacheDir, requestID(cacheKey)+".json")
 				if c, ok := readCache(path); ok {
 					return json.NewEncoder(cmd.OutOrStdout()).Encode(c)
 				}
 			}
-			ctx := cmd.Context()
 			var c *processCredentials
 			var err error
 			if agentURL != "" {
 				c, err = fromAgent(ctx, agentURL)
 			} else {
-				c, err = fromRole(ctx, roleARN, profile, sessionName, duration)
+				c, err = fromRole(ctx, *src, roleARN, sessionName, duration)
 			}
 			if err != nil {
 				return err
@@ -163,18 +179,24 @@ func writeCache(path string, c *processCredentials) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-func fromRole(ctx context.Context, roleARN, profile, sessionName string, duration int) (*processCredentials, error) {
+// sourceConfig loads the SDK configuration of the source credentials (profile, or the
+// default chain when profile is "").
+func sourceConfig(ctx context.Context, profile string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, err
+		return cfg, err
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
+	return cfg, nil
+}
+
+func fromRole(ctx context.Context, cfg aws.Config, roleARN, sessionName string, duration int) (*processCredentials, error) {
 	if sessionName == "" {
 		sessionName = "iamd-credentials-" + strconv.FormatInt(time.Now().Unix(), 10)
 	}
