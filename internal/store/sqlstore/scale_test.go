@@ -17,7 +17,8 @@ var errRollback = errors.New("rollback")
 // TestMeasureAtScale times the store operations whose statements TestRequestPathQueriesUseIndexes
 // guards, on a store populated at scale (bench/populate.go plus one login-profile record per
 // user; see docs/BENCHMARKS.md, "Store query plans"). It writes nothing: writes are rolled back.
-// It asserts no time; it reports medians.
+// It asserts no time; it reports medians. It checks the statements' plans there too, unless
+// IAMD_PLAN_CHECK=0 (to time a version of the store that predates the checks).
 //
 //	IAMD_PLAN_DB=/path/to/copy/of/iamd.db go test -run TestMeasureAtScale -v ./internal/store/sqlstore/
 func TestMeasureAtScale(t *testing.T) {
@@ -33,7 +34,10 @@ func TestMeasureAtScale(t *testing.T) {
 	}
 	defer s.Close()
 	t.Logf("open (and migrate): %v", time.Since(t0).Round(time.Millisecond))
-	var account, role, owner, midName, midID string
+	if os.Getenv("IAMD_PLAN_CHECK") != "0" {
+		checkPlans(t, s.reader)
+	}
+	var account, role, owner, user, midName, midID string
 	db := s.reader
 	if err := db.QueryRowContext(ctx, `SELECT id FROM accounts ORDER BY id LIMIT 1`).Scan(&account); err != nil {
 		t.Fatal(err)
@@ -42,13 +46,13 @@ func TestMeasureAtScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	var users int
-	if err := db.QueryRowContext(ctx, countEntitiesOfKind, account, kindUser).Scan(&users); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entities WHERE account = ? AND kind = 'user'`, account).Scan(&users); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRowContext(ctx, `SELECT name_lc, id FROM entities WHERE account = ? AND kind = 'user' ORDER BY name_lc LIMIT 1 OFFSET ?`, account, users/2).Scan(&midName, &midID); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT owner_id FROM records WHERE owner_id IS NOT NULL LIMIT 1`).Scan(&owner); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT e.id, e.name FROM records r JOIN entities e ON e.id = r.owner_id LIMIT 1`).Scan(&owner, &user); err != nil {
 		t.Fatal(err)
 	}
 	read := func(fn func(store.Tx) error) func() error {
@@ -73,6 +77,14 @@ func TestMeasureAtScale(t *testing.T) {
 		}},
 		{"RecordsByOwner", 20, read(func(tx store.Tx) error {
 			_, err := tx.RecordsByOwner(ctx, account, "login-profile", owner)
+			return err
+		})},
+		{"AccessKeys of a user", 20, read(func(tx store.Tx) error {
+			_, err := tx.AccessKeys(ctx, account, user)
+			return err
+		})},
+		{"CountAccessKeys of the root user", 20, read(func(tx store.Tx) error {
+			_, err := tx.CountAccessKeys(ctx, account, "")
 			return err
 		})},
 		{"Users, first page of 100", 20, read(func(tx store.Tx) error {
