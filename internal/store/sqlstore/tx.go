@@ -156,7 +156,7 @@ const (
 	selectRecordsByOwner         = `SELECT ` + recordCols + ` FROM records WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name_lc`
 	countRecordsOfKind           = `SELECT COUNT(*) FROM records WHERE account = ? AND kind = ?`
 
-	// Single-row writes and reads by primary key.
+	// Writes and reads by primary key (or its leading columns).
 	insertEntity            = `INSERT INTO entities (id, account, kind, name, name_lc, path, arn, boundary, seq, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertAccessKey         = `INSERT INTO access_keys (id, account, user_id, status, secret, create_date, last_used, last_service, last_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	updateKeyStatus         = `UPDATE access_keys SET status = ? WHERE id = ? AND account = ?`
