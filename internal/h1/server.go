@@ -482,25 +482,31 @@ func (w *response) WriteHeader(status int) {
 }
 
 func (w *response) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	if !bodyAllowed(w.status) {
-		return 0, http.ErrBodyNotAllowed
+	if err := w.start(); err != nil {
+		return 0, err
 	}
 	w.body = append(w.body, p...)
 	return len(p), nil
 }
 
 func (w *response) WriteString(s string) (int, error) {
+	if err := w.start(); err != nil {
+		return 0, err
+	}
+	w.body = append(w.body, s...)
+	return len(s), nil
+}
+
+// start is the status check of a body write: a write without WriteHeader means 200, and a
+// status that has no body refuses one.
+func (w *response) start() error {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	if !bodyAllowed(w.status) {
-		return 0, http.ErrBodyNotAllowed
+		return http.ErrBodyNotAllowed
 	}
-	w.body = append(w.body, s...)
-	return len(s), nil
+	return nil
 }
 
 func bodyAllowed(status int) bool {
