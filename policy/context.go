@@ -15,6 +15,22 @@ type Context struct {
 	// unicode is set once a key with non-ASCII bytes is stored: until then two keys of
 	// different lengths cannot be equal under case folding, which find uses to skip them.
 	unicode bool
+	// fill, when set, adds keys before the context is first used (Defer).
+	fill func(*Context)
+}
+
+// Defer makes f fill the context when it is first used — read, written or counted — instead
+// of now. Building the ~20 global keys of a request costs more than most evaluations, and an
+// evaluation whose statements have no conditions and no policy variables reads none of them.
+// f runs once, before the use that triggers it; it may use the context itself.
+func (c *Context) Defer(f func(*Context)) { c.fill = f }
+
+// load runs a deferred fill.
+func (c *Context) load() {
+	if f := c.fill; f != nil {
+		c.fill = nil
+		f(c)
+	}
 }
 
 type ctxEntry struct {
@@ -22,7 +38,10 @@ type ctxEntry struct {
 	vals []string
 }
 
-func (c *Context) find(key string) int { return c.findFold(key, isASCII(key)) }
+func (c *Context) find(key string) int {
+	c.load()
+	return c.findFold(key, isASCII(key))
+}
 
 // findFold is find for a key whose ASCII-ness the caller knows.
 func (c *Context) findFold(key string, ascii bool) int {
@@ -73,6 +92,7 @@ func (c *Context) store(values []string) []string {
 
 // Set gives key exactly the values given (none: present but empty, as an empty list).
 func (c *Context) Set(key string, values ...string) {
+	c.load()
 	ascii := isASCII(key)
 	if i := c.findFold(key, ascii); i >= 0 {
 		c.entries[i].vals = append(c.entries[i].vals[:0], values...)
@@ -122,6 +142,7 @@ func (c *Context) Delete(key string) {
 
 // Reset empties the context and keeps its storage.
 func (c *Context) Reset() {
+	c.fill = nil
 	c.entries = c.entries[:0]
 	clear(c.vals) // let the old values go
 	c.vals = c.vals[:0]
@@ -129,10 +150,14 @@ func (c *Context) Reset() {
 }
 
 // Len is the number of keys.
-func (c *Context) Len() int { return len(c.entries) }
+func (c *Context) Len() int {
+	c.load()
+	return len(c.entries)
+}
 
 // Keys lists the key names as they were set.
 func (c *Context) Keys() []string {
+	c.load()
 	out := make([]string, len(c.entries))
 	for i := range c.entries {
 		out[i] = c.entries[i].key

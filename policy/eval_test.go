@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -309,6 +310,61 @@ func TestContextSharedBacking(t *testing.T) {
 	if v, ok := c.Lookup("k:empty"); !ok || len(v) != 0 {
 		t.Errorf("empty key: %v %v", v, ok)
 	}
+}
+
+// TestContextDefer: a deferred fill runs once, before the first use of any kind, and not at all
+// when the context is never used; an evaluation without conditions or variables does not use it.
+func TestContextDefer(t *testing.T) {
+	uses := []struct {
+		name string
+		use  func(c *Context)
+		want map[string][]string // the keys after the use
+	}{
+		{"Lookup", func(c *Context) { c.Lookup("k:a") }, map[string][]string{"k:a": {"filled"}}},
+		{"Set overrides the fill", func(c *Context) { c.Set("k:a", "set") }, map[string][]string{"k:a": {"set"}}},
+		{"Add appends to the fill", func(c *Context) { c.Add("K:A", "added") }, map[string][]string{"k:a": {"filled", "added"}}},
+		{"Delete removes a filled key", func(c *Context) { c.Delete("k:a") }, map[string][]string{}},
+		{"Len", func(c *Context) { c.Len() }, map[string][]string{"k:a": {"filled"}}},
+		{"Keys", func(c *Context) { c.Keys() }, map[string][]string{"k:a": {"filled"}}},
+		{"Reset drops the fill", func(c *Context) { c.Reset() }, map[string][]string{}},
+	}
+	for _, tt := range uses {
+		t.Run(tt.name, func(t *testing.T) {
+			var c Context
+			runs := 0
+			c.Defer(func(c *Context) {
+				runs++
+				c.Set("k:a", "filled")
+				if v, _ := c.Lookup("k:a"); len(v) != 1 { // the fill may read its own keys
+					t.Errorf("inside the fill: %v", v)
+				}
+			})
+			tt.use(&c)
+			got := map[string][]string{}
+			for _, k := range c.Keys() {
+				v, _ := c.Lookup(k)
+				got[k] = v
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("keys %v, want %v", got, tt.want)
+			}
+			if want := map[bool]int{true: 0, false: 1}[tt.name == "Reset drops the fill"]; runs != want {
+				t.Errorf("fill ran %d times, want %d", runs, want)
+			}
+		})
+	}
+	t.Run("evaluation without conditions", func(t *testing.T) {
+		p, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`), KindIdentity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Principal: Principal{ARN: "arn:aws:iam::111122223333:user/u"}}
+		ran := false
+		r.Context.Defer(func(*Context) { ran = true })
+		if got := Evaluate(&Sets{Identity: []*Policy{p}}, r); got.Decision != Allowed || ran {
+			t.Errorf("decision %v, fill ran %v; want Allowed without the fill", got.Decision, ran)
+		}
+	})
 }
 
 func TestSetPrincipalKeys(t *testing.T) {

@@ -245,8 +245,6 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		ResourceAccount: req.ResourceAccount,
 		Principal:       policy.Principal{ARN: p.ARN(), Account: p.Account()},
 	}
-	// Room for the global keys and the principal's (about twenty) in one allocation.
-	r.Context.Grow(24 + len(tags) + len(req.Keys))
 	if p.Kind() == authn.AssumedRole {
 		r.Principal.RoleARN = iam.RoleARN(p.Account(), s.EntityPath, s.EntityName)
 	}
@@ -254,15 +252,23 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		r.Principal.Federated = req.Federated
 		r.Principal.Service = req.Service
 	}
-	a.context(&r.Context, p, meta, tags)
-	if r.Principal.Service != "" {
-		r.Context.Set("aws:PrincipalIsAWSService", "true")
-		r.Context.Set("aws:PrincipalServiceName", r.Principal.Service)
-	}
-	for _, k := range req.Keys {
-		r.Context.Set(k.Name, k.Values...)
-	}
-	r.SetPrincipalKeys()
+	// The context keys are built when first read: a condition, a policy variable, or an
+	// authorization message. Many evaluations (a trust policy naming its principals, an
+	// administrator's policy) read none.
+	keys := req.Keys
+	r.Context.Defer(func(c *policy.Context) {
+		// Room for the global keys and the principal's (about twenty) in one allocation.
+		c.Grow(24 + len(tags) + len(keys))
+		a.context(c, p, meta, tags)
+		if r.Principal.Service != "" {
+			c.Set("aws:PrincipalIsAWSService", "true")
+			c.Set("aws:PrincipalServiceName", r.Principal.Service)
+		}
+		for _, k := range keys {
+			c.Set(k.Name, k.Values...)
+		}
+		r.SetPrincipalKeys()
+	})
 	ev.Request = r
 	decide(&ev)
 	record(ctx, &ev)
