@@ -114,15 +114,23 @@ func (ev *Evaluation) DecidedBy() string {
 	if ev.Result.Decision == policy.ImplicitDeny || m == nil {
 		return "no Allow in " + by.String()
 	}
-	s := m.Policy.String()
-	if src := ev.Sources.Of(m.Policy); src.ID != "" {
-		s += " (" + src.ID + ")"
+	// Built in one buffer: this runs for the access-log line of every authorized request.
+	src := ev.Sources.Of(m.Policy)
+	var b strings.Builder
+	b.Grow(48 + len(src.ID) + len(m.Sid))
+	b.WriteString(m.Policy.String())
+	if src.ID != "" {
+		b.WriteString(" (")
+		b.WriteString(src.ID)
+		b.WriteByte(')')
 	}
-	s += " statement " + strconv.Itoa(m.Statement)
+	b.WriteString(" statement ")
+	b.WriteString(strconv.Itoa(m.Statement))
 	if m.Sid != "" {
-		s += " Sid=" + m.Sid
+		b.WriteString(" Sid=")
+		b.WriteString(m.Sid)
 	}
-	return s
+	return b.String()
 }
 
 // Message is an authorization message as DecodeAuthorizationMessage returns it, in AWS's JSON

@@ -182,7 +182,6 @@ type conn struct {
 	br     *bufio.Reader
 	remote string
 	ctx    context.Context
-	cancel context.CancelFunc
 	state  atomic.Int32
 	names  map[string]string // interned header names
 
@@ -198,9 +197,12 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	if s.closing.Load() {
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), http.ServerContextKey, s.fb))
+	// The connection's context carries net/http's values and is never cancelled itself: each
+	// request's context is cancelled when its handler returns, and a parent that cannot be
+	// cancelled spares every request registering with it.
+	ctx := context.WithValue(context.Background(), http.ServerContextKey, s.fb)
 	ctx = context.WithValue(ctx, http.LocalAddrContextKey, nc.LocalAddr())
-	c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String(), ctx: ctx, cancel: cancel,
+	c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String(), ctx: ctx,
 		names: map[string]string{}}
 	c.state.Store(stateActive)
 	s.conns[c] = struct{}{}
@@ -210,7 +212,6 @@ func (s *Server) newConn(nc net.Conn) *conn {
 
 // forget drops c from the server's books; the connection is closed or handed off.
 func (c *conn) forget() {
-	c.cancel()
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
 	c.s.mu.Unlock()
