@@ -184,6 +184,8 @@ type conn struct {
 	ctx    context.Context
 	state  atomic.Int32
 	names  map[string]string // interned header names
+	// lastPOST: the last request served was a POST (see serve).
+	lastPOST bool
 
 	rdeadline, wdeadline time.Time // the deadlines last set on nc
 	out                  []byte    // the response being written
@@ -284,11 +286,27 @@ func (c *conn) serve() {
 		if c.s.closing.Load() {
 			return
 		}
-		if _, err := c.br.Peek(1); err != nil {
+		// Like net/http, wait for four bytes of any request after the first (none is shorter),
+		// and end the connection silently if they do not come.
+		atLeast := 4
+		if first {
+			atLeast = 1
+		}
+		if _, err := c.br.Peek(atLeast); err != nil {
 			return
 		}
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
 			return // Shutdown closed it
+		}
+		if c.lastPOST {
+			// As net/http does for old clients that end a POST body with CRLF: up to four
+			// CR or LF bytes before the next request are skipped.
+			peek, _ := c.br.Peek(min(4, c.br.Buffered()))
+			n := 0
+			for n < len(peek) && (peek[n] == '\r' || peek[n] == '\n') {
+				n++
+			}
+			c.br.Discard(n)
 		}
 		start := time.Now()
 		h, n := c.readHead(start, first)
@@ -326,7 +344,9 @@ func (c *conn) readHead(start time.Time, first bool) (h *head, n int) {
 			scanned := len(buf)
 			// Peek blocks until one more byte than buffered has arrived.
 			if _, err := c.br.Peek(len(buf) + 1); err != nil {
-				if errors.Is(err, bufio.ErrBufferFull) {
+				// A head cut short by the end of the stream gets net/http's answer (a 400);
+				// one cut short by a timeout, its silence.
+				if errors.Is(err, bufio.ErrBufferFull) || errors.Is(err, io.EOF) {
 					return nil, 0
 				}
 				return nil, -1
@@ -358,6 +378,7 @@ func (c *conn) handOff() bool {
 // serveOne serves the request whose head h is at the front of the buffer; it reports whether
 // the connection can carry another request.
 func (c *conn) serveOne(h *head, start time.Time) bool {
+	c.lastPOST = h.method == http.MethodPost
 	c.br.Discard(h.headerSize)
 	if int64(c.br.Buffered()) < h.length {
 		// The body is still on its way: the read timeout bounds the whole request.
@@ -398,11 +419,16 @@ func (c *conn) serveOne(h *head, start time.Time) bool {
 	}
 	body.closed = true
 	keep := !h.close && !c.s.closing.Load()
+	broken := false
 	if left := body.r.N; left > 0 {
 		if left > maxDiscard {
 			keep = false
+		} else if body.ended {
+			// The handler read until the stream ended mid-body: answer, without announcing
+			// it, then end the connection — as net/http does.
+			broken = true
 		} else if _, err := c.br.Discard(int(left)); err != nil {
-			return false
+			keep = false // the unread rest never came: the answer says the connection ends
 		}
 	}
 	now := time.Now()
@@ -414,7 +440,7 @@ func (c *conn) serveOne(h *head, start time.Time) bool {
 	if cap(c.out) > 64<<10 {
 		c.out = nil
 	}
-	return keep
+	return keep && !broken
 }
 
 // call runs the handler; a panic closes the connection without a response, as in net/http.
@@ -435,6 +461,7 @@ func (c *conn) call(w *response, req *http.Request) (ok bool) {
 type requestBody struct {
 	r      io.LimitedReader
 	closed bool
+	ended  bool // the stream ended before the body did
 }
 
 func (b *requestBody) Read(p []byte) (int, error) {
@@ -443,6 +470,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	if err == io.EOF && b.r.N > 0 {
+		b.ended = true
 		err = io.ErrUnexpectedEOF
 	}
 	return n, err

@@ -66,7 +66,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, b.String())
 }
 
-func newServers(t *testing.T, h http.Handler, cfg func(*http.Server)) (fast, std string) {
+func newServers(t testing.TB, h http.Handler, cfg func(*http.Server)) (fast, std string) {
 	t.Helper()
 	listen := func() net.Listener {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -335,3 +335,59 @@ func TestShutdown(t *testing.T) {
 }
 
 var discardLog = log.New(io.Discard, "", 0)
+
+// FuzzServerMatchesNetHTTP sends the same bytes, then the end of the stream, to a fast-path
+// server and to net/http, and requires the same answers: whatever part of a stream the fast
+// path serves, and wherever it hands the connection over, the client cannot tell.
+func FuzzServerMatchesNetHTTP(f *testing.F) {
+	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /?a=b HTTP/1.1\r\nHost: y\r\n\r\n"))
+	f.Add([]byte("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"))
+	f.Add([]byte("GET /unread HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nxxGET / HTTP/1.0\r\n\r\n"))
+	f.Add([]byte("GET /status/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+	fast, std := newServers(f, http.HandlerFunc(echo), nil)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, want := exchangeAll(t, fast, raw), exchangeAll(t, std, raw)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q\nfast path:\n%s\nnet/http:\n%s", raw, strings.Join(got, "\n--\n"), strings.Join(want, "\n--\n"))
+		}
+	})
+}
+
+// exchangeAll writes raw, closes the writing half and reads every response until the server
+// closes the connection.
+func exchangeAll(t *testing.T, addr string, raw []byte) []string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write(raw)
+	c.(*net.TCPConn).CloseWrite()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	var out []string
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					t.Fatalf("no end after 5 s: %v", err)
+				}
+				// A reset after a response or an unreadable answer: record only that one came.
+				out = append(out, "broken")
+			}
+			return out
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resp.Header.Del("Date")
+		resp.Header.Del("Content-Length")
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s close=%v err=%v\n", resp.Proto, resp.Status, resp.Close, err != nil)
+		resp.Header.Write(&b)
+		fmt.Fprintf(&b, "\n%s", body)
+		out = append(out, b.String())
+	}
+}
