@@ -2,7 +2,9 @@ package iam
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -186,43 +188,51 @@ func TestValidateTags(t *testing.T) {
 		name     string
 		tags     []Tag
 		wantCode string
+		exact    string // the code when keys compare exactly, if it differs
 	}{
-		{"none", nil, ""},
-		{"ok", []Tag{{"team", "a b"}, {"Ünïcode:/=+-@_.", "値"}, {"empty-value", ""}}, ""},
-		{"duplicate keys differing in case", []Tag{{"Team", "a"}, {"team", "b"}}, "InvalidInput"},
-		{"empty key", []Tag{{"", "v"}}, "ValidationError"},
-		{"key too long", []Tag{{strings.Repeat("k", 129), "v"}}, "ValidationError"},
-		{"value too long", []Tag{{"k", strings.Repeat("v", 257)}}, "ValidationError"},
-		{"bad key char", []Tag{{"a*b", "v"}}, "ValidationError"},
-		{"bad value char", []Tag{{"k", "a#b"}}, "ValidationError"},
-		{"invalid utf8", []Tag{{"k\xff", "v"}}, "ValidationError"},
-		{"51 tags", many, "ValidationError"},
-		{"50 tags", many[:50], ""},
-		{"reserved key prefix", []Tag{{"aws:team", "a"}}, "InvalidInput"},
-		{"reserved key prefix upper case", []Tag{{"AWS:team", "a"}}, "InvalidInput"},
-		{"reserved key prefix mixed case", []Tag{{"aWs:team", "a"}}, "InvalidInput"},
-		{"reserved key prefix alone", []Tag{{"aws:", "a"}}, "InvalidInput"},
-		{"reserved value prefix", []Tag{{"team", "aws:a"}}, "InvalidInput"},
-		{"reserved value prefix upper case", []Tag{{"team", "AWS:"}}, "InvalidInput"},
-		{"reserved prefix on a later tag", []Tag{{"team", "a"}, {"Aws:x", ""}}, "InvalidInput"},
-		{"aws without colon", []Tag{{"aws", "aws"}, {"awsteam", "awsvalue"}, {"aws_x", "aws-x"}}, ""},
-		{"aws: inside key and value", []Tag{{"team:aws:x", "x:aws:y"}}, ""},
-		{"reserved prefix over the length limit is a ValidationError", []Tag{{"aws:" + strings.Repeat("k", 125), ""}}, "ValidationError"},
+		{"none", nil, "", ""},
+		{"ok", []Tag{{"team", "a b"}, {"Ünïcode:/=+-@_.", "値"}, {"empty-value", ""}}, "", ""},
+		{"duplicate keys differing in case", []Tag{{"Team", "a"}, {"team", "b"}}, "InvalidInput", "none"},
+		{"duplicate keys", []Tag{{"team", "a"}, {"team", "b"}}, "InvalidInput", ""},
+		{"empty key", []Tag{{"", "v"}}, "ValidationError", ""},
+		{"key too long", []Tag{{strings.Repeat("k", 129), "v"}}, "ValidationError", ""},
+		{"value too long", []Tag{{"k", strings.Repeat("v", 257)}}, "ValidationError", ""},
+		{"bad key char", []Tag{{"a*b", "v"}}, "ValidationError", ""},
+		{"bad value char", []Tag{{"k", "a#b"}}, "ValidationError", ""},
+		{"invalid utf8", []Tag{{"k\xff", "v"}}, "ValidationError", ""},
+		{"51 tags", many, "ValidationError", ""},
+		{"50 tags", many[:50], "", ""},
+		{"reserved key prefix", []Tag{{"aws:team", "a"}}, "InvalidInput", ""},
+		{"reserved key prefix upper case", []Tag{{"AWS:team", "a"}}, "InvalidInput", ""},
+		{"reserved key prefix mixed case", []Tag{{"aWs:team", "a"}}, "InvalidInput", ""},
+		{"reserved key prefix alone", []Tag{{"aws:", "a"}}, "InvalidInput", ""},
+		{"reserved value prefix", []Tag{{"team", "aws:a"}}, "InvalidInput", ""},
+		{"reserved value prefix upper case", []Tag{{"team", "AWS:"}}, "InvalidInput", ""},
+		{"reserved prefix on a later tag", []Tag{{"team", "a"}, {"Aws:x", ""}}, "InvalidInput", ""},
+		{"aws without colon", []Tag{{"aws", "aws"}, {"awsteam", "awsvalue"}, {"aws_x", "aws-x"}}, "", ""},
+		{"aws: inside key and value", []Tag{{"team:aws:x", "x:aws:y"}}, "", ""},
+		{"reserved prefix over the length limit is a ValidationError", []Tag{{"aws:" + strings.Repeat("k", 125), ""}}, "ValidationError", ""},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := ValidateTags(tc.tags)
-			if tc.wantCode == "" {
-				if err != nil {
-					t.Fatalf("unexpected %v", err)
+		for _, kc := range []TagKeyCase{FoldTagKeys, ExactTagKeys} {
+			t.Run(fmt.Sprintf("%s/fold=%v", tc.name, kc), func(t *testing.T) {
+				want := tc.wantCode
+				if kc == ExactTagKeys && tc.exact != "" {
+					want = tc.exact
 				}
-				return
-			}
-			e, ok := awserr.As(err)
-			if !ok || e.Code != tc.wantCode {
-				t.Fatalf("err = %v, want code %s", err, tc.wantCode)
-			}
-		})
+				err := ValidateTags(tc.tags, kc)
+				if want == "" || want == "none" {
+					if err != nil {
+						t.Fatalf("unexpected %v", err)
+					}
+					return
+				}
+				e, ok := awserr.As(err)
+				if !ok || e.Code != want {
+					t.Fatalf("err = %v, want code %s", err, want)
+				}
+			})
+		}
 	}
 }
 
@@ -269,7 +279,7 @@ func FuzzValidateTags(f *testing.F) {
 	f.Add("k", "AWS:v")
 	f.Add("", "\xff")
 	f.Fuzz(func(t *testing.T, key, value string) {
-		err := ValidateTags([]Tag{{key, value}})
+		err := ValidateTags([]Tag{{key, value}}, FoldTagKeys)
 		if err != nil {
 			if _, ok := awserr.As(err); !ok {
 				t.Fatalf("non-AWS error %v", err)
@@ -283,30 +293,42 @@ func FuzzValidateTags(f *testing.F) {
 }
 
 func TestMergeAndRemoveTags(t *testing.T) {
-	got, err := MergeTags([]Tag{{"Team", "a"}, {"env", "dev"}}, []Tag{{"team", "b"}, {"new", "x"}})
-	if err != nil {
-		t.Fatal(err)
+	existing := []Tag{{"Team", "a"}, {"env", "dev"}}
+	tests := []struct {
+		name       string
+		kc         TagKeyCase
+		wantMerged []Tag
+		wantLeft   []Tag // after removing TEAM and an absent key from the merged tags
+	}{
+		{"keys fold case (users, roles)", FoldTagKeys,
+			[]Tag{{"team", "b"}, {"env", "dev"}, {"new", "x"}},
+			[]Tag{{"env", "dev"}, {"new", "x"}}},
+		{"keys are exact (other kinds)", ExactTagKeys,
+			[]Tag{{"Team", "a"}, {"env", "dev"}, {"team", "b"}, {"new", "x"}},
+			[]Tag{{"Team", "a"}, {"env", "dev"}, {"team", "b"}, {"new", "x"}}},
 	}
-	want := []Tag{{"team", "b"}, {"env", "dev"}, {"new", "x"}}
-	if len(got) != len(want) {
-		t.Fatalf("MergeTags = %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("MergeTags = %v, want %v", got, want)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := MergeTags(existing, []Tag{{"team", "b"}, {"new", "x"}}, tc.kc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.wantMerged) {
+				t.Errorf("MergeTags = %v, want %v", got, tc.wantMerged)
+			}
+			if left := RemoveTags(got, []string{"TEAM", "absent"}, tc.kc); !slices.Equal(left, tc.wantLeft) {
+				t.Errorf("RemoveTags = %v, want %v", left, tc.wantLeft)
+			}
+		})
 	}
 	full := make([]Tag, 50)
 	for i := range full {
 		full[i] = Tag{Key: strings.Repeat("k", i+1)}
 	}
-	if _, err := MergeTags(full, []Tag{{"extra", ""}}); err == nil {
+	if _, err := MergeTags(full, []Tag{{"extra", ""}}, FoldTagKeys); err == nil {
 		t.Error("MergeTags accepted a 51st tag")
 	} else if e, _ := awserr.As(err); e == nil || e.Code != "LimitExceeded" {
 		t.Errorf("MergeTags error = %v, want LimitExceeded", err)
-	}
-	if got := RemoveTags(want, []string{"TEAM", "absent"}); len(got) != 2 || got[0].Key != "env" {
-		t.Errorf("RemoveTags = %v", got)
 	}
 }
 
@@ -369,7 +391,7 @@ func FuzzValidators(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, path, key, value string) {
 		for _, err := range []error{
 			ValidateUserName("userName", name), ValidatePath("path", path), ValidatePolicyPath("path", path),
-			ValidatePathPrefix("pathPrefix", path), ValidateTags([]Tag{{key, value}}),
+			ValidatePathPrefix("pathPrefix", path), ValidateTags([]Tag{{key, value}}, FoldTagKeys), ValidateTags([]Tag{{key, value}, {value, key}}, ExactTagKeys),
 		} {
 			if err == nil {
 				continue

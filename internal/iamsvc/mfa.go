@@ -153,7 +153,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 		return nil, err
 	}
 	tags := tagsIn(in.Tags)
-	if err := iam.ValidateTags(tags); err != nil {
+	if err := iam.ValidateTags(tags, iam.ExactTagKeys); err != nil {
 		return nil, err
 	}
 	account := c.Account()
@@ -447,6 +447,7 @@ var mfaTags = tagged[mfaDevice]{
 	load: readMFA,
 	save: writeMFA,
 	tags: func(d *mfaDevice) *[]iam.Tag { return &d.Tags },
+	keys: iam.ExactTagKeys,
 }
 
 // TagMFADevice adds or replaces tags of a virtual device.

@@ -59,7 +59,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput
 	if err != nil {
 		return nil, err
 	}
-	if err := iam.ValidateTags(tagsIn(in.Tags)); err != nil {
+	if err := iam.ValidateTags(tagsIn(in.Tags), iam.ExactTagKeys); err != nil {
 		return nil, err
 	}
 	if err := s.checkManagedDocument(in.PolicyDocument); err != nil {
@@ -332,6 +332,7 @@ var policyTags = tagged[iam.ManagedPolicy]{
 		return tx.UpdatePolicy(ctx, p)
 	},
 	tags: func(p *iam.ManagedPolicy) *[]iam.Tag { return &p.Tags },
+	keys: iam.ExactTagKeys,
 }
 
 // TagPolicy adds or replaces tags of a customer managed policy.

@@ -179,7 +179,12 @@ func TestPolicyTags(t *testing.T) {
 	if tags := must(c.ListPolicyTags(ctx, &iamsdk.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags; len(tags) != 1 {
 		t.Fatalf("tags = %+v", tags)
 	}
+	// A policy's tag keys are case sensitive (users' and roles' are not): K is another key.
 	must(c.UntagPolicy(ctx, &iamsdk.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"K"}}))(t)
+	if tags := must(c.ListPolicyTags(ctx, &iamsdk.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags; len(tags) != 1 {
+		t.Fatalf("tags after untagging K = %+v", tags)
+	}
+	must(c.UntagPolicy(ctx, &iamsdk.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"k"}}))(t)
 	if tags := must(c.ListPolicyTags(ctx, &iamsdk.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags; len(tags) != 0 {
 		t.Fatalf("tags after untag = %+v", tags)
 	}

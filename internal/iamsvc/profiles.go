@@ -40,7 +40,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 	if err != nil {
 		return nil, err
 	}
-	if err := iam.ValidateTags(tagsIn(in.Tags)); err != nil {
+	if err := iam.ValidateTags(tagsIn(in.Tags), iam.ExactTagKeys); err != nil {
 		return nil, err
 	}
 	path := in.Path
@@ -216,6 +216,7 @@ var profileTags = tagged[iam.InstanceProfile]{
 		return tx.UpdateInstanceProfile(ctx, p)
 	},
 	tags: func(p *iam.InstanceProfile) *[]iam.Tag { return &p.Tags },
+	keys: iam.ExactTagKeys,
 }
 
 // TagInstanceProfile adds or replaces tags of a profile.

@@ -88,7 +88,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 		return nil, err
 	}
 	tags := tagsIn(in.Tags)
-	if err := iam.ValidateTags(tags); err != nil {
+	if err := iam.ValidateTags(tags, iam.ExactTagKeys); err != nil {
 		return nil, err
 	}
 	account := c.Account()
@@ -266,6 +266,7 @@ var oidcTags = tagged[oidcRecord]{
 		return writeRecord(ctx, tx, false, account, kindOIDC, r.name, "", r.OIDCProvider)
 	},
 	tags: func(r *oidcRecord) *[]iam.Tag { return &r.Tags },
+	keys: iam.ExactTagKeys,
 }
 
 // TagOpenIDConnectProvider adds or replaces tags.
@@ -352,7 +353,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLP
 		return nil, err
 	}
 	tags := tagsIn(in.Tags)
-	if err := iam.ValidateTags(tags); err != nil {
+	if err := iam.ValidateTags(tags, iam.ExactTagKeys); err != nil {
 		return nil, err
 	}
 	account, now := c.Account(), s.now()
@@ -534,6 +535,7 @@ var samlTags = tagged[iam.SAMLProvider]{
 		return writeRecord(ctx, tx, false, account, kindSAML, p.Name, "", p)
 	},
 	tags: func(p *iam.SAMLProvider) *[]iam.Tag { return &p.Tags },
+	keys: iam.ExactTagKeys,
 }
 
 // TagSAMLProvider adds or replaces tags.

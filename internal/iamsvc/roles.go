@@ -38,7 +38,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := iam.ValidateTags(tagsIn(in.Tags)); err != nil {
+	if err := iam.ValidateTags(tagsIn(in.Tags), iam.FoldTagKeys); err != nil {
 		return nil, err
 	}
 	if err := s.checkTrustDocument(in.AssumeRolePolicyDocument); err != nil {
@@ -239,6 +239,7 @@ var roleTags = tagged[iam.Role]{
 	load: getRole,
 	save: func(ctx context.Context, tx store.Tx, _ string, r iam.Role) error { return tx.UpdateRole(ctx, r) },
 	tags: func(r *iam.Role) *[]iam.Tag { return &r.Tags },
+	keys: iam.FoldTagKeys,
 }
 
 // TagRole adds or replaces tags of a role.

@@ -72,7 +72,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 		return nil, err
 	}
 	tags := tagsIn(in.Tags)
-	if err := iam.ValidateTags(tags); err != nil {
+	if err := iam.ValidateTags(tags, iam.ExactTagKeys); err != nil {
 		return nil, err
 	}
 	cert, err := iam.ParseCertificate(in.CertificateBody)
@@ -272,6 +272,7 @@ var serverCertTags = tagged[serverCert]{
 		return writeRecord(ctx, tx, false, account, kindServerCert, c.Name, "", c)
 	},
 	tags: func(c *serverCert) *[]iam.Tag { return &c.Tags },
+	keys: iam.ExactTagKeys,
 }
 
 // TagServerCertificate adds or replaces tags.

@@ -22,22 +22,25 @@ type tagged[E any] struct {
 	save func(ctx context.Context, tx store.Tx, account string, e E) error
 	// tags is the entity's tag list.
 	tags func(e *E) *[]iam.Tag
+	// keys is how the kind compares tag keys: users and roles fold case, the others do not.
+	keys iam.TagKeyCase
 }
 
 // tag checks the request's tags (at most 50, key and value lengths and alphabet, no key twice)
-// and merges them into the entity's: a key that matches case-insensitively is replaced, and
-// more than 50 in all is LimitExceeded.
+// and merges them into the entity's: a key that is the same (as the kind compares keys) is
+// replaced, and more than 50 in all is LimitExceeded.
 func (k tagged[E]) tag(ctx context.Context, s *Service, id string, in []iamapi.Tag) error {
 	add := tagsIn(in)
-	if err := iam.ValidateTags(add); err != nil {
+	if err := iam.ValidateTags(add, k.keys); err != nil {
 		return err
 	}
-	return k.change(ctx, s, id, func(tags []iam.Tag) ([]iam.Tag, error) { return iam.MergeTags(tags, add) })
+	return k.change(ctx, s, id, func(tags []iam.Tag) ([]iam.Tag, error) { return iam.MergeTags(tags, add, k.keys) })
 }
 
-// untag removes the keys, matched case-insensitively; absent keys are ignored, as AWS does.
+// untag removes the keys, matched as the kind compares keys; absent keys are ignored, as AWS
+// does.
 func (k tagged[E]) untag(ctx context.Context, s *Service, id string, keys []string) error {
-	return k.change(ctx, s, id, func(tags []iam.Tag) ([]iam.Tag, error) { return iam.RemoveTags(tags, keys), nil })
+	return k.change(ctx, s, id, func(tags []iam.Tag) ([]iam.Tag, error) { return iam.RemoveTags(tags, keys, k.keys), nil })
 }
 
 // change replaces the entity's tags with edit's result, in one write.

@@ -33,7 +33,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := iam.ValidateTags(tagsIn(in.Tags)); err != nil {
+	if err := iam.ValidateTags(tagsIn(in.Tags), iam.FoldTagKeys); err != nil {
 		return nil, err
 	}
 	path := in.Path
@@ -210,6 +210,7 @@ var userTags = tagged[iam.User]{
 	load: getUser,
 	save: func(ctx context.Context, tx store.Tx, _ string, u iam.User) error { return tx.UpdateUser(ctx, u) },
 	tags: func(u *iam.User) *[]iam.Tag { return &u.Tags },
+	keys: iam.FoldTagKeys,
 }
 
 // TagUser adds or replaces tags of a user.
