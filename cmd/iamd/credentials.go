@@ -41,7 +41,8 @@ const minCachedLifetime = 15 * time.Minute
 // credentials (a source profile served by another iamd credentials) stays allowed.
 const chainEnv = "IAMD_CREDENTIALS_CHAIN"
 
-// requestID names one request (its flags) in the cache and in chainEnv.
+// requestID names a request by a key: its flags in chainEnv; its flags, endpoint and source
+// access key in the cache.
 func requestID(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:12])

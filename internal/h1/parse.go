@@ -287,6 +287,9 @@ func parseLength(s string) (int64, bool) {
 	return n, true
 }
 
+// equalFold reports whether s is lower in ASCII letters of any case. Not strings.EqualFold: it
+// also folds non-ASCII letters ("cloſe" would be "close"), and HTTP's tokens are ASCII-only,
+// as net/http compares them.
 func equalFold(s, lower string) bool {
 	if len(s) != len(lower) {
 		return false

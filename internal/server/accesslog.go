@@ -60,12 +60,8 @@ func formatTime(t time.Time) string {
 	return t.Round(0).Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z07:00")
 }
 
-// appendRecord appends a TextHandler line: time, level and message, then the attributes.
-func appendRecord(b []byte, t time.Time, msg string, attrs []slog.Attr) []byte {
-	return appendHead(b, formatTime(t), msg, attrs)
-}
-
-// appendHead is appendRecord with the time already formatted.
+// appendHead appends a TextHandler line: time (at, formatted by formatTime), level and
+// message, then the attributes.
 func appendHead(b []byte, at string, msg string, attrs []slog.Attr) []byte {
 	b = append(b, "time="...)
 	b = append(b, at...)

@@ -22,6 +22,11 @@ type emptyValuer struct{}
 
 func (emptyValuer) LogValue() slog.Value { return slog.Value{} }
 
+// appendRecord is the line the log writes for a record at t.
+func appendRecord(b []byte, t time.Time, msg string, attrs []slog.Attr) []byte {
+	return appendHead(b, formatTime(t), msg, attrs)
+}
+
 // slogLine is what slog's TextHandler writes for the record.
 func slogLine(t *testing.T, at time.Time, msg string, attrs []slog.Attr) string {
 	t.Helper()
