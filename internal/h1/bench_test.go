@@ -11,11 +11,12 @@ const sdkHead = "POST / HTTP/1.1\r\nHost: 127.0.0.1:8777\r\nUser-Agent: aws-sdk-
 func BenchmarkParseHead(b *testing.B) {
 	raw := []byte(sdkHead)
 	names := map[string]string{}
+	var h head
 	b.ReportAllocs()
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
 		end := headEnd(raw, 0)
-		if _, ok := parseHead(raw[:end], names); !ok {
+		if !parseHead(raw[:end], names, &h) {
 			b.Fatal("refused")
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 // head is a request head the fast path accepted. Its strings are backed by one copy of the
 // head's bytes, so a request costs one allocation for all of them however many headers it has.
+// A connection reuses one head, with its header map and value slices, for all its requests.
 type head struct {
 	method     string
 	target     string
@@ -21,10 +22,15 @@ type head struct {
 	close      bool  // "Connection: close"
 	headerSize int   // bytes of the head, through the blank line
 
-	// Backing for url and the header's values, so a head is one allocation in the common case.
+	// Backing for url and the header's values, so the common request allocates neither.
 	u    url.URL
 	vals [12]string
 }
+
+// maxReusedHeaders bounds the header map a connection keeps between requests: clearing a
+// map costs as much as its largest size, so one request with many headers does not tax the
+// rest.
+const maxReusedHeaders = 32
 
 // headEnd returns the length of the request head at the start of b, through its blank line
 // ("\r\n\r\n"), or -1 when b does not hold a whole head yet. from is how much of b an
@@ -55,37 +61,42 @@ var fastMethods = map[string]string{"GET": "GET", "POST": "POST"}
 // path's subset of HTTP/1.1, and reports false otherwise — for anything net/http would treat
 // differently from the plain reading below, including everything it would refuse, so the
 // caller can hand the connection to net/http from the first byte of this request. names
-// interns canonical header names across the requests of a connection.
+// interns canonical header names across the requests of a connection. The head is parsed into
+// h, whose header map is cleared and reused; h is unspecified when parseHead reports false.
 //
 // The subset: a GET or POST in origin form with HTTP/1.1; CRLF line ends; header names that
 // are tokens, values without control characters, no line folding; exactly one Host, of plain
 // host characters; one Content-Length, digits only; no Transfer-Encoding,
 // Expect, Upgrade or Pragma; Connection only "close" or "keep-alive".
-func parseHead(b []byte, names map[string]string) (*head, bool) {
+func parseHead(b []byte, names map[string]string, h *head) bool {
 	if !noControls(b) {
-		return nil, false
+		return false
 	}
 	s := string(b) // the one copy every string of the request points into
 	line, rest, ok := cutLine(s)
 	if !ok {
-		return nil, false
+		return false
 	}
 	sp1 := strings.IndexByte(line, ' ')
 	if sp1 < 0 {
-		return nil, false
+		return false
 	}
 	method, ok := fastMethods[line[:sp1]]
 	if !ok {
-		return nil, false
+		return false
 	}
 	line = line[sp1+1:]
 	sp2 := strings.IndexByte(line, ' ')
 	if sp2 <= 0 || line[sp2+1:] != "HTTP/1.1" {
-		return nil, false
+		return false
 	}
-	h := &head{method: method, target: line[:sp2], headerSize: len(b)}
+	hdr := h.header
+	if len(hdr) > maxReusedHeaders {
+		hdr = nil
+	}
+	*h = head{method: method, target: line[:sp2], headerSize: len(b)}
 	if h.target[0] != '/' || !plainTarget(h.target) {
-		return nil, false
+		return false
 	}
 	if h.target == "/" {
 		h.u.Path = "/"
@@ -93,13 +104,18 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 	} else {
 		u, err := url.ParseRequestURI(h.target)
 		if err != nil {
-			return nil, false
+			return false
 		}
 		h.url = u
 	}
 	// Count the lines first so the map and the value slices are allocated once, at size.
 	n := strings.Count(rest, "\n")
-	h.header = make(http.Header, n)
+	if hdr == nil {
+		hdr = make(http.Header, n)
+	} else {
+		clear(hdr)
+	}
+	h.header = hdr
 	values := h.vals[:0]
 	if n > len(h.vals) {
 		values = make([]string, 0, n)
@@ -108,21 +124,21 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 	for {
 		line, rest, ok = cutLine(rest)
 		if !ok {
-			return nil, false
+			return false
 		}
 		if line == "" {
 			break
 		}
 		colon := strings.IndexByte(line, ':')
 		if colon <= 0 {
-			return nil, false
+			return false
 		}
 		value := trimOWS(line[colon+1:])
 		raw := line[:colon]
 		name, ok := names[raw] // interned names were checked when first seen
 		if !ok {
 			if !isToken(raw) {
-				return nil, false
+				return false
 			}
 			name = textproto.CanonicalMIMEHeaderKey(raw)
 			if len(names) < maxInternedNames {
@@ -131,11 +147,11 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 		}
 		switch name {
 		case "Transfer-Encoding", "Expect", "Upgrade", "Pragma", "Te", "Trailer":
-			return nil, false
+			return false
 		case "Host":
 			hosts++
 			if hosts > 1 || !plainHost(value) {
-				return nil, false
+				return false
 			}
 			h.host = value
 			continue // net/http keeps the Host in Request.Host, not in the header map
@@ -143,7 +159,7 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 			// net/http folds equal duplicates into one; they are rare enough to leave to it.
 			l, ok := parseLength(value)
 			if !ok || h.header[name] != nil {
-				return nil, false
+				return false
 			}
 			h.length = l
 		case "Connection":
@@ -152,7 +168,7 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 				h.close = true
 			case equalFold(value, "keep-alive"):
 			default:
-				return nil, false
+				return false
 			}
 		}
 		if vs, dup := h.header[name]; dup {
@@ -163,9 +179,9 @@ func parseHead(b []byte, names map[string]string) (*head, bool) {
 		h.header[name] = values[len(values)-1 : len(values) : len(values)]
 	}
 	if hosts != 1 {
-		return nil, false
+		return false
 	}
-	return h, true
+	return true
 }
 
 // maxInternedNames bounds a connection's interned header names, so a client sending ever new

@@ -8,6 +8,12 @@
 // a request head in place, makes one string of it, calls the same http.Handler with an
 // ordinary *http.Request, and writes the buffered response with one system call.
 //
+// What a handler must not rely on, unlike with net/http: the *http.Request, its Header map
+// and value slices, URL and Body are reused for the connection's next request, so nothing may
+// keep them after ServeHTTP returns (strings taken from them stay valid); and the request's
+// context ends when the connection does, not when the handler returns or the client goes
+// away.
+//
 // The fast path is a strict subset of HTTP/1.1 (see parseHead): the request forms that AWS
 // SDKs and CLIs send. Any request outside it — another method or version, chunked bodies,
 // Expect, upgrades, odd header syntax, a head larger than the read buffer, anything net/http
@@ -182,6 +188,7 @@ type conn struct {
 	br     *bufio.Reader
 	remote string
 	ctx    context.Context
+	cancel context.CancelFunc // ends ctx when the connection ends
 	state  atomic.Int32
 	names  map[string]string // interned header names
 	// lastPOST: the last request served was a POST (see serve).
@@ -191,6 +198,14 @@ type conn struct {
 	out                  []byte    // the response being written
 	w                    response
 	date                 dateCache
+
+	// What each request reuses, as the requests of a connection come one after another:
+	// the parsed head, the *http.Request and its body. blank is a request with nothing set but
+	// the connection's context, copied over req to start each request afresh.
+	head  head
+	req   http.Request
+	blank http.Request
+	body  requestBody
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
@@ -199,13 +214,14 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	if s.closing.Load() {
 		return nil
 	}
-	// The connection's context carries net/http's values and is never cancelled itself: each
-	// request's context is cancelled when its handler returns, and a parent that cannot be
-	// cancelled spares every request registering with it.
+	// The connection's context carries net/http's values and is every request's context (see
+	// serveOne); it ends when the connection does.
 	ctx := context.WithValue(context.Background(), http.ServerContextKey, s.fb)
 	ctx = context.WithValue(ctx, http.LocalAddrContextKey, nc.LocalAddr())
-	c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String(), ctx: ctx,
+	ctx, cancel := context.WithCancel(ctx)
+	c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String(), ctx: ctx, cancel: cancel,
 		names: map[string]string{}}
+	c.blank = *new(http.Request).WithContext(ctx)
 	c.state.Store(stateActive)
 	s.conns[c] = struct{}{}
 	s.connsWG.Add(1)
@@ -270,6 +286,7 @@ func (c *conn) serve() {
 		if !handedOff {
 			c.nc.Close()
 		}
+		c.cancel()
 		c.forget()
 	}()
 	c.br = bufio.NewReaderSize(c.nc, readBufferSize)
@@ -358,11 +375,10 @@ func (c *conn) readHead(start time.Time, first bool) (h *head, n int) {
 	if end < 0 {
 		return nil, 0
 	}
-	h, ok := parseHead(buf[:end], c.names)
-	if !ok {
+	if !parseHead(buf[:end], c.names, &c.head) {
 		return nil, 0
 	}
-	return h, end
+	return &c.head, end
 }
 
 // handOff gives the connection, with the request it could not serve still unread in the
@@ -387,34 +403,31 @@ func (c *conn) serveOne(h *head, start time.Time) bool {
 			c.rdeadline = start.Add(t)
 		}
 	}
-	body := &requestBody{r: io.LimitedReader{R: c.br, N: h.length}}
-	req := &http.Request{
-		Method:        h.method,
-		URL:           h.url,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        h.header,
-		Body:          http.NoBody,
-		ContentLength: h.length,
-		Close:         h.close,
-		Host:          h.host,
-		RemoteAddr:    c.remote,
-		RequestURI:    h.target,
-	}
+	body := &c.body
+	*body = requestBody{r: io.LimitedReader{R: c.br, N: h.length}}
+	// The request's context is the connection's, which ends with the connection. net/http
+	// ends a request's context when its handler returns or the client goes away; iamd's
+	// handlers start nothing that outlives the call and take microseconds, and a context of
+	// each request's own would cost an allocation (and a copy of the request to carry it).
+	req := &c.req
+	*req = c.blank
+	req.Method = h.method
+	req.URL = h.url
+	req.Proto = "HTTP/1.1"
+	req.ProtoMajor, req.ProtoMinor = 1, 1
+	req.Header = h.header
+	req.Body = http.NoBody
+	req.ContentLength = h.length
+	req.Close = h.close
+	req.Host = h.host
+	req.RemoteAddr = c.remote
+	req.RequestURI = h.target
 	if h.length > 0 {
 		req.Body = body
 	}
-	// The request's context ends when the handler returns, as net/http's does; unlike
-	// net/http's, it does not watch for the client going away during the call (that watch is
-	// a goroutine and a read per request, and iamd's calls take microseconds).
-	ctx, cancel := context.WithCancel(c.ctx)
-	req = req.WithContext(ctx)
 	w := &c.w
 	w.reset()
-	ok := c.call(w, req)
-	cancel()
-	if !ok {
+	if !c.call(w, req) {
 		return false
 	}
 	body.closed = true

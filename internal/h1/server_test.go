@@ -198,8 +198,9 @@ func TestServerMatchesNetHTTP(t *testing.T) {
 	}
 }
 
-// TestRequestContext checks the request's context is live during the call and ends when the
-// handler returns, as net/http's does.
+// TestRequestContext checks the request's context is live during the call, carries net/http's
+// values, and ends when the connection does (net/http's ends with the handler already; h1's
+// requests share their connection's).
 func TestRequestContext(t *testing.T) {
 	ctxs := make(chan context.Context, 1)
 	fast, _ := newServers(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -211,18 +212,35 @@ func TestRequestContext(t *testing.T) {
 		}
 		ctxs <- r.Context()
 	}), nil)
-	resp, err := http.Get("http://" + fast + "/")
+	c, err := net.Dial("tcp", fast)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d: the context was not live or lacks the local address", resp.StatusCode)
+	defer c.Close()
+	br := bufio.NewReader(c)
+	var ctx context.Context
+	for i := range 2 {
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: status %d: the context was not live or lacks the local address", i, resp.StatusCode)
+		}
+		ctx = <-ctxs
+		if ctx.Err() != nil {
+			t.Fatalf("request %d: the context ended with the handler, before the connection", i)
+		}
 	}
+	c.Close()
 	select {
-	case <-(<-ctxs).Done():
+	case <-ctx.Done():
 	case <-time.After(2 * time.Second):
-		t.Error("the request's context did not end with the handler")
+		t.Error("the request's context did not end with the connection")
 	}
 }
 
@@ -389,5 +407,51 @@ func exchangeAll(t *testing.T, addr string, raw []byte) []string {
 		resp.Header.Write(&b)
 		fmt.Fprintf(&b, "\n%s", body)
 		out = append(out, b.String())
+	}
+}
+
+// TestRequestReuse checks that a connection's reused request starts each call afresh: nothing
+// the previous request carried or its handler set shows in the next.
+func TestRequestReuse(t *testing.T) {
+	type seen struct {
+		form, header, trailer bool
+		body                  bool
+		method, uri           string
+	}
+	got := make(chan seen, 1)
+	fast, _ := newServers(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{form: r.Form != nil || r.PostForm != nil, header: r.Header.Get("X-One") != "",
+			trailer: r.Trailer != nil, body: r.Body != http.NoBody, method: r.Method, uri: r.RequestURI}
+		// What a handler may leave on its request.
+		r.ParseForm()
+		r.Header.Set("X-Added", "1")
+		r.Trailer = http.Header{"X-T": {"1"}}
+		r.Pattern = "/set"
+	}), nil)
+	c, err := net.Dial("tcp", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for i, tc := range []struct {
+		send string
+		want seen
+	}{
+		{"POST /a?x=1 HTTP/1.1\r\nHost: h\r\nX-One: 1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\ny=2",
+			seen{header: true, body: true, method: "POST", uri: "/a?x=1"}},
+		{"GET /b HTTP/1.1\r\nHost: h\r\n\r\n", seen{method: "GET", uri: "/b"}},
+	} {
+		if _, err := io.WriteString(c, tc.send); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if s := <-got; s != tc.want {
+			t.Errorf("request %d: handler saw %+v, want %+v", i, s, tc.want)
+		}
 	}
 }
