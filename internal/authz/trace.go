@@ -65,12 +65,7 @@ func (t *Trace) LogValue() slog.Value {
 	if t == nil {
 		return slog.Value{}
 	}
-	t.mu.Lock()
-	ev := t.denied
-	if ev == nil {
-		ev = t.last
-	}
-	t.mu.Unlock()
+	ev := t.Logged()
 	if ev == nil {
 		return slog.StringValue("none")
 	}
@@ -80,6 +75,21 @@ func (t *Trace) LogValue() slog.Value {
 		slog.String("decision", ev.Result.Decision.String()),
 		slog.String("by", ev.DecidedBy()),
 	)
+}
+
+// Logged is the evaluation LogValue describes: the first denial, else the last decision; nil
+// when there was none or t is nil. It lets a log writer format the record without building
+// the group.
+func (t *Trace) Logged() *Evaluation {
+	if t == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.denied != nil {
+		return t.denied
+	}
+	return t.last
 }
 
 // DecidedBy names what decided: the deciding statement ("identityPolicies[1] Sid=DenyAll

@@ -160,20 +160,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	now := time.Now()
-	attrs := [...]slog.Attr{
+	if s.access != nil {
+		s.access.writeCall(now, c, status, now.Sub(start))
+		return
+	}
+	attrs := c.attrs(status, now.Sub(start))
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
+}
+
+// attrs are the attributes of the call's access record.
+func (c *call) attrs(status int, latency time.Duration) [7]slog.Attr {
+	return [...]slog.Attr{
 		slog.String("requestId", c.id),
 		slog.String("service", c.service),
 		slog.String("action", c.action),
 		slog.Any("principal", c.principal),
 		slog.Any("authz", c.trace),
 		slog.Int("status", status),
-		slog.Duration("latency", now.Sub(start)),
+		slog.Duration("latency", latency),
 	}
-	if s.access != nil {
-		s.access.write(now, "request", attrs[:]...)
-		return
-	}
-	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
 }
 
 // handle runs one call and writes its response into buf; it returns the error to answer instead.
