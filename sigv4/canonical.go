@@ -208,8 +208,48 @@ func checkFormDuplicates(contentTypes []string, body []byte) *Error {
 	if len(cts) == 0 || !isForm(cts[0]) {
 		return nil
 	}
-	// Most bodies have a handful of parameters: compare them pairwise in place rather than
-	// allocating; large bodies go through a sort.
+	// The usual body has a few plain keys: keep them as offsets and compare them pairwise, in one
+	// pass that finds each pair's end with IndexByte (values can be long) and scans only the key
+	// byte by byte. A key to decode, or a seventeenth key, hands the whole body to
+	// formDuplicatesSlow, which decides exactly as this pass would have up to that point.
+	var keys [16]struct{ start, end int }
+	n := 0
+	for i := 0; i < len(body); {
+		end := bytes.IndexByte(body[i:], '&')
+		if end < 0 {
+			end = len(body)
+		} else {
+			end += i
+		}
+		if end == i {
+			i++
+			continue // an empty pair
+		}
+		k := i
+		for ; k < end && body[k] != '='; k++ {
+			if c := body[k]; c == '%' || c == '+' {
+				return formDuplicatesSlow(body)
+			}
+		}
+		key := body[i:k]
+		for _, o := range keys[:n] {
+			if string(body[o.start:o.end]) == string(key) {
+				return errDuplicateForm(string(key))
+			}
+		}
+		if n == len(keys) {
+			return formDuplicatesSlow(body)
+		}
+		keys[n] = struct{ start, end int }{i, k}
+		n++
+		i = end + 1
+	}
+	return nil
+}
+
+// formDuplicatesSlow is checkFormDuplicates for any body: keys are decoded, and past sixteen
+// of them they are sorted rather than compared pairwise.
+func formDuplicatesSlow(body []byte) *Error {
 	var small [16][]byte
 	keys := small[:0]
 	var many []string
@@ -282,14 +322,16 @@ func errDuplicateForm(k string) *Error {
 
 // appendHeaderValue appends v trimmed, with runs of spaces collapsed to one (AWS's "Trimall").
 func appendHeaderValue(b []byte, v string) []byte {
-	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
-		v = v[1:]
+	if n := len(v); n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
+		for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+			v = v[1:]
+		}
+		for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+			v = v[:len(v)-1]
+		}
 	}
-	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
-		v = v[:len(v)-1]
-	}
-	if !hasDoubleSpace(v) {
-		return append(b, v...) // the usual case: nothing to collapse
+	if strings.Index(v, "  ") < 0 {
+		return append(b, v...) // the usual case: nothing to collapse (a vectorized search)
 	}
 	space := false
 	for i := 0; i < len(v); i++ {
@@ -305,15 +347,6 @@ func appendHeaderValue(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
-}
-
-func hasDoubleSpace(v string) bool {
-	for i := 1; i < len(v); i++ {
-		if v[i] == ' ' && v[i-1] == ' ' {
-			return true
-		}
-	}
-	return false
 }
 
 // headerValues finds the values of the lower-case header name in r, the way the client saw them.

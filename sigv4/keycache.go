@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding"
+	"encoding/binary"
 	"hash"
 	"slices"
 	"sync"
@@ -124,15 +125,20 @@ var hexPairs = func() (t [256]uint16) {
 	return t
 }()
 
-// appendHexSum is appendHex for a SHA-256 sum: a fixed size and a table of digit pairs make it
-// about twice as fast, and it runs twice per request.
+// hex8 returns the hex digits of sum[i:i+4] as a little-endian word: eight characters at once.
+func hex8(sum *[sha256.Size]byte, i int) uint64 {
+	q := (*[4]byte)(sum[i:])
+	return uint64(hexPairs[q[0]]) | uint64(hexPairs[q[1]])<<16 | uint64(hexPairs[q[2]])<<32 | uint64(hexPairs[q[3]])<<48
+}
+
+// appendHexSum is appendHex for a SHA-256 sum: a fixed size and a table of digit pairs, written
+// eight digits at a time, make it several times faster, and it runs twice per request.
 func appendHexSum(dst []byte, sum *[sha256.Size]byte) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, 2*sha256.Size)[:n+2*sha256.Size]
 	out := (*[2 * sha256.Size]byte)(dst[n:])
-	for i, c := range sum {
-		v := hexPairs[c]
-		out[2*i], out[2*i+1] = byte(v), byte(v>>8)
+	for i := 0; i < sha256.Size; i += 4 {
+		binary.LittleEndian.PutUint64(out[2*i:], hex8(sum, i))
 	}
 	return dst
 }
@@ -143,9 +149,24 @@ func equalHex(mac []byte, s string) bool {
 	if len(s) != 2*len(mac) {
 		return false
 	}
+	if len(mac) == sha256.Size {
+		return equalHexSum((*[sha256.Size]byte)(mac), s)
+	}
 	var d byte
 	for i, c := range mac {
 		d |= (s[2*i] ^ hexdigits[c>>4]) | (s[2*i+1] ^ hexdigits[c&15]) // ^ and | bind alike: parenthesized
+	}
+	return d == 0
+}
+
+// equalHexSum is equalHex for a SHA-256 sum, where len(s) == 64: it compares eight digits
+// per step, every step whatever the earlier ones found.
+func equalHexSum(mac *[sha256.Size]byte, s string) bool {
+	var sig [2 * sha256.Size]byte
+	copy(sig[:], s)
+	var d uint64
+	for i := 0; i < sha256.Size; i += 4 {
+		d |= binary.LittleEndian.Uint64(sig[2*i:]) ^ hex8(mac, i)
 	}
 	return d == 0
 }

@@ -102,13 +102,13 @@ func parseCredential(c string) (scope, *Error) {
 	if n != len(slash) || strings.IndexByte(c[off:], '/') >= 0 {
 		return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
 	}
-	parts := [5]string{c[:slash[0]], c[slash[0]+1 : slash[1]], c[slash[1]+1 : slash[2]], c[slash[2]+1 : slash[3]], c[slash[3]+1:]}
-	s = scope{accessKeyID: parts[0], date: parts[1], region: parts[2], service: parts[3], raw: c[len(parts[0])+1:]}
+	s = scope{accessKeyID: c[:slash[0]], date: c[slash[0]+1 : slash[1]], region: c[slash[1]+1 : slash[2]],
+		service: c[slash[2]+1 : slash[3]], raw: c[slash[0]+1:]}
 	if s.accessKeyID == "" {
 		return s, InvalidClientTokenID()
 	}
-	if parts[4] != terminator {
-		return s, errScope("Credential should be scoped with a valid terminator: 'aws4_request', not '" + parts[4] + "'. ")
+	if term := c[slash[3]+1:]; term != terminator {
+		return s, errScope("Credential should be scoped with a valid terminator: 'aws4_request', not '" + term + "'. ")
 	}
 	if !validRegion(s.region) {
 		return s, errScope("Credential should be scoped to a valid region. ")
@@ -138,26 +138,30 @@ func parseAmzDate(v string) (time.Time, bool) {
 	if len(v) != len(amzDateLayout) || v[8] != 'T' || v[15] != 'Z' {
 		return time.Time{}, false
 	}
-	var d [14]int
-	j := 0
-	for i := 0; i < 15; i++ {
-		if i == 8 {
-			continue
-		}
-		c := v[i]
-		if c < '0' || c > '9' {
-			return time.Time{}, false
-		}
-		d[j] = int(c - '0')
-		j++
+	date, ok1 := digits8(uint64(v[0]) | uint64(v[1])<<8 | uint64(v[2])<<16 | uint64(v[3])<<24 |
+		uint64(v[4])<<32 | uint64(v[5])<<40 | uint64(v[6])<<48 | uint64(v[7])<<56)
+	clock, ok2 := digits8(uint64(v[9]) | uint64(v[10])<<8 | uint64(v[11])<<16 | uint64(v[12])<<24 |
+		uint64(v[13])<<32 | uint64(v[14])<<40 | '0'<<48 | '0'<<56)
+	if !ok1 || !ok2 {
+		return time.Time{}, false
 	}
-	year := d[0]*1000 + d[1]*100 + d[2]*10 + d[3]
-	month, day := d[4]*10+d[5], d[6]*10+d[7]
-	hour, minute, sec := d[8]*10+d[9], d[10]*10+d[11], d[12]*10+d[13]
+	dig := func(x uint64, i int) int { return int(byte(x >> (8 * i))) }
+	year := dig(date, 0)*1000 + dig(date, 1)*100 + dig(date, 2)*10 + dig(date, 3)
+	month, day := dig(date, 4)*10+dig(date, 5), dig(date, 6)*10+dig(date, 7)
+	hour, minute, sec := dig(clock, 0)*10+dig(clock, 1), dig(clock, 2)*10+dig(clock, 3), dig(clock, 4)*10+dig(clock, 5)
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	return time.Unix(unixDays(year, month, day)*86400+int64(hour*3600+minute*60+sec), 0).UTC(), true
+}
+
+// digits8 checks that the eight bytes packed in x are ASCII digits and returns their values,
+// all at once: a byte is a digit when its high nibble is 3 and adding 6 to its low nibble does
+// not carry into it (no carry can cross bytes once every high nibble is 3).
+func digits8(x uint64) (uint64, bool) {
+	const hi, three, six = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+	ok := x&hi == three && (x+six)&hi == three
+	return x &^ hi, ok
 }
 
 func daysIn(year, month int) int {
