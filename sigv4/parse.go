@@ -31,6 +31,9 @@ type authorization struct {
 // Components may come in any order, separated by commas with optional spaces; an absent
 // component is left empty for the caller to report together with the other missing parts.
 func parseAuthorization(h string) (authorization, *Error) {
+	if a, ok := parseSDKAuthorization(h); ok {
+		return a, nil
+	}
 	var a authorization
 	alg, rest, _ := cutByte(strings.TrimLeft(h, " "), ' ')
 	if alg != algorithm {
@@ -75,6 +78,41 @@ func parseAuthorization(h string) (authorization, *Error) {
 		*dst = v
 	}
 	return a, nil
+}
+
+// parseSDKAuthorization parses the header as every SDK writes it, "AWS4-HMAC-SHA256
+// Credential=C, SignedHeaders=H, Signature=S" with non-empty values and nothing else, in three
+// searches. It reports false for any other shape, which parseAuthorization then parses in
+// full; on that one shape both give the same answer.
+func parseSDKAuthorization(h string) (authorization, bool) {
+	const credential, signedHeaders, signature = algorithm + " Credential=", " SignedHeaders=", " Signature="
+	var a authorization
+	if !strings.HasPrefix(h, credential) {
+		return a, false
+	}
+	rest := h[len(credential):]
+	i := strings.IndexByte(rest, ',')
+	if i <= 0 || rest[i-1] == ' ' {
+		return a, false
+	}
+	a.credential, rest = rest[:i], rest[i+1:]
+	if !strings.HasPrefix(rest, signedHeaders) {
+		return a, false
+	}
+	rest = rest[len(signedHeaders):]
+	i = strings.IndexByte(rest, ',')
+	if i <= 0 || rest[i-1] == ' ' {
+		return a, false
+	}
+	a.signedHeaders, rest = rest[:i], rest[i+1:]
+	if !strings.HasPrefix(rest, signature) {
+		return a, false
+	}
+	a.signature = rest[len(signature):]
+	if n := len(a.signature); n == 0 || a.signature[n-1] == ' ' || strings.IndexByte(a.signature, ',') >= 0 {
+		return a, false
+	}
+	return a, true
 }
 
 // scope is a parsed credential "AKID/yyyymmdd/region/service/aws4_request".
