@@ -61,8 +61,15 @@ func WriteError(buf *bytes.Buffer, namespace string, e *awserr.Error, requestID 
 // Characters XML 1.0 cannot carry become U+FFFD, and '\r' is written as a reference so that
 // parsers do not fold it into '\n'.
 func EscapeText(b *bytes.Buffer, s string) {
-	last := 0
-	for i := 0; i < len(s); {
+	// Most text (tokens, keys, ARNs, ids) is plain ASCII throughout: find the first byte that
+	// may need escaping eight bytes at a time, and write everything before it as it is.
+	last := plainPrefix(s)
+	if last == len(s) {
+		b.WriteString(s)
+		return
+	}
+	b.WriteString(s[:last])
+	for i := last; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf && plainXML[c] {
 			i++ // most text is ASCII that passes as it is: no rune decoding
 			continue
@@ -94,6 +101,24 @@ func EscapeText(b *bytes.Buffer, s string) {
 	b.WriteString(s[last:])
 }
 
+// plainPrefix returns the length of s's leading run of eight-byte blocks that EscapeText
+// writes unchanged: printable ASCII without '&', '<', '>' and '"'.
+func plainPrefix(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20 or of 0x80 and above, or equal to one of the four (XOR makes it
+		// zero), sets its high bit here.
+		amp, lt, gt, quot := x^('&'*ones), x^('<'*ones), x^('>'*ones), x^('"'*ones)
+		if ((x-0x20*ones)|(amp-ones)&^amp|(lt-ones)&^lt|(gt-ones)&^gt|(quot-ones)&^quot|x)&highs != 0 {
+			return i
+		}
+	}
+	return i
+}
+
 // plainXML marks the ASCII bytes EscapeText writes unchanged.
 var plainXML = func() (t [utf8.RuneSelf]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
@@ -107,6 +132,35 @@ var plainXML = func() (t [utf8.RuneSelf]bool) {
 func xmlChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// appendISO8601 appends t (in UTC) as t.AppendFormat(b, "2006-01-02T15:04:05.999999999Z")
+// does, by hand for the years 0–9999: every response with credentials carries a time, and the
+// general formatter costs as much as the rest of the XML.
+func appendISO8601(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, "2006-01-02T15:04:05.999999999Z")
+	}
+	hour, minute, sec := t.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }
 
 // Open writes <name>.
@@ -182,7 +236,7 @@ func AppendTime(b *bytes.Buffer, name string, t time.Time, format string) {
 	case "rfc822":
 		b.Write(t.AppendFormat(tmp[:0], "Mon, 02 Jan 2006 15:04:05 GMT"))
 	default:
-		b.Write(t.AppendFormat(tmp[:0], "2006-01-02T15:04:05.999999999Z"))
+		b.Write(appendISO8601(tmp[:0], t))
 	}
 	Close(b, name)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // escapeRef is EscapeText written plainly, rune by rune (range yields U+FFFD for each invalid
@@ -55,7 +56,9 @@ func TestEscapeText(t *testing.T) {
 }
 
 func FuzzEscapeText(f *testing.F) {
-	for _, s := range []string{"", "bob", `<&>"`, "a\rb", "\x00", "é\xff", "\uFFFE", "😀"} {
+	for _, s := range []string{"", "bob", `<&>"`, "a\rb", "\x00", "é\xff", "\uFFFE", "😀",
+		// Eight-byte blocks: plain ones, then one character to escape at each position.
+		"FwoGZXIvYXdzEBYaDPlainToken0123456789+/=", "01234567&", "0123456<", "012345>7", "0\"234567", "0123456\x1f", "0123456\x7f89", "0123456é"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -63,6 +66,20 @@ func FuzzEscapeText(f *testing.F) {
 		EscapeText(&b, s)
 		if got, want := b.String(), escapeRef(s); got != want {
 			t.Errorf("EscapeText(%q) = %q, reference %q", s, got, want)
+		}
+	})
+}
+
+// appendISO8601 is t.AppendFormat with the layout it replaces, at every edge of the fast path.
+func FuzzAppendISO8601(f *testing.F) {
+	for _, seed := range [][2]int64{{0, 0}, {0, 1}, {1_795_770_001, 120_000_000}, {1_795_770_001, 999_999_999},
+		{-62_167_219_200, 0}, {-62_167_219_201, 0}, {253_402_300_799, 999_999_999}, {253_402_300_800, 0}, {-1, -1}} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, sec, nsec int64) {
+		tm := time.Unix(sec, nsec%1e9).UTC()
+		if got, want := string(appendISO8601(nil, tm)), tm.Format("2006-01-02T15:04:05.999999999Z"); got != want {
+			t.Errorf("appendISO8601(%v) = %q, want %q", tm, got, want)
 		}
 	})
 }

@@ -168,25 +168,28 @@ func unescape(s string) (string, error) {
 		}
 		return s, nil
 	}
-	b := make([]byte, 0, len(s))
+	// A Builder hands over its bytes as the string: one allocation per escaped value.
+	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '+':
-			b = append(b, ' ')
+			b.WriteByte(' ')
 		case '%':
 			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 				return "", malformed("The query string has an invalid percent-encoding.")
 			}
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
 		default:
-			b = append(b, c)
+			b.WriteByte(c)
 		}
 	}
-	if !utf8.Valid(b) {
+	out := b.String()
+	if !utf8.ValidString(out) {
 		return "", malformed("The query string is not valid UTF-8.")
 	}
-	return string(b), nil
+	return out, nil
 }
 
 func isHex(c byte) bool {
