@@ -236,8 +236,7 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	crHash := sha256.Sum256(b)
 
 	// String to sign, signed in place.
-	b = append(b[:0], algorithm...)
-	b = append(b, '\n')
+	b = append(b[:0], algorithm+"\n"...)
 	b = append(b, req.amzDate...)
 	b = append(b, '\n')
 	b = append(b, sc.raw...)
@@ -488,6 +487,12 @@ func appendCanonical(b []byte, r *http.Request, req *request, params []param, bo
 		var vs []string
 		var one string
 		switch {
+		case name == "x-amz-date" && len(req.hdrDates) == 1:
+			// gatherHeader parsed this very value as an amz-date: sixteen characters, none a
+			// space, so there is nothing to trim or collapse.
+			b = append(b, req.hdrDates[0]...)
+			b = append(b, '\n')
+			continue
 		case name == "x-amz-date" && req.hdrDates != nil:
 			vs = req.hdrDates
 		case name == "x-amz-security-token" && req.hdrTokens != nil:
