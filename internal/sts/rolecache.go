@@ -25,17 +25,23 @@ func (s *Service) role(ctx context.Context, account, name string) (iam.Role, err
 	if err != nil {
 		return iam.Role{}, err
 	}
-	key := account + "/" + strings.ToLower(name)
+	// The key is built on the stack: a hit, the common case, allocates nothing.
+	var kb [128]byte
+	key := append(append(append(kb[:0], account...), '/'), name...)
+	if lowerASCII(key[len(account)+1:]) {
+		key = append(key[:len(account)+1], strings.ToLower(name)...)
+	}
 	c := &s.roles
 	c.mu.Lock()
 	if c.gen != gen || c.roles == nil || len(c.roles) >= maxCachedRoles {
 		c.roles, c.gen = map[string]iam.Role{}, gen
 	}
-	r, ok := c.roles[key]
+	cached, ok := c.roles[string(key)]
 	c.mu.Unlock()
 	if ok {
-		return r, nil
+		return cached, nil
 	}
+	var r iam.Role // read through a closure, so it lives on the heap: only on a miss
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
 		r, err = tx.Role(ctx, account, name)
@@ -46,8 +52,22 @@ func (s *Service) role(ctx context.Context, account, name string) (iam.Role, err
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		c.roles[key] = r
+		c.roles[string(key)] = r
 	}
 	c.mu.Unlock()
 	return r, nil
+}
+
+// lowerASCII lower-cases b's ASCII letters in place; it reports true, leaving b unspecified,
+// when b has other bytes than ASCII, which need strings.ToLower's Unicode rules.
+func lowerASCII(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c >= 0x80:
+			return true
+		case 'A' <= c && c <= 'Z':
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return false
 }
