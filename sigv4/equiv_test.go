@@ -40,6 +40,12 @@ func TestParseAmzDate(t *testing.T) {
 		{"short", "20261127T12190Z", time.Time{}},
 		{"sign", "2026112-T121900Z", time.Time{}},
 		{"extended format", "2026-11-27T12:19:00Z", time.Time{}},
+		// Bytes next to the digits, which the word-wide digit check must still reject.
+		{"colon in date", "2026:127T121900Z", time.Time{}},
+		{"question mark in time", "20261127T12190?Z", time.Time{}},
+		{"slash", "2026/127T121900Z", time.Time{}},
+		{"digit with high bit", "2026\xb127T121900Z", time.Time{}},
+		{"NUL", "20261127T\x0021900Z", time.Time{}},
 		{"empty", "", time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,6 +125,12 @@ func TestCheckFormDuplicates(t *testing.T) {
 		{"form prefix only", form + "x", "a=1&a=2", ""},
 		{"many distinct", form, many[1:], ""},
 		{"many, duplicate at the end", form, many[1:] + "&KAa=v", "KAa"},
+		// The one-pass check hands over to the general one at an escaped key or a 17th key.
+		{"duplicate before an escaped key", form, "a=1&a=2&b%41=3", "a"},
+		{"duplicate after an escaped key", form, "a=1&b%41=2&a=3", "a"},
+		{"17th key duplicates", form, many[1:16*6] + "&KAa=v", "KAa"},
+		{"17 distinct, then a duplicate", form, many[1:17*6] + "&KBa=v", "KBa"},
+		{"key with an empty value, twice", form, "a=&a", "a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &http.Request{Header: http.Header{}}
@@ -202,6 +214,16 @@ func FuzzParseAuthorizationRef(f *testing.F) {
 		"AWS4-HMAC-SHA256 Credential",
 		"AWS4-HMAC-SHA256 =,= ,Signature=",
 		"AWS4-HMAC-SHA1 Credential=a",
+		// Shapes next to the one the SDKs write, which must leave the quick parse.
+		"AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=ab",
+		"AWS4-HMAC-SHA256 Credential=a , SignedHeaders=host, Signature=ab",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=host, Signature=ab ",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=host, Signature=ab,",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=host, Signature=ab, Signature=cd",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=, Signature=ab",
+		"AWS4-HMAC-SHA256 Credential=, SignedHeaders=host, Signature=ab",
+		"AWS4-HMAC-SHA256 Credential=a,SignedHeaders=host,Signature=ab",
+		"AWS4-HMAC-SHA256 Credential=a=b, SignedHeaders=host, Signature=",
 	} {
 		f.Add(s)
 	}
