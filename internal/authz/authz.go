@@ -122,7 +122,7 @@ func New(cfg Config) *Authorizer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Authorizer{cfg: cfg, sets: map[string]*identitySet{}, docs: docCache{m: map[string]*policy.Policy{}}}
+	return &Authorizer{cfg: cfg, sets: map[string]*identitySet{}, docs: docCache{m: map[docKey]*policy.Policy{}}}
 }
 
 // Compile parses a stored policy document of the given kind, through a cache shared by all
@@ -359,13 +359,15 @@ func (a *Authorizer) identity(ctx context.Context, account string, kind iam.Prin
 	if err != nil {
 		return nil, err
 	}
-	key := account + "/" + string(kind) + "/" + strings.ToLower(name)
+	var kb [160]byte // the key, built on the stack: a hit allocates nothing
+	key := append(append(append(append(kb[:0], account...), '/'), kind...), '/')
+	key = iam.AppendFoldedName(key, name)
 	a.mu.Lock()
 	if gen != a.gen {
 		clear(a.sets)
 		a.gen = gen
 	}
-	is, ok := a.sets[key]
+	is, ok := a.sets[string(key)]
 	a.mu.Unlock()
 	if ok {
 		return is, nil
@@ -379,7 +381,7 @@ func (a *Authorizer) identity(ctx context.Context, account string, kind iam.Prin
 		if len(a.sets) >= maxCachedSets {
 			clear(a.sets)
 		}
-		a.sets[key] = is
+		a.sets[string(key)] = is
 	}
 	a.mu.Unlock()
 	return is, nil
@@ -626,13 +628,18 @@ func placeWords(p policy.Place) string {
 // docCache maps policy documents to their compiled form.
 type docCache struct {
 	mu sync.RWMutex
-	m  map[string]*policy.Policy
+	m  map[docKey]*policy.Policy
+}
+
+type docKey struct {
+	kind policy.Kind
+	doc  string
 }
 
 const maxCachedDocs = 50_000
 
 func (c *docCache) get(doc string, kind policy.Kind) (*policy.Policy, error) {
-	key := strconv.Itoa(int(kind)) + doc
+	key := docKey{kind, doc}
 	c.mu.RLock()
 	p, ok := c.m[key]
 	c.mu.RUnlock()

@@ -1,6 +1,10 @@
 package iam
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Partition is the ARN partition iamd answers for.
 const Partition = "aws"
@@ -160,4 +164,23 @@ type InstanceProfile struct {
 	CreateDate          time.Time
 	Roles               []Role
 	Tags                []Tag
+}
+
+// AppendFoldedName appends name as IAM compares names, case-insensitively: lower-cased. Caches
+// build their keys with it in a stack buffer, so that a lookup allocates nothing.
+func AppendFoldedName(b []byte, name string) []byte {
+	n := len(b)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			// Names IAM accepts are ASCII; any other (an ARN's name part, as given) folds by
+			// Unicode's rules.
+			return append(b[:n], strings.ToLower(name)...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }

@@ -416,3 +416,19 @@ func FuzzValidators(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendFoldedName(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"lower", "bob", "p/bob"},
+		{"mixed ASCII", "Bob_Smith+1=A,B.C@D-E", "p/bob_smith+1=a,b.c@d-e"},
+		{"empty", "", "p/"},
+		{"non-ASCII folds by Unicode", "ÉRIC-X", "p/éric-x"},
+		{"non-ASCII after ASCII letters", "AbÖ", "p/abö"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(AppendFoldedName([]byte("p/"), tc.in)); got != tc.want {
+				t.Errorf("AppendFoldedName(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package sts
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/iamd/iamd/internal/iam"
@@ -27,10 +26,7 @@ func (s *Service) role(ctx context.Context, account, name string) (iam.Role, err
 	}
 	// The key is built on the stack: a hit, the common case, allocates nothing.
 	var kb [128]byte
-	key := append(append(append(kb[:0], account...), '/'), name...)
-	if lowerASCII(key[len(account)+1:]) {
-		key = append(key[:len(account)+1], strings.ToLower(name)...)
-	}
+	key := iam.AppendFoldedName(append(append(kb[:0], account...), '/'), name)
 	c := &s.roles
 	c.mu.Lock()
 	if c.gen != gen || c.roles == nil || len(c.roles) >= maxCachedRoles {
@@ -56,18 +52,4 @@ func (s *Service) role(ctx context.Context, account, name string) (iam.Role, err
 	}
 	c.mu.Unlock()
 	return r, nil
-}
-
-// lowerASCII lower-cases b's ASCII letters in place; it reports true, leaving b unspecified,
-// when b has other bytes than ASCII, which need strings.ToLower's Unicode rules.
-func lowerASCII(b []byte) bool {
-	for i, c := range b {
-		switch {
-		case c >= 0x80:
-			return true
-		case 'A' <= c && c <= 'Z':
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return false
 }
