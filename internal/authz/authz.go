@@ -661,14 +661,11 @@ func (c *docCache) get(doc string, kind policy.Kind) (*policy.Policy, error) {
 
 type metaKey struct{}
 
-// NewMetaContext returns ctx carrying the transport facts of its request, for services that
-// authorize inside (AssumeRole's trust policy evaluation).
-func NewMetaContext(ctx context.Context, m Meta) context.Context {
-	return context.WithValue(ctx, metaKey{}, m)
-}
-
-// MetaFromContext returns the transport facts of ctx's request.
+// MetaFromContext returns the transport facts of ctx's request (NewRequestContext), for
+// services that authorize inside (AssumeRole's trust policy evaluation).
 func MetaFromContext(ctx context.Context) Meta {
-	m, _ := ctx.Value(metaKey{}).(Meta)
-	return m
+	if m, ok := ctx.Value(metaKey{}).(*Meta); ok {
+		return *m
+	}
+	return Meta{}
 }

@@ -26,10 +26,27 @@ type Trace struct {
 
 type traceKey struct{}
 
-// NewTraceContext returns ctx carrying a new Trace.
-func NewTraceContext(ctx context.Context) (context.Context, *Trace) {
-	t := &Trace{}
-	return context.WithValue(ctx, traceKey{}, t), t
+// NewRequestContext returns ctx carrying the request's transport facts (MetaFromContext) and a
+// new Trace for its decisions. Every API call makes one, so both travel in one allocation.
+func NewRequestContext(ctx context.Context, m Meta) (context.Context, *Trace) {
+	c := &requestContext{Context: ctx, meta: m}
+	return c, &c.trace
+}
+
+type requestContext struct {
+	context.Context
+	meta  Meta
+	trace Trace
+}
+
+func (c *requestContext) Value(key any) any {
+	switch key.(type) {
+	case traceKey:
+		return &c.trace
+	case metaKey:
+		return &c.meta
+	}
+	return c.Context.Value(key)
 }
 
 func record(ctx context.Context, ev *Evaluation) {

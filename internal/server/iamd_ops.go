@@ -113,7 +113,7 @@ func (s *Server) handleIamd(r *http.Request, c *call) (out any, err error) {
 			fmt.Sprintf("Request body is larger than the limit of %d bytes.", s.cfg.MaxBody))
 	}
 	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
-	ctx := authz.NewMetaContext(r.Context(), meta)
+	ctx, trace := authz.NewRequestContext(r.Context(), meta)
 	switch r.URL.Path {
 	case iamdCredPath:
 		c.action = "GetInstanceCredentials"
@@ -134,7 +134,6 @@ func (s *Server) handleIamd(r *http.Request, c *call) (out any, err error) {
 	if c.action == "" {
 		return nil, awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
-	ctx, trace := authz.NewTraceContext(ctx)
 	c.trace = trace
 	p, err := s.cfg.Authn.Authenticate(ctx, r, body, "iam", false)
 	if err != nil {

@@ -240,7 +240,8 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 		return invalidAction(action, version)
 	}
 
-	ctx, trace := authz.NewTraceContext(r.Context())
+	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
+	ctx, trace := authz.NewRequestContext(r.Context(), meta)
 	c.trace = trace
 	p, err := s.cfg.Authn.Authenticate(ctx, r, body, c.service, unsigned)
 	if err != nil {
@@ -251,7 +252,6 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 	if err != nil {
 		return err
 	}
-	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	if err := s.restrictSessionToken(p, c); err != nil {
 		return err
 	}
@@ -265,7 +265,6 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 		}
 	}
 	ctx = authn.NewContext(ctx, p)
-	ctx = authz.NewMetaContext(ctx, meta)
 	res, err := invoke(ctx, in)
 	if err != nil {
 		return s.encodeDenial(c, err)
