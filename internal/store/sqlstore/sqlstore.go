@@ -44,13 +44,20 @@ type Store struct {
 	// seen by a poll at most generationPoll old. Every request validates its caches against
 	// Generation, so this saves a query per request and bounds staleness across processes.
 	gen       atomic.Uint64
-	genPolled atomic.Int64 // unix nanoseconds of the last poll; 0 forces one
+	genPolled atomic.Int64 // monoNow of the last poll; 0 forces one
 	genPoll   atomic.Bool  // a poll is running
 }
 
 // generationPoll bounds how old another process's write may be before this process's caches see
 // it (the documented cross-node consistency bound).
 const generationPoll = 100 * time.Millisecond
+
+// monoNow is nanoseconds on the monotonic clock since an hour before the process started, so
+// that 0 (never polled) is always more than a poll period ago. Generation runs several times
+// per request: time.Since reads one clock where time.Now reads two.
+func monoNow() int64 { return int64(time.Since(monoBase)) }
+
+var monoBase = time.Now().Add(-time.Hour)
 
 var _ store.Store = (*Store)(nil)
 
@@ -238,7 +245,7 @@ func (s *Store) RecordRoleUse(ctx context.Context, account, roleID string, used 
 // process's own writes are always included) and queries the database otherwise; a failed poll is
 // an error, so an unreachable database fails requests rather than serving from stale caches.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
-	now := time.Now().UnixNano()
+	now := monoNow()
 	if now-s.genPolled.Load() < int64(generationPoll) {
 		return s.gen.Load(), nil
 	}
