@@ -195,6 +195,7 @@ type conn struct {
 	lastPOST bool
 
 	rdeadline, wdeadline time.Time // the deadlines last set on nc
+	now                  time.Time // when the last response was written (see serve)
 	out                  []byte    // the response being written
 	w                    response
 	date                 dateCache
@@ -291,6 +292,9 @@ func (c *conn) serve() {
 	}()
 	c.br = bufio.NewReaderSize(c.nc, readBufferSize)
 	first := true
+	// The clock is read once per request, when the response is written (serveOne): the wait
+	// for the next request starts then, and the deadlines below are measured from it.
+	c.now = time.Now()
 	for {
 		// Wait for the next request: the header timeout bounds the first, the idle timeout
 		// the wait for later ones.
@@ -298,7 +302,7 @@ func (c *conn) serve() {
 		if first {
 			wait = c.headerTimeout()
 		}
-		c.setReadDeadline(time.Now(), wait)
+		c.setReadDeadline(c.now, wait)
 		c.state.Store(stateIdle)
 		if c.s.closing.Load() {
 			return
@@ -325,8 +329,7 @@ func (c *conn) serve() {
 			}
 			c.br.Discard(n)
 		}
-		start := time.Now()
-		h, n := c.readHead(start, first)
+		h, n := c.readHead(first)
 		first = false
 		if n < 0 {
 			return
@@ -335,7 +338,7 @@ func (c *conn) serve() {
 			handedOff = c.handOff()
 			return
 		}
-		if !c.serveOne(h, start) {
+		if !c.serveOne(h) {
 			return
 		}
 		if c.s.closing.Load() {
@@ -346,13 +349,13 @@ func (c *conn) serve() {
 
 // readHead reads a whole request head into the buffer and parses it. It returns the head, or
 // nil when the request is for net/http (n ≥ 0), or n < 0 when the connection failed.
-func (c *conn) readHead(start time.Time, first bool) (h *head, n int) {
+func (c *conn) readHead(first bool) (h *head, n int) {
 	buf, _ := c.br.Peek(c.br.Buffered())
 	end := headEnd(buf, 0)
 	if end == -1 {
 		// The head arrives in pieces: the header timeout bounds the rest of it.
 		if !first {
-			c.setReadDeadline(start, c.headerTimeout())
+			c.setReadDeadline(time.Now(), c.headerTimeout())
 		}
 		for end == -1 {
 			if len(buf) == c.br.Size() {
@@ -393,14 +396,14 @@ func (c *conn) handOff() bool {
 
 // serveOne serves the request whose head h is at the front of the buffer; it reports whether
 // the connection can carry another request.
-func (c *conn) serveOne(h *head, start time.Time) bool {
+func (c *conn) serveOne(h *head) bool {
 	c.lastPOST = h.method == http.MethodPost
 	c.br.Discard(h.headerSize)
 	if int64(c.br.Buffered()) < h.length {
 		// The body is still on its way: the read timeout bounds the whole request.
 		if t := c.s.fb.ReadTimeout; t > 0 {
-			c.nc.SetReadDeadline(start.Add(t))
-			c.rdeadline = start.Add(t)
+			c.rdeadline = time.Now().Add(t)
+			c.nc.SetReadDeadline(c.rdeadline)
 		}
 	}
 	body := &c.body
@@ -444,9 +447,9 @@ func (c *conn) serveOne(h *head, start time.Time) bool {
 			keep = false // the unread rest never came: the answer says the connection ends
 		}
 	}
-	now := time.Now()
-	c.out = w.appendTo(c.out[:0], keep, c.date.get(now))
-	c.setWriteDeadline(now, c.s.fb.WriteTimeout)
+	c.now = time.Now()
+	c.out = w.appendTo(c.out[:0], keep, c.date.get(c.now))
+	c.setWriteDeadline(c.now, c.s.fb.WriteTimeout)
 	if _, err := c.nc.Write(c.out); err != nil {
 		return false
 	}
