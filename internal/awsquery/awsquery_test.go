@@ -2,9 +2,12 @@ package awsquery
 
 import (
 	"bytes"
+	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -199,5 +202,23 @@ func FuzzParseParams(f *testing.F) {
 			}
 			p.Indexes(n)
 		})
+	})
+}
+
+// unescape decodes as url.QueryUnescape does, and refuses what that refuses or what is not
+// UTF-8.
+func FuzzUnescape(f *testing.F) {
+	for _, s := range []string{"", "plain", "a+b", "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr", "%", "%4", "%zz", "%ff", "caf%C3%A9+x", "++%2B"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := unescape(s)
+		want, werr := url.QueryUnescape(s)
+		if werr == nil && !utf8.ValidString(want) {
+			werr = errors.New("not UTF-8")
+		}
+		if (err != nil) != (werr != nil) || err == nil && got != want {
+			t.Fatalf("unescape(%q) = %q, %v; url.QueryUnescape: %q, %v", s, got, err, want, werr)
+		}
 	})
 }

@@ -168,23 +168,28 @@ func unescape(s string) (string, error) {
 		}
 		return s, nil
 	}
-	// A Builder hands over its bytes as the string: one allocation per escaped value.
+	// A Builder hands over its bytes as the string: one allocation per escaped value. Runs
+	// without escapes are copied whole.
 	var b strings.Builder
 	b.Grow(len(s))
+	last := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		switch s[i] {
 		case '+':
+			b.WriteString(s[last:i])
 			b.WriteByte(' ')
+			last = i + 1
 		case '%':
 			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 				return "", malformed("The query string has an invalid percent-encoding.")
 			}
+			b.WriteString(s[last:i])
 			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
-		default:
-			b.WriteByte(c)
+			last = i + 1
 		}
 	}
+	b.WriteString(s[last:])
 	out := b.String()
 	if !utf8.ValidString(out) {
 		return "", malformed("The query string is not valid UTF-8.")
