@@ -33,7 +33,13 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // randomChars returns n characters drawn uniformly from a 32- or 64-letter alphabet.
 func randomChars(alphabet string, n int) string {
-	buf := make([]byte, n)
+	var small [64]byte // the usual lengths fit: the string is the one allocation
+	buf := small[:0]
+	if n <= len(small) {
+		buf = small[:n]
+	} else {
+		buf = make([]byte, n)
+	}
 	if _, err := rand.Read(buf); err != nil {
 		panic("iam: crypto/rand failed: " + err.Error()) // never fails on supported platforms
 	}
@@ -79,7 +85,10 @@ func NewAccessKeyID(prefix, account string) (string, error) {
 	var be [8]byte
 	binary.BigEndian.PutUint64(be[:], v)
 	copy(raw[:6], be[2:])
-	return prefix + b32.EncodeToString(raw[:]), nil
+	var out [AccessKeyIDLen]byte
+	copy(out[:], prefix)
+	b32.Encode(out[len(prefix):], raw[:])
+	return string(out[:]), nil
 }
 
 // AccountFromAccessKeyID decodes the account id from an access key id made by AWS or by

@@ -96,7 +96,12 @@ const (
 
 // Encode seals s into a token string.
 func Encode(kr *seal.Keyring, s *Session) (string, error) {
-	b := make([]byte, 0, 256)
+	// The plaintext and the sealed token are built in pooled buffers (the cipher, behind an
+	// interface, would move stack ones to the heap): the token string is the call's one
+	// allocation.
+	bufs := encodeBufs.Get().(*[2][]byte)
+	defer putBufs(&encodeBufs, bufs)
+	b := bufs[0][:0]
 	b = append(b, formatVersion, byte(s.Kind), s.ChainDepth)
 	var flags byte
 	if s.MFA {
@@ -144,8 +149,21 @@ func Encode(kr *seal.Keyring, s *Session) (string, error) {
 	if s.SourceInstanceARN != "" {
 		b = appendStr(b, s.SourceInstanceARN)
 	}
-	sealed := kr.Seal(b, additionalData)
-	return base64.StdEncoding.EncodeToString(sealed), nil
+	bufs[0] = b
+	sealed := kr.SealTo(bufs[1][:0], b, additionalData)
+	bufs[1] = sealed
+	var tb [1024]byte
+	return string(base64.StdEncoding.AppendEncode(tb[:0], sealed)), nil
+}
+
+var encodeBufs = sync.Pool{New: func() any { return new([2][]byte) }}
+
+// putBufs returns bufs to pool unless a rare large token grew them: the pool keeps only the
+// usual sizes.
+func putBufs(pool *sync.Pool, bufs *[2][]byte) {
+	if cap(bufs[0]) <= 16<<10 && cap(bufs[1]) <= 16<<10 {
+		pool.Put(bufs)
+	}
 }
 
 // Decode opens a token. It does not check expiry: callers compare Expires with their clock, so
@@ -155,7 +173,7 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 		return nil, ErrInvalid
 	}
 	bufs := decodeBufs.Get().(*[2][]byte)
-	defer decodeBufs.Put(bufs)
+	defer putBufs(&decodeBufs, bufs)
 	raw := slices.Grow(bufs[0][:0], base64.StdEncoding.DecodedLen(len(token)))
 	n, err := base64.StdEncoding.Decode(raw[:cap(raw)], []byte(token))
 	if err != nil {
