@@ -25,7 +25,14 @@ type head struct {
 	// Backing for url and the header's values, so the common request allocates neither.
 	u    url.URL
 	vals [12]string
+
+	// The canonical names of the header lines by position, as the last request had them and
+	// as far as this one has come: clients send the same headers in the same order, and
+	// comparing with the name at the same position is cheaper than a map lookup.
+	seen [16]seenName
 }
+
+type seenName struct{ raw, name string }
 
 // maxReusedHeaders bounds the header map a connection keeps between requests: clearing a
 // map costs as much as its largest size, so one request with many headers does not tax the
@@ -94,12 +101,14 @@ func parseHead(b []byte, names map[string]string, h *head) bool {
 	if len(hdr) > maxReusedHeaders {
 		hdr = nil
 	}
-	*h = head{method: method, target: line[:sp2], headerSize: len(b)}
+	// Field by field rather than *h = head{…}: the value backing needs no clearing (only the
+	// first len(values) are read) and seen is kept.
+	h.method, h.target, h.url, h.host, h.length, h.close, h.headerSize = method, line[:sp2], nil, "", 0, false, len(b)
 	if h.target[0] != '/' || !plainTarget(h.target) {
 		return false
 	}
 	if h.target == "/" {
-		h.u.Path = "/"
+		h.u = url.URL{Path: "/"}
 		h.url = &h.u
 	} else {
 		u, err := url.ParseRequestURI(h.target)
@@ -108,20 +117,16 @@ func parseHead(b []byte, names map[string]string, h *head) bool {
 		}
 		h.url = u
 	}
-	// Count the lines first so the map and the value slices are allocated once, at size.
-	n := strings.Count(rest, "\n")
 	if hdr == nil {
-		hdr = make(http.Header, n)
+		// Counted first so the map and the value slices are allocated once, at size.
+		hdr = make(http.Header, strings.Count(rest, "\n"))
 	} else {
 		clear(hdr)
 	}
 	h.header = hdr
 	values := h.vals[:0]
-	if n > len(h.vals) {
-		values = make([]string, 0, n)
-	}
 	hosts := 0
-	for {
+	for i := 0; ; i++ {
 		line, rest, ok = cutLine(rest)
 		if !ok {
 			return false
@@ -135,14 +140,22 @@ func parseHead(b []byte, names map[string]string, h *head) bool {
 		}
 		value := trimOWS(line[colon+1:])
 		raw := line[:colon]
-		name, ok := names[raw] // interned names were checked when first seen
-		if !ok {
-			if !isToken(raw) {
-				return false
+		var name string
+		if i < len(h.seen) && h.seen[i].raw == raw {
+			name = h.seen[i].name
+		} else {
+			name, ok = names[raw] // interned names were checked when first seen
+			if !ok {
+				if !isToken(raw) {
+					return false
+				}
+				name = textproto.CanonicalMIMEHeaderKey(raw)
+				if len(names) < maxInternedNames {
+					names[raw] = name
+				}
 			}
-			name = textproto.CanonicalMIMEHeaderKey(raw)
-			if len(names) < maxInternedNames {
-				names[raw] = name
+			if i < len(h.seen) {
+				h.seen[i] = seenName{raw, name}
 			}
 		}
 		switch name {
@@ -171,8 +184,8 @@ func parseHead(b []byte, names map[string]string, h *head) bool {
 				return false
 			}
 		}
-		if vs, dup := h.header[name]; dup {
-			h.header[name] = append(vs, value)
+		if h.repeated(i, name) {
+			h.header[name] = append(h.header[name], value)
 			continue
 		}
 		values = append(values, value)
@@ -182,6 +195,21 @@ func parseHead(b []byte, names map[string]string, h *head) bool {
 		return false
 	}
 	return true
+}
+
+// repeated reports whether the header line at position i repeats a name of an earlier line.
+// Names are interned, so equal ones usually share their bytes and compare at once.
+func (h *head) repeated(i int, name string) bool {
+	if i >= len(h.seen) {
+		_, dup := h.header[name]
+		return dup
+	}
+	for j := range i {
+		if h.seen[j].name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // maxInternedNames bounds a connection's interned header names, so a client sending ever new
