@@ -455,3 +455,64 @@ func TestRequestReuse(t *testing.T) {
 		}
 	}
 }
+
+// A response much larger than the socket buffers, to a client that starts reading late, is
+// written whole: the raw writes wait for the socket to drain (rawio_linux.go) and go on.
+func TestLargeResponseToSlowReader(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<19) // 8 MiB
+	fast, _ := newServers(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(big)
+	}), nil)
+	c, err := net.Dial("tcp", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the server fills the buffers and waits
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	for i := range 2 {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || !bytes.Equal(body, big) {
+			t.Fatalf("response %d: %d bytes (%v), want the %d sent", i, len(body), err, len(big))
+		}
+	}
+}
+
+// A client that never reads its response does not hold the connection past the write
+// timeout: the waiting write fails and the connection closes.
+func TestWriteTimeout(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 32<<20)
+	done := make(chan struct{})
+	fast, _ := newServers(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(big)
+		close(done)
+	}), func(hs *http.Server) { hs.WriteTimeout = 300 * time.Millisecond })
+	c, err := net.Dial("tcp", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	time.Sleep(time.Second) // past the timeout, reading nothing
+	// Whatever was buffered before the timeout can be read; then the stream ends early.
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if err != nil {
+		t.Fatalf("after %d bytes: %v (want the server to close the connection)", n, err)
+	}
+	if n >= int64(len(big)) {
+		t.Fatalf("read %d bytes: the whole response was written despite the timeout", n)
+	}
+}
