@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -37,7 +38,11 @@ Several nodes may serve one PostgreSQL database behind a load balancer; give the
 IAMD_MASTER_KEY.
 
 Unless GOGC or GOMEMLIMIT are set, the garbage collector runs with GOGC=400 and a soft limit of
-1 GiB: iamd's live heap is small, and collecting less often saves server CPU per request.`,
+1 GiB: iamd's live heap is small, and collecting less often saves server CPU per request.
+
+IAMD_CPU_PROFILE=FILE writes a CPU profile (pprof format) of the whole run to FILE when the
+server stops (SIGINT or SIGTERM): for profiling under load, and the source of the build's
+profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			return envDefault(cmd)
@@ -59,6 +64,22 @@ Unless GOGC or GOMEMLIMIT are set, the garbage collector runs with GOGC=400 and 
 // OIDC providers accept no other), which http://ADDR is not.
 func publicURLOf(flag string) string { return strings.TrimRight(flag, "/") }
 
+// startCPUProfile profiles the process into the file at path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("IAMD_CPU_PROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("IAMD_CPU_PROFILE: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
 // tuneGC sets the collector for a server whose live heap is small (tens of MB, as the scale
 // runs in docs/BENCHMARKS.md show): with Go's default GOGC=100 it collects after every few MB
 // of request garbage; 400 took about 12 % off the server CPU of an AssumeRole. The soft limit
@@ -74,6 +95,13 @@ func tuneGC() {
 
 func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN, publicURL string) error {
 	tuneGC()
+	if path := os.Getenv("IAMD_CPU_PROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	// The access log writes a record per request: batched, it costs a copy instead of a write
 	// system call each; Close (deferred, so also on errors) flushes what is left.
 	logOut := server.NewLogWriter(cmd.ErrOrStderr(), server.DefaultFlushEvery)
