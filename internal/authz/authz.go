@@ -158,7 +158,15 @@ func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Met
 // account admits nobody, whatever the caller's identity policies say.
 func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (policy.Result, error) {
 	ev, err := a.evaluate(ctx, p, meta, req)
-	return ev.Result, err
+	if err != nil {
+		return policy.Result{}, err
+	}
+	res := ev.Result
+	// The slices are shared with the request's trace: capped, so that an append by the caller
+	// cannot write into the trace's storage.
+	res.Matched = res.Matched[:len(res.Matched):len(res.Matched)]
+	res.Missing = res.Missing[:len(res.Missing):len(res.Missing)]
+	return res, nil
 }
 
 // Evaluation is one decision with everything that explains it.
@@ -205,10 +213,13 @@ func (s *Sources) Of(ref policy.PolicyRef) Source {
 	return Source{}
 }
 
-func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (Evaluation, error) {
-	ev := Evaluation{Sets: policy.Sets{Resource: req.ResourcePolicy}}
+// evaluate decides req for p and records the decision in ctx's trace. The Evaluation it returns
+// belongs to the trace: callers read it and do not change it.
+func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (*Evaluation, error) {
+	sets := policy.Sets{Resource: req.ResourcePolicy}
+	var srcs Sources
 	if req.ResourcePolicy != nil {
-		ev.Sources.Resource = Source{ID: "trust", Type: "resource", Account: req.ResourceAccount}
+		srcs.Resource = Source{ID: "trust", Type: "resource", Account: req.ResourceAccount}
 	}
 	var tags []iam.Tag
 	s := p.Session()
@@ -218,28 +229,34 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 	case authn.User, authn.UserSession, authn.FederatedUser:
 		is, err := a.identity(ctx, p.Account(), iam.KindUser, p.UserName())
 		if err != nil {
-			return ev, err
+			return nil, err
 		}
-		ev.Sets.Identity, ev.Sets.Boundary, tags = is.identity, is.boundary, is.tags
-		ev.Sources.Identity, ev.Sources.Boundary = is.ids, is.bid
+		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+		srcs.Identity, srcs.Boundary = is.ids, is.bid
 	case authn.AssumedRole:
 		is, err := a.identity(ctx, p.Account(), iam.KindRole, s.EntityName)
 		if err != nil {
-			return ev, err
+			return nil, err
 		}
-		ev.Sets.Identity, ev.Sets.Boundary, tags = is.identity, is.boundary, is.tags
-		ev.Sources.Identity, ev.Sources.Boundary = is.ids, is.bid
+		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+		srcs.Identity, srcs.Boundary = is.ids, is.bid
 	default:
 		// Anonymous callers have no identity side: only a resource policy can grant.
 	}
 	if s != nil && (s.Kind == session.AssumedRole || s.Kind == session.FederatedUser) {
 		sp, ids, err := a.sessionPolicies(ctx, s)
 		if err != nil {
-			return ev, err
+			return nil, err
 		}
-		ev.Sets.Session, ev.Sources.Session = sp, ids
+		sets.Session, srcs.Session = sp, ids
 	}
-	r := &policy.Request{
+	// The Evaluation, its Request and its matches live in the request's trace when it has room:
+	// the decision is recorded there anyway, so nothing needs copying.
+	t := traceOf(ctx)
+	ev := t.take()
+	ev.Sets, ev.Sources = sets, srcs
+	r := ev.Request
+	*r = policy.Request{
 		Action:          req.Action,
 		Resource:        req.Resource,
 		ResourceAccount: req.ResourceAccount,
@@ -269,9 +286,8 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		}
 		r.SetPrincipalKeys()
 	})
-	ev.Request = r
-	decide(&ev)
-	record(ctx, &ev)
+	decide(ev)
+	t.add(ev)
 	return ev, nil
 }
 
@@ -279,7 +295,8 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 // trust policy must itself allow an sts:AssumeRole* request. Enforcement and the simulator
 // both decide here.
 func decide(ev *Evaluation) {
-	ev.Result = policy.Evaluate(&ev.Sets, ev.Request)
+	// Into ev.Result, reusing the room for matches its creator may have given it.
+	policy.EvaluateInto(&ev.Result, &ev.Sets, ev.Request)
 	if ev.Result.Decision != policy.Allowed || ev.Sets.Resource == nil || ev.Sets.Resource.Kind() != policy.KindTrust {
 		return
 	}

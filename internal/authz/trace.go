@@ -22,6 +22,52 @@ type Trace struct {
 	// last is the last decision made; denied is the first denial, which is what the caller is
 	// told about.
 	last, denied *Evaluation
+	// slots hold the first evaluations of the request in place: almost every request makes one
+	// or two, and the Trace already lives in the request's one context allocation.
+	slots [traceSlots]slot
+	used  int // slots handed out
+}
+
+// traceSlots is how many evaluations a Trace holds inline; later ones are allocated.
+const traceSlots = 1
+
+// slot is the storage of one evaluation: the Evaluation, its policy.Request and room for the
+// statements it matches.
+type slot struct {
+	ev      Evaluation
+	req     policy.Request
+	matched [4]policy.Match
+}
+
+// take returns a fresh Evaluation for one decision, with its Request and Result.Matched backed
+// by the trace where a slot is free, else allocated. t may be nil (no request context).
+func (t *Trace) take() *Evaluation {
+	if t != nil {
+		t.mu.Lock()
+		if t.used < len(t.slots) {
+			s := &t.slots[t.used]
+			t.used++
+			t.mu.Unlock()
+			s.ev.Request = &s.req
+			s.ev.Result.Matched = s.matched[:0]
+			return &s.ev
+		}
+		t.mu.Unlock()
+	}
+	return &Evaluation{Request: new(policy.Request)}
+}
+
+// add records ev, an Evaluation from take that is complete and is not changed afterwards.
+func (t *Trace) add(ev *Evaluation) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.last = ev
+	if ev.Result.Decision != policy.Allowed && t.denied == nil {
+		t.denied = ev
+	}
+	t.mu.Unlock()
 }
 
 type traceKey struct{}
@@ -49,21 +95,13 @@ func (c *requestContext) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-func record(ctx context.Context, ev *Evaluation) {
+// traceOf returns the Trace of ctx's request, nil when there is none.
+func traceOf(ctx context.Context) *Trace {
+	if c, ok := ctx.(*requestContext); ok {
+		return &c.trace // the common case, without Value's walk and interface conversions
+	}
 	t, _ := ctx.Value(traceKey{}).(*Trace)
-	if t == nil {
-		return
-	}
-	c := *ev
-	// The Result's slices may be reused by the caller; the trace keeps its own.
-	c.Result.Matched = append([]policy.Match(nil), ev.Result.Matched...)
-	c.Result.Missing = append([]string(nil), ev.Result.Missing...)
-	t.mu.Lock()
-	t.last = &c
-	if c.Result.Decision != policy.Allowed && t.denied == nil {
-		t.denied = &c
-	}
-	t.mu.Unlock()
+	return t
 }
 
 // Denial is the first denied evaluation of the request, nil when none was denied.
