@@ -97,17 +97,23 @@ func hashState(block []byte) []byte {
 	return st
 }
 
+// stateHash is a SHA-256 whose state can be restored: signing keys are kept as states. The
+// pooled scratch holds one, asserted to this interface once rather than on every request.
+type stateHash interface {
+	hash.Hash
+	encoding.BinaryUnmarshaler
+}
+
 // mac appends to b the HMAC-SHA256 under k of b[from:] and returns b and the MAC part.
 // h is a SHA-256 hash the caller reuses; its state is overwritten.
-func (k *signingKey) mac(h hash.Hash, b []byte, from int) (all, mac []byte) {
-	u := h.(encoding.BinaryUnmarshaler)
-	if err := u.UnmarshalBinary(k.inner); err != nil {
+func (k *signingKey) mac(h stateHash, b []byte, from int) (all, mac []byte) {
+	if err := h.UnmarshalBinary(k.inner); err != nil {
 		panic("sigv4: sha256 state cannot be restored: " + err.Error())
 	}
 	h.Write(b[from:])
 	n := len(b)
 	b = h.Sum(b)
-	if err := u.UnmarshalBinary(k.outer); err != nil {
+	if err := h.UnmarshalBinary(k.outer); err != nil {
 		panic("sigv4: sha256 state cannot be restored: " + err.Error())
 	}
 	h.Write(b[n:])

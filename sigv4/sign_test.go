@@ -12,7 +12,7 @@ import (
 // sign is mac with the MAC in hex, as a signature is written.
 func (k *signingKey) sign(h hash.Hash, b []byte, from int) (all, sig []byte) {
 	n := len(b)
-	b, _ = k.mac(h, b, from)
+	b, _ = k.mac(h.(stateHash), b, from)
 	b = appendHex(b, b[n:n+sha256.Size])
 	return b, b[n+sha256.Size:]
 }

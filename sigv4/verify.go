@@ -10,7 +10,6 @@ package sigv4
 import (
 	"context"
 	"crypto/sha256"
-	"hash"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -116,11 +115,11 @@ type scratch struct {
 	buf    []byte
 	params []param
 	names  []string
-	sha    hash.Hash
+	sha    stateHash
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16), names: make([]string, 0, 16), sha: sha256.New()}
+	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16), names: make([]string, 0, 16), sha: sha256.New().(stateHash)}
 }}
 
 // Verify checks r's signature. body is the complete request body, already read by the caller
