@@ -33,6 +33,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -623,6 +624,9 @@ func (w *response) appendTo(b []byte, keep bool, date []byte) []byte {
 // appendHeaderValue writes v with CR and LF turned to spaces, so a value cannot split the
 // response (net/http does the same).
 func appendHeaderValue(b []byte, v string) []byte {
+	if strings.IndexByte(v, '\r') < 0 && strings.IndexByte(v, '\n') < 0 {
+		return append(b, v...) // the usual value: nothing to replace
+	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c == '\r' || c == '\n' {
