@@ -210,12 +210,21 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 		sourceIdentity = callerSession.SourceIdentity
 	}
 
-	keys := []authz.Key{{Name: "sts:RoleSessionName", Values: []string{in.RoleSessionName}}}
+	// The trust check's keys and the response share one allocation (assumeAlloc).
+	blk := new(assumeAlloc)
+	keys := blk.keys[:0]
+	vals := blk.vals[:0]
+	// key appends a key with one value, backed by blk while it has room.
+	key := func(name, value string) {
+		vals = append(vals, value)
+		keys = append(keys, authz.Key{Name: name, Values: vals[len(vals)-1 : len(vals) : len(vals)]})
+	}
+	key("sts:RoleSessionName", in.RoleSessionName)
 	if in.ExternalId != "" {
-		keys = append(keys, authz.Key{Name: "sts:ExternalId", Values: []string{in.ExternalId}})
+		key("sts:ExternalId", in.ExternalId)
 	}
 	if sourceIdentity != "" {
-		keys = append(keys, authz.Key{Name: "sts:SourceIdentity", Values: []string{sourceIdentity}})
+		key("sts:SourceIdentity", sourceIdentity)
 	}
 	if len(in.Tags) > 0 {
 		tagKeys := make([]string, len(in.Tags))
@@ -231,9 +240,8 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if !mfaAt.IsZero() {
 		// The code given with this call authenticates the caller now: a trust policy requiring
 		// MFA sees it present and fresh.
-		keys = append(keys,
-			authz.Key{Name: "aws:MultiFactorAuthPresent", Values: []string{"true"}},
-			authz.Key{Name: "aws:MultiFactorAuthAge", Values: []string{"0"}})
+		key("aws:MultiFactorAuthPresent", "true")
+		key("aws:MultiFactorAuthAge", "0")
 	}
 	meta := authz.MetaFromContext(ctx)
 	check := func(action string) error {
@@ -298,17 +306,37 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err := checkPacked(packed, sess); err != nil {
 		return nil, err
 	}
-	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
-	if err != nil {
+	if err := s.issueInto(&blk.creds, sess, time.Duration(dur)*time.Second); err != nil {
 		return nil, err
 	}
 	s.recordRoleUse(ctx, role, p.Region())
-	return &stsapi.AssumeRoleOutput{
-		Credentials:      creds,
-		AssumedRoleUser:  &stsapi.AssumedRoleUser{AssumedRoleId: role.RoleID + ":" + in.RoleSessionName, Arn: iam.AssumedRoleARN(acct, role.RoleName, in.RoleSessionName)},
+	blk.user.AssumedRoleId, blk.user.Arn = assumedRoleUser(role.RoleID, acct, role.RoleName, in.RoleSessionName)
+	blk.out = stsapi.AssumeRoleOutput{
+		Credentials:      &blk.creds,
+		AssumedRoleUser:  &blk.user,
 		PackedPolicySize: packedSize(packed, sess),
 		SourceIdentity:   sourceIdentity,
-	}, nil
+	}
+	return &blk.out, nil
+}
+
+// assumeAlloc is what one AssumeRole call allocates besides strings, in one piece: the
+// response, and the trust check's condition keys with room for their values (the session
+// name, external id, source identity and the two MFA keys; tags take their own).
+type assumeAlloc struct {
+	out   stsapi.AssumeRoleOutput
+	user  stsapi.AssumedRoleUser
+	creds stsapi.Credentials
+	keys  [6]authz.Key
+	vals  [5]string
+}
+
+// assumedRoleUser returns a role session's AssumedRoleId (ROLEID:SESSION) and its ARN
+// (iam.AssumedRoleARN), cut from one string: one allocation instead of two.
+func assumedRoleUser(roleID, account, roleName, sessionName string) (id, arn string) {
+	both := roleID + ":" + sessionName + "arn:" + iam.Partition + ":sts::" + account + ":assumed-role/" + roleName + "/" + sessionName
+	n := len(roleID) + 1 + len(sessionName)
+	return both[:n], both[n:]
 }
 
 // trustAllowed reports whether the role's trust policy itself had an applicable Allow: a role
@@ -486,18 +514,29 @@ func mergeTransitive(prev *session.Session, tags *[]session.Tag, keys []string) 
 
 // issue mints the credentials of sess, valid for d.
 func (s *Service) issue(sess *session.Session, d time.Duration) (*stsapi.Credentials, error) {
+	c := new(stsapi.Credentials)
+	if err := s.issueInto(c, sess, d); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// issueInto is issue writing the credentials into c, for a caller that allocates them with
+// the rest of its response.
+func (s *Service) issueInto(c *stsapi.Credentials, sess *session.Session, d time.Duration) error {
 	now := s.cfg.Now().UTC().Truncate(time.Second)
 	id, err := iam.NewAccessKeyID("ASIA", sess.Account)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sess.AccessKeyID, sess.Secret = id, iam.NewSecretAccessKey()
 	sess.IssuedAt, sess.Expires = now, now.Add(d)
 	tok, err := session.Encode(s.cfg.Keyring, sess)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &stsapi.Credentials{AccessKeyId: id, SecretAccessKey: sess.Secret, SessionToken: tok, Expiration: sess.Expires}, nil
+	*c = stsapi.Credentials{AccessKeyId: id, SecretAccessKey: sess.Secret, SessionToken: tok, Expiration: sess.Expires}
+	return nil
 }
 
 func (s *Service) user(ctx context.Context, p *authn.Principal) (iam.User, error) {
