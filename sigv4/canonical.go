@@ -330,7 +330,7 @@ func appendHeaderValue(b []byte, v string) []byte {
 			v = v[:len(v)-1]
 		}
 	}
-	if strings.Index(v, "  ") < 0 {
+	if !strings.Contains(v, "  ") {
 		return append(b, v...) // the usual case: nothing to collapse (a vectorized search)
 	}
 	space := false

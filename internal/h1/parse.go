@@ -191,10 +191,7 @@ func parseHead(b []byte, names map[string]string, h *head) bool {
 		values = append(values, value)
 		h.header[name] = values[len(values)-1 : len(values) : len(values)]
 	}
-	if hosts != 1 {
-		return false
-	}
-	return true
+	return hosts == 1
 }
 
 // repeated reports whether the header line at position i repeats a name of an earlier line.
