@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,6 +220,26 @@ func FuzzUnescape(f *testing.F) {
 		}
 		if (err != nil) != (werr != nil) || err == nil && got != want {
 			t.Fatalf("unescape(%q) = %q, %v; url.QueryUnescape: %q, %v", s, got, err, want, werr)
+		}
+	})
+}
+
+// A body is parsed into one string; its parameters, and its error when it has one, must be
+// those of the query-string parser, which unescapes value by value.
+func FuzzParseBodyMatchesParse(f *testing.F) {
+	for _, s := range []string{"", "&&", "a=1&b=2", "=x&a=b", "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=a+b",
+		"%C3=%A9", "a=%ff&b=%zz", "a=%zz&b=%ff", "%ff=%zz", "a%zz=%ff", "x=1&%ff&y=%", "caf%C3%A9=th%C3%A9"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got, want Params
+		gerr := got.parseBody(body)
+		werr := want.parse(string(body))
+		if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+			t.Fatalf("parseBody(%q) error %v; parse: %v", body, gerr, werr)
+		}
+		if gerr == nil && (!slices.Equal(got.names, want.names) || !slices.Equal(got.values, want.values)) {
+			t.Fatalf("parseBody(%q) = %q %q; parse: %q %q", body, got.names, got.values, want.names, want.values)
 		}
 	})
 }

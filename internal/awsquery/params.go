@@ -6,6 +6,7 @@
 package awsquery
 
 import (
+	"bytes"
 	"mime"
 	"net/http"
 	"slices"
@@ -58,7 +59,7 @@ func ParseParams(rawQuery string, body []byte, contentType string) (Params, erro
 			return Params{}, awserr.Newf(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
 				"Charset %q is not supported; use utf-8.", cs)
 		}
-		if err := p.parse(string(body)); err != nil {
+		if err := p.parseBody(body); err != nil {
 			return Params{}, err
 		}
 	}
@@ -79,11 +80,9 @@ func parseMediaType(v string) (string, map[string]string, error) {
 	return mime.ParseMediaType(v)
 }
 
-func (p *Params) parse(s string) error {
-	if s == "" {
-		return nil // a POST's empty query string: nothing to make room for
-	}
-	if n := strings.Count(s, "&") + 1; cap(p.names)-len(p.names) < n {
+// reserve makes room for n more parameters.
+func (p *Params) reserve(n int) {
+	if cap(p.names)-len(p.names) < n {
 		// One allocation for both slices and the whole request instead of append's doublings;
 		// the three-index slices keep names from growing into values.
 		total := len(p.names) + n
@@ -91,6 +90,13 @@ func (p *Params) parse(s string) error {
 		p.names = append(both[:0:total], p.names...)
 		p.values = append(both[total:total:2*total], p.values...)
 	}
+}
+
+func (p *Params) parse(s string) error {
+	if s == "" {
+		return nil // a POST's empty query string: nothing to make room for
+	}
+	p.reserve(strings.Count(s, "&") + 1)
 	for s != "" {
 		var pair string
 		pair, s, _ = strings.Cut(s, "&")
@@ -114,6 +120,86 @@ func (p *Params) parse(s string) error {
 	}
 	return nil
 }
+
+// parseBody parses a form body as parse parses a query string. The names and values must
+// outlive body (a reused buffer), so they are copied, already unescaped, into one string: one
+// allocation for the whole body rather than a copy of it plus one per escaped value.
+func (p *Params) parseBody(body []byte) error {
+	if len(body) == 0 {
+		return nil
+	}
+	p.reserve(bytes.Count(body, []byte{'&'}) + 1)
+	var b strings.Builder
+	b.Grow(len(body))
+	// ends[2i] and ends[2i+1] are where pair i's name and value end in b.
+	var small [64]int
+	ends := small[:0]
+	var perr error // the first invalid percent-encoding; decoding stops there
+	inValue := false // perr is in the last pair's value (its name is decoded)
+	for s := body; len(s) > 0 && perr == nil; {
+		var pair []byte
+		pair, s, _ = bytes.Cut(s, []byte{'&'})
+		if len(pair) == 0 {
+			continue
+		}
+		rawName, rawValue, _ := bytes.Cut(pair, []byte{'='})
+		if perr = unescapeTo(&b, rawName); perr == nil {
+			ends = append(ends, b.Len())
+			perr = unescapeTo(&b, rawValue)
+			ends = append(ends, b.Len())
+			inValue = perr != nil
+		}
+	}
+	all := b.String()
+	// Validated piece by piece, in order, so that the error is the one parse would give: the
+	// first piece that is not UTF-8, unless an invalid escape comes before it.
+	start := 0
+	for i := 0; i+1 < len(ends); i += 2 {
+		name, value := all[start:ends[i]], all[ends[i]:ends[i+1]]
+		start = ends[i+1]
+		if !utf8.ValidString(name) {
+			return errNotUTF8()
+		}
+		if inValue && i+2 == len(ends) {
+			break // the escape error was in this pair's value
+		}
+		if !utf8.ValidString(value) {
+			return errNotUTF8()
+		}
+		if name == "" {
+			continue // "=x" names nothing; AWS ignores unknown parameters, and this is one
+		}
+		p.names = append(p.names, name)
+		p.values = append(p.values, value)
+	}
+	return perr
+}
+
+// unescapeTo appends s, form-decoded, to b; it does not check UTF-8.
+func unescapeTo(b *strings.Builder, s []byte) error {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '+':
+			b.Write(s[last:i])
+			b.WriteByte(' ')
+			last = i + 1
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return errBadEscape()
+			}
+			b.Write(s[last:i])
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			last = i + 1
+		}
+	}
+	b.Write(s[last:])
+	return nil
+}
+
+func errNotUTF8() error   { return malformed("The query string is not valid UTF-8.") }
+func errBadEscape() error { return malformed("The query string has an invalid percent-encoding.") }
 
 // finish sorts by name (stable, so the error names the first duplicate deterministically) and
 // rejects duplicates, which sit side by side once sorted. The SDKs send their parameters sorted,
