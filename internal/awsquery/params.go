@@ -134,7 +134,7 @@ func (p *Params) parseBody(body []byte) error {
 	// ends[2i] and ends[2i+1] are where pair i's name and value end in b.
 	var small [64]int
 	ends := small[:0]
-	var perr error // the first invalid percent-encoding; decoding stops there
+	var perr error   // the first invalid percent-encoding; decoding stops there
 	inValue := false // perr is in the last pair's value (its name is decoded)
 	for s := body; len(s) > 0 && perr == nil; {
 		var pair []byte
