@@ -432,3 +432,51 @@ func TestAppendFoldedName(t *testing.T) {
 		})
 	}
 }
+
+// AppendAccessKey appends an id AccountFromAccessKeyID reads back and a secret of the usual
+// shape, after whatever dst held; bad arguments leave dst as it was.
+func TestAppendAccessKey(t *testing.T) {
+	secretShape := regexp.MustCompile(`^[A-Za-z0-9/+]{40}$`)
+	for _, tc := range []struct {
+		name, prefix, account, dst string
+		ok                         bool
+	}{
+		{"temporary key", PrefixTemporaryKey, "123456789012", "", true},
+		{"long-term key after other bytes", PrefixAccessKey, "000000000001", "head:", true},
+		{"largest account", PrefixTemporaryKey, "999999999999", "", true},
+		{"short prefix", "ASI", "123456789012", "x", false},
+		{"bad account", PrefixTemporaryKey, "12345678901a", "x", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := AppendAccessKey([]byte(tc.dst), tc.prefix, tc.account)
+			if !tc.ok {
+				if err == nil || string(out) != tc.dst {
+					t.Fatalf("AppendAccessKey = %q, %v; want an error and %q", out, err, tc.dst)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rest, found := strings.CutPrefix(string(out), tc.dst)
+			if !found || len(rest) != AccessKeyIDLen+SecretKeyLen {
+				t.Fatalf("AppendAccessKey = %q", out)
+			}
+			id, secret := rest[:AccessKeyIDLen], rest[AccessKeyIDLen:]
+			if !strings.HasPrefix(id, tc.prefix) {
+				t.Errorf("id %q lacks prefix %s", id, tc.prefix)
+			}
+			if acct, err := AccountFromAccessKeyID(id); err != nil || acct != tc.account {
+				t.Errorf("AccountFromAccessKeyID(%q) = %q, %v; want %s", id, acct, err, tc.account)
+			}
+			if !secretShape.MatchString(secret) {
+				t.Errorf("secret %q has the wrong shape", secret)
+			}
+		})
+	}
+	a, _ := AppendAccessKey(nil, PrefixTemporaryKey, "123456789012")
+	b, _ := AppendAccessKey(nil, PrefixTemporaryKey, "123456789012")
+	if string(a) == string(b) {
+		t.Error("two keys are equal")
+	}
+}

@@ -69,10 +69,7 @@ func NewSecretAccessKey() string { return randomChars(secretAlphabet, SecretKeyL
 // big-endian 48-bit integer, hold the account in bits 7..46. Bit 47 is set, as in the ids AWS has
 // issued since 2019; the other bits are random.
 func NewAccessKeyID(prefix, account string) (string, error) {
-	if len(prefix) != 4 {
-		return "", fmt.Errorf("iam: access key prefix %q is not 4 characters", prefix)
-	}
-	acct, err := parseAccount(account)
+	acct, err := checkKeyArgs(prefix, account)
 	if err != nil {
 		return "", err
 	}
@@ -80,15 +77,48 @@ func NewAccessKeyID(prefix, account string) (string, error) {
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", fmt.Errorf("iam: random: %w", err)
 	}
+	var out [AccessKeyIDLen]byte
+	return string(appendKeyID(out[:0], prefix, acct, &raw)), nil
+}
+
+// AppendAccessKey appends a new access key id (as NewAccessKeyID makes) and then its secret
+// (as NewSecretAccessKey makes) to dst, AccessKeyIDLen+SecretKeyLen bytes in all, from one read
+// of crypto/rand. It lets a caller that issues a key make one string of it and what goes with it.
+func AppendAccessKey(dst []byte, prefix, account string) ([]byte, error) {
+	acct, err := checkKeyArgs(prefix, account)
+	if err != nil {
+		return dst, err
+	}
+	var raw [10 + SecretKeyLen]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return dst, fmt.Errorf("iam: random: %w", err)
+	}
+	dst = appendKeyID(dst, prefix, acct, (*[10]byte)(raw[:10]))
+	for _, b := range raw[10:] {
+		dst = append(dst, secretAlphabet[b&63]) // 64 letters: masking is unbiased
+	}
+	clear(raw[:])
+	return dst, nil
+}
+
+func checkKeyArgs(prefix, account string) (uint64, error) {
+	if len(prefix) != 4 {
+		return 0, fmt.Errorf("iam: access key prefix %q is not 4 characters", prefix)
+	}
+	return parseAccount(account)
+}
+
+// appendKeyID appends the id of acct made of the random bytes raw (which it overwrites).
+func appendKeyID(dst []byte, prefix string, acct uint64, raw *[10]byte) []byte {
 	low7 := uint64(raw[5] & 0x7f)
 	v := 1<<47 | acct<<7 | low7
 	var be [8]byte
 	binary.BigEndian.PutUint64(be[:], v)
 	copy(raw[:6], be[2:])
-	var out [AccessKeyIDLen]byte
-	copy(out[:], prefix)
-	b32.Encode(out[len(prefix):], raw[:])
-	return string(out[:]), nil
+	dst = append(dst, prefix...)
+	var enc [16]byte
+	b32.Encode(enc[:], raw[:])
+	return append(dst, enc[:]...)
 }
 
 // AccountFromAccessKeyID decodes the account id from an access key id made by AWS or by
