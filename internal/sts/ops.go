@@ -306,11 +306,14 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err := checkPacked(packed, sess); err != nil {
 		return nil, err
 	}
-	if err := s.issueInto(&blk.creds, sess, time.Duration(dur)*time.Second); err != nil {
+	// The session's id and ARN share the key's allocation.
+	parts := assumedRoleParts(role.RoleID, acct, role.RoleName, in.RoleSessionName)
+	rest, err := s.issueInto(&blk.creds, sess, time.Duration(dur)*time.Second, parts[:]...)
+	if err != nil {
 		return nil, err
 	}
 	s.recordRoleUse(ctx, role, p.Region())
-	blk.user.AssumedRoleId, blk.user.Arn = assumedRoleUser(role.RoleID, acct, role.RoleName, in.RoleSessionName)
+	blk.user.AssumedRoleId, blk.user.Arn = cutAssumedRole(rest, role.RoleID, in.RoleSessionName)
 	blk.out = stsapi.AssumeRoleOutput{
 		Credentials:      &blk.creds,
 		AssumedRoleUser:  &blk.user,
@@ -331,12 +334,17 @@ type assumeAlloc struct {
 	vals  [5]string
 }
 
-// assumedRoleUser returns a role session's AssumedRoleId (ROLEID:SESSION) and its ARN
-// (iam.AssumedRoleARN), cut from one string: one allocation instead of two.
-func assumedRoleUser(roleID, account, roleName, sessionName string) (id, arn string) {
-	both := roleID + ":" + sessionName + "arn:" + iam.Partition + ":sts::" + account + ":assumed-role/" + roleName + "/" + sessionName
+// assumedRoleParts are the pieces of a role session's AssumedRoleId (ROLEID:SESSION) followed by
+// its ARN (iam.AssumedRoleARN), for one string that cutAssumedRole cuts in two.
+func assumedRoleParts(roleID, account, roleName, sessionName string) [11]string {
+	return [...]string{roleID, ":", sessionName,
+		"arn:", iam.Partition, ":sts::", account, ":assumed-role/", roleName, "/", sessionName}
+}
+
+// cutAssumedRole splits the joined assumedRoleParts into the AssumedRoleId and the ARN.
+func cutAssumedRole(joined, roleID, sessionName string) (id, arn string) {
 	n := len(roleID) + 1 + len(sessionName)
-	return both[:n], both[n:]
+	return joined[:n], joined[n:]
 }
 
 // trustAllowed reports whether the role's trust policy itself had an applicable Allow: a role
@@ -515,28 +523,44 @@ func mergeTransitive(prev *session.Session, tags *[]session.Tag, keys []string) 
 // issue mints the credentials of sess, valid for d.
 func (s *Service) issue(sess *session.Session, d time.Duration) (*stsapi.Credentials, error) {
 	c := new(stsapi.Credentials)
-	if err := s.issueInto(c, sess, d); err != nil {
+	if _, err := s.issueInto(c, sess, d); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
 // issueInto is issue writing the credentials into c, for a caller that allocates them with
-// the rest of its response.
-func (s *Service) issueInto(c *stsapi.Credentials, sess *session.Session, d time.Duration) error {
+// the rest of its response. The key id, the secret and the concatenation of more are one
+// string, one allocation; issueInto returns the last.
+func (s *Service) issueInto(c *stsapi.Credentials, sess *session.Session, d time.Duration, more ...string) (string, error) {
 	now := s.cfg.Now().UTC().Truncate(time.Second)
-	id, err := iam.NewAccessKeyID("ASIA", sess.Account)
-	if err != nil {
-		return err
+	const keyLen = iam.AccessKeyIDLen + iam.SecretKeyLen
+	n := keyLen
+	for _, m := range more {
+		n += len(m)
 	}
-	sess.AccessKeyID, sess.Secret = id, iam.NewSecretAccessKey()
+	var small [384]byte
+	buf := small[:0]
+	if n > len(small) {
+		buf = make([]byte, 0, n)
+	}
+	buf, err := iam.AppendAccessKey(buf, iam.PrefixTemporaryKey, sess.Account)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range more {
+		buf = append(buf, m...)
+	}
+	all := string(buf)
+	clear(buf[:keyLen]) // the secret's bytes do not stay behind on the stack
+	sess.AccessKeyID, sess.Secret = all[:iam.AccessKeyIDLen], all[iam.AccessKeyIDLen:keyLen]
 	sess.IssuedAt, sess.Expires = now, now.Add(d)
 	tok, err := session.Encode(s.cfg.Keyring, sess)
 	if err != nil {
-		return err
+		return "", err
 	}
-	*c = stsapi.Credentials{AccessKeyId: id, SecretAccessKey: sess.Secret, SessionToken: tok, Expiration: sess.Expires}
-	return nil
+	*c = stsapi.Credentials{AccessKeyId: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: tok, Expiration: sess.Expires}
+	return all[keyLen:], nil
 }
 
 func (s *Service) user(ctx context.Context, p *authn.Principal) (iam.User, error) {
