@@ -2,6 +2,7 @@ package server
 
 import (
 	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -26,5 +27,25 @@ func BenchmarkNewRequestID(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		newRequestID()
+	}
+}
+
+// A call's id and length header are strings over its own bytes; they must read as the
+// allocating forms would.
+func TestCallStrings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+	}{{"zero", 0}, {"one digit", 7}, {"two digits", 42}, {"a response", 1534}, {"the body limit", DefaultMaxBody}, {"largest", 1<<63 - 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := new(call)
+			id := c.newID()
+			if !uuidV4.MatchString(id) || id != string(c.idText[:]) {
+				t.Errorf("newID = %q (bytes %q)", id, c.idText[:])
+			}
+			if got, want := c.length(tc.n), strconv.Itoa(tc.n); got != want {
+				t.Errorf("length(%d) = %q, want %q", tc.n, got, want)
+			}
+		})
 	}
 }
