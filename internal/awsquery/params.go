@@ -250,7 +250,7 @@ func (p *Params) sort() {
 func unescape(s string) (string, error) {
 	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
 		if !utf8.ValidString(s) {
-			return "", malformed("The query string is not valid UTF-8.")
+			return "", errNotUTF8()
 		}
 		return s, nil
 	}
@@ -267,7 +267,7 @@ func unescape(s string) (string, error) {
 			last = i + 1
 		case '%':
 			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return "", malformed("The query string has an invalid percent-encoding.")
+				return "", errBadEscape()
 			}
 			b.WriteString(s[last:i])
 			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
@@ -278,7 +278,7 @@ func unescape(s string) (string, error) {
 	b.WriteString(s[last:])
 	out := b.String()
 	if !utf8.ValidString(out) {
-		return "", malformed("The query string is not valid UTF-8.")
+		return "", errNotUTF8()
 	}
 	return out, nil
 }
