@@ -250,10 +250,9 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		}
 		sets.Session, srcs.Session = sp, ids
 	}
-	// The Evaluation, its Request and its matches live in the request's trace when it has room:
-	// the decision is recorded there anyway, so nothing needs copying.
-	t := traceOf(ctx)
-	ev := t.take()
+	// The Evaluation, its Request and its first matches are one allocation, and the trace
+	// keeps that Evaluation itself: nothing is copied.
+	ev := take()
 	ev.Sets, ev.Sources = sets, srcs
 	r := ev.Request
 	*r = policy.Request{
@@ -287,7 +286,7 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 		r.SetPrincipalKeys()
 	})
 	decide(ev)
-	t.add(ev)
+	traceOf(ctx).add(ev)
 	return ev, nil
 }
 

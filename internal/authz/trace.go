@@ -22,39 +22,26 @@ type Trace struct {
 	// last is the last decision made; denied is the first denial, which is what the caller is
 	// told about.
 	last, denied *Evaluation
-	// slots hold the first evaluations of the request in place: almost every request makes one
-	// or two, and the Trace already lives in the request's one context allocation.
-	slots [traceSlots]slot
-	used  int // slots handed out
 }
 
-// traceSlots is how many evaluations a Trace holds inline; later ones are allocated.
-const traceSlots = 1
-
 // slot is the storage of one evaluation: the Evaluation, its policy.Request and room for the
-// statements it matches.
+// statements it matches (usually one or two: the identity policy's Allow, the trust policy's).
 type slot struct {
 	ev      Evaluation
 	req     policy.Request
-	matched [4]policy.Match
+	matched [2]policy.Match
 }
 
-// take returns a fresh Evaluation for one decision, with its Request and Result.Matched backed
-// by the trace where a slot is free, else allocated. t may be nil (no request context).
-func (t *Trace) take() *Evaluation {
-	if t != nil {
-		t.mu.Lock()
-		if t.used < len(t.slots) {
-			s := &t.slots[t.used]
-			t.used++
-			t.mu.Unlock()
-			s.ev.Request = &s.req
-			s.ev.Result.Matched = s.matched[:0]
-			return &s.ev
-		}
-		t.mu.Unlock()
-	}
-	return &Evaluation{Request: new(policy.Request)}
+// take returns a fresh Evaluation for one decision, with its Request and room for its first
+// matches: one allocation instead of one for each and for the copies the trace used to keep.
+// It is not kept inline in the Trace: that saves this allocation too, but every request's
+// context grows from 96 to 896 bytes (GetCallerIdentity, which decides nothing, went from
+// 1,957 to 2,914 B/op), and the GC's work follows the bytes allocated.
+func take() *Evaluation {
+	s := new(slot)
+	s.ev.Request = &s.req
+	s.ev.Result.Matched = s.matched[:0]
+	return &s.ev
 }
 
 // add records ev, an Evaluation from take that is complete and is not changed afterwards.
