@@ -480,3 +480,27 @@ func TestAppendAccessKey(t *testing.T) {
 		t.Error("two keys are equal")
 	}
 }
+
+// The secret's letters are cut from random bits: every letter of the alphabet must come up
+// about equally often (80,000 letters, 1,250 expected each; the bounds are about seven
+// standard deviations).
+func TestAppendAccessKeySecretLetters(t *testing.T) {
+	counts := map[byte]int{}
+	for range 2000 {
+		out, err := AppendAccessKey(nil, PrefixTemporaryKey, "123456789012")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range out[AccessKeyIDLen:] {
+			counts[c]++
+		}
+	}
+	for i := range len(secretAlphabet) {
+		if n := counts[secretAlphabet[i]]; n < 1000 || n > 1500 {
+			t.Errorf("letter %q came up %d times of 80,000, want about 1,250", secretAlphabet[i], n)
+		}
+	}
+	if len(counts) != len(secretAlphabet) {
+		t.Errorf("%d distinct letters, want %d", len(counts), len(secretAlphabet))
+	}
+}

@@ -89,13 +89,16 @@ func AppendAccessKey(dst []byte, prefix, account string) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	var raw [10 + SecretKeyLen]byte
+	// The secret's 40 letters of a 64-letter alphabet are 240 bits: 30 random bytes, each
+	// three cut into four letters, instead of one byte per letter.
+	var raw [10 + SecretKeyLen*6/8]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return dst, fmt.Errorf("iam: random: %w", err)
 	}
 	dst = appendKeyID(dst, prefix, acct, (*[10]byte)(raw[:10]))
-	for _, b := range raw[10:] {
-		dst = append(dst, secretAlphabet[b&63]) // 64 letters: masking is unbiased
+	for r := raw[10:]; len(r) >= 3; r = r[3:] {
+		v := uint32(r[0])<<16 | uint32(r[1])<<8 | uint32(r[2])
+		dst = append(dst, secretAlphabet[v>>18], secretAlphabet[v>>12&63], secretAlphabet[v>>6&63], secretAlphabet[v&63])
 	}
 	clear(raw[:])
 	return dst, nil
