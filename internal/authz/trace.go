@@ -62,8 +62,18 @@ type traceKey struct{}
 // NewRequestContext returns ctx carrying the request's transport facts (MetaFromContext) and a
 // new Trace for its decisions. Every API call makes one, so both travel in one allocation.
 func NewRequestContext(ctx context.Context, m Meta) (context.Context, *Trace) {
-	c := &requestContext{Context: ctx, meta: m}
-	return c, &c.trace
+	return new(RequestContext).Init(ctx, m)
+}
+
+// RequestContext is the storage of a request context, for a caller that keeps it in its own
+// per-request allocation instead of NewRequestContext's.
+type RequestContext struct{ c requestContext }
+
+// Init returns ctx carrying m and a new Trace, as NewRequestContext does, stored in rc. rc is
+// used for one request only: the context and trace stay valid as long as anything holds them.
+func (rc *RequestContext) Init(ctx context.Context, m Meta) (context.Context, *Trace) {
+	rc.c.Context, rc.c.meta = ctx, m
+	return &rc.c, &rc.c.trace
 }
 
 type requestContext struct {

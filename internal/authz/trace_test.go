@@ -64,3 +64,25 @@ func TestTraceRecords(t *testing.T) {
 	}
 	traceOf(context.Background()).add(take())
 }
+
+// A request context made in place carries the same facts as one NewRequestContext allocates.
+func TestRequestContextInit(t *testing.T) {
+	meta := Meta{SourceIP: "192.0.2.1", Secure: true, UserAgent: "test"}
+	for _, tc := range []struct {
+		name string
+		make func() (context.Context, *Trace)
+	}{
+		{"NewRequestContext", func() (context.Context, *Trace) { return NewRequestContext(context.Background(), meta) }},
+		{"RequestContext.Init", func() (context.Context, *Trace) { return new(RequestContext).Init(context.Background(), meta) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, tr := tc.make()
+			if got := MetaFromContext(ctx); got != meta {
+				t.Errorf("MetaFromContext = %+v, want %+v", got, meta)
+			}
+			if traceOf(ctx) != tr || tr.Logged() != nil {
+				t.Errorf("trace %p, traceOf %p, Logged %p", tr, traceOf(ctx), tr.Logged())
+			}
+		})
+	}
+}

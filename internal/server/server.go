@@ -95,6 +95,8 @@ type call struct {
 	// idText and lenText hold the bytes of id and of the length header (newID, length).
 	idText  [36]byte
 	lenText [20]byte
+	// rctx is the request's context and trace, in the call's allocation.
+	rctx authz.RequestContext
 }
 
 // newID fills idText with a new request id (newRequestID) and returns it as a string over
@@ -263,7 +265,7 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 	}
 
 	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
-	ctx, trace := authz.NewRequestContext(r.Context(), meta)
+	ctx, trace := c.rctx.Init(r.Context(), meta)
 	c.trace = trace
 	p, err := s.cfg.Authn.Authenticate(ctx, r, body, c.service, unsigned)
 	if err != nil {
