@@ -34,7 +34,7 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 // randomChars returns n characters drawn uniformly from a 32- or 64-letter alphabet.
 func randomChars(alphabet string, n int) string {
 	var small [64]byte // the usual lengths fit: the string is the one allocation
-	buf := small[:0]
+	var buf []byte
 	if n <= len(small) {
 		buf = small[:n]
 	} else {
