@@ -306,14 +306,13 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err := checkPacked(packed, sess); err != nil {
 		return nil, err
 	}
-	// The session's id and ARN share the key's allocation.
-	parts := assumedRoleParts(role.RoleID, acct, role.RoleName, in.RoleSessionName)
-	rest, err := s.issueInto(&blk.creds, sess, time.Duration(dur)*time.Second, parts[:]...)
-	if err != nil {
+	if err := s.issueInto(&blk.creds, sess, time.Duration(dur)*time.Second); err != nil {
 		return nil, err
 	}
 	s.recordRoleUse(ctx, role, p.Region())
-	blk.user.AssumedRoleId, blk.user.Arn = cutAssumedRole(rest, role.RoleID, in.RoleSessionName)
+	// The session's id and ARN are one string, cut in two.
+	parts := assumedRoleParts(role.RoleID, acct, role.RoleName, in.RoleSessionName)
+	blk.user.AssumedRoleId, blk.user.Arn = cutAssumedRole(strings.Join(parts[:], ""), role.RoleID, in.RoleSessionName)
 	blk.out = stsapi.AssumeRoleOutput{
 		Credentials:      &blk.creds,
 		AssumedRoleUser:  &blk.user,
@@ -523,44 +522,32 @@ func mergeTransitive(prev *session.Session, tags *[]session.Tag, keys []string) 
 // issue mints the credentials of sess, valid for d.
 func (s *Service) issue(sess *session.Session, d time.Duration) (*stsapi.Credentials, error) {
 	c := new(stsapi.Credentials)
-	if _, err := s.issueInto(c, sess, d); err != nil {
+	if err := s.issueInto(c, sess, d); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
 // issueInto is issue writing the credentials into c, for a caller that allocates them with
-// the rest of its response. The key id, the secret and the concatenation of more are one
-// string, one allocation; issueInto returns the last.
-func (s *Service) issueInto(c *stsapi.Credentials, sess *session.Session, d time.Duration, more ...string) (string, error) {
+// the rest of its response. The key id and the secret are one string, one allocation.
+func (s *Service) issueInto(c *stsapi.Credentials, sess *session.Session, d time.Duration) error {
 	now := s.cfg.Now().UTC().Truncate(time.Second)
 	const keyLen = iam.AccessKeyIDLen + iam.SecretKeyLen
-	n := keyLen
-	for _, m := range more {
-		n += len(m)
-	}
-	var small [384]byte
-	buf := small[:0]
-	if n > len(small) {
-		buf = make([]byte, 0, n)
-	}
-	buf, err := iam.AppendAccessKey(buf, iam.PrefixTemporaryKey, sess.Account)
+	var buf [keyLen]byte
+	key, err := iam.AppendAccessKey(buf[:0], iam.PrefixTemporaryKey, sess.Account)
 	if err != nil {
-		return "", err
+		return err
 	}
-	for _, m := range more {
-		buf = append(buf, m...)
-	}
-	all := string(buf)
-	clear(buf[:keyLen]) // the secret's bytes do not stay behind on the stack
-	sess.AccessKeyID, sess.Secret = all[:iam.AccessKeyIDLen], all[iam.AccessKeyIDLen:keyLen]
+	both := string(key)
+	clear(buf[:]) // the secret's bytes do not stay behind on the stack
+	sess.AccessKeyID, sess.Secret = both[:iam.AccessKeyIDLen], both[iam.AccessKeyIDLen:]
 	sess.IssuedAt, sess.Expires = now, now.Add(d)
 	tok, err := session.Encode(s.cfg.Keyring, sess)
 	if err != nil {
-		return "", err
+		return err
 	}
 	*c = stsapi.Credentials{AccessKeyId: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: tok, Expiration: sess.Expires}
-	return all[keyLen:], nil
+	return nil
 }
 
 func (s *Service) user(ctx context.Context, p *authn.Principal) (iam.User, error) {
