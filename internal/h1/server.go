@@ -198,7 +198,7 @@ type conn struct {
 	lastPOST bool
 
 	rdeadline, wdeadline time.Time // the deadlines last set on nc
-	now                  time.Time // when the last response was written (see serve)
+	now                  time.Time // when the last response was ready, then written (see serve)
 	out                  []byte    // the response being written
 	w                    response
 	date                 dateCache
@@ -296,8 +296,8 @@ func (c *conn) serve() {
 	c.io = socketIO(c.nc)
 	c.br = bufio.NewReaderSize(c.io, readBufferSize)
 	first := true
-	// The clock is read once per request, when the response is written (serveOne): the wait
-	// for the next request starts then, and the deadlines below are measured from it.
+	// The wait for the next request starts when the last response was written; serveOne
+	// reads the clock then, and the deadlines below are measured from it.
 	c.now = time.Now()
 	for {
 		// Wait for the next request: the header timeout bounds the first, the idle timeout
@@ -457,6 +457,7 @@ func (c *conn) serveOne(h *head) bool {
 	if _, err := c.io.Write(c.out); err != nil {
 		return false
 	}
+	c.now = time.Now() // a client slow to take the response does not shorten its idle wait
 	if cap(c.out) > 64<<10 {
 		c.out = nil
 	}
