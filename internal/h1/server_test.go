@@ -93,6 +93,38 @@ func newServers(t testing.TB, h http.Handler, cfg func(*http.Server)) (fast, std
 	return lf.Addr().String(), ls.Addr().String()
 }
 
+// conversation is one client connection, for tests that send requests one at a time.
+type conversation struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func converse(t *testing.T, addr string) *conversation {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &conversation{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+// send writes raw and reads one response, whose body it discards.
+func (cv *conversation) send(raw string) *http.Response {
+	cv.t.Helper()
+	if _, err := io.WriteString(cv.c, raw); err != nil {
+		cv.t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(cv.br, nil)
+	if err != nil {
+		cv.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
 // exchange writes raw on a new connection and reads responses until the server closes it
 // or nothing more comes; each is described without what may differ between two correct
 // servers (Date; Content-Length versus chunked framing).
@@ -212,23 +244,10 @@ func TestRequestContext(t *testing.T) {
 		}
 		ctxs <- r.Context()
 	}), nil)
-	c, err := net.Dial("tcp", fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	br := bufio.NewReader(c)
+	cv := converse(t, fast)
 	var ctx context.Context
 	for i := range 2 {
-		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
+		if resp := cv.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("request %d: status %d: the context was not live or lacks the local address", i, resp.StatusCode)
 		}
 		ctx = <-ctxs
@@ -236,7 +255,7 @@ func TestRequestContext(t *testing.T) {
 			t.Fatalf("request %d: the context ended with the handler, before the connection", i)
 		}
 	}
-	c.Close()
+	cv.c.Close()
 	select {
 	case <-ctx.Done():
 	case <-time.After(2 * time.Second):
@@ -428,12 +447,7 @@ func TestRequestReuse(t *testing.T) {
 		r.Trailer = http.Header{"X-T": {"1"}}
 		r.Pattern = "/set"
 	}), nil)
-	c, err := net.Dial("tcp", fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	br := bufio.NewReader(c)
+	cv := converse(t, fast)
 	for i, tc := range []struct {
 		send string
 		want seen
@@ -442,14 +456,7 @@ func TestRequestReuse(t *testing.T) {
 			seen{header: true, body: true, method: "POST", uri: "/a?x=1"}},
 		{"GET /b HTTP/1.1\r\nHost: h\r\n\r\n", seen{method: "GET", uri: "/b"}},
 	} {
-		if _, err := io.WriteString(c, tc.send); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		cv.send(tc.send)
 		if s := <-got; s != tc.want {
 			t.Errorf("request %d: handler saw %+v, want %+v", i, s, tc.want)
 		}
