@@ -11,14 +11,7 @@
 set -euo pipefail
 op=${1:?op}
 secs=${2:-4}
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 srv=${3:-}
 if [[ -z $srv ]]; then
 	here=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,12 +19,9 @@ if [[ -z $srv ]]; then
 	srv=$work/iamd
 fi
 bench=${4:-$srv}
-export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-env IAMD_ACCOUNT_ID=123456789012 IAMD_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID IAMD_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
-	${SERVER_ENV:-} "$srv" serve --addr 127.0.0.1:18901 --data "$work/data" >/dev/null 2>&1 &
+env ${SERVER_ENV:-} "$srv" serve --addr 127.0.0.1:18901 --data "$work/data" >/dev/null 2>&1 &
 pid=$!
-until curl -sf -o /dev/null http://127.0.0.1:18901/healthz; do sleep 0.05; done
+wait_up http://127.0.0.1:18901
 s0=$(awk '{print $14+$15}' "/proc/$pid/stat")
 out=$({ /usr/bin/time -f "CLIENT %U %S" "$bench" bench --endpoint http://127.0.0.1:18901 --op "$op" -c "${CONCURRENCY:-8}" \
 	-d "${secs}s" --warmup 0s --progress=false --json 2>&1; })

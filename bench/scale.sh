@@ -10,18 +10,8 @@ secs=${1:-5}
 shift
 sizes=("${@:-1000 10000}")
 here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 (cd "$here" && go build -o "$work/iamd" ./cmd/iamd && go build -o "$work/populate" bench/populate.go)
-export IAMD_ACCOUNT_ID=123456789012 IAMD_ROOT_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
-export IAMD_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 url=http://127.0.0.1:18811
 
 start() { # dir; sets pid, and ms to the milliseconds until /healthz answers
@@ -29,7 +19,7 @@ start() { # dir; sets pid, and ms to the milliseconds until /healthz answers
 	t0=$(date +%s%N)
 	"$work/iamd" serve --addr 127.0.0.1:18811 --data "$1" >>"$work/serve.log" 2>&1 &
 	pid=$!
-	until curl -sf -o /dev/null "$url/healthz"; do sleep 0.01; done
+	wait_up "$url"
 	t1=$(date +%s%N)
 	ms=$(((t1 - t0) / 1000000))
 }

@@ -10,22 +10,12 @@ set -euo pipefail
 totals=${1:-100000}
 secs=${2:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 (cd "$here" && go build -o "$work/iamd" ./cmd/iamd)
-export IAMD_ACCOUNT_ID=123456789012 AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
-export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export IAMD_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID IAMD_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 url=http://127.0.0.1:18821
 "$work/iamd" serve --addr 127.0.0.1:18821 --data "$work/data" >"$work/serve.log" 2>&1 &
 pid=$!
-until curl -sf -o /dev/null "$url/healthz"; do sleep 0.05; done
+wait_up "$url"
 
 # A user, its key, a role trusting it, and one session of that role (boto3, as a client would).
 read -r ukey usecret role skey ssecret stoken < <(python3 - "$url" <<'PY'
