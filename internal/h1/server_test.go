@@ -125,6 +125,21 @@ func (cv *conversation) send(raw string) *http.Response {
 	return resp
 }
 
+// describe reads resp's body and describes the response without what may differ between two
+// correct servers: Date, Content-Length versus chunked framing, and the text of an error
+// reading the body (only whether there was one).
+func describe(resp *http.Response) string {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Header.Del("Date")
+	resp.Header.Del("Content-Length")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s close=%v err=%v\n", resp.Proto, resp.Status, resp.Close, err != nil)
+	resp.Header.Write(&b)
+	fmt.Fprintf(&b, "\n%s", body)
+	return b.String()
+}
+
 // exchange writes raw on a new connection and reads responses until the server closes it
 // or nothing more comes; each is described without what may differ between two correct
 // servers (Date; Content-Length versus chunked framing).
@@ -156,15 +171,7 @@ func exchange(t *testing.T, addr string, raw []string, wait time.Duration) []str
 			}
 			return out
 		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		resp.Header.Del("Date")
-		resp.Header.Del("Content-Length")
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s close=%v err=%v\n", resp.Proto, resp.Status, resp.Close, err)
-		resp.Header.Write(&b)
-		fmt.Fprintf(&b, "\n%s", body)
-		out = append(out, b.String())
+		out = append(out, describe(resp))
 		if resp.Close {
 			return out
 		}
@@ -417,15 +424,7 @@ func exchangeAll(t *testing.T, addr string, raw []byte) []string {
 			}
 			return out
 		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		resp.Header.Del("Date")
-		resp.Header.Del("Content-Length")
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s close=%v err=%v\n", resp.Proto, resp.Status, resp.Close, err != nil)
-		resp.Header.Write(&b)
-		fmt.Fprintf(&b, "\n%s", body)
-		out = append(out, b.String())
+		out = append(out, describe(resp))
 	}
 }
 
