@@ -31,7 +31,8 @@ const (
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// randomChars returns n characters drawn uniformly from a 32- or 64-letter alphabet.
+// randomChars returns n characters drawn uniformly from a 32- or 64-letter alphabet (ids;
+// secrets are made by appendSecret).
 func randomChars(alphabet string, n int) string {
 	var small [64]byte // the usual lengths fit: the string is the one allocation
 	var buf []byte
@@ -61,7 +62,31 @@ func NewID(prefix string) string {
 }
 
 // NewSecretAccessKey returns a 40-character secret from the alphabet AWS secrets use.
-func NewSecretAccessKey() string { return randomChars(secretAlphabet, SecretKeyLen) }
+func NewSecretAccessKey() string {
+	var raw [secretRandomLen]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		panic("iam: crypto/rand failed: " + err.Error()) // never fails on supported platforms
+	}
+	var out [SecretKeyLen]byte
+	s := string(appendSecret(out[:0], &raw))
+	clear(raw[:])
+	clear(out[:])
+	return s
+}
+
+// secretRandomLen is the random bytes of a secret: its 40 letters of a 64-letter alphabet are
+// 240 bits.
+const secretRandomLen = SecretKeyLen * 6 / 8
+
+// appendSecret appends the secret that raw's 240 bits make, each three bytes cut into four
+// letters.
+func appendSecret(dst []byte, raw *[secretRandomLen]byte) []byte {
+	for r := raw[:]; len(r) >= 3; r = r[3:] {
+		v := uint32(r[0])<<16 | uint32(r[1])<<8 | uint32(r[2])
+		dst = append(dst, secretAlphabet[v>>18], secretAlphabet[v>>12&63], secretAlphabet[v>>6&63], secretAlphabet[v&63])
+	}
+	return dst
+}
 
 // NewAccessKeyID returns a 20-character access key id (prefix AKIA or ASIA) that encodes the
 // account the way AWS's ids do, so that AccountFromAccessKeyID — and STS GetAccessKeyInfo — need
@@ -89,17 +114,12 @@ func AppendAccessKey(dst []byte, prefix, account string) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	// The secret's 40 letters of a 64-letter alphabet are 240 bits: 30 random bytes, each
-	// three cut into four letters, instead of one byte per letter.
-	var raw [10 + SecretKeyLen*6/8]byte
+	var raw [10 + secretRandomLen]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return dst, fmt.Errorf("iam: random: %w", err)
 	}
 	dst = appendKeyID(dst, prefix, acct, (*[10]byte)(raw[:10]))
-	for r := raw[10:]; len(r) >= 3; r = r[3:] {
-		v := uint32(r[0])<<16 | uint32(r[1])<<8 | uint32(r[2])
-		dst = append(dst, secretAlphabet[v>>18], secretAlphabet[v>>12&63], secretAlphabet[v>>6&63], secretAlphabet[v&63])
-	}
+	dst = appendSecret(dst, (*[secretRandomLen]byte)(raw[10:]))
 	clear(raw[:])
 	return dst, nil
 }
