@@ -35,25 +35,13 @@ func newAccessLog(w io.Writer) *accessLog {
 	return &accessLog{w: w, bufs: sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}}
 }
 
-// write writes one record of time t, level INFO and message msg with attrs.
-func (l *accessLog) write(t time.Time, msg string, attrs ...slog.Attr) {
-	bp := l.bufs.Get().(*[]byte)
-	b := appendHead((*bp)[:0], l.stamp(t), msg, attrs)
-	l.w.Write(b)
-	if cap(b) <= 4<<10 {
-		*bp = b
-		l.bufs.Put(bp)
-	}
-}
-
-// writeCall writes the record of one API call: the line write writes for c.attrs(status,
-// latency) (TestAccessLogCallMatchesSlog holds it to that), without building the attributes
-// and resolving their values, which cost more than the rest of the line.
+// writeCall writes the record of one API call: the line slog's TextHandler writes for
+// c.attrs(status, latency) (TestAccessLogCallMatchesSlog holds it to that), without building
+// the attributes and resolving their values, which cost more than the rest of the line.
 func (l *accessLog) writeCall(t time.Time, c *call, status int, latency time.Duration) {
 	bp := l.bufs.Get().(*[]byte)
-	b := append((*bp)[:0], "time="...)
-	b = append(b, l.stamp(t)...)
-	b = append(b, " level=INFO msg=request requestId="...)
+	b := appendStart((*bp)[:0], l.stamp(t), "request")
+	b = append(b, " requestId="...)
 	b = appendText(b, c.id)
 	b = append(b, " service="...)
 	b = appendText(b, c.service)
@@ -100,17 +88,13 @@ func formatTime(t time.Time) string {
 	return t.Round(0).Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z07:00")
 }
 
-// appendHead appends a TextHandler line: time (at, formatted by formatTime), level and
-// message, then the attributes.
-func appendHead(b []byte, at string, msg string, attrs []slog.Attr) []byte {
+// appendStart appends the start of a TextHandler line: time (at, formatted by formatTime),
+// level and message; the attributes follow, each with appendAttr.
+func appendStart(b []byte, at string, msg string) []byte {
 	b = append(b, "time="...)
 	b = append(b, at...)
 	b = append(b, " level=INFO msg="...)
-	b = appendText(b, msg)
-	for _, a := range attrs {
-		b = appendAttr(b, "", a)
-	}
-	return append(b, '\n')
+	return appendText(b, msg)
 }
 
 func appendAttr(b []byte, prefix string, a slog.Attr) []byte {

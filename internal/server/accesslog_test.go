@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -22,9 +23,13 @@ type emptyValuer struct{}
 
 func (emptyValuer) LogValue() slog.Value { return slog.Value{} }
 
-// appendRecord is the line the log writes for a record at t.
+// appendRecord is the line appendStart and appendAttr write for a record at t.
 func appendRecord(b []byte, t time.Time, msg string, attrs []slog.Attr) []byte {
-	return appendHead(b, formatTime(t), msg, attrs)
+	b = appendStart(b, formatTime(t), msg)
+	for _, a := range attrs {
+		b = appendAttr(b, "", a)
+	}
+	return append(b, '\n')
 }
 
 // slogLine is what slog's TextHandler writes for the record.
@@ -88,9 +93,11 @@ func TestAccessLogWrite(t *testing.T) {
 	times := []time.Time{at, at.Add(100 * time.Microsecond), at.Add(time.Millisecond), at.In(time.FixedZone("X", -7200)), at}
 	var want strings.Builder
 	for i, tm := range times {
-		attrs := []slog.Attr{slog.Int("n", i), slog.Any("authz", groupValuer{"s"})}
-		l.write(tm, "request", attrs...)
-		want.WriteString(slogLine(t, tm, "request", attrs))
+		c := &call{id: fmt.Sprintf("id-%d", i), service: "sts", action: "GetCallerIdentity", trace: new(authz.Trace)}
+		latency := time.Duration(i) * time.Microsecond
+		l.writeCall(tm, c, 200, latency)
+		attrs := c.attrs(200, latency)
+		want.WriteString(slogLine(t, tm, "request", attrs[:]))
 	}
 	if buf.String() != want.String() {
 		t.Errorf("got\n%s\nwant\n%s", buf.String(), want.String())
