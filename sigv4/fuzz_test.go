@@ -111,12 +111,8 @@ func FuzzVerify(f *testing.F) {
 	c := loadSuiteContext(f, filepath.Join(suiteDir, "get-vanilla"))
 	sentinel := errors.New("lookup failed")
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
-		if err != nil {
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
+		r, body, ok := readRequest(raw)
+		if !ok {
 			return
 		}
 		v := suiteVerifier(c)
@@ -138,4 +134,15 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted with result %+v", res)
 		}
 	})
+}
+
+// readRequest reads a fuzzed request as a server would, with its whole body; ok is false
+// for bytes that are not one.
+func readRequest(raw []byte) (r *http.Request, body []byte, ok bool) {
+	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		return nil, nil, false
+	}
+	body, err = io.ReadAll(r.Body)
+	return r, body, err == nil
 }
