@@ -330,8 +330,8 @@ func appendHeaderValue(b []byte, v string) []byte {
 			v = v[:len(v)-1]
 		}
 	}
-	if !strings.Contains(v, "  ") {
-		return append(b, v...) // the usual case: nothing to collapse (a vectorized search)
+	if !hasDoubleSpace(v) {
+		return append(b, v...) // the usual case: nothing to collapse
 	}
 	space := false
 	for i := 0; i < len(v); i++ {
@@ -347,6 +347,36 @@ func appendHeaderValue(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
+}
+
+// hasDoubleSpace reports whether s has two spaces in a row. It looks at eight bytes at a
+// time, in windows that overlap by one so that no pair falls between two: per window, the
+// XOR leaves a space's byte zero, the carry-free test below sets the high bit of exactly the
+// zero bytes, and two neighbouring high bits make a pair.
+func hasDoubleSpace(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 1; i < n; i++ {
+			if s[i] == ' ' && s[i-1] == ' ' {
+				return true
+			}
+		}
+		return false
+	}
+	pair := func(i int) bool {
+		const spaces, lows = 0x2020202020202020, 0x7f7f7f7f7f7f7f7f
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		x ^= spaces
+		z := ^((x&lows + lows) | x | lows)
+		return z&(z>>8) != 0
+	}
+	for i := 0; i+8 <= n; i += 7 {
+		if pair(i) {
+			return true
+		}
+	}
+	return pair(n - 8) // the last window, overlapping the loop's as much as it must
 }
 
 // headerValues finds the values of the lower-case header name in r, the way the client saw them.

@@ -88,11 +88,13 @@ func FuzzCheckTime(f *testing.F) {
 	f.Fuzz(func(t *testing.T, signedAt, nowNanos, skew, expires int64, presigned bool) {
 		const span = 200 * 365 * 86400 // keep the reference's time.Add clear of overflow
 		signedAt = base.Unix() + signedAt%span
-		req := request{presigned: presigned, signedAt: time.Unix(signedAt, 0).UTC(),
-			expires: time.Duration(expires%MaxExpires) * time.Second}
+		req := request{presigned: presigned, signedAt: time.Unix(signedAt, 0).UTC()}
+		if presigned { // as gatherQuery sets it: the header form has no expiry
+			req.expires = time.Duration(expires%MaxExpires) * time.Second
+		}
 		now := time.Unix(0, nowNanos)
 		v := &Verifier{Now: func() time.Time { return now }, Skew: time.Duration(skew % (span * int64(time.Second)))}
-		got, want := v.checkTime(&req), v.refCheckTime(&req)
+		got, want := v.checkTime(req.signedAt, req.expires), v.refCheckTime(&req)
 		if (got == nil) != (want == nil) || got != nil && *got != *want {
 			t.Fatalf("checkTime = %+v; reference %+v", got, want)
 		}
@@ -222,13 +224,15 @@ func FuzzParseAuthorizationRef(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
-		got, gerr := parseAuthorization(h)
+		var got authorization
+		gerr := parseAuthorization(h, &got)
 		want, werr := refParseAuthorization(h)
 		if got != want || (gerr == nil) != (werr == nil) || gerr != nil && *gerr != *werr {
 			t.Fatalf("parseAuthorization(%q) = %+v, %+v; reference %+v, %+v", h, got, gerr, want, werr)
 		}
 		for _, c := range []string{h, got.credential} {
-			gs, gerr := parseCredential(c)
+			var gs scope
+			gerr := parseCredential(c, &gs)
 			ws, werr := refParseCredential(c)
 			if (gerr == nil) != (werr == nil) || gerr != nil && *gerr != *werr || gerr == nil && gs != ws {
 				t.Fatalf("parseCredential(%q) = %+v, %+v; reference %+v, %+v", c, gs, gerr, ws, werr)
@@ -312,5 +316,25 @@ func TestAppendHexSum(t *testing.T) {
 				t.Errorf("appendHexSum = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestHasDoubleSpace puts a pair of spaces at every position of strings up to three windows
+// long, and single spaces at every other, against strings.Contains.
+func TestHasDoubleSpace(t *testing.T) {
+	for n := 0; n <= 24; n++ {
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				b := []byte(strings.Repeat("a", n))
+				b[i], b[j] = ' ', ' '
+				if j == i+2 {
+					b[i+1] = '\xa0' // a byte that is a space with its high bit set
+				}
+				s := string(b)
+				if got, want := hasDoubleSpace(s), strings.Contains(s, "  "); got != want {
+					t.Fatalf("hasDoubleSpace(%q) = %v", s, got)
+				}
+			}
+		}
 	}
 }

@@ -42,8 +42,8 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Add("AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request,SignedHeaders=host,Signature=00")
 	f.Add("AWS4-HMAC-SHA256 ,,,=,Credential=,Signature")
 	f.Fuzz(func(t *testing.T, h string) {
-		a, err := parseAuthorization(h)
-		if err != nil {
+		var a authorization
+		if err := parseAuthorization(h, &a); err != nil {
 			if err.Code != CodeIncompleteSignature || err.Status != http.StatusBadRequest {
 				t.Fatalf("unexpected error %+v", err)
 			}
@@ -55,8 +55,8 @@ func FuzzParseAuthorization(f *testing.F) {
 			}
 		}
 		if a.credential != "" {
-			s, perr := parseCredential(a.credential)
-			if perr == nil && s.accessKeyID+"/"+s.raw != a.credential {
+			var s scope
+			if perr := parseCredential(a.credential, &s); perr == nil && s.accessKeyID+"/"+s.raw != a.credential {
 				t.Fatalf("scope %+v does not rebuild %q", s, a.credential)
 			}
 		}

@@ -39,15 +39,17 @@ type keyCache struct {
 	n  int // keys held
 }
 
-func (c *keyCache) get(id keyID) *signingKey {
+// get returns the signing key for sc under secret, deriving it on a miss.
+func (c *keyCache) get(sc *scope, secret string) *signingKey {
 	c.mu.RLock()
-	for _, k := range c.m[id.accessKeyID] {
-		if k.id == id {
+	for _, k := range c.m[sc.accessKeyID] {
+		if k.id.secret == secret && k.id.date == sc.date && k.id.region == sc.region && k.id.service == sc.service {
 			c.mu.RUnlock()
 			return k
 		}
 	}
 	c.mu.RUnlock()
+	id := keyID{accessKeyID: sc.accessKeyID, secret: secret, date: sc.date, region: sc.region, service: sc.service}
 	k := deriveKey(id)
 	c.mu.Lock()
 	if c.m == nil || c.n >= keyCacheSize {

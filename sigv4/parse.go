@@ -30,14 +30,16 @@ type authorization struct {
 // parseAuthorization splits "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…".
 // Components may come in any order, separated by commas with optional spaces; an absent
 // component is left empty for the caller to report together with the other missing parts.
-func parseAuthorization(h string) (authorization, *Error) {
-	if a, ok := parseSDKAuthorization(h); ok {
-		return a, nil
+// The parts are written into *a, which is reset first: returning the struct would have the
+// caller copy it with wide loads right after the narrow stores that built it, which stalls.
+func parseAuthorization(h string, a *authorization) *Error {
+	if parseSDKAuthorization(h, a) {
+		return nil
 	}
-	var a authorization
+	*a = authorization{}
 	alg, rest, _ := cutByte(strings.TrimLeft(h, " "), ' ')
 	if alg != algorithm {
-		return a, errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
+		return errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
 	}
 	for rest != "" {
 		// Trimmed by hand: strings.Trim costs more than the loops.
@@ -54,7 +56,7 @@ func parseAuthorization(h string) (authorization, *Error) {
 		}
 		k, v, ok := cutByte(part, '=')
 		if !ok {
-			return a, errMissingEquals(h)
+			return errMissingEquals(h)
 		}
 		var dst *string
 		switch k {
@@ -69,7 +71,7 @@ func parseAuthorization(h string) (authorization, *Error) {
 			continue
 		}
 		if *dst != "" {
-			return a, errIncomplete("Authorization header has duplicate '" + k + "' parameter.")
+			return errIncomplete("Authorization header has duplicate '" + k + "' parameter.")
 		}
 		if v == "" {
 			// An empty value is as good as absent; report it with the other missing parts.
@@ -77,42 +79,42 @@ func parseAuthorization(h string) (authorization, *Error) {
 		}
 		*dst = v
 	}
-	return a, nil
+	return nil
 }
 
 // parseSDKAuthorization parses the header as every SDK writes it, "AWS4-HMAC-SHA256
 // Credential=C, SignedHeaders=H, Signature=S" with non-empty values and nothing else, in three
 // searches. It reports false for any other shape, which parseAuthorization then parses in
-// full; on that one shape both give the same answer.
-func parseSDKAuthorization(h string) (authorization, bool) {
+// full; on that one shape both give the same answer. It may write *a even when it reports false.
+func parseSDKAuthorization(h string, a *authorization) bool {
 	const credential, signedHeaders, signature = algorithm + " Credential=", " SignedHeaders=", " Signature="
-	var a authorization
 	if !strings.HasPrefix(h, credential) {
-		return a, false
+		return false
 	}
 	rest := h[len(credential):]
 	i := strings.IndexByte(rest, ',')
 	if i <= 0 || rest[i-1] == ' ' {
-		return a, false
+		return false
 	}
 	a.credential, rest = rest[:i], rest[i+1:]
 	if !strings.HasPrefix(rest, signedHeaders) {
-		return a, false
+		return false
 	}
 	rest = rest[len(signedHeaders):]
 	i = strings.IndexByte(rest, ',')
 	if i <= 0 || rest[i-1] == ' ' {
-		return a, false
+		return false
 	}
 	a.signedHeaders, rest = rest[:i], rest[i+1:]
 	if !strings.HasPrefix(rest, signature) {
-		return a, false
+		return false
 	}
-	a.signature = rest[len(signature):]
-	if n := len(a.signature); n == 0 || a.signature[n-1] == ' ' || strings.IndexByte(a.signature, ',') >= 0 {
-		return a, false
+	sig := rest[len(signature):]
+	if n := len(sig); n == 0 || sig[n-1] == ' ' || strings.IndexByte(sig, ',') >= 0 {
+		return false
 	}
-	return a, true
+	a.signature = sig
+	return true
 }
 
 // scope is a parsed credential "AKID/yyyymmdd/region/service/aws4_request".
@@ -123,9 +125,9 @@ type scope struct {
 }
 
 // parseCredential splits a credential and checks its shape; the service and date checks that
-// need the verifier's configuration or the request time are done by the caller.
-func parseCredential(c string) (scope, *Error) {
-	var s scope
+// need the verifier's configuration or the request time are done by the caller. It fills *s
+// (in place, as parseAuthorization does) when the credential has five parts.
+func parseCredential(c string, s *scope) *Error {
 	var slash [4]int
 	n, off := 0, 0
 	for n < len(slash) {
@@ -137,21 +139,22 @@ func parseCredential(c string) (scope, *Error) {
 		off += i + 1
 		n++
 	}
-	if n != len(slash) || strings.IndexByte(c[off:], '/') >= 0 {
-		return s, errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
+	// The usual tail is the terminator, which has no slash: one comparison saves a search.
+	if n != len(slash) || c[off:] != terminator && strings.IndexByte(c[off:], '/') >= 0 {
+		return errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + c + "'")
 	}
-	s = scope{accessKeyID: c[:slash[0]], date: c[slash[0]+1 : slash[1]], region: c[slash[1]+1 : slash[2]],
-		service: c[slash[2]+1 : slash[3]], raw: c[slash[0]+1:]}
+	s.accessKeyID, s.date, s.region = c[:slash[0]], c[slash[0]+1:slash[1]], c[slash[1]+1:slash[2]]
+	s.service, s.raw = c[slash[2]+1:slash[3]], c[slash[0]+1:]
 	if s.accessKeyID == "" {
-		return s, InvalidClientTokenID()
+		return InvalidClientTokenID()
 	}
 	if term := c[slash[3]+1:]; term != terminator {
-		return s, errScope("Credential should be scoped with a valid terminator: 'aws4_request', not '" + term + "'. ")
+		return errScope("Credential should be scoped with a valid terminator: 'aws4_request', not '" + term + "'. ")
 	}
 	if !validRegion(s.region) {
-		return s, errScope("Credential should be scoped to a valid region. ")
+		return errScope("Credential should be scoped to a valid region. ")
 	}
-	return s, nil
+	return nil
 }
 
 // validRegion accepts any region name made of the characters AWS uses (lower-case letters,

@@ -104,23 +104,26 @@ type request struct {
 	signedAt      time.Time
 	amzDate       string // the timestamp as it enters the string to sign
 	token         string
-	expires       time.Duration // presigned only; 0 when absent
+	expires       time.Duration // X-Amz-Expires: presigned only, 0 when absent
 	names         []string      // signedHeaders split, once checkSignedHeaders passed
 
 	// Header values already looked up, kept for the canonical request; nil when absent.
 	hdrDates, hdrTokens, hdrTypes []string
 }
 
+// scratch is a verification's working space.
 type scratch struct {
 	buf    []byte
 	params []param
-	names  []string
+	names  []string // Verify's header list, before it is copied out
 	sha    stateHash
 }
 
-var scratchPool = sync.Pool{New: func() any {
+func newScratch() *scratch {
 	return &scratch{buf: make([]byte, 0, 1024), params: make([]param, 0, 16), names: make([]string, 0, 16), sha: sha256.New().(stateHash)}
-}}
+}
+
+var scratchPool = sync.Pool{New: func() any { return newScratch() }}
 
 // Verify checks r's signature. body is the complete request body, already read by the caller
 // (r.Body is not touched). It returns *Error for every authentication failure, and the
@@ -128,7 +131,7 @@ var scratchPool = sync.Pool{New: func() any {
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Result, error) {
 	s := scratchPool.Get().(*scratch)
 	defer s.release()
-	var res Result
+	res := Result{SignedHeaders: s.names[:0]}
 	if err := v.verify(ctx, r, body, s, &res); err != nil {
 		return nil, err
 	}
@@ -160,28 +163,34 @@ type resultBox8 struct {
 func (v *Verifier) VerifyInto(ctx context.Context, r *http.Request, body []byte, res *Result) error {
 	s := scratchPool.Get().(*scratch)
 	defer s.release()
-	names := res.SignedHeaders[:0]
-	if err := v.verify(ctx, r, body, s, res); err != nil {
-		return err
-	}
-	res.SignedHeaders = append(names, res.SignedHeaders...)
-	return nil
+	res.SignedHeaders = res.SignedHeaders[:0]
+	return v.verify(ctx, r, body, s, res)
 }
 
 // release returns s to the pool, without references to the request's strings.
 func (s *scratch) release() {
 	clear(s.params)
 	s.params = s.params[:0]
-	clear(s.names)
-	s.names = s.names[:0]
+	clear(s.names[:cap(s.names)])
 	if cap(s.buf) <= 64<<10 {
 		s.buf = s.buf[:0]
 		scratchPool.Put(s)
 	}
 }
 
-// verify checks r and on success fills *res, with SignedHeaders still in s.names.
+// verify checks r and on success fills *res, the signed header names appended to
+// res.SignedHeaders, which must be empty.
 func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *scratch, res *Result) error {
+	if handled, err := v.verifySDK(ctx, r, body, s, res); handled {
+		return err
+	}
+	return v.verifyGeneral(ctx, r, body, s, res)
+}
+
+// verifyGeneral is verify for every request shape, step by step: the parameters, the
+// signature material of either form, the credential, the signed header list, the time, the
+// form body, and then the canonical request.
+func (v *Verifier) verifyGeneral(ctx context.Context, r *http.Request, body []byte, s *scratch, res *Result) error {
 	if r.URL == nil {
 		return errMissingAuth()
 	}
@@ -194,8 +203,8 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 	if perr := gather(&req, r, s.params); perr != nil {
 		return perr
 	}
-	sc, perr := parseCredential(req.credential)
-	if perr != nil {
+	var sc scope
+	if perr := parseCredential(req.credential, &sc); perr != nil {
 		return perr
 	}
 	if !v.serviceAllowed(sc.service) {
@@ -209,44 +218,46 @@ func (v *Verifier) verify(ctx context.Context, r *http.Request, body []byte, s *
 		return errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
 			sc.date + "' != '" + req.amzDate[:scopeDateLen] + "', from '" + req.amzDate + "'.")
 	}
-	if perr := checkSignedHeaders(r, &req, s.names[:0]); perr != nil {
+	if perr := checkSignedHeaders(r, &req, res.SignedHeaders); perr != nil {
 		return perr
 	}
-	s.names = req.names
-	if perr := v.checkTime(&req); perr != nil {
+	if perr := v.checkTime(req.signedAt, req.expires); perr != nil {
 		return perr
 	}
 	if perr := checkFormDuplicates(req.hdrTypes, body); perr != nil {
 		return perr
 	}
 
-	cred := Credential{AccessKeyID: sc.accessKeyID, Date: sc.date, Region: sc.region, Service: sc.service, SessionToken: req.token}
+	cred := &res.Credential
+	cred.AccessKeyID, cred.Date, cred.Region, cred.Service, cred.SessionToken = sc.accessKeyID, sc.date, sc.region, sc.service, req.token
+	res.Presigned, res.SignedAt, res.SignedHeaders = req.presigned, req.signedAt, req.names
+	return v.sign(ctx, s, appendCanonical(s.buf[:0], r, &req, s.params, body), &sc, req.amzDate, req.signature, res)
+}
+
+// sign finishes a verification once the request has passed every other check: it looks up
+// the secret for res.Credential, hashes the canonical request b, signs the string to sign in
+// place and compares the result with signature. res must be filled but for the answer.
+func (v *Verifier) sign(ctx context.Context, s *scratch, b []byte, sc *scope, amzDate, signature string, res *Result) error {
 	if v.Secret == nil {
 		return InvalidClientTokenID()
 	}
-	secret, err := v.Secret(ctx, cred)
+	secret, err := v.Secret(ctx, res.Credential)
 	if err != nil {
 		return err
 	}
-	key := v.keys.get(keyID{accessKeyID: sc.accessKeyID, secret: secret, date: sc.date, region: sc.region, service: sc.service})
-
-	// Canonical request, hashed.
-	b := appendCanonical(s.buf[:0], r, &req, s.params, body)
+	key := v.keys.get(sc, secret)
 	crHash := sha256.Sum256(b)
-
-	// String to sign, signed in place.
 	b = append(b[:0], algorithm+"\n"...)
-	b = append(b, req.amzDate...)
+	b = append(b, amzDate...)
 	b = append(b, '\n')
 	b = append(b, sc.raw...)
 	b = append(b, '\n')
 	b = appendHexSum(b, &crHash)
 	b, mac := key.mac(s.sha, b, 0)
 	s.buf = b
-	if !equalHex(mac, req.signature) {
+	if !equalHex(mac, signature) {
 		return errMismatch()
 	}
-	*res = Result{Credential: cred, Presigned: req.presigned, SignedAt: req.signedAt, SignedHeaders: req.names}
 	return nil
 }
 
@@ -262,8 +273,9 @@ func (v *Verifier) serviceAllowed(svc string) bool {
 // checkTime applies the skew window, and for presigned requests their expiry. AWS's STS
 // ignores X-Amz-Expires and allows the skew window after X-Amz-Date; so that tokens built on
 // that (EKS-style presigned GetCallerIdentity with X-Amz-Expires=60) keep working, a presigned
-// request is valid for the longer of the two.
-func (v *Verifier) checkTime(req *request) *Error {
+// request is valid for the longer of the two. expires is X-Amz-Expires, 0 when absent and in
+// the header form.
+func (v *Verifier) checkTime(signedAt time.Time, expires time.Duration) *Error {
 	var now time.Time
 	if v.Now != nil {
 		now = v.Now()
@@ -275,18 +287,18 @@ func (v *Verifier) checkTime(req *request) *Error {
 		skew = DefaultSkew
 	}
 	window := skew
-	if req.presigned && req.expires > window {
-		window = req.expires
+	if expires > window {
+		window = expires
 	}
 	// Both times are whole seconds (now truncated), so comparing seconds against the windows
 	// rounded down to seconds decides exactly as comparing the times would, without the cost
 	// of time arithmetic on every request.
-	d := req.signedAt.Unix() - now.Unix()
+	d := signedAt.Unix() - now.Unix()
 	switch {
 	case d > int64(skew/time.Second):
-		return errNotYetCurrent(req.signedAt, now.UTC().Truncate(time.Second), skew)
+		return errNotYetCurrent(signedAt, now.UTC().Truncate(time.Second), skew)
 	case -d > int64(window/time.Second):
-		return errExpired(req.signedAt, now.UTC().Truncate(time.Second), window)
+		return errExpired(signedAt, now.UTC().Truncate(time.Second), window)
 	}
 	return nil
 }
@@ -325,8 +337,8 @@ func gather(req *request, r *http.Request, params []param) *Error {
 }
 
 func gatherHeader(req *request, r *http.Request, h string) *Error {
-	a, perr := parseAuthorization(h)
-	if perr != nil {
+	var a authorization
+	if perr := parseAuthorization(h, &a); perr != nil {
 		return perr
 	}
 	dates := r.Header["X-Amz-Date"]

@@ -497,23 +497,24 @@ func TestKeyCacheBounded(t *testing.T) {
 		return n
 	}
 	for i := range keyCacheSize + 10 {
-		c.get(keyID{accessKeyID: "AKIA" + strconv.Itoa(i), secret: "s", date: "20261127", region: "r", service: "sts"})
+		c.get(&scope{accessKeyID: "AKIA" + strconv.Itoa(i), date: "20261127", region: "r", service: "sts"}, "s")
 		if n := count(); n != c.n || n > keyCacheSize {
 			t.Fatalf("after %d keys the cache holds %d (counted %d), bound is %d", i+1, n, c.n, keyCacheSize)
 		}
 	}
 	for i := range 3 * keyVariants {
-		c.get(keyID{accessKeyID: "AKIAVARIANTS", secret: "s", date: "20261127", region: "r", service: strconv.Itoa(i)})
+		c.get(&scope{accessKeyID: "AKIAVARIANTS", date: "20261127", region: "r", service: strconv.Itoa(i)}, "s")
 	}
 	if n := len(c.m["AKIAVARIANTS"]); n != keyVariants {
 		t.Errorf("one access key id holds %d keys, bound is %d", n, keyVariants)
 	}
-	last := keyID{accessKeyID: "AKIAVARIANTS", secret: "s", date: "20261127", region: "r", service: strconv.Itoa(3*keyVariants - 1)}
-	if k := c.get(last); k != c.get(last) || k.id != last {
+	last := scope{accessKeyID: "AKIAVARIANTS", date: "20261127", region: "r", service: strconv.Itoa(3*keyVariants - 1)}
+	want := keyID{accessKeyID: last.accessKeyID, secret: "s", date: last.date, region: last.region, service: last.service}
+	if k := c.get(&last, "s"); k != c.get(&last, "s") || k.id != want {
 		t.Error("the newest variant is not served from the cache")
 	}
-	a := c.get(keyID{secret: "s1", date: "d"})
-	b := c.get(keyID{secret: "s2", date: "d"})
+	a := c.get(&scope{date: "d"}, "s1")
+	b := c.get(&scope{date: "d"}, "s2")
 	if bytes.Equal(a.inner, b.inner) {
 		t.Error("different secrets share a cached key")
 	}
