@@ -365,8 +365,9 @@ func hasDoubleSpace(s string) bool {
 	}
 	pair := func(i int) bool {
 		const spaces, lows = 0x2020202020202020, 0x7f7f7f7f7f7f7f7f
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		w := s[i : i+8] // one bounds check for the eight loads, which compile to one
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		x ^= spaces
 		z := ^((x&lows + lows) | x | lows)
 		return z&(z>>8) != 0

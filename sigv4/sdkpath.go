@@ -111,8 +111,10 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 	if perr := v.checkTime(signedAt, 0); perr != nil {
 		return true, perr
 	}
-	if perr := checkFormDuplicates(types, body); perr != nil {
-		return true, perr
+	if !v.FormChecked {
+		if perr := checkFormDuplicates(types, body); perr != nil {
+			return true, perr
+		}
 	}
 	b = append(b, '\n')
 	b = append(b, a.signedHeaders...)

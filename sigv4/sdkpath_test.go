@@ -138,6 +138,7 @@ func TestVerifySDKMatchesGeneral(t *testing.T) {
 		}
 		wire := signSDKShaped(t, rng, key)
 		v := propVerifier(key)
+		v.FormChecked = rng.IntN(3) == 0
 		if rng.IntN(8) == 0 {
 			v.Secret = func(context.Context, Credential) (string, error) { return "wrong", nil }
 		}

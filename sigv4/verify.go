@@ -63,6 +63,13 @@ type Verifier struct {
 	Skew     time.Duration    // 0 means DefaultSkew
 	Secret   SecretFunc
 
+	// FormChecked says the caller decodes every form body it passes to Verify and refuses one
+	// that gives a parameter twice before it verifies, as iamd's request decoders do; Verify
+	// then skips its own pass over the body for repeated keys. Leave it false otherwise: the
+	// body is signed as a whole, and a decoder that kept another value of a repeated key than
+	// the signer meant would act on a choice nobody signed.
+	FormChecked bool
+
 	keys keyCache
 }
 
@@ -224,8 +231,10 @@ func (v *Verifier) verifyGeneral(ctx context.Context, r *http.Request, body []by
 	if perr := v.checkTime(req.signedAt, req.expires); perr != nil {
 		return perr
 	}
-	if perr := checkFormDuplicates(req.hdrTypes, body); perr != nil {
-		return perr
+	if !v.FormChecked {
+		if perr := checkFormDuplicates(req.hdrTypes, body); perr != nil {
+			return perr
+		}
 	}
 
 	cred := &res.Credential

@@ -74,6 +74,20 @@ func signed(t *testing.T, c aws.Credentials, service, region string, at time.Tim
 	return r
 }
 
+// overTheWire returns r as a server reads it, with its body.
+func overTheWire(t *testing.T, r *http.Request) (*http.Request, []byte) {
+	t.Helper()
+	var wire bytes.Buffer
+	if err := r.Write(&wire); err != nil {
+		t.Fatal(err)
+	}
+	sr, body, ok := readRequest(wire.Bytes())
+	if !ok {
+		t.Fatalf("cannot read back %q", wire.Bytes())
+	}
+	return sr, body
+}
+
 // presigned returns a presigned GET with the given extra query (e.g. X-Amz-Expires).
 func presigned(t *testing.T, c aws.Credentials, at time.Time, rawQuery string) *http.Request {
 	t.Helper()
@@ -401,6 +415,25 @@ func signByHand(t *testing.T, r *http.Request, body []byte, secret, service, reg
 	msg := []byte(algorithm + "\n" + req.amzDate + "\n" + at.Format("20060102") + "/" + region + "/" + service + "/aws4_request\n" + hex.EncodeToString(sum[:]))
 	_, sig := key.sign(sha256.New(), msg, 0)
 	return string(sig)
+}
+
+// TestFormChecked: a verifier told that its caller refuses repeated form keys leaves them to
+// it, in both paths (the SDKs' POST / and another path); by default it refuses them itself.
+func TestFormChecked(t *testing.T) {
+	b := []byte("Action=GetCallerIdentity&Version=2011-06-15&Action=AssumeRole")
+	at := tNow.Add(-time.Minute)
+	for _, path := range []string{"/", "/other"} {
+		r, b := overTheWire(t, signed(t, tCreds, "sts", "us-east-1", at, b, func(r *http.Request) { r.URL.Path = path }))
+		v := testVerifier()
+		var e *Error
+		if _, err := v.Verify(context.Background(), r, b); !errors.As(err, &e) || e.Code != "MalformedQueryString" {
+			t.Errorf("%s: default verifier: %v, want MalformedQueryString", path, err)
+		}
+		v.FormChecked = true
+		if _, err := v.Verify(context.Background(), r, b); err != nil {
+			t.Errorf("%s: FormChecked: %v", path, err)
+		}
+	}
 }
 
 func TestVerifyIntoReusesResult(t *testing.T) {

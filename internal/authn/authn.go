@@ -136,6 +136,8 @@ func New(cfg Config) *Authenticator {
 		Services: []string{"iam", "sts"},
 		Now:      cfg.Now,
 		Secret:   a.secret,
+		// Authenticate's callers refuse a form body that repeats a parameter before they call it.
+		FormChecked: true,
 	}
 	return a
 }
@@ -158,7 +160,9 @@ var resolvedPool = sync.Pool{New: func() any { return new(resolved) }}
 
 // Authenticate verifies r (whose complete body is body) for a call to service ("iam" or "sts").
 // An unsigned request yields the anonymous principal when unsignedOK, else
-// MissingAuthenticationToken. Failures are *sigv4.Error.
+// MissingAuthenticationToken. Failures are *sigv4.Error. The caller must already have decoded
+// a form body and refused it if it gives a parameter twice: the signature covers the body as a
+// whole, not which of two values a decoder keeps.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string, unsignedOK bool) (*Principal, error) {
 	if !sigv4.HasSignature(r) {
 		if unsignedOK {

@@ -252,6 +252,7 @@ func TestEnrolmentAuthorization(t *testing.T) {
 		{"re-enrol after revoke", full, form("EnrollInstance", "InstanceId", "i-00000001", "InstanceProfileName", "web"), ""},
 		{"generated id", full, form("EnrollInstance", "InstanceProfileName", "web"), ""},
 		{"unknown action", full, form("DeleteEverything"), "InvalidAction"},
+		{"a parameter twice", full, url.Values{"Action": {"ListInstances"}, "MaxItems": {"1", "2"}}, "MalformedQueryString"},
 		{"unsigned", aws.Config{Credentials: aws.AnonymousCredentials{}}, form("ListInstances"), "x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -130,6 +130,16 @@ func (s *Server) handleIamd(r *http.Request, c *call) (out any, err error) {
 	if err != nil {
 		return nil, awserr.InvalidInput("The request body is not a valid form.")
 	}
+	// Refused as awsquery refuses them (Authenticate relies on it), naming the first in order.
+	repeated, found := "", false
+	for name, vs := range form {
+		if len(vs) > 1 && (!found || name < repeated) {
+			repeated, found = name, true
+		}
+	}
+	if found {
+		return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The parameter "+strconv.Quote(repeated)+" is given more than once.")
+	}
 	c.action = form.Get("Action")
 	if c.action == "" {
 		return nil, awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
