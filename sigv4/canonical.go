@@ -330,8 +330,10 @@ func appendHeaderValue(b []byte, v string) []byte {
 			v = v[:len(v)-1]
 		}
 	}
-	if !hasDoubleSpace(v) {
-		return append(b, v...) // the usual case: nothing to collapse
+	// The usual value has no two spaces in a row, and most have no space at all: one search
+	// settles those, and a value with spaces is looked at from its first.
+	if i := strings.IndexByte(v, ' '); i < 0 || !hasDoubleSpace(v[i:]) {
+		return append(b, v...)
 	}
 	space := false
 	for i := 0; i < len(v); i++ {
