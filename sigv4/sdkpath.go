@@ -28,17 +28,31 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 	if len(auth) != 1 || len(dates) != 1 {
 		return false, nil
 	}
-	var a authorization
-	if !parseSDKAuthorization(auth[0], &a) {
-		return false, nil
-	}
 	amzDate := dates[0]
 	signedAt, ok := parseAmzDate(amzDate)
 	if !ok {
 		return false, nil
 	}
-	var sc scope
-	if parseCredential(a.credential, &sc) != nil || !v.serviceAllowed(sc.service) || sc.date != amzDate[:scopeDateLen] {
+
+	// The Authorization header up to its signature, as an earlier request that verified left
+	// it parsed and checked, or parsed and checked now.
+	h := auth[0]
+	var (
+		credential, signedHeaders, sig string
+		sc                             scope
+		known                          []string // the signed names, when the header was known
+		key                            *signingKey
+	)
+	if e, esig := v.auths.lookup(h); e != nil {
+		credential, signedHeaders, sig, sc, known, key = e.credential, e.signedHeaders, esig, e.sc, e.names, e.key
+	} else {
+		var a authorization
+		if !parseSDKAuthorization(h, &a) || parseCredential(a.credential, &sc) != nil || !v.serviceAllowed(sc.service) {
+			return false, nil
+		}
+		credential, signedHeaders, sig = a.credential, a.signedHeaders, a.signature
+	}
+	if sc.date != amzDate[:scopeDateLen] {
 		return false, nil
 	}
 	tokens := hdr["X-Amz-Security-Token"]
@@ -46,18 +60,32 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 	if len(tokens) > 1 {
 		return false, nil
 	}
+	names := res.SignedHeaders
+	if known != nil {
+		names = append(names, known...)
+	} else {
+		for rest := signedHeaders; ; {
+			name := rest
+			i := strings.IndexByte(rest, ';') // not cutByte: this function is too big to inline into
+			if i >= 0 {
+				name = rest[:i]
+			}
+			if name == "" {
+				return false, nil
+			}
+			names = append(names, name)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+1:]
+		}
+	}
 
 	// The canonical request, headers and all, checking the signed names as they go by.
 	b := append(s.buf[:0], r.Method...)
 	b = append(b, "\n/\n\n"...)
-	names := res.SignedHeaders
 	hasHost, hasToken := false, false
-	for rest := a.signedHeaders; ; {
-		name, more := rest, ""
-		i := strings.IndexByte(rest, ';') // not cutByte: this function is too big to inline into
-		if i >= 0 {
-			name, more = rest[:i], rest[i+1:]
-		}
+	for _, name := range names {
 		var value string
 		switch name {
 		case "host":
@@ -81,10 +109,10 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 			}
 			value, hasToken = tokens[0], true
 		default:
-			// Other names (user-agent, x-amz-user-agent, x-amz-content-sha256...), and the
-			// empty name of a malformed list, are the general path's.
+			// Other names (user-agent, x-amz-user-agent, x-amz-content-sha256...) are the
+			// general path's when they do not have exactly one value.
 			vs, _, _ := headerValues(r, name)
-			if name == "" || len(vs) != 1 {
+			if len(vs) != 1 {
 				return false, nil
 			}
 			value = vs[0]
@@ -97,11 +125,6 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 			b = appendHeaderValue(b, value)
 		}
 		b = append(b, '\n')
-		names = append(names, name)
-		if i < 0 {
-			break
-		}
-		rest = more
 	}
 	if !hasHost || len(tokens) == 1 && !hasToken {
 		return false, nil
@@ -117,7 +140,7 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 		}
 	}
 	b = append(b, '\n')
-	b = append(b, a.signedHeaders...)
+	b = append(b, signedHeaders...)
 	b = append(b, '\n')
 	sum := sha256.Sum256(body)
 	b = appendHexSum(b, &sum)
@@ -129,5 +152,9 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 		cred.SessionToken = tokens[0]
 	}
 	res.Presigned, res.SignedAt, res.SignedHeaders = false, signedAt, names
-	return true, v.sign(ctx, s, b, &sc, amzDate, a.signature, res)
+	used, err := v.sign(ctx, s, b, &sc, amzDate, sig, res, key)
+	if err == nil && known == nil {
+		v.auths.add(h[:len(h)-len(sigSep)-len(sig)], credential, signedHeaders, used)
+	}
+	return true, err
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -79,9 +80,14 @@ func signSDKShaped(t testing.TB, rng *rand.Rand, key propKey) []byte {
 }
 
 // checkSameAnswer verifies r both ways and fails t when they differ in any respect. It reports
-// whether the fast path decided the request itself.
-func checkSameAnswer(t *testing.T, v *Verifier, r *http.Request, body []byte) (fast bool) {
+// whether the fast path decided the request itself, and whether it knew its Authorization
+// header from an earlier request (authCache).
+func checkSameAnswer(t *testing.T, v *Verifier, r *http.Request, body []byte) (fast, known bool) {
 	t.Helper()
+	if auth := r.Header["Authorization"]; len(auth) == 1 {
+		e, _ := v.auths.lookup(auth[0])
+		known = e != nil
+	}
 	secret := v.Secret
 	defer func() { v.Secret = secret }()
 	var calls []Credential
@@ -109,7 +115,7 @@ func checkSameAnswer(t *testing.T, v *Verifier, r *http.Request, body []byte) (f
 	probe := errors.New("probe")
 	v.Secret = func(context.Context, Credential) (string, error) { return "", probe }
 	fast, _ = v.verifySDK(ctx, r, body, newScratch(), &Result{})
-	return fast
+	return fast, known && fast
 }
 
 func sameError(a, b error) bool {
@@ -130,7 +136,7 @@ func TestVerifySDKMatchesGeneral(t *testing.T) {
 	}
 	t.Logf("seed %d (set SIGV4_SEED to replay)", seed)
 	rng := rand.New(rand.NewPCG(seed, 2))
-	var signed, signedFast, mutated, mutatedFast, accepted int
+	var signed, signedFast, mutated, mutatedFast, mutatedKnown, accepted int
 	for range requests {
 		key := sdkKey
 		if rng.IntN(2) == 0 {
@@ -151,7 +157,7 @@ func TestVerifySDKMatchesGeneral(t *testing.T) {
 			if !ok {
 				continue
 			}
-			fast := checkSameAnswer(t, v, r, body)
+			fast, known := checkSameAnswer(t, v, r, body)
 			if m == 0 {
 				signed++
 				if fast {
@@ -163,15 +169,19 @@ func TestVerifySDKMatchesGeneral(t *testing.T) {
 			if fast {
 				mutatedFast++
 			}
+			if known {
+				mutatedKnown++
+			}
 			if _, err := v.Verify(context.Background(), r, body); err == nil {
 				accepted++
 			}
 		}
 	}
-	t.Logf("%d signed requests, %d decided by the fast path; %d mutations, %d by the fast path, %d still verify",
-		signed, signedFast, mutated, mutatedFast, accepted)
-	if signedFast < signed/3 || mutatedFast < mutated/8 { // about a half and a quarter are
-		t.Errorf("the fast path decided too few requests to test it: %d of %d signed, %d of %d mutated", signedFast, signed, mutatedFast, mutated)
+	t.Logf("%d signed requests, %d decided by the fast path; %d mutations, %d by the fast path (%d with a known Authorization header), %d still verify",
+		signed, signedFast, mutated, mutatedFast, mutatedKnown, accepted)
+	if signedFast < signed/3 || mutatedFast < mutated/8 || mutatedKnown < mutatedFast/4 {
+		t.Errorf("the fast path decided too few requests to test it: %d of %d signed, %d of %d mutated, %d of those known",
+			signedFast, signed, mutatedFast, mutated, mutatedKnown)
 	}
 }
 
@@ -201,9 +211,16 @@ func mutate(rng *rand.Rand, wire []byte) []byte {
 
 // FuzzVerifySDKMatchesGeneral explores the bytes around the fast path's shape.
 func FuzzVerifySDKMatchesGeneral(f *testing.F) {
+	// One verifier for all inputs, which first verifies the seeds, so that inputs whose
+	// Authorization header a seed had are decided from authCache.
+	v := propVerifier(sdkKey)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 16 {
-		f.Add(signSDKShaped(f, rng, sdkKey))
+		wire := signSDKShaped(f, rng, sdkKey)
+		if r, body, ok := readRequest(wire); ok {
+			v.Verify(context.Background(), r, body)
+		}
+		f.Add(wire)
 	}
 	for _, s := range suiteSeeds(f) {
 		f.Add(s)
@@ -213,6 +230,57 @@ func FuzzVerifySDKMatchesGeneral(f *testing.F) {
 		if !ok {
 			return
 		}
-		checkSameAnswer(t, propVerifier(sdkKey), r, body)
+		checkSameAnswer(t, v, r, body)
 	})
+}
+
+// TestAuthCache: a verified header is remembered in strings of its own, a known header is
+// verified with the key's current secret, and the cache stays bounded.
+func TestAuthCache(t *testing.T) {
+	at := tNow.Add(-time.Minute)
+	current := "first-secret-0123456789012345678901234567"
+	signWith := func(secret string) (*http.Request, []byte) {
+		c := aws.Credentials{AccessKeyID: tCreds.AccessKeyID, SecretAccessKey: secret}
+		return overTheWire(t, signed(t, c, "sts", "us-east-1", at, tBody, nil))
+	}
+	v := testVerifier()
+	v.Secret = func(context.Context, Credential) (string, error) { return current, nil }
+	r, body := signWith(current)
+	if _, err := v.Verify(context.Background(), r, body); err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	h := r.Header["Authorization"][0]
+	e, _ := v.auths.lookup(h)
+	if e == nil {
+		t.Fatal("a verified header of the SDKs' shape is not remembered")
+	}
+	if unsafe.StringData(e.credential) == unsafe.StringData(h[len(algorithm+" Credential="):]) {
+		t.Error("the remembered credential shares the request's memory")
+	}
+	if !strings.HasPrefix(h, algorithm+" Credential="+e.credential+", SignedHeaders="+e.signedHeaders+sigSep) {
+		t.Errorf("remembered %q and %q from %q", e.credential, e.signedHeaders, h)
+	}
+
+	// The secret changes under the same access key id: the old signature no longer verifies,
+	// a new one does, though the header's first part is the same.
+	current = "second-secret-012345678901234567890123456"
+	if _, err := v.Verify(context.Background(), r, body); err == nil {
+		t.Error("a request signed with the old secret verified")
+	}
+	r2, body2 := signWith(current)
+	if h2 := r2.Header["Authorization"][0]; h2[:len(h2)-64] != h[:len(h)-64] {
+		t.Fatalf("the test needs the same header part: %q, %q", h, h2)
+	}
+	if _, err := v.Verify(context.Background(), r2, body2); err != nil {
+		t.Errorf("a request signed with the new secret: %v", err)
+	}
+
+	var c authCache
+	for i := range authCacheSize + 10 {
+		cred := "AKID" + strconv.Itoa(i) + "/20261127/us-east-1/sts/aws4_request"
+		c.add(algorithm+" Credential="+cred+", SignedHeaders=host", cred, "host", nil)
+		if len(c.m) > authCacheSize {
+			t.Fatalf("%d headers remembered, bound is %d", len(c.m), authCacheSize)
+		}
+	}
 }

@@ -70,7 +70,8 @@ type Verifier struct {
 	// the signer meant would act on a choice nobody signed.
 	FormChecked bool
 
-	keys keyCache
+	keys  keyCache
+	auths authCache
 }
 
 // Result describes a request whose signature verified.
@@ -240,21 +241,26 @@ func (v *Verifier) verifyGeneral(ctx context.Context, r *http.Request, body []by
 	cred := &res.Credential
 	cred.AccessKeyID, cred.Date, cred.Region, cred.Service, cred.SessionToken = sc.accessKeyID, sc.date, sc.region, sc.service, req.token
 	res.Presigned, res.SignedAt, res.SignedHeaders = req.presigned, req.signedAt, req.names
-	return v.sign(ctx, s, appendCanonical(s.buf[:0], r, &req, s.params, body), &sc, req.amzDate, req.signature, res)
+	_, err := v.sign(ctx, s, appendCanonical(s.buf[:0], r, &req, s.params, body), &sc, req.amzDate, req.signature, res, nil)
+	return err
 }
 
 // sign finishes a verification once the request has passed every other check: it looks up
 // the secret for res.Credential, hashes the canonical request b, signs the string to sign in
-// place and compares the result with signature. res must be filled but for the answer.
-func (v *Verifier) sign(ctx context.Context, s *scratch, b []byte, sc *scope, amzDate, signature string, res *Result) error {
+// place and compares the result with signature. res must be filled but for the answer. key,
+// when not nil, is the signing key this scope had before, used if the secret is still the
+// one it was derived from; sign returns the key it used.
+func (v *Verifier) sign(ctx context.Context, s *scratch, b []byte, sc *scope, amzDate, signature string, res *Result, key *signingKey) (*signingKey, error) {
 	if v.Secret == nil {
-		return InvalidClientTokenID()
+		return nil, InvalidClientTokenID()
 	}
 	secret, err := v.Secret(ctx, res.Credential)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	key := v.keys.get(sc, secret)
+	if key == nil || key.id.secret != secret {
+		key = v.keys.get(sc, secret)
+	}
 	crHash := sha256.Sum256(b)
 	b = append(b[:0], algorithm+"\n"...)
 	b = append(b, amzDate...)
@@ -265,9 +271,9 @@ func (v *Verifier) sign(ctx context.Context, s *scratch, b []byte, sc *scope, am
 	b, mac := key.mac(s.sha, b, 0)
 	s.buf = b
 	if !equalHex(mac, signature) {
-		return errMismatch()
+		return key, errMismatch()
 	}
-	return nil
+	return key, nil
 }
 
 func (v *Verifier) serviceAllowed(svc string) bool {

@@ -555,13 +555,19 @@ func TestKeyCacheBounded(t *testing.T) {
 
 // TestVerifyConcurrent shares one Verifier (and its key cache) between goroutines that sign
 // with different regions, so cache misses and hits interleave; run it with -race.
+// TestVerifyConcurrent verifies from eight goroutines at once, half the requests as built in
+// process (the general path) and half as read from the wire (the SDKs' path and its cache of
+// Authorization headers), so that -race sees the caches shared.
 func TestVerifyConcurrent(t *testing.T) {
 	v := testVerifier()
 	regions := []string{"us-east-1", "eu-west-1", "ap-south-1"}
 	// Sign up front: t.Fatal must not be called from the worker goroutines.
 	reqs := make([]*http.Request, 8*50)
 	for i := range reqs {
-		reqs[i] = signed(t, tCreds, "iam", regions[i%3], tNow, tBody, nil)
+		reqs[i] = signed(t, tCreds, "iam", regions[i%3], tNow.Add(-time.Duration(i)*time.Second), tBody, nil)
+		if i%2 == 1 {
+			reqs[i], _ = overTheWire(t, reqs[i])
+		}
 	}
 	errs := make(chan error, 8)
 	for g := range 8 {
