@@ -10,8 +10,10 @@ import (
 // verifySDK verifies the one request shape that nearly every call to IAM and STS has: the
 // Authorization header as the SDKs write it, one X-Amz-Date, no query string, the path "/",
 // and signed headers that each have one value. It gathers, checks and builds the canonical
-// request in one pass, with no intermediate request, parameter list or header-name list: on
-// that shape, 6 % fewer instructions and about a tenth less time than verify's general steps.
+// request in one pass, with no intermediate request, parameter list or header-name list, and
+// takes the Authorization header's part before the signature from authCache when a request
+// carrying it has verified before. On the benchmark's request that is a fifth fewer
+// instructions than verify's general steps (5,793 against 7,212).
 //
 // It reports handled == false, having called nothing with side effects, as soon as the request
 // leaves that shape or fails a check whose error depends on what the general path looks at
