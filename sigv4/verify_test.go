@@ -423,14 +423,14 @@ func TestFormChecked(t *testing.T) {
 	b := []byte("Action=GetCallerIdentity&Version=2011-06-15&Action=AssumeRole")
 	at := tNow.Add(-time.Minute)
 	for _, path := range []string{"/", "/other"} {
-		r, b := overTheWire(t, signed(t, tCreds, "sts", "us-east-1", at, b, func(r *http.Request) { r.URL.Path = path }))
+		r, body := overTheWire(t, signed(t, tCreds, "sts", "us-east-1", at, b, func(r *http.Request) { r.URL.Path = path }))
 		v := testVerifier()
 		var e *Error
-		if _, err := v.Verify(context.Background(), r, b); !errors.As(err, &e) || e.Code != "MalformedQueryString" {
+		if _, err := v.Verify(context.Background(), r, body); !errors.As(err, &e) || e.Code != "MalformedQueryString" {
 			t.Errorf("%s: default verifier: %v, want MalformedQueryString", path, err)
 		}
 		v.FormChecked = true
-		if _, err := v.Verify(context.Background(), r, b); err != nil {
+		if _, err := v.Verify(context.Background(), r, body); err != nil {
 			t.Errorf("%s: FormChecked: %v", path, err)
 		}
 	}
@@ -553,11 +553,10 @@ func TestKeyCacheBounded(t *testing.T) {
 	}
 }
 
-// TestVerifyConcurrent shares one Verifier (and its key cache) between goroutines that sign
-// with different regions, so cache misses and hits interleave; run it with -race.
-// TestVerifyConcurrent verifies from eight goroutines at once, half the requests as built in
-// process (the general path) and half as read from the wire (the SDKs' path and its cache of
-// Authorization headers), so that -race sees the caches shared.
+// TestVerifyConcurrent shares one Verifier (its key cache, and its cache of Authorization
+// headers) between eight goroutines that verify requests of different regions, half of them as
+// built in process (the general path) and half as read from the wire (the SDKs' path), so that
+// cache misses and hits interleave; run it with -race.
 func TestVerifyConcurrent(t *testing.T) {
 	v := testVerifier()
 	regions := []string{"us-east-1", "eu-west-1", "ap-south-1"}
