@@ -351,35 +351,14 @@ func appendHeaderValue(b []byte, v string) []byte {
 	return b
 }
 
-// hasDoubleSpace reports whether s has two spaces in a row. It looks at eight bytes at a
-// time, in windows that overlap by one so that no pair falls between two: per window, the
-// XOR leaves a space's byte zero, the carry-free test below sets the high bit of exactly the
-// zero bytes, and two neighbouring high bits make a pair.
+// hasDoubleSpace reports whether s has two spaces in a row.
 func hasDoubleSpace(s string) bool {
-	n := len(s)
-	if n < 8 {
-		for i := 1; i < n; i++ {
-			if s[i] == ' ' && s[i-1] == ' ' {
-				return true
-			}
-		}
-		return false
-	}
-	pair := func(i int) bool {
-		const spaces, lows = 0x2020202020202020, 0x7f7f7f7f7f7f7f7f
-		w := s[i : i+8] // one bounds check for the eight loads, which compile to one
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		x ^= spaces
-		z := ^((x&lows + lows) | x | lows)
-		return z&(z>>8) != 0
-	}
-	for i := 0; i+8 <= n; i += 7 {
-		if pair(i) {
+	for i := 1; i < len(s); i++ {
+		if s[i] == ' ' && s[i-1] == ' ' {
 			return true
 		}
 	}
-	return pair(n - 8) // the last window, overlapping the loop's as much as it must
+	return false
 }
 
 // headerValues finds the values of the lower-case header name in r, the way the client saw them.

@@ -319,8 +319,8 @@ func TestAppendHexSum(t *testing.T) {
 	}
 }
 
-// TestHasDoubleSpace puts a pair of spaces at every position of strings up to three windows
-// long, and single spaces at every other, against strings.Contains.
+// TestHasDoubleSpace puts two spaces at every pair of positions of short strings, next to each
+// other or not, against strings.Contains.
 func TestHasDoubleSpace(t *testing.T) {
 	for n := 0; n <= 24; n++ {
 		for i := 0; i < n; i++ {
