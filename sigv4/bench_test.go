@@ -215,10 +215,8 @@ func floorVerify(v *Verifier, r *http.Request, body []byte, s *scratch, res *Res
 	b = append(b, "\n\n"...)
 	b = append(b, sh...)
 	b = append(b, '\n')
-	sum := sha256.Sum256(body)
-	b = appendHexSum(b, &sum)
 	res.Credential.AccessKeyID = sc.accessKeyID
-	_, err := v.sign(context.Background(), s, b, &sc, amz, sig, res, nil)
+	_, err := v.sign(context.Background(), s, b, body, &sc, amz, sig, res, nil)
 	return err
 }
 

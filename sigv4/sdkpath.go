@@ -2,7 +2,6 @@ package sigv4
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 	"strings"
 )
@@ -144,8 +143,6 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 	b = append(b, '\n')
 	b = append(b, signedHeaders...)
 	b = append(b, '\n')
-	sum := sha256.Sum256(body)
-	b = appendHexSum(b, &sum)
 
 	cred := &res.Credential
 	cred.AccessKeyID, cred.Date, cred.Region, cred.Service = sc.accessKeyID, sc.date, sc.region, sc.service
@@ -154,7 +151,7 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 		cred.SessionToken = tokens[0]
 	}
 	res.Presigned, res.SignedAt, res.SignedHeaders = false, signedAt, names
-	used, err := v.sign(ctx, s, b, &sc, amzDate, sig, res, key)
+	used, err := v.sign(ctx, s, b, body, &sc, amzDate, sig, res, key)
 	if err == nil && known == nil {
 		v.auths.add(h[:len(h)-len(sigSep)-len(sig)], credential, signedHeaders, used)
 	}

@@ -5,6 +5,10 @@
 // against an allowed set of services (any region), a clock-skew window, and a constant-time
 // comparison. It knows nothing about where secrets live: the caller passes a SecretFunc.
 // Every authentication failure is an *Error carrying AWS's code, message and HTTP status.
+//
+// A Verifier keeps derived signing keys, and for the request shape the SDKs send, the parsed
+// Authorization headers of requests that verified; both caches are bounded, and neither skips
+// the secret lookup or the signature comparison of any request.
 package sigv4
 
 import (
@@ -241,16 +245,16 @@ func (v *Verifier) verifyGeneral(ctx context.Context, r *http.Request, body []by
 	cred := &res.Credential
 	cred.AccessKeyID, cred.Date, cred.Region, cred.Service, cred.SessionToken = sc.accessKeyID, sc.date, sc.region, sc.service, req.token
 	res.Presigned, res.SignedAt, res.SignedHeaders = req.presigned, req.signedAt, req.names
-	_, err := v.sign(ctx, s, appendCanonical(s.buf[:0], r, &req, s.params, body), &sc, req.amzDate, req.signature, res, nil)
+	_, err := v.sign(ctx, s, appendCanonicalHead(s.buf[:0], r, &req, s.params), body, &sc, req.amzDate, req.signature, res, nil)
 	return err
 }
 
 // sign finishes a verification once the request has passed every other check: it looks up
-// the secret for res.Credential, hashes the canonical request b, signs the string to sign in
-// place and compares the result with signature. res must be filled but for the answer. key,
-// when not nil, is the signing key this scope had before, used if the secret is still the
-// one it was derived from; sign returns the key it used.
-func (v *Verifier) sign(ctx context.Context, s *scratch, b []byte, sc *scope, amzDate, signature string, res *Result, key *signingKey) (*signingKey, error) {
+// the secret for res.Credential, ends the canonical request b with the hash of body, hashes
+// it, signs the string to sign in place and compares the result with signature. res must be
+// filled but for the answer. key, when not nil, is the signing key this scope had before, used
+// if the secret is still the one it was derived from; sign returns the key it used.
+func (v *Verifier) sign(ctx context.Context, s *scratch, b, body []byte, sc *scope, amzDate, signature string, res *Result, key *signingKey) (*signingKey, error) {
 	if v.Secret == nil {
 		return nil, InvalidClientTokenID()
 	}
@@ -261,6 +265,7 @@ func (v *Verifier) sign(ctx context.Context, s *scratch, b []byte, sc *scope, am
 	if key == nil || key.id.secret != secret {
 		key = v.keys.get(sc, secret)
 	}
+	b = appendPayloadHash(b, body)
 	crHash := sha256.Sum256(b)
 	b = append(b[:0], algorithm+"\n"...)
 	b = append(b, amzDate...)
@@ -484,6 +489,18 @@ func checkSignedHeaders(r *http.Request, req *request, dst []string) *Error {
 // method, URI, query, headers, signed header list, payload hash, one per line.
 // req.names must hold the signed header names (checkSignedHeaders).
 func appendCanonical(b []byte, r *http.Request, req *request, params []param, body []byte) []byte {
+	return appendPayloadHash(appendCanonicalHead(b, r, req, params), body)
+}
+
+// appendPayloadHash ends a canonical request with the hash of the body.
+func appendPayloadHash(b, body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return appendHexSum(b, &sum)
+}
+
+// appendCanonicalHead is appendCanonical but for the payload hash, which verification leaves
+// until the secret lookup has passed: hashing a body for an unknown key is work for nothing.
+func appendCanonicalHead(b []byte, r *http.Request, req *request, params []param) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	if r.RequestURI == "/" {
@@ -541,7 +558,5 @@ func appendCanonical(b []byte, r *http.Request, req *request, params []param, bo
 	}
 	b = append(b, '\n')
 	b = append(b, req.signedHeaders...)
-	b = append(b, '\n')
-	sum := sha256.Sum256(body)
-	return appendHexSum(b, &sum)
+	return append(b, '\n')
 }
