@@ -24,6 +24,7 @@ const (
 type jvalue struct {
 	kind jkind
 	off  int
+	end  int    // strings: the offset just past the closing quote
 	str  string // string value, number text, or "true"/"false"
 	arr  []*jvalue
 	obj  []jmember
@@ -101,7 +102,7 @@ func (r *jreader) value() (*jvalue, *jerror) {
 		if err != nil {
 			return nil, err
 		}
-		return &jvalue{kind: jString, off: start, str: s}, nil
+		return &jvalue{kind: jString, off: start, end: r.i, str: s}, nil
 	case c == 't':
 		return r.literal("true", jBool)
 	case c == 'f':

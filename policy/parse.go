@@ -350,9 +350,11 @@ func (ps *parser) principal(v *jvalue) (*principals, *SyntaxError) {
 						pr.accounts = append(pr.accounts, acct)
 						continue
 					}
-					if !validPrincipalARN(s) {
+					if !validPrincipalARN(s) && !isUniqueID(s) {
 						return nil, invalid()
 					}
+					// A unique id stands where IAM shows a deleted user or role: it is kept
+					// with the ARNs, none of which it can equal, and so matches no caller.
 					pr.arns = append(pr.arns, s)
 				}
 			case "Federated":
@@ -427,6 +429,21 @@ func validPrincipalARN(s string) bool {
 	}
 	f := strings.SplitN(rest, ":", 5)
 	return len(f) == 5 && f[0] != "" && f[1] != "" && f[4] != "" && (isAccountID(f[3]) || f[3] == "aws")
+}
+
+// isUniqueID reports whether s is the unique id of an IAM user (AIDA…) or role (AROA…): IAM
+// shows one in a resource policy in place of a principal that was deleted after the policy
+// named it.
+func isUniqueID(s string) bool {
+	if len(s) != 21 || (!strings.HasPrefix(s, "AIDA") && !strings.HasPrefix(s, "AROA")) {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // validVendor accepts a service prefix of letters, digits, hyphens and wildcards.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamd/iamd/internal/gencache"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/session"
@@ -40,6 +41,7 @@ type Principal struct {
 	account     string
 	arn         string
 	userID      string
+	entityID    string // the unique id (AIDA…, AROA…) of the IAM user or role behind the principal
 	userName    string // the IAM user (User, UserSession, FederatedUser's source)
 	accessKeyID string
 	session     *session.Session
@@ -58,6 +60,12 @@ func (p *Principal) ARN() string { return p.arn }
 // UserID is GetCallerIdentity's UserId: the account id for root, AIDA… for users, AROA…:session
 // for role sessions, ACCOUNT:name for federated users.
 func (p *Principal) UserID() string { return p.userID }
+
+// EntityID is the unique id of the IAM user or role the principal acts as: the user of a
+// long-term key, GetSessionToken or GetFederationToken credentials (AIDA…), or a session's role
+// (AROA…); "" for the root user, its sessions and anonymous callers. Policies are found by it,
+// never by name, so that a deleted and re-created namesake is another principal.
+func (p *Principal) EntityID() string { return p.entityID }
 
 // UserName is the IAM user behind the request ("" for root and roles).
 func (p *Principal) UserName() string { return p.userName }
@@ -121,6 +129,8 @@ type Authenticator struct {
 	verifier *sigv4.Verifier
 	keys     keyCache
 	usage    usage
+	// entities caches whether the user or role behind a session still exists, by unique id.
+	entities *gencache.Map[bool]
 }
 
 // New returns an Authenticator.
@@ -131,11 +141,13 @@ func New(cfg Config) *Authenticator {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a := &Authenticator{cfg: cfg}
+	a := &Authenticator{cfg: cfg, entities: gencache.New[bool](maxCachedKeys)}
 	a.verifier = &sigv4.Verifier{
 		Services: []string{"iam", "sts"},
 		Now:      cfg.Now,
 		Secret:   a.secret,
+		// AWS's IAM and STS take a presigned request for 15 minutes, whatever X-Amz-Expires says.
+		MaxPresignAge: 15 * time.Minute,
 		// Authenticate's callers refuse a form body that repeats a parameter before they call it.
 		FormChecked: true,
 	}
@@ -186,6 +198,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	region := res2.Credential.Region
 	if s := res.session; s != nil {
+		if err := a.checkEntity(ctx, s); err != nil {
+			return nil, err
+		}
 		return sessionPrincipal(s, region), nil
 	}
 	e := res.key
@@ -196,12 +211,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			accessKeyID: k.AccessKeyID, region: region}, nil
 	}
 	u := e.user
-	return &Principal{kind: User, account: k.Account, arn: u.Arn, userID: u.UserID, userName: u.UserName,
+	return &Principal{kind: User, account: k.Account, arn: u.Arn, userID: u.UserID, entityID: u.UserID, userName: u.UserName,
 		accessKeyID: k.AccessKeyID, region: region}, nil
 }
 
 func sessionPrincipal(s *session.Session, region string) *Principal {
-	p := &Principal{account: s.Account, accessKeyID: s.AccessKeyID, session: s, region: region}
+	p := &Principal{account: s.Account, accessKeyID: s.AccessKeyID, session: s, region: region, entityID: s.EntityID}
 	switch s.Kind {
 	case session.AssumedRole:
 		p.kind = AssumedRole
@@ -253,4 +268,40 @@ func (a *Authenticator) secret(ctx context.Context, c sigv4.Credential) (string,
 	}
 	res.key = e
 	return e.secret, nil
+}
+
+// checkEntity refuses a session whose user or role no longer exists: temporary credentials
+// belong to the entity with the unique id they were issued to, and end with it, as on AWS. A
+// user or role of the same name created since is another entity, which the session must never
+// act as. Sessions of the root user (and its federation tokens) have no entity.
+func (a *Authenticator) checkEntity(ctx context.Context, s *session.Session) error {
+	if s.EntityID == "" {
+		return nil
+	}
+	gen, err := a.generation(ctx)
+	if err != nil {
+		return err
+	}
+	// Unique ids are unique across accounts, so the id alone is the key.
+	exists, ok := a.entities.Get(gen, s.EntityID)
+	if !ok {
+		err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
+			var err error
+			if s.Kind == session.AssumedRole {
+				_, err = tx.RoleByID(ctx, s.Account, s.EntityID)
+			} else {
+				_, err = tx.UserByID(ctx, s.Account, s.EntityID)
+			}
+			return err
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		exists = err == nil
+		a.entities.Put(gen, s.EntityID, exists)
+	}
+	if !exists {
+		return sigv4.InvalidClientTokenID()
+	}
+	return nil
 }

@@ -226,20 +226,21 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 	switch p.Kind() {
 	case authn.Root, authn.RootSession:
 		// The root user has no identity policies and is not limited by them.
-	case authn.User, authn.UserSession, authn.FederatedUser:
-		is, err := a.identity(ctx, p.Account(), iam.KindUser, p.UserName())
-		if err != nil {
-			return nil, err
+	case authn.User, authn.UserSession, authn.FederatedUser, authn.AssumedRole:
+		// The identity behind the principal is the entity with its unique id, never whatever
+		// now bears its name: a user or role deleted and re-created is another principal.
+		kind := iam.KindUser
+		if p.Kind() == authn.AssumedRole {
+			kind = iam.KindRole
 		}
-		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
-		srcs.Identity, srcs.Boundary = is.ids, is.bid
-	case authn.AssumedRole:
-		is, err := a.identity(ctx, p.Account(), iam.KindRole, s.EntityName)
-		if err != nil {
-			return nil, err
+		if p.EntityID() != "" {
+			is, err := a.identity(ctx, p.Account(), kind, p.EntityID())
+			if err != nil {
+				return nil, err
+			}
+			sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
+			srcs.Identity, srcs.Boundary = is.ids, is.bid
 		}
-		sets.Identity, sets.Boundary, tags = is.identity, is.boundary, is.tags
-		srcs.Identity, srcs.Boundary = is.ids, is.bid
 	default:
 		// Anonymous callers have no identity side: only a resource policy can grant.
 	}
@@ -368,16 +369,16 @@ func SourceIP(remoteAddr string) string {
 	return host
 }
 
-// identity returns the compiled identity policies and boundary of a user or role, cached until
-// the store changes.
-func (a *Authorizer) identity(ctx context.Context, account string, kind iam.PrincipalKind, name string) (*identitySet, error) {
+// identity returns the compiled identity policies and boundary of the user or role with unique
+// id id, cached until the store changes. An entity that no longer exists has none.
+func (a *Authorizer) identity(ctx context.Context, account string, kind iam.PrincipalKind, id string) (*identitySet, error) {
 	gen, err := a.cfg.Store.Generation(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var kb [160]byte // the key, built on the stack: a hit allocates nothing
 	key := append(append(append(append(kb[:0], account...), '/'), kind...), '/')
-	key = iam.AppendFoldedName(key, name)
+	key = append(key, id...)
 	a.mu.Lock()
 	if gen != a.gen {
 		clear(a.sets)
@@ -388,7 +389,7 @@ func (a *Authorizer) identity(ctx context.Context, account string, kind iam.Prin
 	if ok {
 		return is, nil
 	}
-	is, err = a.load(ctx, account, kind, name)
+	is, err = a.load(ctx, account, kind, id)
 	if err != nil {
 		return nil, err
 	}
@@ -405,22 +406,22 @@ func (a *Authorizer) identity(ctx context.Context, account string, kind iam.Prin
 
 const maxCachedSets = 100_000
 
-// load reads a principal's policies from the store and compiles them.
-func (a *Authorizer) load(ctx context.Context, account string, kind iam.PrincipalKind, name string) (*identitySet, error) {
+// load reads the policies of the principal with unique id id from the store and compiles them.
+func (a *Authorizer) load(ctx context.Context, account string, kind iam.PrincipalKind, id string) (*identitySet, error) {
 	var docs []namedDoc
 	var boundaryDoc string
 	is := &identitySet{}
 	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		docs = docs[:0]
 		boundaryDoc = ""
-		var boundaryARN string
+		var boundaryARN, name string
 		switch kind {
 		case iam.KindUser:
-			u, err := tx.User(ctx, account, name)
+			u, err := tx.UserByID(ctx, account, id)
 			if err != nil {
 				return err
 			}
-			boundaryARN, is.tags = u.PermissionsBoundary, u.Tags
+			name, boundaryARN, is.tags = u.UserName, u.PermissionsBoundary, u.Tags
 			var groups []iam.Group
 			opt := store.ListOptions{MaxItems: 1000}
 			for {
@@ -440,11 +441,11 @@ func (a *Authorizer) load(ctx context.Context, account string, kind iam.Principa
 				}
 			}
 		case iam.KindRole:
-			r, err := tx.Role(ctx, account, name)
+			r, err := tx.RoleByID(ctx, account, id)
 			if err != nil {
 				return err
 			}
-			boundaryARN, is.tags = r.PermissionsBoundary, r.Tags
+			name, boundaryARN, is.tags = r.RoleName, r.PermissionsBoundary, r.Tags
 		}
 		var err error
 		if docs, err = appendPolicies(ctx, tx, docs, account, kind, name); err != nil {
@@ -473,7 +474,7 @@ func (a *Authorizer) load(ctx context.Context, account string, kind iam.Principa
 		if err != nil {
 			// Stored documents were validated when written; one that no longer parses grants
 			// nothing rather than failing every request.
-			a.cfg.Logger.Error("stored policy does not compile", "principal", name, "err", err)
+			a.cfg.Logger.Error("stored policy does not compile", "principal", id, "err", err)
 			continue
 		}
 		d.src.Doc = d.doc

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/principals"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/policy"
 )
@@ -59,8 +60,11 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 		var err error
 		if kind == iam.KindGroup {
 			is, err = a.group(ctx, sim.Account, name)
-		} else if err = a.exists(ctx, sim.Account, kind, name); err == nil {
-			is, err = a.identity(ctx, sim.Account, kind, name)
+		} else {
+			var id string
+			if id, err = a.entityID(ctx, sim.Account, kind, name); err == nil {
+				is, err = a.identity(ctx, sim.Account, kind, id)
+			}
 		}
 		if err != nil {
 			return ev, err
@@ -281,7 +285,10 @@ func (a *Authorizer) resourceKeys(ctx context.Context, ev *Evaluation, keys *[]K
 	var role iam.Role
 	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		role, err = tx.Role(ctx, sim.Account, name)
+		if role, err = tx.Role(ctx, sim.Account, name); err != nil {
+			return err
+		}
+		role.AssumeRolePolicyDocument, err = principals.TrustPolicy(ctx, tx, role)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -324,21 +331,24 @@ func entityOf(a, account string) (iam.PrincipalKind, string, bool) {
 	return "", "", false
 }
 
-// exists answers a SimulationError naming a user or role that does not exist.
-func (a *Authorizer) exists(ctx context.Context, account string, kind iam.PrincipalKind, name string) error {
+// entityID returns a user's or role's unique id, or a SimulationError naming one that does not
+// exist.
+func (a *Authorizer) entityID(ctx context.Context, account string, kind iam.PrincipalKind, name string) (string, error) {
+	var id string
 	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
 		if kind == iam.KindRole {
-			_, err = tx.Role(ctx, account, name)
-		} else {
-			_, err = tx.User(ctx, account, name)
+			r, err := tx.Role(ctx, account, name)
+			id = r.RoleID
+			return err
 		}
+		u, err := tx.User(ctx, account, name)
+		id = u.UserID
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return &SimulationError{"The " + string(kind) + " with name " + name + " cannot be found."}
+		return "", &SimulationError{"The " + string(kind) + " with name " + name + " cannot be found."}
 	}
-	return err
+	return id, err
 }
 
 // group loads a group's own policies (a group has no boundary and no tags).
@@ -383,7 +393,14 @@ func (a *Authorizer) PrincipalPolicies(ctx context.Context, account, source stri
 	if kind == iam.KindGroup {
 		is, err = a.group(ctx, account, name)
 	} else {
-		is, err = a.identity(ctx, account, kind, name)
+		var id string
+		var se *SimulationError
+		switch id, err = a.entityID(ctx, account, kind, name); {
+		case err == nil:
+			is, err = a.identity(ctx, account, kind, id)
+		case errors.As(err, &se):
+			is, err = &identitySet{}, nil // a principal that does not exist has no policies
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -63,6 +63,17 @@ type Role struct {
 	PermissionsBoundary      string
 	Tags                     []Tag
 	LastUsed                 RoleLastUsed
+	// TrustPrincipals are the IAM users and roles the trust policy named when it was stored,
+	// bound to their unique ids: a principal deleted and re-created under the same name is
+	// another principal, and the policy no longer admits it (internal/principals).
+	TrustPrincipals []PrincipalID `json:",omitempty"`
+}
+
+// PrincipalID binds an IAM user or role ARN named in a resource policy to the unique id of the
+// entity it named when the policy was stored.
+type PrincipalID struct {
+	ARN string
+	ID  string // AIDA… or AROA…
 }
 
 // RoleLastUsed records the latest use of a role's credentials. Zero when never used.

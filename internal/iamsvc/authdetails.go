@@ -305,7 +305,13 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		}
 		ips := make([]iamapi.InstanceProfile, len(profiles))
 		for i, p := range profiles {
+			if err := renderProfileTrust(ctx, tx, &p); err != nil {
+				return err
+			}
 			ips[i] = profileOut(p, false)
+		}
+		if err := renderTrust(ctx, tx, &r); err != nil {
+			return err
 		}
 		full := roleOut(r, true)
 		out.RoleDetailList = append(out.RoleDetailList, iamapi.RoleDetail{Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleID, Arn: r.Arn,

@@ -68,8 +68,10 @@ func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 	}
 	var p iam.InstanceProfile
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		p, err = getProfile(ctx, tx, c.Account(), in.InstanceProfileName)
-		return err
+		if p, err = getProfile(ctx, tx, c.Account(), in.InstanceProfileName); err != nil {
+			return err
+		}
+		return renderProfileTrust(ctx, tx, &p)
 	})
 	if err != nil {
 		return nil, err
@@ -100,6 +102,26 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteIn
 	return &iamapi.DeleteInstanceProfileOutput{}, nil
 }
 
+// renderProfileTrust renders the trust policies of the roles a profile holds (renderTrust).
+func renderProfileTrust(ctx context.Context, tx store.Tx, p *iam.InstanceProfile) error {
+	for i := range p.Roles {
+		if err := renderTrust(ctx, tx, &p.Roles[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renderProfilesTrust renders the trust policies in a page of profiles (renderTrust).
+func renderProfilesTrust(ctx context.Context, tx store.Tx, page *store.Page[iam.InstanceProfile]) error {
+	for i := range page.Items {
+		if err := renderProfileTrust(ctx, tx, &page.Items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func profilesOut(page store.Page[iam.InstanceProfile]) ([]iamapi.InstanceProfile, *bool, string) {
 	out := make([]iamapi.InstanceProfile, len(page.Items))
 	for i, p := range page.Items {
@@ -116,8 +138,10 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInsta
 	}
 	var page store.Page[iam.InstanceProfile]
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		page, err = tx.InstanceProfiles(ctx, c.Account(), store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)})
-		return invalidMarker(err)
+		if page, err = tx.InstanceProfiles(ctx, c.Account(), store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)}); err != nil {
+			return invalidMarker(err)
+		}
+		return renderProfilesTrust(ctx, tx, &page)
 	})
 	if err != nil {
 		return nil, err
@@ -138,8 +162,10 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.Li
 		if _, err := getRole(ctx, tx, c.Account(), in.RoleName); err != nil {
 			return err
 		}
-		page, err = tx.InstanceProfilesForRole(ctx, c.Account(), in.RoleName, store.ListOptions{Marker: in.Marker, MaxItems: maxItems(in.MaxItems)})
-		return invalidMarker(err)
+		if page, err = tx.InstanceProfilesForRole(ctx, c.Account(), in.RoleName, store.ListOptions{Marker: in.Marker, MaxItems: maxItems(in.MaxItems)}); err != nil {
+			return invalidMarker(err)
+		}
+		return renderProfilesTrust(ctx, tx, &page)
 	})
 	if err != nil {
 		return nil, err

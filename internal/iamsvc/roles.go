@@ -6,6 +6,7 @@ import (
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/principals"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/policy"
 )
@@ -71,9 +72,13 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 		if n >= iam.MaxRolesPerAccount {
 			return quota("RolesPerAccount", iam.MaxRolesPerAccount)
 		}
+		bound, err := principals.Bind(ctx, tx, in.AssumeRolePolicyDocument)
+		if err != nil {
+			return err
+		}
 		r = iam.Role{Account: account, RoleID: iam.NewID(iam.PrefixRole), RoleName: in.RoleName, Path: path,
 			Arn: iam.RoleARN(account, path, in.RoleName), CreateDate: s.now(),
-			AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
+			AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, TrustPrincipals: bound, Description: in.Description,
 			MaxSessionDuration: maxSession, PermissionsBoundary: in.PermissionsBoundary, Tags: tagsIn(in.Tags)}
 		return exists(tx.CreateRole(ctx, r), "Role with name "+in.RoleName+" already exists.")
 	})
@@ -94,8 +99,10 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi
 	var r iam.Role
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		r, err = getRole(ctx, tx, c.Account(), in.RoleName)
-		return err
+		if r, err = getRole(ctx, tx, c.Account(), in.RoleName); err != nil {
+			return err
+		}
+		return renderTrust(ctx, tx, &r)
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +121,15 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*ia
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
 		page, err = tx.Roles(ctx, c.Account(), store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)})
-		return invalidMarker(err)
+		if err != nil {
+			return invalidMarker(err)
+		}
+		for i := range page.Items {
+			if err := renderTrust(ctx, tx, &page.Items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -141,9 +156,21 @@ func (s *Service) updateRole(ctx context.Context, name string, change func(tx st
 		if err := change(tx, &r); err != nil {
 			return err
 		}
-		return tx.UpdateRole(ctx, r)
+		if err := tx.UpdateRole(ctx, r); err != nil {
+			return err
+		}
+		// The role goes back to the caller as IAM shows it.
+		return renderTrust(ctx, tx, &r)
 	})
 	return r, err
+}
+
+// renderTrust replaces r's trust policy with the policy as IAM shows it now: principals named
+// in it that were deleted since appear as their unique ids (internal/principals).
+func renderTrust(ctx context.Context, tx store.Tx, r *iam.Role) error {
+	doc, err := principals.TrustPolicy(ctx, tx, *r)
+	r.AssumeRolePolicyDocument = doc
+	return err
 }
 
 // UpdateRole changes a role's description and maximum session duration. Of a service-linked
@@ -187,11 +214,15 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 	if err := s.checkTrustDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
-	_, err := s.updateRole(ctx, in.RoleName, func(_ store.Tx, r *iam.Role) error {
+	_, err := s.updateRole(ctx, in.RoleName, func(tx store.Tx, r *iam.Role) error {
 		if iam.IsServiceLinked(r.Path) {
 			return unmodifiableRole(r.RoleName) // its trust names the service; only AWS may change it
 		}
-		r.AssumeRolePolicyDocument = in.PolicyDocument
+		bound, err := principals.Bind(ctx, tx, in.PolicyDocument)
+		if err != nil {
+			return err
+		}
+		r.AssumeRolePolicyDocument, r.TrustPrincipals = in.PolicyDocument, bound
 		return nil
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/principals"
 	"github.com/iamd/iamd/internal/store"
 )
 
@@ -18,7 +19,8 @@ type roleCache struct {
 
 const maxCachedRoles = 100_000
 
-// role returns the role name of account, as the store has it now.
+// role returns the role name of account, as the store has it now, with its trust policy as IAM
+// evaluates it now: principals it names that were deleted since no longer match anyone.
 func (s *Service) role(ctx context.Context, account, name string) (iam.Role, error) {
 	gen, err := s.cfg.Store.Generation(ctx)
 	if err != nil {
@@ -40,7 +42,10 @@ func (s *Service) role(ctx context.Context, account, name string) (iam.Role, err
 	var r iam.Role // read through a closure, so it lives on the heap: only on a miss
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		r, err = tx.Role(ctx, account, name)
+		if r, err = tx.Role(ctx, account, name); err != nil {
+			return err
+		}
+		r.AssumeRolePolicyDocument, err = principals.TrustPolicy(ctx, tx, r)
 		return err
 	})
 	if err != nil {

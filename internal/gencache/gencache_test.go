@@ -1,0 +1,67 @@
+package gencache
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+)
+
+func TestGetPut(t *testing.T) {
+	c := New[int](10)
+	if _, ok := c.Get(0, "a"); ok {
+		t.Fatal("empty map answered")
+	}
+	c.Put(1, "a", 1)
+	if v, ok := c.Get(1, "a"); !ok || v != 1 {
+		t.Fatalf("Get(1, a) = %d, %v; want 1, true", v, ok)
+	}
+	// A write moved the generation: the entry is stale.
+	if _, ok := c.Get(2, "a"); ok {
+		t.Fatal("entry of generation 1 answered at generation 2")
+	}
+	c.Put(2, "b", 2)
+	if _, ok := c.Get(2, "a"); ok {
+		t.Fatal("entry of generation 1 survived a Put at generation 2")
+	}
+	// A value read before the write that moved the generation to 2 is not kept.
+	c.Put(1, "c", 3)
+	if _, ok := c.Get(2, "c"); ok {
+		t.Fatal("a Put of an older generation was kept")
+	}
+	if _, ok := c.Get(1, "c"); ok {
+		t.Fatal("a Put of an older generation answered at its generation")
+	}
+}
+
+func TestBound(t *testing.T) {
+	c := New[int](3)
+	for i := range 10 {
+		c.Put(1, strconv.Itoa(i), i)
+		if n := len(c.m); n > 3 {
+			t.Fatalf("after %d puts the map holds %d entries, more than its bound 3", i+1, n)
+		}
+		if v, ok := c.Get(1, strconv.Itoa(i)); !ok || v != i {
+			t.Fatalf("the entry just put is missing: %d, %v", v, ok)
+		}
+	}
+}
+
+func TestConcurrent(t *testing.T) {
+	c := New[string](1000)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				gen := uint64(i / 100)
+				k := strconv.Itoa(g*1000 + i)
+				c.Put(gen, k, k)
+				if v, ok := c.Get(gen, k); ok && v != k {
+					t.Errorf("Get(%d, %s) = %s", gen, k, v)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
