@@ -97,6 +97,10 @@ type row struct {
 	tag string
 	// passRole: the call hands the role named by RoleName to a service (iam:PassRole).
 	passRole string
+	// rename is the input field of a new name (UpdateUser's NewUserName): a call that renames
+	// or moves (NewPath) the entity needs the action on the target ARN too, as AWS requires
+	// permission on both the source and the target.
+	rename string
 }
 
 // iamTable is every IAM operation of the 2010-05-08 model; the action is "iam:" + the name.
@@ -263,17 +267,17 @@ var iamTable = map[string]row{
 	"UpdateAccountPasswordPolicy":                   {},
 	"UpdateAssumeRolePolicy":                        {res: resRole},
 	"UpdateDelegationRequest":                       {},
-	"UpdateGroup":                                   {res: resGroup},
+	"UpdateGroup":                                   {res: resGroup, rename: "NewGroupName"},
 	"UpdateLoginProfile":                            {res: resUserCaller},
 	"UpdateOpenIDConnectProviderThumbprint":         {res: resOIDC},
 	"UpdateRole":                                    {res: resRole},
 	"UpdateRoleDescription":                         {res: resRole},
 	"UpdateSAMLProvider":                            {res: resSAML},
 	"UpdateSSHPublicKey":                            {res: resUser},
-	"UpdateServerCertificate":                       {res: resCert},
+	"UpdateServerCertificate":                       {res: resCert, rename: "NewServerCertificateName"},
 	"UpdateServiceSpecificCredential":               {res: resUserCaller},
 	"UpdateSigningCertificate":                      {res: resUserCaller},
-	"UpdateUser":                                    {res: resUser},
+	"UpdateUser":                                    {res: resUser, rename: "NewUserName"},
 	"UploadSSHPublicKey":                            {res: resUser},
 	"UploadServerCertificate":                       {res: resNewCert, tag: "iam:TagServerCertificate"},
 	"UploadSigningCertificate":                      {res: resUserCaller},
@@ -438,6 +442,12 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 		}
 		req.Dependent = append(req.Dependent, dep)
 	}
+	if rw.rename != "" {
+		newName, newPath := f.str(rw.rename), f.str("NewPath")
+		if newName != "" || newPath != "" {
+			req.Dependent = append(req.Dependent, Request{Action: req.Action, Resource: renamed(req.Resource, newPath, newName)})
+		}
+	}
 	if rw.passRole != "" {
 		name := f.str("RoleName")
 		if name == "" {
@@ -459,6 +469,24 @@ func (a *Authorizer) Resolve(ctx context.Context, p *authn.Principal, service, o
 }
 
 func arnOf(account, resource string) string { return "arn:aws:iam::" + account + ":" + resource }
+
+// renamed is the ARN an IAM entity's ARN (arn:aws:iam::ACCOUNT:TYPE/PATH/NAME) becomes with a
+// new path and name; an empty one keeps the current.
+func renamed(current, newPath, newName string) string {
+	typeEnd := strings.IndexByte(current, '/')
+	nameStart := strings.LastIndexByte(current, '/') + 1
+	if typeEnd < 0 {
+		return current
+	}
+	path, name := current[typeEnd:nameStart], current[nameStart:]
+	if newPath != "" {
+		path = newPath
+	}
+	if newName != "" {
+		name = newName
+	}
+	return current[:typeEnd] + path + name
+}
 
 func pathOr(p string) string {
 	if p == "" {
