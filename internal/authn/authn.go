@@ -129,8 +129,9 @@ type Authenticator struct {
 	verifier *sigv4.Verifier
 	keys     keyCache
 	usage    usage
-	// entities caches whether the user or role behind a session still exists, by unique id.
-	entities *gencache.Map[bool]
+	// entities caches the current name of the user or role behind a session by its unique id
+	// ("" once it no longer exists).
+	entities *gencache.Map[string]
 }
 
 // New returns an Authenticator.
@@ -141,7 +142,7 @@ func New(cfg Config) *Authenticator {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a := &Authenticator{cfg: cfg, entities: gencache.New[bool](maxCachedKeys)}
+	a := &Authenticator{cfg: cfg, entities: gencache.New[string](maxCachedKeys)}
 	a.verifier = &sigv4.Verifier{
 		Services: []string{"iam", "sts"},
 		Now:      cfg.Now,
@@ -198,10 +199,16 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	region := res2.Credential.Region
 	if s := res.session; s != nil {
-		if err := a.checkEntity(ctx, s); err != nil {
+		name, err := a.sessionEntity(ctx, s)
+		if err != nil {
 			return nil, err
 		}
-		return sessionPrincipal(s, region), nil
+		p := sessionPrincipal(s, region)
+		if p.userName != "" {
+			// A user renamed since the session began is still its user, under the new name.
+			p.userName = name
+		}
+		return p, nil
 	}
 	e := res.key
 	k := &e.key
@@ -270,38 +277,42 @@ func (a *Authenticator) secret(ctx context.Context, c sigv4.Credential) (string,
 	return e.secret, nil
 }
 
-// checkEntity refuses a session whose user or role no longer exists: temporary credentials
-// belong to the entity with the unique id they were issued to, and end with it, as on AWS. A
-// user or role of the same name created since is another entity, which the session must never
-// act as. Sessions of the root user (and its federation tokens) have no entity.
-func (a *Authenticator) checkEntity(ctx context.Context, s *session.Session) error {
+// sessionEntity returns the current name of the user or role a session belongs to, and refuses
+// a session whose user or role no longer exists: temporary credentials belong to the entity with
+// the unique id they were issued to, and end with it, as on AWS. A user or role of the same name
+// created since is another entity, which the session must never act as. Sessions of the root
+// user (and its federation tokens) have no entity.
+func (a *Authenticator) sessionEntity(ctx context.Context, s *session.Session) (string, error) {
 	if s.EntityID == "" {
-		return nil
+		return "", nil
 	}
 	gen, err := a.generation(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	// Unique ids are unique across accounts, so the id alone is the key.
-	exists, ok := a.entities.Get(gen, s.EntityID)
+	name, ok := a.entities.Get(gen, s.EntityID)
 	if !ok {
 		err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
-			var err error
 			if s.Kind == session.AssumedRole {
-				_, err = tx.RoleByID(ctx, s.Account, s.EntityID)
-			} else {
-				_, err = tx.UserByID(ctx, s.Account, s.EntityID)
+				r, err := tx.RoleByID(ctx, s.Account, s.EntityID)
+				name = r.RoleName
+				return err
 			}
+			u, err := tx.UserByID(ctx, s.Account, s.EntityID)
+			name = u.UserName
 			return err
 		})
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			return "", err
 		}
-		exists = err == nil
-		a.entities.Put(gen, s.EntityID, exists)
+		if err != nil {
+			name = ""
+		}
+		a.entities.Put(gen, s.EntityID, name)
 	}
-	if !exists {
-		return sigv4.InvalidClientTokenID()
+	if name == "" {
+		return "", sigv4.InvalidClientTokenID()
 	}
-	return nil
+	return name, nil
 }

@@ -136,6 +136,19 @@ func TestSessionsOfDeletedUserEndWithIt(t *testing.T) {
 			t.Fatalf("%s credentials before the user is deleted: %v", name, err)
 		}
 	}
+	// A renamed user is the same user: its sessions go on.
+	root := iamtest.IAM(h.Root())
+	if _, err := root.UpdateUser(ctx, &iamsdk.UpdateUserInput{UserName: aws.String("dave"), NewUserName: aws.String("david")}); err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range sessions {
+		if _, err := iamtest.STS(cfg).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{}); err != nil {
+			t.Errorf("%s credentials after the user was renamed: %v", name, err)
+		}
+	}
+	if _, err := root.UpdateUser(ctx, &iamsdk.UpdateUserInput{UserName: aws.String("david"), NewUserName: aws.String("dave")}); err != nil {
+		t.Fatal(err)
+	}
 	deleteUser(t, h, dave, "dave")
 	newUser(t, h, "dave", adminPolicy)
 	for name, cfg := range sessions {
