@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -275,6 +276,38 @@ func TestLoadOrCreateMasterKey(t *testing.T) {
 	}
 	if _, _, err := LoadOrCreateMasterKey(filepath.Join(dir, "missing-dir", "k")); err == nil {
 		t.Error("uncreatable path accepted")
+	}
+}
+
+// A new key stays out of place until Commit: Discard leaves nothing, and Commit never replaces
+// a key already there (another process's first start won).
+func TestNewMasterKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "master.key")
+	p, err := NewMasterKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadMasterKey(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("key in place before Commit: %v", err)
+	}
+	p.Discard()
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Fatalf("Discard left %v", left)
+	}
+	a, _ := NewMasterKeyFile(path)
+	b, _ := NewMasterKeyFile(path)
+	if err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(); err == nil {
+		t.Fatal("Commit replaced a key already in place")
+	}
+	if k, err := LoadMasterKey(path); err != nil || k != a.Key {
+		t.Fatalf("key in place is not the first committed: %v", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("files left: %v", left)
 	}
 }
 

@@ -163,8 +163,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e, ok := awserr.As(err)
 		if !ok {
 			var se *sigv4.Error
+			// A store that cannot write now (store.ErrStorageFull: a full disk) says so, and the
+			// client may retry later; server does not import store, hence the method.
+			var unavailable interface{ Unavailable() string }
 			if errors.As(err, &se) {
 				e = &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
+			} else if errors.As(err, &unavailable) {
+				s.cfg.Logger.Warn("request failed: storage unavailable", "requestId", c.id, "action", c.action, "err", err)
+				e = &awserr.Error{Code: "ServiceUnavailable", Message: unavailable.Unavailable(), Status: http.StatusServiceUnavailable, Receiver: true}
 			} else {
 				s.cfg.Logger.Error("request failed", "requestId", c.id, "action", c.action, "err", err)
 				e = awserr.ServiceFailure()

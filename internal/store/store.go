@@ -27,8 +27,9 @@
 //     returned twice, and an item present for the whole listing is returned once).
 //   - Computed counts are exact: a managed policy's AttachmentCount and
 //     PermissionsBoundaryUsageCount are counted when it is read, never kept as a separate tally.
-//   - Generation increases with every committed Write, so a cache of compiled policies can be
-//     validated with one cheap call. It never decreases while the data persists.
+//   - Generation increases with every committed Write that changed data, so a cache of compiled
+//     policies can be validated with one cheap call. It never decreases while the data persists.
+//     A Write that changed nothing writes nothing (so iamd can start on a full disk).
 //   - Time values are stored with at least microsecond precision and returned in UTC.
 package store
 
@@ -47,7 +48,21 @@ var (
 	ErrConflict      = errors.New("store: conflict")
 	// ErrInvalidMarker is returned for a paging marker this store did not issue.
 	ErrInvalidMarker = errors.New("store: invalid marker")
+	// ErrStorageFull is returned by a write that failed because the storage has no space left.
+	// Nothing was written; reads still work, and writes work again once space is freed. Its
+	// Unavailable method gives the message for clients, which are told to retry later (HTTP 503)
+	// rather than that the service failed.
+	ErrStorageFull error = unavailableError("store: storage is full (no space left on the device): the data is read-only until space is freed")
 )
+
+type unavailableError string
+
+func (e unavailableError) Error() string { return string(e) }
+
+// Unavailable is the message clients get: the server is up, but cannot accept writes now.
+func (e unavailableError) Unavailable() string {
+	return "The service is unavailable: its storage is full, so it serves reads only. Writes succeed again once the operator frees space."
+}
 
 // Store is a backend.
 type Store interface {
@@ -56,7 +71,7 @@ type Store interface {
 	// Write runs fn in a serializable read-write transaction, committing if fn returns nil. It
 	// may run fn again after a conflict or busy database; fn must be idempotent.
 	Write(ctx context.Context, fn func(Tx) error) error
-	// Generation is a counter that every committed Write increases.
+	// Generation is a counter that every committed Write that changed data increases.
 	Generation(ctx context.Context) (uint64, error)
 	// RecordAccessKeyUses writes when, for which service and from which region access keys were
 	// last used; keys that no longer exist are skipped. It does not move Generation: last-used

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/iamd/iamd/internal/store"
 	"modernc.org/sqlite"
@@ -36,9 +37,17 @@ type dialect interface {
 	classify(err error) error
 	// retryable reports whether a Write should run again after err (busy, serialization failure).
 	retryable(err error) bool
+	// noSpace reports whether err says the storage is full: the write failed whole and may work
+	// once space is freed.
+	noSpace(err error) bool
 }
 
-type sqliteDialect struct{ path string }
+type sqliteDialect struct {
+	path string
+	// exclusive opens one connection that holds the database exclusively, for a start on a
+	// full disk (see OpenSQLite).
+	exclusive bool
+}
 
 func (sqliteDialect) translate(ddl string) string { return ddl }
 func (sqliteDialect) rebind(query string) string  { return query }
@@ -51,7 +60,15 @@ func (d sqliteDialect) dsn(txlock string) string {
 	// WAL lets readers proceed while one writer writes; the busy timeout makes a second process
 	// wait for the write lock instead of failing at once; foreign keys back the ErrConflict rules.
 	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
+	if d.exclusive {
+		// Before the WAL is first read: SQLite then keeps the WAL index in memory instead of the
+		// -shm file, which it would have to grow on a disk with no space left. The database is
+		// in WAL mode already (an exclusive open is only tried on an existing one), and asking
+		// for it again would go through the -shm file.
+		q.Add("_pragma", "locking_mode(EXCLUSIVE)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if txlock != "" {
@@ -108,6 +125,16 @@ func (sqliteDialect) classify(err error) error {
 		return fmt.Errorf("%w: still referenced: %v", store.ErrConflict, err)
 	}
 	return err
+}
+
+func (sqliteDialect) noSpace(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return errors.Is(err, syscall.ENOSPC)
+	}
+	// SQLite reports ENOSPC on a write as SQLITE_FULL; growing the -shm file fails as
+	// SQLITE_IOERR_SHMSIZE.
+	return se.Code()&0xff == sqlite3.SQLITE_FULL || se.Code() == sqlite3.SQLITE_IOERR_SHMSIZE
 }
 
 func (sqliteDialect) retryable(err error) bool {

@@ -37,7 +37,7 @@ func OpenPostgres(ctx context.Context, dsn string, opt PostgresOptions) (*Store,
 	}
 	ctx, cancel := context.WithTimeout(ctx, 4*opt.OpTimeout)
 	defer cancel()
-	s, err := open(ctx, postgresDialect{dsn: dsn, maxConns: opt.MaxConns})
+	s, err := open(ctx, postgresDialect{dsn: dsn, maxConns: opt.MaxConns}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +155,11 @@ func (postgresDialect) classify(err error) error {
 		return fmt.Errorf("%w: still referenced: %v", store.ErrConflict, err)
 	}
 	return err
+}
+
+func (postgresDialect) noSpace(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53100" // disk_full
 }
 
 func (postgresDialect) retryable(err error) bool {

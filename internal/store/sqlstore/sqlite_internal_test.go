@@ -75,8 +75,9 @@ func TestTwoStoresOneFile(t *testing.T) {
 	}
 	ga, _ := a.Generation(ctx)
 	gb, _ := b.Generation(ctx)
-	if ga != gb || ga < 41 {
-		t.Errorf("generations %d and %d, want equal and ≥ 41", ga, gb)
+	// The setup and the two keys moved it; the 38 Writes that found two keys changed nothing.
+	if ga != gb || ga < 3 {
+		t.Errorf("generations %d and %d, want equal and ≥ 3", ga, gb)
 	}
 }
 

@@ -46,6 +46,12 @@ type Store struct {
 	gen       atomic.Uint64
 	genPolled atomic.Int64 // monoNow of the last poll; 0 forces one
 	genPoll   atomic.Bool  // a poll is running
+
+	// exclusive: SQLite opened on a full disk, on one connection that holds the database
+	// exclusively (see OpenSQLite).
+	exclusive bool
+	// created: OpenSQLite made the database file.
+	created bool
 }
 
 // generationPoll bounds how old another process's write may be before this process's caches see
@@ -61,21 +67,71 @@ var monoBase = time.Now().Add(-time.Hour)
 
 var _ store.Store = (*Store)(nil)
 
-// OpenSQLite opens (creating if needed) the SQLite database at path and brings its schema up to
-// date.
+// OpenSQLite opens the SQLite database at path, creating it if there is no file, checks its
+// integrity and brings its schema up to date. The database and its -wal and -shm files are
+// made 0600. An existing file that is empty or damaged is refused with ErrDamaged, never
+// treated as a new database: a truncated file must not come back as an empty installation.
+//
+// On a disk with no space left, SQLite cannot create the shared-memory (-shm) file that WAL
+// readers share; the store then opens on one connection that holds the database exclusively
+// (its WAL index in memory), serves reads, answers writes with store.ErrStorageFull and writes
+// again once space is freed. Other processes cannot open the database until it is closed.
 func OpenSQLite(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, sqliteDialect{path: path})
+	created, err := prepareSQLite(ctx, path)
+	if err != nil {
+		return nil, damaged(path, fmt.Errorf("sqlstore: %w", err))
+	}
+	d := sqliteDialect{path: path}
+	s, err := open(ctx, d, !created)
+	if err != nil && !created && d.noSpace(err) {
+		d.exclusive = true
+		s, err = open(ctx, d, true)
+	}
+	if err != nil {
+		return nil, damaged(path, err)
+	}
+	s.created = created
+	return s, nil
 }
 
-func open(ctx context.Context, d dialect) (*Store, error) {
+// Created reports whether OpenSQLite made the database file (there was none).
+func (s *Store) Created() bool { return s.created }
+
+// Exclusive reports whether the store was opened on a full disk and holds the SQLite database
+// exclusively (see OpenSQLite) until it is closed.
+func (s *Store) Exclusive() bool { return s.exclusive }
+
+func open(ctx context.Context, d dialect, check bool) (*Store, error) {
 	w, err := d.openWriter(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
 	s := &Store{d: d, writer: w}
+	if sd, ok := d.(sqliteDialect); ok && sd.exclusive {
+		// The one connection holds the database: reads must share it.
+		s.exclusive, s.reader = true, w
+	}
+	if check {
+		if err := quickCheck(ctx, w); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("sqlstore: %w", err)
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	if s.exclusive {
+		// No other process can write while this one holds the database, so the generation
+		// read now and moved by this process's writes stays current (Generation then answers
+		// from memory, and never asks the one connection for it in the middle of a Read).
+		var g int64
+		if err := w.QueryRowContext(ctx, `SELECT v FROM meta WHERE k = 'generation'`).Scan(&g); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("sqlstore: generation: %w", err)
+		}
+		s.seeGeneration(uint64(g))
+		return s, nil
 	}
 	// The reader pool opens after migration so that it never sees a half-made schema.
 	if s.reader, err = d.openReader(ctx); err != nil {
@@ -194,8 +250,15 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var gen int64
+	var full bool
 	err := s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
-		if err := fn(&tx{d: s.d, sql: sqlTx, writable: true}); err != nil {
+		t := &tx{d: s.d, sql: sqlTx, writable: true}
+		err := fn(t)
+		full = t.full
+		if err != nil || !t.wrote {
+			// Nothing changed, nothing to commit: such a Write (the checks at every start) needs
+			// no space on disk and leaves the caches valid.
+			gen = 0
 			return err
 		}
 		// Bumped inside the transaction, so the generation moves exactly when the data does.
@@ -203,6 +266,15 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	})
 	if err == nil {
 		s.seeGeneration(uint64(gen))
+	}
+	return s.writeErr(err, full)
+}
+
+// writeErr marks a write that failed for lack of space with store.ErrStorageFull, also when fn
+// reported the failure in its own words.
+func (s *Store) writeErr(err error, full bool) error {
+	if err != nil && (full || s.d.noSpace(err)) {
+		return fmt.Errorf("%w: %v", store.ErrStorageFull, err)
 	}
 	return err
 }
@@ -221,7 +293,7 @@ func (s *Store) seeGeneration(g uint64) {
 func (s *Store) RecordAccessKeyUses(ctx context.Context, uses map[string]iam.AccessKeyLastUsed) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
+	return s.writeErr(s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
 		t := &tx{d: s.d, sql: sqlTx, writable: true}
 		for id, used := range uses {
 			if err := t.RecordAccessKeyUse(ctx, id, used); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -229,22 +301,25 @@ func (s *Store) RecordAccessKeyUses(ctx context.Context, uses map[string]iam.Acc
 			}
 		}
 		return nil
-	})
+	}), false)
 }
 
 // RecordRoleUse implements store.Store: a write transaction that leaves the generation.
 func (s *Store) RecordRoleUse(ctx context.Context, account, roleID string, used iam.RoleLastUsed) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
+	return s.writeErr(s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
 		return (&tx{d: s.d, sql: sqlTx, writable: true}).RecordRoleUse(ctx, account, roleID, used)
-	})
+	}), false)
 }
 
 // Generation implements store.Store. It answers from memory while the last poll is recent (this
 // process's own writes are always included) and queries the database otherwise; a failed poll is
 // an error, so an unreachable database fails requests rather than serving from stale caches.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
+	if s.exclusive {
+		return s.gen.Load(), nil
+	}
 	now := monoNow()
 	if now-s.genPolled.Load() < int64(generationPoll) {
 		return s.gen.Load(), nil
@@ -280,7 +355,7 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 // Close implements store.Store.
 func (s *Store) Close() error {
 	var errs []error
-	if s.reader != nil {
+	if s.reader != nil && s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}
 	errs = append(errs, s.writer.Close())

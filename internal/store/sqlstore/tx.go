@@ -33,6 +33,11 @@ type tx struct {
 	d        dialect
 	sql      *sql.Tx
 	writable bool
+	// wrote is set by the first statement that may change data: a Write that changed nothing
+	// commits nothing, so starting iamd on a full disk needs no space.
+	wrote bool
+	// full is set when a statement failed for lack of space, however fn then reports it.
+	full bool
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -41,8 +46,10 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	if !t.writable {
 		return nil, errReadOnly
 	}
+	t.wrote = true
 	r, err := t.sql.ExecContext(ctx, t.d.rebind(q), args...)
 	if err != nil {
+		t.full = t.full || t.d.noSpace(err)
 		return nil, t.d.classify(err)
 	}
 	return r, nil

@@ -1031,6 +1031,11 @@ func testGeneration(t *testing.T, s store.Store) {
 	if g, _ := s.Generation(ctx()); g != prev {
 		t.Errorf("generation moved on a Read: %d → %d", prev, g)
 	}
+	// A Write that only looked (the start-up checks) writes nothing, so caches stay valid.
+	mustWrite(t, s, func(tx store.Tx) error { _, err := tx.CountUsers(ctx(), acct); return err })
+	if g, _ := s.Generation(ctx()); g != prev {
+		t.Errorf("generation moved on a Write that changed nothing: %d → %d", prev, g)
+	}
 }
 
 // testPolicyAtVersion: a policy created with DefaultVersionID (as AWS managed policies are
