@@ -266,16 +266,18 @@ func (a *Authorizer) resourceKeys(ctx context.Context, ev *Evaluation, keys *[]K
 	if !ok {
 		if strings.Contains(sim.Resource, ":policy/") {
 			req := Request{}
-			if err := a.managedPolicy(ctx, &req, sim.Resource); err != nil {
-				return err
+			r := &Resolver{a: a, ctx: ctx, account: sim.Account, req: &req}
+			if r.Policy(sim.Resource); r.err != nil {
+				return r.err
 			}
 			*keys = append(*keys, req.Keys...)
 		}
 		return nil
 	}
 	req := Request{}
-	if _, err := a.entity(ctx, &req, sim.Account, kind, name); err != nil {
-		return err
+	r := &Resolver{a: a, ctx: ctx, account: sim.Account, req: &req}
+	if r.entity(kind, name); r.err != nil {
+		return r.err
 	}
 	*keys = append(*keys, req.Keys...)
 	assume := strings.HasPrefix(strings.ToLower(sim.Action), "sts:assumerole")

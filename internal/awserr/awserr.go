@@ -70,11 +70,6 @@ func MalformedPolicyDocument(msg string) *Error {
 }
 func AccessDenied(msg string) *Error { return New(http.StatusForbidden, "AccessDenied", msg) }
 
-// NotImplemented answers an operation of the AWS model that iamd does not implement yet.
-func NotImplemented(op string) *Error {
-	return Newf(http.StatusNotImplemented, "NotImplemented", "The operation %s is not implemented by iamd yet.", op)
-}
-
 // ServiceFailure is the only answer to an unexpected internal error; details go to the log.
 func ServiceFailure() *Error {
 	return &Error{Code: "ServiceFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError, Receiver: true}

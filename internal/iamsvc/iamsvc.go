@@ -2,8 +2,7 @@
 // model's constraints, quotas, Marker/MaxItems paging and AWS's error wording, over the store.
 // Every rule that spans entities (a quota and the insert it guards, a delete and the references
 // that forbid it) is checked inside the one store Write that makes the change, so concurrent
-// requests cannot slip past it. Operations it does not implement yet answer NotImplemented
-// through the embedded iamapi.Unimplemented.
+// requests cannot slip past it.
 package iamsvc
 
 import (
@@ -46,7 +45,6 @@ type Config struct {
 
 // Service implements iamapi.Service.
 type Service struct {
-	iamapi.Unimplemented
 	cfg Config
 	// seeded is set once the AWS managed policies are known to be stored.
 	seeded atomic.Bool

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/store"
 )
@@ -94,4 +95,25 @@ func (s *Service) Invoke(ctx context.Context, action string, in any) (any, error
 // Fetch is InstanceCredentials with an untyped result, for the server's interface.
 func (s *Service) Fetch(ctx context.Context, credential string) (any, error) {
 	return s.InstanceCredentials(ctx, credential)
+}
+
+// decls declares how iamd's own operations are authorized: with the actions iamd:EnrollInstance
+// (on the instance profile; enrolling hands the profile's role to the machine, as associating
+// an instance profile does on EC2, so it needs iam:PassRole on the role too), iamd:RevokeInstance
+// (on the instance's ARN) and iamd:ListInstances.
+var decls = map[string]authz.Decl{
+	"EnrollInstance": authz.On(func(r *authz.Resolver, in *EnrollInput) {
+		role := r.Profile(in.InstanceProfileName)
+		r.PassRole(role, "ec2.amazonaws.com")
+	}),
+	"RevokeInstance": authz.On(func(r *authz.Resolver, in *RevokeInput) {
+		r.Resource(in.InstanceArn)
+	}),
+	"ListInstances": {},
+}
+
+// Decl returns how action is authorized.
+func (s *Service) Decl(action string) (authz.Decl, bool) {
+	d, ok := decls[action]
+	return d, ok
 }

@@ -33,7 +33,6 @@ type Config struct {
 
 // Service implements stsapi.Service.
 type Service struct {
-	stsapi.Unimplemented
 	cfg Config
 
 	roles roleCache

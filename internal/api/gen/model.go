@@ -18,24 +18,9 @@ type Model struct {
 
 // Op is one operation.
 type Op struct {
-	Name     string   `json:"name"`
-	Input    *Ref     `json:"input"`
-	Output   *Ref     `json:"output"`
-	AuthType string   `json:"authtype"`
-	Auth     []string `json:"auth"`
-}
-
-// Unsigned reports whether the model lets the operation be called without a signature.
-func (o *Op) Unsigned() bool {
-	if o.AuthType == "none" {
-		return true
-	}
-	for _, a := range o.Auth {
-		if a == "smithy.api#noAuth" {
-			return true
-		}
-	}
-	return false
+	Name   string `json:"name"`
+	Input  *Ref   `json:"input"`
+	Output *Ref   `json:"output"`
 }
 
 // Ref is a reference to a shape with the serialization traits of its use.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// genService writes a service package: types, codecs, the Service interface, Unimplemented and
+// genService writes a service package: types, codecs, the Service interface and
 // the Operations table.
 func genService(m *Model, pkg string) []byte {
 	var out bytes.Buffer
@@ -83,23 +83,17 @@ func genService(m *Model, pkg string) []byte {
 		g.p("\t%s(ctx context.Context, in *%sInput) (*%sOutput, error)\n", name, name, name)
 	}
 	g.p("}\n\n")
-	g.p("// Unimplemented answers every operation with NotImplemented; embed it in a Service\n// implementation to get the operations not written yet.\ntype Unimplemented struct{}\n\n")
-	for _, name := range ops {
-		g.p("// %s is not implemented.\nfunc (Unimplemented) %s(context.Context, *%sInput) (*%sOutput, error) {\n\treturn nil, awserr.NotImplemented(%q)\n}\n\n", name, name, name, name, name)
-	}
 
 	g.p("// Operations is the operation table, keyed by action name.\nvar Operations = map[string]*Operation{\n")
 	for _, name := range ops {
 		op := m.Operations[name]
 		g.p("\t%q: {\n\t\tName: %q,\n", name, name)
-		if op.Unsigned() {
-			g.p("\t\tUnsigned: true,\n")
-		}
 		if op.Input != nil {
 			g.p("\t\tDecode: func(p awsquery.Params) (any, error) {\n\t\t\td := awsquery.NewDecoder(p)\n\t\t\tv, _ := %s(d, \"\", \"\")\n\t\t\tif err := d.Err(); err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n\t\t\treturn &v, nil\n\t\t},\n", g.decName(op.Input.Shape))
 		} else {
 			g.p("\t\tDecode: func(awsquery.Params) (any, error) { return &%sInput{}, nil },\n", name)
 		}
+		g.p("\t\tNewInput: func() any { return &%sInput{} },\n", name)
 		g.p("\t\tInvoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {\n")
 		g.p("\t\t\ti, ok := in.(*%sInput)\n\t\t\tif !ok {\n\t\t\t\treturn nil, wrongInput(%q, in)\n\t\t\t}\n", name, name)
 		g.p("\t\t\tout, err := svc.%s(ctx, i)\n\t\t\tif err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n", name)
@@ -128,10 +122,10 @@ func genService(m *Model, pkg string) []byte {
 const operationType = `// Operation is one entry of the operation table.
 type Operation struct {
 	Name string
-	// Unsigned is true only for the operations AWS lets callers make without a signature.
-	Unsigned bool
 	// Decode parses and validates the operation's input from the request parameters.
 	Decode func(p awsquery.Params) (any, error)
+	// NewInput returns an empty input of the operation's type.
+	NewInput func() any
 	// Invoke calls the matching Service method; the result encodes itself (nil: no output).
 	Invoke func(ctx context.Context, svc Service, in any) (awsquery.Result, error)
 	// NewOutput returns an empty output value (nil for operations without output), for tools

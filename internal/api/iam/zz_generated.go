@@ -25,10 +25,10 @@ const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 // Operation is one entry of the operation table.
 type Operation struct {
 	Name string
-	// Unsigned is true only for the operations AWS lets callers make without a signature.
-	Unsigned bool
 	// Decode parses and validates the operation's input from the request parameters.
 	Decode func(p awsquery.Params) (any, error)
+	// NewInput returns an empty input of the operation's type.
+	NewInput func() any
 	// Invoke calls the matching Service method; the result encodes itself (nil: no output).
 	Invoke func(ctx context.Context, svc Service, in any) (awsquery.Result, error)
 	// NewOutput returns an empty output value (nil for operations without output), for tools
@@ -9137,890 +9137,6 @@ type Service interface {
 	UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
 }
 
-// Unimplemented answers every operation with NotImplemented; embed it in a Service
-// implementation to get the operations not written yet.
-type Unimplemented struct{}
-
-// AcceptDelegationRequest is not implemented.
-func (Unimplemented) AcceptDelegationRequest(context.Context, *AcceptDelegationRequestInput) (*AcceptDelegationRequestOutput, error) {
-	return nil, awserr.NotImplemented("AcceptDelegationRequest")
-}
-
-// AddClientIDToOpenIDConnectProvider is not implemented.
-func (Unimplemented) AddClientIDToOpenIDConnectProvider(context.Context, *AddClientIDToOpenIDConnectProviderInput) (*AddClientIDToOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("AddClientIDToOpenIDConnectProvider")
-}
-
-// AddRoleToInstanceProfile is not implemented.
-func (Unimplemented) AddRoleToInstanceProfile(context.Context, *AddRoleToInstanceProfileInput) (*AddRoleToInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("AddRoleToInstanceProfile")
-}
-
-// AddUserToGroup is not implemented.
-func (Unimplemented) AddUserToGroup(context.Context, *AddUserToGroupInput) (*AddUserToGroupOutput, error) {
-	return nil, awserr.NotImplemented("AddUserToGroup")
-}
-
-// AssociateDelegationRequest is not implemented.
-func (Unimplemented) AssociateDelegationRequest(context.Context, *AssociateDelegationRequestInput) (*AssociateDelegationRequestOutput, error) {
-	return nil, awserr.NotImplemented("AssociateDelegationRequest")
-}
-
-// AttachGroupPolicy is not implemented.
-func (Unimplemented) AttachGroupPolicy(context.Context, *AttachGroupPolicyInput) (*AttachGroupPolicyOutput, error) {
-	return nil, awserr.NotImplemented("AttachGroupPolicy")
-}
-
-// AttachRolePolicy is not implemented.
-func (Unimplemented) AttachRolePolicy(context.Context, *AttachRolePolicyInput) (*AttachRolePolicyOutput, error) {
-	return nil, awserr.NotImplemented("AttachRolePolicy")
-}
-
-// AttachUserPolicy is not implemented.
-func (Unimplemented) AttachUserPolicy(context.Context, *AttachUserPolicyInput) (*AttachUserPolicyOutput, error) {
-	return nil, awserr.NotImplemented("AttachUserPolicy")
-}
-
-// ChangePassword is not implemented.
-func (Unimplemented) ChangePassword(context.Context, *ChangePasswordInput) (*ChangePasswordOutput, error) {
-	return nil, awserr.NotImplemented("ChangePassword")
-}
-
-// CreateAccessKey is not implemented.
-func (Unimplemented) CreateAccessKey(context.Context, *CreateAccessKeyInput) (*CreateAccessKeyOutput, error) {
-	return nil, awserr.NotImplemented("CreateAccessKey")
-}
-
-// CreateAccountAlias is not implemented.
-func (Unimplemented) CreateAccountAlias(context.Context, *CreateAccountAliasInput) (*CreateAccountAliasOutput, error) {
-	return nil, awserr.NotImplemented("CreateAccountAlias")
-}
-
-// CreateDelegationRequest is not implemented.
-func (Unimplemented) CreateDelegationRequest(context.Context, *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error) {
-	return nil, awserr.NotImplemented("CreateDelegationRequest")
-}
-
-// CreateGroup is not implemented.
-func (Unimplemented) CreateGroup(context.Context, *CreateGroupInput) (*CreateGroupOutput, error) {
-	return nil, awserr.NotImplemented("CreateGroup")
-}
-
-// CreateInstanceProfile is not implemented.
-func (Unimplemented) CreateInstanceProfile(context.Context, *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("CreateInstanceProfile")
-}
-
-// CreateLoginProfile is not implemented.
-func (Unimplemented) CreateLoginProfile(context.Context, *CreateLoginProfileInput) (*CreateLoginProfileOutput, error) {
-	return nil, awserr.NotImplemented("CreateLoginProfile")
-}
-
-// CreateOpenIDConnectProvider is not implemented.
-func (Unimplemented) CreateOpenIDConnectProvider(context.Context, *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("CreateOpenIDConnectProvider")
-}
-
-// CreatePolicy is not implemented.
-func (Unimplemented) CreatePolicy(context.Context, *CreatePolicyInput) (*CreatePolicyOutput, error) {
-	return nil, awserr.NotImplemented("CreatePolicy")
-}
-
-// CreatePolicyVersion is not implemented.
-func (Unimplemented) CreatePolicyVersion(context.Context, *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error) {
-	return nil, awserr.NotImplemented("CreatePolicyVersion")
-}
-
-// CreateRole is not implemented.
-func (Unimplemented) CreateRole(context.Context, *CreateRoleInput) (*CreateRoleOutput, error) {
-	return nil, awserr.NotImplemented("CreateRole")
-}
-
-// CreateSAMLProvider is not implemented.
-func (Unimplemented) CreateSAMLProvider(context.Context, *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error) {
-	return nil, awserr.NotImplemented("CreateSAMLProvider")
-}
-
-// CreateServiceLinkedRole is not implemented.
-func (Unimplemented) CreateServiceLinkedRole(context.Context, *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error) {
-	return nil, awserr.NotImplemented("CreateServiceLinkedRole")
-}
-
-// CreateServiceSpecificCredential is not implemented.
-func (Unimplemented) CreateServiceSpecificCredential(context.Context, *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error) {
-	return nil, awserr.NotImplemented("CreateServiceSpecificCredential")
-}
-
-// CreateUser is not implemented.
-func (Unimplemented) CreateUser(context.Context, *CreateUserInput) (*CreateUserOutput, error) {
-	return nil, awserr.NotImplemented("CreateUser")
-}
-
-// CreateVirtualMFADevice is not implemented.
-func (Unimplemented) CreateVirtualMFADevice(context.Context, *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("CreateVirtualMFADevice")
-}
-
-// DeactivateMFADevice is not implemented.
-func (Unimplemented) DeactivateMFADevice(context.Context, *DeactivateMFADeviceInput) (*DeactivateMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("DeactivateMFADevice")
-}
-
-// DeleteAccessKey is not implemented.
-func (Unimplemented) DeleteAccessKey(context.Context, *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error) {
-	return nil, awserr.NotImplemented("DeleteAccessKey")
-}
-
-// DeleteAccountAlias is not implemented.
-func (Unimplemented) DeleteAccountAlias(context.Context, *DeleteAccountAliasInput) (*DeleteAccountAliasOutput, error) {
-	return nil, awserr.NotImplemented("DeleteAccountAlias")
-}
-
-// DeleteAccountPasswordPolicy is not implemented.
-func (Unimplemented) DeleteAccountPasswordPolicy(context.Context, *DeleteAccountPasswordPolicyInput) (*DeleteAccountPasswordPolicyOutput, error) {
-	return nil, awserr.NotImplemented("DeleteAccountPasswordPolicy")
-}
-
-// DeleteGroup is not implemented.
-func (Unimplemented) DeleteGroup(context.Context, *DeleteGroupInput) (*DeleteGroupOutput, error) {
-	return nil, awserr.NotImplemented("DeleteGroup")
-}
-
-// DeleteGroupPolicy is not implemented.
-func (Unimplemented) DeleteGroupPolicy(context.Context, *DeleteGroupPolicyInput) (*DeleteGroupPolicyOutput, error) {
-	return nil, awserr.NotImplemented("DeleteGroupPolicy")
-}
-
-// DeleteInstanceProfile is not implemented.
-func (Unimplemented) DeleteInstanceProfile(context.Context, *DeleteInstanceProfileInput) (*DeleteInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("DeleteInstanceProfile")
-}
-
-// DeleteLoginProfile is not implemented.
-func (Unimplemented) DeleteLoginProfile(context.Context, *DeleteLoginProfileInput) (*DeleteLoginProfileOutput, error) {
-	return nil, awserr.NotImplemented("DeleteLoginProfile")
-}
-
-// DeleteOpenIDConnectProvider is not implemented.
-func (Unimplemented) DeleteOpenIDConnectProvider(context.Context, *DeleteOpenIDConnectProviderInput) (*DeleteOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("DeleteOpenIDConnectProvider")
-}
-
-// DeletePolicy is not implemented.
-func (Unimplemented) DeletePolicy(context.Context, *DeletePolicyInput) (*DeletePolicyOutput, error) {
-	return nil, awserr.NotImplemented("DeletePolicy")
-}
-
-// DeletePolicyVersion is not implemented.
-func (Unimplemented) DeletePolicyVersion(context.Context, *DeletePolicyVersionInput) (*DeletePolicyVersionOutput, error) {
-	return nil, awserr.NotImplemented("DeletePolicyVersion")
-}
-
-// DeleteRole is not implemented.
-func (Unimplemented) DeleteRole(context.Context, *DeleteRoleInput) (*DeleteRoleOutput, error) {
-	return nil, awserr.NotImplemented("DeleteRole")
-}
-
-// DeleteRolePermissionsBoundary is not implemented.
-func (Unimplemented) DeleteRolePermissionsBoundary(context.Context, *DeleteRolePermissionsBoundaryInput) (*DeleteRolePermissionsBoundaryOutput, error) {
-	return nil, awserr.NotImplemented("DeleteRolePermissionsBoundary")
-}
-
-// DeleteRolePolicy is not implemented.
-func (Unimplemented) DeleteRolePolicy(context.Context, *DeleteRolePolicyInput) (*DeleteRolePolicyOutput, error) {
-	return nil, awserr.NotImplemented("DeleteRolePolicy")
-}
-
-// DeleteSAMLProvider is not implemented.
-func (Unimplemented) DeleteSAMLProvider(context.Context, *DeleteSAMLProviderInput) (*DeleteSAMLProviderOutput, error) {
-	return nil, awserr.NotImplemented("DeleteSAMLProvider")
-}
-
-// DeleteSSHPublicKey is not implemented.
-func (Unimplemented) DeleteSSHPublicKey(context.Context, *DeleteSSHPublicKeyInput) (*DeleteSSHPublicKeyOutput, error) {
-	return nil, awserr.NotImplemented("DeleteSSHPublicKey")
-}
-
-// DeleteServerCertificate is not implemented.
-func (Unimplemented) DeleteServerCertificate(context.Context, *DeleteServerCertificateInput) (*DeleteServerCertificateOutput, error) {
-	return nil, awserr.NotImplemented("DeleteServerCertificate")
-}
-
-// DeleteServiceLinkedRole is not implemented.
-func (Unimplemented) DeleteServiceLinkedRole(context.Context, *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error) {
-	return nil, awserr.NotImplemented("DeleteServiceLinkedRole")
-}
-
-// DeleteServiceSpecificCredential is not implemented.
-func (Unimplemented) DeleteServiceSpecificCredential(context.Context, *DeleteServiceSpecificCredentialInput) (*DeleteServiceSpecificCredentialOutput, error) {
-	return nil, awserr.NotImplemented("DeleteServiceSpecificCredential")
-}
-
-// DeleteSigningCertificate is not implemented.
-func (Unimplemented) DeleteSigningCertificate(context.Context, *DeleteSigningCertificateInput) (*DeleteSigningCertificateOutput, error) {
-	return nil, awserr.NotImplemented("DeleteSigningCertificate")
-}
-
-// DeleteUser is not implemented.
-func (Unimplemented) DeleteUser(context.Context, *DeleteUserInput) (*DeleteUserOutput, error) {
-	return nil, awserr.NotImplemented("DeleteUser")
-}
-
-// DeleteUserPermissionsBoundary is not implemented.
-func (Unimplemented) DeleteUserPermissionsBoundary(context.Context, *DeleteUserPermissionsBoundaryInput) (*DeleteUserPermissionsBoundaryOutput, error) {
-	return nil, awserr.NotImplemented("DeleteUserPermissionsBoundary")
-}
-
-// DeleteUserPolicy is not implemented.
-func (Unimplemented) DeleteUserPolicy(context.Context, *DeleteUserPolicyInput) (*DeleteUserPolicyOutput, error) {
-	return nil, awserr.NotImplemented("DeleteUserPolicy")
-}
-
-// DeleteVirtualMFADevice is not implemented.
-func (Unimplemented) DeleteVirtualMFADevice(context.Context, *DeleteVirtualMFADeviceInput) (*DeleteVirtualMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("DeleteVirtualMFADevice")
-}
-
-// DetachGroupPolicy is not implemented.
-func (Unimplemented) DetachGroupPolicy(context.Context, *DetachGroupPolicyInput) (*DetachGroupPolicyOutput, error) {
-	return nil, awserr.NotImplemented("DetachGroupPolicy")
-}
-
-// DetachRolePolicy is not implemented.
-func (Unimplemented) DetachRolePolicy(context.Context, *DetachRolePolicyInput) (*DetachRolePolicyOutput, error) {
-	return nil, awserr.NotImplemented("DetachRolePolicy")
-}
-
-// DetachUserPolicy is not implemented.
-func (Unimplemented) DetachUserPolicy(context.Context, *DetachUserPolicyInput) (*DetachUserPolicyOutput, error) {
-	return nil, awserr.NotImplemented("DetachUserPolicy")
-}
-
-// DisableOrganizationsRootCredentialsManagement is not implemented.
-func (Unimplemented) DisableOrganizationsRootCredentialsManagement(context.Context, *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, awserr.NotImplemented("DisableOrganizationsRootCredentialsManagement")
-}
-
-// DisableOrganizationsRootSessions is not implemented.
-func (Unimplemented) DisableOrganizationsRootSessions(context.Context, *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error) {
-	return nil, awserr.NotImplemented("DisableOrganizationsRootSessions")
-}
-
-// DisableOutboundWebIdentityFederation is not implemented.
-func (Unimplemented) DisableOutboundWebIdentityFederation(context.Context, *DisableOutboundWebIdentityFederationInput) (*DisableOutboundWebIdentityFederationOutput, error) {
-	return nil, awserr.NotImplemented("DisableOutboundWebIdentityFederation")
-}
-
-// EnableMFADevice is not implemented.
-func (Unimplemented) EnableMFADevice(context.Context, *EnableMFADeviceInput) (*EnableMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("EnableMFADevice")
-}
-
-// EnableOrganizationsRootCredentialsManagement is not implemented.
-func (Unimplemented) EnableOrganizationsRootCredentialsManagement(context.Context, *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, awserr.NotImplemented("EnableOrganizationsRootCredentialsManagement")
-}
-
-// EnableOrganizationsRootSessions is not implemented.
-func (Unimplemented) EnableOrganizationsRootSessions(context.Context, *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error) {
-	return nil, awserr.NotImplemented("EnableOrganizationsRootSessions")
-}
-
-// EnableOutboundWebIdentityFederation is not implemented.
-func (Unimplemented) EnableOutboundWebIdentityFederation(context.Context, *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error) {
-	return nil, awserr.NotImplemented("EnableOutboundWebIdentityFederation")
-}
-
-// GenerateCredentialReport is not implemented.
-func (Unimplemented) GenerateCredentialReport(context.Context, *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error) {
-	return nil, awserr.NotImplemented("GenerateCredentialReport")
-}
-
-// GenerateOrganizationsAccessReport is not implemented.
-func (Unimplemented) GenerateOrganizationsAccessReport(context.Context, *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error) {
-	return nil, awserr.NotImplemented("GenerateOrganizationsAccessReport")
-}
-
-// GenerateServiceLastAccessedDetails is not implemented.
-func (Unimplemented) GenerateServiceLastAccessedDetails(context.Context, *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error) {
-	return nil, awserr.NotImplemented("GenerateServiceLastAccessedDetails")
-}
-
-// GetAccessKeyLastUsed is not implemented.
-func (Unimplemented) GetAccessKeyLastUsed(context.Context, *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error) {
-	return nil, awserr.NotImplemented("GetAccessKeyLastUsed")
-}
-
-// GetAccountAuthorizationDetails is not implemented.
-func (Unimplemented) GetAccountAuthorizationDetails(context.Context, *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error) {
-	return nil, awserr.NotImplemented("GetAccountAuthorizationDetails")
-}
-
-// GetAccountPasswordPolicy is not implemented.
-func (Unimplemented) GetAccountPasswordPolicy(context.Context, *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetAccountPasswordPolicy")
-}
-
-// GetAccountSummary is not implemented.
-func (Unimplemented) GetAccountSummary(context.Context, *GetAccountSummaryInput) (*GetAccountSummaryOutput, error) {
-	return nil, awserr.NotImplemented("GetAccountSummary")
-}
-
-// GetContextKeysForCustomPolicy is not implemented.
-func (Unimplemented) GetContextKeysForCustomPolicy(context.Context, *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetContextKeysForCustomPolicy")
-}
-
-// GetContextKeysForPrincipalPolicy is not implemented.
-func (Unimplemented) GetContextKeysForPrincipalPolicy(context.Context, *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetContextKeysForPrincipalPolicy")
-}
-
-// GetCredentialReport is not implemented.
-func (Unimplemented) GetCredentialReport(context.Context, *GetCredentialReportInput) (*GetCredentialReportOutput, error) {
-	return nil, awserr.NotImplemented("GetCredentialReport")
-}
-
-// GetDelegationRequest is not implemented.
-func (Unimplemented) GetDelegationRequest(context.Context, *GetDelegationRequestInput) (*GetDelegationRequestOutput, error) {
-	return nil, awserr.NotImplemented("GetDelegationRequest")
-}
-
-// GetGroup is not implemented.
-func (Unimplemented) GetGroup(context.Context, *GetGroupInput) (*GetGroupOutput, error) {
-	return nil, awserr.NotImplemented("GetGroup")
-}
-
-// GetGroupPolicy is not implemented.
-func (Unimplemented) GetGroupPolicy(context.Context, *GetGroupPolicyInput) (*GetGroupPolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetGroupPolicy")
-}
-
-// GetHumanReadableSummary is not implemented.
-func (Unimplemented) GetHumanReadableSummary(context.Context, *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error) {
-	return nil, awserr.NotImplemented("GetHumanReadableSummary")
-}
-
-// GetInstanceProfile is not implemented.
-func (Unimplemented) GetInstanceProfile(context.Context, *GetInstanceProfileInput) (*GetInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("GetInstanceProfile")
-}
-
-// GetLoginProfile is not implemented.
-func (Unimplemented) GetLoginProfile(context.Context, *GetLoginProfileInput) (*GetLoginProfileOutput, error) {
-	return nil, awserr.NotImplemented("GetLoginProfile")
-}
-
-// GetMFADevice is not implemented.
-func (Unimplemented) GetMFADevice(context.Context, *GetMFADeviceInput) (*GetMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("GetMFADevice")
-}
-
-// GetOpenIDConnectProvider is not implemented.
-func (Unimplemented) GetOpenIDConnectProvider(context.Context, *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("GetOpenIDConnectProvider")
-}
-
-// GetOrganizationsAccessReport is not implemented.
-func (Unimplemented) GetOrganizationsAccessReport(context.Context, *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error) {
-	return nil, awserr.NotImplemented("GetOrganizationsAccessReport")
-}
-
-// GetOutboundWebIdentityFederationInfo is not implemented.
-func (Unimplemented) GetOutboundWebIdentityFederationInfo(context.Context, *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error) {
-	return nil, awserr.NotImplemented("GetOutboundWebIdentityFederationInfo")
-}
-
-// GetPolicy is not implemented.
-func (Unimplemented) GetPolicy(context.Context, *GetPolicyInput) (*GetPolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetPolicy")
-}
-
-// GetPolicyVersion is not implemented.
-func (Unimplemented) GetPolicyVersion(context.Context, *GetPolicyVersionInput) (*GetPolicyVersionOutput, error) {
-	return nil, awserr.NotImplemented("GetPolicyVersion")
-}
-
-// GetRole is not implemented.
-func (Unimplemented) GetRole(context.Context, *GetRoleInput) (*GetRoleOutput, error) {
-	return nil, awserr.NotImplemented("GetRole")
-}
-
-// GetRolePolicy is not implemented.
-func (Unimplemented) GetRolePolicy(context.Context, *GetRolePolicyInput) (*GetRolePolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetRolePolicy")
-}
-
-// GetSAMLProvider is not implemented.
-func (Unimplemented) GetSAMLProvider(context.Context, *GetSAMLProviderInput) (*GetSAMLProviderOutput, error) {
-	return nil, awserr.NotImplemented("GetSAMLProvider")
-}
-
-// GetSSHPublicKey is not implemented.
-func (Unimplemented) GetSSHPublicKey(context.Context, *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error) {
-	return nil, awserr.NotImplemented("GetSSHPublicKey")
-}
-
-// GetServerCertificate is not implemented.
-func (Unimplemented) GetServerCertificate(context.Context, *GetServerCertificateInput) (*GetServerCertificateOutput, error) {
-	return nil, awserr.NotImplemented("GetServerCertificate")
-}
-
-// GetServiceLastAccessedDetails is not implemented.
-func (Unimplemented) GetServiceLastAccessedDetails(context.Context, *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error) {
-	return nil, awserr.NotImplemented("GetServiceLastAccessedDetails")
-}
-
-// GetServiceLastAccessedDetailsWithEntities is not implemented.
-func (Unimplemented) GetServiceLastAccessedDetailsWithEntities(context.Context, *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error) {
-	return nil, awserr.NotImplemented("GetServiceLastAccessedDetailsWithEntities")
-}
-
-// GetServiceLinkedRoleDeletionStatus is not implemented.
-func (Unimplemented) GetServiceLinkedRoleDeletionStatus(context.Context, *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error) {
-	return nil, awserr.NotImplemented("GetServiceLinkedRoleDeletionStatus")
-}
-
-// GetUser is not implemented.
-func (Unimplemented) GetUser(context.Context, *GetUserInput) (*GetUserOutput, error) {
-	return nil, awserr.NotImplemented("GetUser")
-}
-
-// GetUserPolicy is not implemented.
-func (Unimplemented) GetUserPolicy(context.Context, *GetUserPolicyInput) (*GetUserPolicyOutput, error) {
-	return nil, awserr.NotImplemented("GetUserPolicy")
-}
-
-// ListAccessKeys is not implemented.
-func (Unimplemented) ListAccessKeys(context.Context, *ListAccessKeysInput) (*ListAccessKeysOutput, error) {
-	return nil, awserr.NotImplemented("ListAccessKeys")
-}
-
-// ListAccountAliases is not implemented.
-func (Unimplemented) ListAccountAliases(context.Context, *ListAccountAliasesInput) (*ListAccountAliasesOutput, error) {
-	return nil, awserr.NotImplemented("ListAccountAliases")
-}
-
-// ListAttachedGroupPolicies is not implemented.
-func (Unimplemented) ListAttachedGroupPolicies(context.Context, *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListAttachedGroupPolicies")
-}
-
-// ListAttachedRolePolicies is not implemented.
-func (Unimplemented) ListAttachedRolePolicies(context.Context, *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListAttachedRolePolicies")
-}
-
-// ListAttachedUserPolicies is not implemented.
-func (Unimplemented) ListAttachedUserPolicies(context.Context, *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListAttachedUserPolicies")
-}
-
-// ListDelegationRequests is not implemented.
-func (Unimplemented) ListDelegationRequests(context.Context, *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error) {
-	return nil, awserr.NotImplemented("ListDelegationRequests")
-}
-
-// ListEntitiesForPolicy is not implemented.
-func (Unimplemented) ListEntitiesForPolicy(context.Context, *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error) {
-	return nil, awserr.NotImplemented("ListEntitiesForPolicy")
-}
-
-// ListGroupPolicies is not implemented.
-func (Unimplemented) ListGroupPolicies(context.Context, *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListGroupPolicies")
-}
-
-// ListGroups is not implemented.
-func (Unimplemented) ListGroups(context.Context, *ListGroupsInput) (*ListGroupsOutput, error) {
-	return nil, awserr.NotImplemented("ListGroups")
-}
-
-// ListGroupsForUser is not implemented.
-func (Unimplemented) ListGroupsForUser(context.Context, *ListGroupsForUserInput) (*ListGroupsForUserOutput, error) {
-	return nil, awserr.NotImplemented("ListGroupsForUser")
-}
-
-// ListInstanceProfileTags is not implemented.
-func (Unimplemented) ListInstanceProfileTags(context.Context, *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListInstanceProfileTags")
-}
-
-// ListInstanceProfiles is not implemented.
-func (Unimplemented) ListInstanceProfiles(context.Context, *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error) {
-	return nil, awserr.NotImplemented("ListInstanceProfiles")
-}
-
-// ListInstanceProfilesForRole is not implemented.
-func (Unimplemented) ListInstanceProfilesForRole(context.Context, *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error) {
-	return nil, awserr.NotImplemented("ListInstanceProfilesForRole")
-}
-
-// ListMFADeviceTags is not implemented.
-func (Unimplemented) ListMFADeviceTags(context.Context, *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListMFADeviceTags")
-}
-
-// ListMFADevices is not implemented.
-func (Unimplemented) ListMFADevices(context.Context, *ListMFADevicesInput) (*ListMFADevicesOutput, error) {
-	return nil, awserr.NotImplemented("ListMFADevices")
-}
-
-// ListOpenIDConnectProviderTags is not implemented.
-func (Unimplemented) ListOpenIDConnectProviderTags(context.Context, *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListOpenIDConnectProviderTags")
-}
-
-// ListOpenIDConnectProviders is not implemented.
-func (Unimplemented) ListOpenIDConnectProviders(context.Context, *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error) {
-	return nil, awserr.NotImplemented("ListOpenIDConnectProviders")
-}
-
-// ListOrganizationsFeatures is not implemented.
-func (Unimplemented) ListOrganizationsFeatures(context.Context, *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error) {
-	return nil, awserr.NotImplemented("ListOrganizationsFeatures")
-}
-
-// ListPolicies is not implemented.
-func (Unimplemented) ListPolicies(context.Context, *ListPoliciesInput) (*ListPoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListPolicies")
-}
-
-// ListPoliciesGrantingServiceAccess is not implemented.
-func (Unimplemented) ListPoliciesGrantingServiceAccess(context.Context, *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error) {
-	return nil, awserr.NotImplemented("ListPoliciesGrantingServiceAccess")
-}
-
-// ListPolicyTags is not implemented.
-func (Unimplemented) ListPolicyTags(context.Context, *ListPolicyTagsInput) (*ListPolicyTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListPolicyTags")
-}
-
-// ListPolicyVersions is not implemented.
-func (Unimplemented) ListPolicyVersions(context.Context, *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error) {
-	return nil, awserr.NotImplemented("ListPolicyVersions")
-}
-
-// ListRolePolicies is not implemented.
-func (Unimplemented) ListRolePolicies(context.Context, *ListRolePoliciesInput) (*ListRolePoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListRolePolicies")
-}
-
-// ListRoleTags is not implemented.
-func (Unimplemented) ListRoleTags(context.Context, *ListRoleTagsInput) (*ListRoleTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListRoleTags")
-}
-
-// ListRoles is not implemented.
-func (Unimplemented) ListRoles(context.Context, *ListRolesInput) (*ListRolesOutput, error) {
-	return nil, awserr.NotImplemented("ListRoles")
-}
-
-// ListSAMLProviderTags is not implemented.
-func (Unimplemented) ListSAMLProviderTags(context.Context, *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListSAMLProviderTags")
-}
-
-// ListSAMLProviders is not implemented.
-func (Unimplemented) ListSAMLProviders(context.Context, *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error) {
-	return nil, awserr.NotImplemented("ListSAMLProviders")
-}
-
-// ListSSHPublicKeys is not implemented.
-func (Unimplemented) ListSSHPublicKeys(context.Context, *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error) {
-	return nil, awserr.NotImplemented("ListSSHPublicKeys")
-}
-
-// ListServerCertificateTags is not implemented.
-func (Unimplemented) ListServerCertificateTags(context.Context, *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListServerCertificateTags")
-}
-
-// ListServerCertificates is not implemented.
-func (Unimplemented) ListServerCertificates(context.Context, *ListServerCertificatesInput) (*ListServerCertificatesOutput, error) {
-	return nil, awserr.NotImplemented("ListServerCertificates")
-}
-
-// ListServiceSpecificCredentials is not implemented.
-func (Unimplemented) ListServiceSpecificCredentials(context.Context, *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error) {
-	return nil, awserr.NotImplemented("ListServiceSpecificCredentials")
-}
-
-// ListSigningCertificates is not implemented.
-func (Unimplemented) ListSigningCertificates(context.Context, *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error) {
-	return nil, awserr.NotImplemented("ListSigningCertificates")
-}
-
-// ListUserPolicies is not implemented.
-func (Unimplemented) ListUserPolicies(context.Context, *ListUserPoliciesInput) (*ListUserPoliciesOutput, error) {
-	return nil, awserr.NotImplemented("ListUserPolicies")
-}
-
-// ListUserTags is not implemented.
-func (Unimplemented) ListUserTags(context.Context, *ListUserTagsInput) (*ListUserTagsOutput, error) {
-	return nil, awserr.NotImplemented("ListUserTags")
-}
-
-// ListUsers is not implemented.
-func (Unimplemented) ListUsers(context.Context, *ListUsersInput) (*ListUsersOutput, error) {
-	return nil, awserr.NotImplemented("ListUsers")
-}
-
-// ListVirtualMFADevices is not implemented.
-func (Unimplemented) ListVirtualMFADevices(context.Context, *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error) {
-	return nil, awserr.NotImplemented("ListVirtualMFADevices")
-}
-
-// PutGroupPolicy is not implemented.
-func (Unimplemented) PutGroupPolicy(context.Context, *PutGroupPolicyInput) (*PutGroupPolicyOutput, error) {
-	return nil, awserr.NotImplemented("PutGroupPolicy")
-}
-
-// PutRolePermissionsBoundary is not implemented.
-func (Unimplemented) PutRolePermissionsBoundary(context.Context, *PutRolePermissionsBoundaryInput) (*PutRolePermissionsBoundaryOutput, error) {
-	return nil, awserr.NotImplemented("PutRolePermissionsBoundary")
-}
-
-// PutRolePolicy is not implemented.
-func (Unimplemented) PutRolePolicy(context.Context, *PutRolePolicyInput) (*PutRolePolicyOutput, error) {
-	return nil, awserr.NotImplemented("PutRolePolicy")
-}
-
-// PutUserPermissionsBoundary is not implemented.
-func (Unimplemented) PutUserPermissionsBoundary(context.Context, *PutUserPermissionsBoundaryInput) (*PutUserPermissionsBoundaryOutput, error) {
-	return nil, awserr.NotImplemented("PutUserPermissionsBoundary")
-}
-
-// PutUserPolicy is not implemented.
-func (Unimplemented) PutUserPolicy(context.Context, *PutUserPolicyInput) (*PutUserPolicyOutput, error) {
-	return nil, awserr.NotImplemented("PutUserPolicy")
-}
-
-// RejectDelegationRequest is not implemented.
-func (Unimplemented) RejectDelegationRequest(context.Context, *RejectDelegationRequestInput) (*RejectDelegationRequestOutput, error) {
-	return nil, awserr.NotImplemented("RejectDelegationRequest")
-}
-
-// RemoveClientIDFromOpenIDConnectProvider is not implemented.
-func (Unimplemented) RemoveClientIDFromOpenIDConnectProvider(context.Context, *RemoveClientIDFromOpenIDConnectProviderInput) (*RemoveClientIDFromOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("RemoveClientIDFromOpenIDConnectProvider")
-}
-
-// RemoveRoleFromInstanceProfile is not implemented.
-func (Unimplemented) RemoveRoleFromInstanceProfile(context.Context, *RemoveRoleFromInstanceProfileInput) (*RemoveRoleFromInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("RemoveRoleFromInstanceProfile")
-}
-
-// RemoveUserFromGroup is not implemented.
-func (Unimplemented) RemoveUserFromGroup(context.Context, *RemoveUserFromGroupInput) (*RemoveUserFromGroupOutput, error) {
-	return nil, awserr.NotImplemented("RemoveUserFromGroup")
-}
-
-// ResetServiceSpecificCredential is not implemented.
-func (Unimplemented) ResetServiceSpecificCredential(context.Context, *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error) {
-	return nil, awserr.NotImplemented("ResetServiceSpecificCredential")
-}
-
-// ResyncMFADevice is not implemented.
-func (Unimplemented) ResyncMFADevice(context.Context, *ResyncMFADeviceInput) (*ResyncMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("ResyncMFADevice")
-}
-
-// SendDelegationToken is not implemented.
-func (Unimplemented) SendDelegationToken(context.Context, *SendDelegationTokenInput) (*SendDelegationTokenOutput, error) {
-	return nil, awserr.NotImplemented("SendDelegationToken")
-}
-
-// SetDefaultPolicyVersion is not implemented.
-func (Unimplemented) SetDefaultPolicyVersion(context.Context, *SetDefaultPolicyVersionInput) (*SetDefaultPolicyVersionOutput, error) {
-	return nil, awserr.NotImplemented("SetDefaultPolicyVersion")
-}
-
-// SetSecurityTokenServicePreferences is not implemented.
-func (Unimplemented) SetSecurityTokenServicePreferences(context.Context, *SetSecurityTokenServicePreferencesInput) (*SetSecurityTokenServicePreferencesOutput, error) {
-	return nil, awserr.NotImplemented("SetSecurityTokenServicePreferences")
-}
-
-// SimulateCustomPolicy is not implemented.
-func (Unimplemented) SimulateCustomPolicy(context.Context, *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error) {
-	return nil, awserr.NotImplemented("SimulateCustomPolicy")
-}
-
-// SimulatePrincipalPolicy is not implemented.
-func (Unimplemented) SimulatePrincipalPolicy(context.Context, *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error) {
-	return nil, awserr.NotImplemented("SimulatePrincipalPolicy")
-}
-
-// TagInstanceProfile is not implemented.
-func (Unimplemented) TagInstanceProfile(context.Context, *TagInstanceProfileInput) (*TagInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("TagInstanceProfile")
-}
-
-// TagMFADevice is not implemented.
-func (Unimplemented) TagMFADevice(context.Context, *TagMFADeviceInput) (*TagMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("TagMFADevice")
-}
-
-// TagOpenIDConnectProvider is not implemented.
-func (Unimplemented) TagOpenIDConnectProvider(context.Context, *TagOpenIDConnectProviderInput) (*TagOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("TagOpenIDConnectProvider")
-}
-
-// TagPolicy is not implemented.
-func (Unimplemented) TagPolicy(context.Context, *TagPolicyInput) (*TagPolicyOutput, error) {
-	return nil, awserr.NotImplemented("TagPolicy")
-}
-
-// TagRole is not implemented.
-func (Unimplemented) TagRole(context.Context, *TagRoleInput) (*TagRoleOutput, error) {
-	return nil, awserr.NotImplemented("TagRole")
-}
-
-// TagSAMLProvider is not implemented.
-func (Unimplemented) TagSAMLProvider(context.Context, *TagSAMLProviderInput) (*TagSAMLProviderOutput, error) {
-	return nil, awserr.NotImplemented("TagSAMLProvider")
-}
-
-// TagServerCertificate is not implemented.
-func (Unimplemented) TagServerCertificate(context.Context, *TagServerCertificateInput) (*TagServerCertificateOutput, error) {
-	return nil, awserr.NotImplemented("TagServerCertificate")
-}
-
-// TagUser is not implemented.
-func (Unimplemented) TagUser(context.Context, *TagUserInput) (*TagUserOutput, error) {
-	return nil, awserr.NotImplemented("TagUser")
-}
-
-// UntagInstanceProfile is not implemented.
-func (Unimplemented) UntagInstanceProfile(context.Context, *UntagInstanceProfileInput) (*UntagInstanceProfileOutput, error) {
-	return nil, awserr.NotImplemented("UntagInstanceProfile")
-}
-
-// UntagMFADevice is not implemented.
-func (Unimplemented) UntagMFADevice(context.Context, *UntagMFADeviceInput) (*UntagMFADeviceOutput, error) {
-	return nil, awserr.NotImplemented("UntagMFADevice")
-}
-
-// UntagOpenIDConnectProvider is not implemented.
-func (Unimplemented) UntagOpenIDConnectProvider(context.Context, *UntagOpenIDConnectProviderInput) (*UntagOpenIDConnectProviderOutput, error) {
-	return nil, awserr.NotImplemented("UntagOpenIDConnectProvider")
-}
-
-// UntagPolicy is not implemented.
-func (Unimplemented) UntagPolicy(context.Context, *UntagPolicyInput) (*UntagPolicyOutput, error) {
-	return nil, awserr.NotImplemented("UntagPolicy")
-}
-
-// UntagRole is not implemented.
-func (Unimplemented) UntagRole(context.Context, *UntagRoleInput) (*UntagRoleOutput, error) {
-	return nil, awserr.NotImplemented("UntagRole")
-}
-
-// UntagSAMLProvider is not implemented.
-func (Unimplemented) UntagSAMLProvider(context.Context, *UntagSAMLProviderInput) (*UntagSAMLProviderOutput, error) {
-	return nil, awserr.NotImplemented("UntagSAMLProvider")
-}
-
-// UntagServerCertificate is not implemented.
-func (Unimplemented) UntagServerCertificate(context.Context, *UntagServerCertificateInput) (*UntagServerCertificateOutput, error) {
-	return nil, awserr.NotImplemented("UntagServerCertificate")
-}
-
-// UntagUser is not implemented.
-func (Unimplemented) UntagUser(context.Context, *UntagUserInput) (*UntagUserOutput, error) {
-	return nil, awserr.NotImplemented("UntagUser")
-}
-
-// UpdateAccessKey is not implemented.
-func (Unimplemented) UpdateAccessKey(context.Context, *UpdateAccessKeyInput) (*UpdateAccessKeyOutput, error) {
-	return nil, awserr.NotImplemented("UpdateAccessKey")
-}
-
-// UpdateAccountPasswordPolicy is not implemented.
-func (Unimplemented) UpdateAccountPasswordPolicy(context.Context, *UpdateAccountPasswordPolicyInput) (*UpdateAccountPasswordPolicyOutput, error) {
-	return nil, awserr.NotImplemented("UpdateAccountPasswordPolicy")
-}
-
-// UpdateAssumeRolePolicy is not implemented.
-func (Unimplemented) UpdateAssumeRolePolicy(context.Context, *UpdateAssumeRolePolicyInput) (*UpdateAssumeRolePolicyOutput, error) {
-	return nil, awserr.NotImplemented("UpdateAssumeRolePolicy")
-}
-
-// UpdateDelegationRequest is not implemented.
-func (Unimplemented) UpdateDelegationRequest(context.Context, *UpdateDelegationRequestInput) (*UpdateDelegationRequestOutput, error) {
-	return nil, awserr.NotImplemented("UpdateDelegationRequest")
-}
-
-// UpdateGroup is not implemented.
-func (Unimplemented) UpdateGroup(context.Context, *UpdateGroupInput) (*UpdateGroupOutput, error) {
-	return nil, awserr.NotImplemented("UpdateGroup")
-}
-
-// UpdateLoginProfile is not implemented.
-func (Unimplemented) UpdateLoginProfile(context.Context, *UpdateLoginProfileInput) (*UpdateLoginProfileOutput, error) {
-	return nil, awserr.NotImplemented("UpdateLoginProfile")
-}
-
-// UpdateOpenIDConnectProviderThumbprint is not implemented.
-func (Unimplemented) UpdateOpenIDConnectProviderThumbprint(context.Context, *UpdateOpenIDConnectProviderThumbprintInput) (*UpdateOpenIDConnectProviderThumbprintOutput, error) {
-	return nil, awserr.NotImplemented("UpdateOpenIDConnectProviderThumbprint")
-}
-
-// UpdateRole is not implemented.
-func (Unimplemented) UpdateRole(context.Context, *UpdateRoleInput) (*UpdateRoleOutput, error) {
-	return nil, awserr.NotImplemented("UpdateRole")
-}
-
-// UpdateRoleDescription is not implemented.
-func (Unimplemented) UpdateRoleDescription(context.Context, *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error) {
-	return nil, awserr.NotImplemented("UpdateRoleDescription")
-}
-
-// UpdateSAMLProvider is not implemented.
-func (Unimplemented) UpdateSAMLProvider(context.Context, *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error) {
-	return nil, awserr.NotImplemented("UpdateSAMLProvider")
-}
-
-// UpdateSSHPublicKey is not implemented.
-func (Unimplemented) UpdateSSHPublicKey(context.Context, *UpdateSSHPublicKeyInput) (*UpdateSSHPublicKeyOutput, error) {
-	return nil, awserr.NotImplemented("UpdateSSHPublicKey")
-}
-
-// UpdateServerCertificate is not implemented.
-func (Unimplemented) UpdateServerCertificate(context.Context, *UpdateServerCertificateInput) (*UpdateServerCertificateOutput, error) {
-	return nil, awserr.NotImplemented("UpdateServerCertificate")
-}
-
-// UpdateServiceSpecificCredential is not implemented.
-func (Unimplemented) UpdateServiceSpecificCredential(context.Context, *UpdateServiceSpecificCredentialInput) (*UpdateServiceSpecificCredentialOutput, error) {
-	return nil, awserr.NotImplemented("UpdateServiceSpecificCredential")
-}
-
-// UpdateSigningCertificate is not implemented.
-func (Unimplemented) UpdateSigningCertificate(context.Context, *UpdateSigningCertificateInput) (*UpdateSigningCertificateOutput, error) {
-	return nil, awserr.NotImplemented("UpdateSigningCertificate")
-}
-
-// UpdateUser is not implemented.
-func (Unimplemented) UpdateUser(context.Context, *UpdateUserInput) (*UpdateUserOutput, error) {
-	return nil, awserr.NotImplemented("UpdateUser")
-}
-
-// UploadSSHPublicKey is not implemented.
-func (Unimplemented) UploadSSHPublicKey(context.Context, *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error) {
-	return nil, awserr.NotImplemented("UploadSSHPublicKey")
-}
-
-// UploadServerCertificate is not implemented.
-func (Unimplemented) UploadServerCertificate(context.Context, *UploadServerCertificateInput) (*UploadServerCertificateOutput, error) {
-	return nil, awserr.NotImplemented("UploadServerCertificate")
-}
-
-// UploadSigningCertificate is not implemented.
-func (Unimplemented) UploadSigningCertificate(context.Context, *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error) {
-	return nil, awserr.NotImplemented("UploadSigningCertificate")
-}
-
 // Operations is the operation table, keyed by action name.
 var Operations = map[string]*Operation{
 	"AcceptDelegationRequest": {
@@ -10033,6 +9149,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AcceptDelegationRequestInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AcceptDelegationRequestInput)
 			if !ok {
@@ -10056,6 +9173,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AddClientIDToOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AddClientIDToOpenIDConnectProviderInput)
 			if !ok {
@@ -10079,6 +9197,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AddRoleToInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AddRoleToInstanceProfileInput)
 			if !ok {
@@ -10102,6 +9221,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AddUserToGroupInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AddUserToGroupInput)
 			if !ok {
@@ -10125,6 +9245,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AssociateDelegationRequestInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AssociateDelegationRequestInput)
 			if !ok {
@@ -10148,6 +9269,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AttachGroupPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AttachGroupPolicyInput)
 			if !ok {
@@ -10171,6 +9293,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AttachRolePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AttachRolePolicyInput)
 			if !ok {
@@ -10194,6 +9317,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AttachUserPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AttachUserPolicyInput)
 			if !ok {
@@ -10217,6 +9341,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ChangePasswordInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ChangePasswordInput)
 			if !ok {
@@ -10240,6 +9365,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateAccessKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateAccessKeyInput)
 			if !ok {
@@ -10266,6 +9392,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateAccountAliasInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateAccountAliasInput)
 			if !ok {
@@ -10289,6 +9416,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateDelegationRequestInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateDelegationRequestInput)
 			if !ok {
@@ -10315,6 +9443,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateGroupInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateGroupInput)
 			if !ok {
@@ -10341,6 +9470,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateInstanceProfileInput)
 			if !ok {
@@ -10367,6 +9497,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateLoginProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateLoginProfileInput)
 			if !ok {
@@ -10393,6 +9524,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateOpenIDConnectProviderInput)
 			if !ok {
@@ -10419,6 +9551,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreatePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreatePolicyInput)
 			if !ok {
@@ -10445,6 +9578,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreatePolicyVersionInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreatePolicyVersionInput)
 			if !ok {
@@ -10471,6 +9605,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateRoleInput)
 			if !ok {
@@ -10497,6 +9632,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateSAMLProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateSAMLProviderInput)
 			if !ok {
@@ -10523,6 +9659,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateServiceLinkedRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateServiceLinkedRoleInput)
 			if !ok {
@@ -10549,6 +9686,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateServiceSpecificCredentialInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateServiceSpecificCredentialInput)
 			if !ok {
@@ -10575,6 +9713,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateUserInput)
 			if !ok {
@@ -10601,6 +9740,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &CreateVirtualMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*CreateVirtualMFADeviceInput)
 			if !ok {
@@ -10627,6 +9767,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeactivateMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeactivateMFADeviceInput)
 			if !ok {
@@ -10650,6 +9791,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteAccessKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteAccessKeyInput)
 			if !ok {
@@ -10673,6 +9815,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteAccountAliasInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteAccountAliasInput)
 			if !ok {
@@ -10687,8 +9830,9 @@ var Operations = map[string]*Operation{
 		},
 	},
 	"DeleteAccountPasswordPolicy": {
-		Name:   "DeleteAccountPasswordPolicy",
-		Decode: func(awsquery.Params) (any, error) { return &DeleteAccountPasswordPolicyInput{}, nil },
+		Name:     "DeleteAccountPasswordPolicy",
+		Decode:   func(awsquery.Params) (any, error) { return &DeleteAccountPasswordPolicyInput{}, nil },
+		NewInput: func() any { return &DeleteAccountPasswordPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteAccountPasswordPolicyInput)
 			if !ok {
@@ -10712,6 +9856,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteGroupInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteGroupInput)
 			if !ok {
@@ -10735,6 +9880,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteGroupPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteGroupPolicyInput)
 			if !ok {
@@ -10758,6 +9904,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteInstanceProfileInput)
 			if !ok {
@@ -10781,6 +9928,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteLoginProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteLoginProfileInput)
 			if !ok {
@@ -10804,6 +9952,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteOpenIDConnectProviderInput)
 			if !ok {
@@ -10827,6 +9976,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeletePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeletePolicyInput)
 			if !ok {
@@ -10850,6 +10000,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeletePolicyVersionInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeletePolicyVersionInput)
 			if !ok {
@@ -10873,6 +10024,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteRoleInput)
 			if !ok {
@@ -10896,6 +10048,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteRolePermissionsBoundaryInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteRolePermissionsBoundaryInput)
 			if !ok {
@@ -10919,6 +10072,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteRolePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteRolePolicyInput)
 			if !ok {
@@ -10942,6 +10096,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteSAMLProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteSAMLProviderInput)
 			if !ok {
@@ -10965,6 +10120,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteSSHPublicKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteSSHPublicKeyInput)
 			if !ok {
@@ -10988,6 +10144,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteServerCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteServerCertificateInput)
 			if !ok {
@@ -11011,6 +10168,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteServiceLinkedRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteServiceLinkedRoleInput)
 			if !ok {
@@ -11037,6 +10195,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteServiceSpecificCredentialInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteServiceSpecificCredentialInput)
 			if !ok {
@@ -11060,6 +10219,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteSigningCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteSigningCertificateInput)
 			if !ok {
@@ -11083,6 +10243,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteUserInput)
 			if !ok {
@@ -11106,6 +10267,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteUserPermissionsBoundaryInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteUserPermissionsBoundaryInput)
 			if !ok {
@@ -11129,6 +10291,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteUserPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteUserPolicyInput)
 			if !ok {
@@ -11152,6 +10315,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DeleteVirtualMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DeleteVirtualMFADeviceInput)
 			if !ok {
@@ -11175,6 +10339,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DetachGroupPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DetachGroupPolicyInput)
 			if !ok {
@@ -11198,6 +10363,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DetachRolePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DetachRolePolicyInput)
 			if !ok {
@@ -11221,6 +10387,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DetachUserPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DetachUserPolicyInput)
 			if !ok {
@@ -11244,6 +10411,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DisableOrganizationsRootCredentialsManagementInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DisableOrganizationsRootCredentialsManagementInput)
 			if !ok {
@@ -11270,6 +10438,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DisableOrganizationsRootSessionsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DisableOrganizationsRootSessionsInput)
 			if !ok {
@@ -11287,8 +10456,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &DisableOrganizationsRootSessionsOutput{} },
 	},
 	"DisableOutboundWebIdentityFederation": {
-		Name:   "DisableOutboundWebIdentityFederation",
-		Decode: func(awsquery.Params) (any, error) { return &DisableOutboundWebIdentityFederationInput{}, nil },
+		Name:     "DisableOutboundWebIdentityFederation",
+		Decode:   func(awsquery.Params) (any, error) { return &DisableOutboundWebIdentityFederationInput{}, nil },
+		NewInput: func() any { return &DisableOutboundWebIdentityFederationInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DisableOutboundWebIdentityFederationInput)
 			if !ok {
@@ -11312,6 +10482,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &EnableMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*EnableMFADeviceInput)
 			if !ok {
@@ -11335,6 +10506,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &EnableOrganizationsRootCredentialsManagementInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*EnableOrganizationsRootCredentialsManagementInput)
 			if !ok {
@@ -11361,6 +10533,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &EnableOrganizationsRootSessionsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*EnableOrganizationsRootSessionsInput)
 			if !ok {
@@ -11378,8 +10551,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &EnableOrganizationsRootSessionsOutput{} },
 	},
 	"EnableOutboundWebIdentityFederation": {
-		Name:   "EnableOutboundWebIdentityFederation",
-		Decode: func(awsquery.Params) (any, error) { return &EnableOutboundWebIdentityFederationInput{}, nil },
+		Name:     "EnableOutboundWebIdentityFederation",
+		Decode:   func(awsquery.Params) (any, error) { return &EnableOutboundWebIdentityFederationInput{}, nil },
+		NewInput: func() any { return &EnableOutboundWebIdentityFederationInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*EnableOutboundWebIdentityFederationInput)
 			if !ok {
@@ -11397,8 +10571,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &EnableOutboundWebIdentityFederationOutput{} },
 	},
 	"GenerateCredentialReport": {
-		Name:   "GenerateCredentialReport",
-		Decode: func(awsquery.Params) (any, error) { return &GenerateCredentialReportInput{}, nil },
+		Name:     "GenerateCredentialReport",
+		Decode:   func(awsquery.Params) (any, error) { return &GenerateCredentialReportInput{}, nil },
+		NewInput: func() any { return &GenerateCredentialReportInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GenerateCredentialReportInput)
 			if !ok {
@@ -11425,6 +10600,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GenerateOrganizationsAccessReportInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GenerateOrganizationsAccessReportInput)
 			if !ok {
@@ -11451,6 +10627,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GenerateServiceLastAccessedDetailsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GenerateServiceLastAccessedDetailsInput)
 			if !ok {
@@ -11477,6 +10654,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetAccessKeyLastUsedInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetAccessKeyLastUsedInput)
 			if !ok {
@@ -11503,6 +10681,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetAccountAuthorizationDetailsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetAccountAuthorizationDetailsInput)
 			if !ok {
@@ -11520,8 +10699,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &GetAccountAuthorizationDetailsOutput{} },
 	},
 	"GetAccountPasswordPolicy": {
-		Name:   "GetAccountPasswordPolicy",
-		Decode: func(awsquery.Params) (any, error) { return &GetAccountPasswordPolicyInput{}, nil },
+		Name:     "GetAccountPasswordPolicy",
+		Decode:   func(awsquery.Params) (any, error) { return &GetAccountPasswordPolicyInput{}, nil },
+		NewInput: func() any { return &GetAccountPasswordPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetAccountPasswordPolicyInput)
 			if !ok {
@@ -11539,8 +10719,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &GetAccountPasswordPolicyOutput{} },
 	},
 	"GetAccountSummary": {
-		Name:   "GetAccountSummary",
-		Decode: func(awsquery.Params) (any, error) { return &GetAccountSummaryInput{}, nil },
+		Name:     "GetAccountSummary",
+		Decode:   func(awsquery.Params) (any, error) { return &GetAccountSummaryInput{}, nil },
+		NewInput: func() any { return &GetAccountSummaryInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetAccountSummaryInput)
 			if !ok {
@@ -11567,6 +10748,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetContextKeysForCustomPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetContextKeysForCustomPolicyInput)
 			if !ok {
@@ -11593,6 +10775,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetContextKeysForPrincipalPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetContextKeysForPrincipalPolicyInput)
 			if !ok {
@@ -11610,8 +10793,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &GetContextKeysForPrincipalPolicyOutput{} },
 	},
 	"GetCredentialReport": {
-		Name:   "GetCredentialReport",
-		Decode: func(awsquery.Params) (any, error) { return &GetCredentialReportInput{}, nil },
+		Name:     "GetCredentialReport",
+		Decode:   func(awsquery.Params) (any, error) { return &GetCredentialReportInput{}, nil },
+		NewInput: func() any { return &GetCredentialReportInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetCredentialReportInput)
 			if !ok {
@@ -11638,6 +10822,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetDelegationRequestInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetDelegationRequestInput)
 			if !ok {
@@ -11664,6 +10849,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetGroupInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetGroupInput)
 			if !ok {
@@ -11690,6 +10876,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetGroupPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetGroupPolicyInput)
 			if !ok {
@@ -11716,6 +10903,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetHumanReadableSummaryInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetHumanReadableSummaryInput)
 			if !ok {
@@ -11742,6 +10930,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetInstanceProfileInput)
 			if !ok {
@@ -11768,6 +10957,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetLoginProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetLoginProfileInput)
 			if !ok {
@@ -11794,6 +10984,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetMFADeviceInput)
 			if !ok {
@@ -11820,6 +11011,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetOpenIDConnectProviderInput)
 			if !ok {
@@ -11846,6 +11038,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetOrganizationsAccessReportInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetOrganizationsAccessReportInput)
 			if !ok {
@@ -11863,8 +11056,9 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &GetOrganizationsAccessReportOutput{} },
 	},
 	"GetOutboundWebIdentityFederationInfo": {
-		Name:   "GetOutboundWebIdentityFederationInfo",
-		Decode: func(awsquery.Params) (any, error) { return &GetOutboundWebIdentityFederationInfoInput{}, nil },
+		Name:     "GetOutboundWebIdentityFederationInfo",
+		Decode:   func(awsquery.Params) (any, error) { return &GetOutboundWebIdentityFederationInfoInput{}, nil },
+		NewInput: func() any { return &GetOutboundWebIdentityFederationInfoInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetOutboundWebIdentityFederationInfoInput)
 			if !ok {
@@ -11891,6 +11085,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetPolicyInput)
 			if !ok {
@@ -11917,6 +11112,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetPolicyVersionInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetPolicyVersionInput)
 			if !ok {
@@ -11943,6 +11139,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetRoleInput)
 			if !ok {
@@ -11969,6 +11166,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetRolePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetRolePolicyInput)
 			if !ok {
@@ -11995,6 +11193,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetSAMLProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetSAMLProviderInput)
 			if !ok {
@@ -12021,6 +11220,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetSSHPublicKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetSSHPublicKeyInput)
 			if !ok {
@@ -12047,6 +11247,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetServerCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetServerCertificateInput)
 			if !ok {
@@ -12073,6 +11274,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetServiceLastAccessedDetailsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetServiceLastAccessedDetailsInput)
 			if !ok {
@@ -12099,6 +11301,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetServiceLastAccessedDetailsWithEntitiesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetServiceLastAccessedDetailsWithEntitiesInput)
 			if !ok {
@@ -12125,6 +11328,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetServiceLinkedRoleDeletionStatusInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetServiceLinkedRoleDeletionStatusInput)
 			if !ok {
@@ -12151,6 +11355,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetUserInput)
 			if !ok {
@@ -12177,6 +11382,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetUserPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetUserPolicyInput)
 			if !ok {
@@ -12203,6 +11409,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListAccessKeysInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListAccessKeysInput)
 			if !ok {
@@ -12229,6 +11436,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListAccountAliasesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListAccountAliasesInput)
 			if !ok {
@@ -12255,6 +11463,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListAttachedGroupPoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListAttachedGroupPoliciesInput)
 			if !ok {
@@ -12281,6 +11490,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListAttachedRolePoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListAttachedRolePoliciesInput)
 			if !ok {
@@ -12307,6 +11517,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListAttachedUserPoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListAttachedUserPoliciesInput)
 			if !ok {
@@ -12333,6 +11544,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListDelegationRequestsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListDelegationRequestsInput)
 			if !ok {
@@ -12359,6 +11571,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListEntitiesForPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListEntitiesForPolicyInput)
 			if !ok {
@@ -12385,6 +11598,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListGroupPoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListGroupPoliciesInput)
 			if !ok {
@@ -12411,6 +11625,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListGroupsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListGroupsInput)
 			if !ok {
@@ -12437,6 +11652,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListGroupsForUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListGroupsForUserInput)
 			if !ok {
@@ -12463,6 +11679,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListInstanceProfileTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListInstanceProfileTagsInput)
 			if !ok {
@@ -12489,6 +11706,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListInstanceProfilesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListInstanceProfilesInput)
 			if !ok {
@@ -12515,6 +11733,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListInstanceProfilesForRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListInstanceProfilesForRoleInput)
 			if !ok {
@@ -12541,6 +11760,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListMFADeviceTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListMFADeviceTagsInput)
 			if !ok {
@@ -12567,6 +11787,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListMFADevicesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListMFADevicesInput)
 			if !ok {
@@ -12593,6 +11814,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListOpenIDConnectProviderTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListOpenIDConnectProviderTagsInput)
 			if !ok {
@@ -12619,6 +11841,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListOpenIDConnectProvidersInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListOpenIDConnectProvidersInput)
 			if !ok {
@@ -12645,6 +11868,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListOrganizationsFeaturesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListOrganizationsFeaturesInput)
 			if !ok {
@@ -12671,6 +11895,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListPoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListPoliciesInput)
 			if !ok {
@@ -12697,6 +11922,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListPoliciesGrantingServiceAccessInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListPoliciesGrantingServiceAccessInput)
 			if !ok {
@@ -12723,6 +11949,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListPolicyTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListPolicyTagsInput)
 			if !ok {
@@ -12749,6 +11976,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListPolicyVersionsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListPolicyVersionsInput)
 			if !ok {
@@ -12775,6 +12003,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListRolePoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListRolePoliciesInput)
 			if !ok {
@@ -12801,6 +12030,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListRoleTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListRoleTagsInput)
 			if !ok {
@@ -12827,6 +12057,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListRolesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListRolesInput)
 			if !ok {
@@ -12853,6 +12084,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListSAMLProviderTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListSAMLProviderTagsInput)
 			if !ok {
@@ -12879,6 +12111,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListSAMLProvidersInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListSAMLProvidersInput)
 			if !ok {
@@ -12905,6 +12138,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListSSHPublicKeysInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListSSHPublicKeysInput)
 			if !ok {
@@ -12931,6 +12165,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListServerCertificateTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListServerCertificateTagsInput)
 			if !ok {
@@ -12957,6 +12192,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListServerCertificatesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListServerCertificatesInput)
 			if !ok {
@@ -12983,6 +12219,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListServiceSpecificCredentialsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListServiceSpecificCredentialsInput)
 			if !ok {
@@ -13009,6 +12246,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListSigningCertificatesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListSigningCertificatesInput)
 			if !ok {
@@ -13035,6 +12273,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListUserPoliciesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListUserPoliciesInput)
 			if !ok {
@@ -13061,6 +12300,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListUserTagsInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListUserTagsInput)
 			if !ok {
@@ -13087,6 +12327,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListUsersInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListUsersInput)
 			if !ok {
@@ -13113,6 +12354,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ListVirtualMFADevicesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ListVirtualMFADevicesInput)
 			if !ok {
@@ -13139,6 +12381,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &PutGroupPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*PutGroupPolicyInput)
 			if !ok {
@@ -13162,6 +12405,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &PutRolePermissionsBoundaryInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*PutRolePermissionsBoundaryInput)
 			if !ok {
@@ -13185,6 +12429,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &PutRolePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*PutRolePolicyInput)
 			if !ok {
@@ -13208,6 +12453,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &PutUserPermissionsBoundaryInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*PutUserPermissionsBoundaryInput)
 			if !ok {
@@ -13231,6 +12477,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &PutUserPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*PutUserPolicyInput)
 			if !ok {
@@ -13254,6 +12501,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &RejectDelegationRequestInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*RejectDelegationRequestInput)
 			if !ok {
@@ -13277,6 +12525,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &RemoveClientIDFromOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*RemoveClientIDFromOpenIDConnectProviderInput)
 			if !ok {
@@ -13300,6 +12549,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &RemoveRoleFromInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*RemoveRoleFromInstanceProfileInput)
 			if !ok {
@@ -13323,6 +12573,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &RemoveUserFromGroupInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*RemoveUserFromGroupInput)
 			if !ok {
@@ -13346,6 +12597,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ResetServiceSpecificCredentialInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ResetServiceSpecificCredentialInput)
 			if !ok {
@@ -13372,6 +12624,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &ResyncMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*ResyncMFADeviceInput)
 			if !ok {
@@ -13395,6 +12648,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &SendDelegationTokenInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*SendDelegationTokenInput)
 			if !ok {
@@ -13418,6 +12672,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &SetDefaultPolicyVersionInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*SetDefaultPolicyVersionInput)
 			if !ok {
@@ -13441,6 +12696,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &SetSecurityTokenServicePreferencesInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*SetSecurityTokenServicePreferencesInput)
 			if !ok {
@@ -13464,6 +12720,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &SimulateCustomPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*SimulateCustomPolicyInput)
 			if !ok {
@@ -13490,6 +12747,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &SimulatePrincipalPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*SimulatePrincipalPolicyInput)
 			if !ok {
@@ -13516,6 +12774,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagInstanceProfileInput)
 			if !ok {
@@ -13539,6 +12798,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagMFADeviceInput)
 			if !ok {
@@ -13562,6 +12822,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagOpenIDConnectProviderInput)
 			if !ok {
@@ -13585,6 +12846,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagPolicyInput)
 			if !ok {
@@ -13608,6 +12870,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagRoleInput)
 			if !ok {
@@ -13631,6 +12894,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagSAMLProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagSAMLProviderInput)
 			if !ok {
@@ -13654,6 +12918,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagServerCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagServerCertificateInput)
 			if !ok {
@@ -13677,6 +12942,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &TagUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*TagUserInput)
 			if !ok {
@@ -13700,6 +12966,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagInstanceProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagInstanceProfileInput)
 			if !ok {
@@ -13723,6 +12990,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagMFADeviceInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagMFADeviceInput)
 			if !ok {
@@ -13746,6 +13014,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagOpenIDConnectProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagOpenIDConnectProviderInput)
 			if !ok {
@@ -13769,6 +13038,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagPolicyInput)
 			if !ok {
@@ -13792,6 +13062,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagRoleInput)
 			if !ok {
@@ -13815,6 +13086,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagSAMLProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagSAMLProviderInput)
 			if !ok {
@@ -13838,6 +13110,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagServerCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagServerCertificateInput)
 			if !ok {
@@ -13861,6 +13134,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UntagUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UntagUserInput)
 			if !ok {
@@ -13884,6 +13158,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateAccessKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateAccessKeyInput)
 			if !ok {
@@ -13907,6 +13182,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateAccountPasswordPolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateAccountPasswordPolicyInput)
 			if !ok {
@@ -13930,6 +13206,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateAssumeRolePolicyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateAssumeRolePolicyInput)
 			if !ok {
@@ -13953,6 +13230,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateDelegationRequestInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateDelegationRequestInput)
 			if !ok {
@@ -13976,6 +13254,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateGroupInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateGroupInput)
 			if !ok {
@@ -13999,6 +13278,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateLoginProfileInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateLoginProfileInput)
 			if !ok {
@@ -14022,6 +13302,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateOpenIDConnectProviderThumbprintInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateOpenIDConnectProviderThumbprintInput)
 			if !ok {
@@ -14045,6 +13326,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateRoleInput)
 			if !ok {
@@ -14071,6 +13353,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateRoleDescriptionInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateRoleDescriptionInput)
 			if !ok {
@@ -14097,6 +13380,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateSAMLProviderInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateSAMLProviderInput)
 			if !ok {
@@ -14123,6 +13407,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateSSHPublicKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateSSHPublicKeyInput)
 			if !ok {
@@ -14146,6 +13431,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateServerCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateServerCertificateInput)
 			if !ok {
@@ -14169,6 +13455,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateServiceSpecificCredentialInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateServiceSpecificCredentialInput)
 			if !ok {
@@ -14192,6 +13479,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateSigningCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateSigningCertificateInput)
 			if !ok {
@@ -14215,6 +13503,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UpdateUserInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UpdateUserInput)
 			if !ok {
@@ -14238,6 +13527,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UploadSSHPublicKeyInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UploadSSHPublicKeyInput)
 			if !ok {
@@ -14264,6 +13554,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UploadServerCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UploadServerCertificateInput)
 			if !ok {
@@ -14290,6 +13581,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &UploadSigningCertificateInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*UploadSigningCertificateInput)
 			if !ok {

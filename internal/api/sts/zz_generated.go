@@ -25,10 +25,10 @@ const Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 // Operation is one entry of the operation table.
 type Operation struct {
 	Name string
-	// Unsigned is true only for the operations AWS lets callers make without a signature.
-	Unsigned bool
 	// Decode parses and validates the operation's input from the request parameters.
 	Decode func(p awsquery.Params) (any, error)
+	// NewInput returns an empty input of the operation's type.
+	NewInput func() any
 	// Invoke calls the matching Service method; the result encodes itself (nil: no output).
 	Invoke func(ctx context.Context, svc Service, in any) (awsquery.Result, error)
 	// NewOutput returns an empty output value (nil for operations without output), for tools
@@ -903,65 +903,6 @@ type Service interface {
 	GetWebIdentityToken(ctx context.Context, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
 }
 
-// Unimplemented answers every operation with NotImplemented; embed it in a Service
-// implementation to get the operations not written yet.
-type Unimplemented struct{}
-
-// AssumeRole is not implemented.
-func (Unimplemented) AssumeRole(context.Context, *AssumeRoleInput) (*AssumeRoleOutput, error) {
-	return nil, awserr.NotImplemented("AssumeRole")
-}
-
-// AssumeRoleWithSAML is not implemented.
-func (Unimplemented) AssumeRoleWithSAML(context.Context, *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
-	return nil, awserr.NotImplemented("AssumeRoleWithSAML")
-}
-
-// AssumeRoleWithWebIdentity is not implemented.
-func (Unimplemented) AssumeRoleWithWebIdentity(context.Context, *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error) {
-	return nil, awserr.NotImplemented("AssumeRoleWithWebIdentity")
-}
-
-// AssumeRoot is not implemented.
-func (Unimplemented) AssumeRoot(context.Context, *AssumeRootInput) (*AssumeRootOutput, error) {
-	return nil, awserr.NotImplemented("AssumeRoot")
-}
-
-// DecodeAuthorizationMessage is not implemented.
-func (Unimplemented) DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error) {
-	return nil, awserr.NotImplemented("DecodeAuthorizationMessage")
-}
-
-// GetAccessKeyInfo is not implemented.
-func (Unimplemented) GetAccessKeyInfo(context.Context, *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error) {
-	return nil, awserr.NotImplemented("GetAccessKeyInfo")
-}
-
-// GetCallerIdentity is not implemented.
-func (Unimplemented) GetCallerIdentity(context.Context, *GetCallerIdentityInput) (*GetCallerIdentityOutput, error) {
-	return nil, awserr.NotImplemented("GetCallerIdentity")
-}
-
-// GetDelegatedAccessToken is not implemented.
-func (Unimplemented) GetDelegatedAccessToken(context.Context, *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error) {
-	return nil, awserr.NotImplemented("GetDelegatedAccessToken")
-}
-
-// GetFederationToken is not implemented.
-func (Unimplemented) GetFederationToken(context.Context, *GetFederationTokenInput) (*GetFederationTokenOutput, error) {
-	return nil, awserr.NotImplemented("GetFederationToken")
-}
-
-// GetSessionToken is not implemented.
-func (Unimplemented) GetSessionToken(context.Context, *GetSessionTokenInput) (*GetSessionTokenOutput, error) {
-	return nil, awserr.NotImplemented("GetSessionToken")
-}
-
-// GetWebIdentityToken is not implemented.
-func (Unimplemented) GetWebIdentityToken(context.Context, *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error) {
-	return nil, awserr.NotImplemented("GetWebIdentityToken")
-}
-
 // Operations is the operation table, keyed by action name.
 var Operations = map[string]*Operation{
 	"AssumeRole": {
@@ -974,6 +915,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AssumeRoleInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AssumeRoleInput)
 			if !ok {
@@ -991,8 +933,7 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &AssumeRoleOutput{} },
 	},
 	"AssumeRoleWithSAML": {
-		Name:     "AssumeRoleWithSAML",
-		Unsigned: true,
+		Name: "AssumeRoleWithSAML",
 		Decode: func(p awsquery.Params) (any, error) {
 			d := awsquery.NewDecoder(p)
 			v, _ := decAssumeRoleWithSAMLInput(d, "", "")
@@ -1001,6 +942,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AssumeRoleWithSAMLInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AssumeRoleWithSAMLInput)
 			if !ok {
@@ -1018,8 +960,7 @@ var Operations = map[string]*Operation{
 		NewOutput: func() awsquery.Result { return &AssumeRoleWithSAMLOutput{} },
 	},
 	"AssumeRoleWithWebIdentity": {
-		Name:     "AssumeRoleWithWebIdentity",
-		Unsigned: true,
+		Name: "AssumeRoleWithWebIdentity",
 		Decode: func(p awsquery.Params) (any, error) {
 			d := awsquery.NewDecoder(p)
 			v, _ := decAssumeRoleWithWebIdentityInput(d, "", "")
@@ -1028,6 +969,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AssumeRoleWithWebIdentityInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AssumeRoleWithWebIdentityInput)
 			if !ok {
@@ -1054,6 +996,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &AssumeRootInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*AssumeRootInput)
 			if !ok {
@@ -1080,6 +1023,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &DecodeAuthorizationMessageInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*DecodeAuthorizationMessageInput)
 			if !ok {
@@ -1106,6 +1050,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetAccessKeyInfoInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetAccessKeyInfoInput)
 			if !ok {
@@ -1132,6 +1077,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetCallerIdentityInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetCallerIdentityInput)
 			if !ok {
@@ -1158,6 +1104,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetDelegatedAccessTokenInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetDelegatedAccessTokenInput)
 			if !ok {
@@ -1184,6 +1131,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetFederationTokenInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetFederationTokenInput)
 			if !ok {
@@ -1210,6 +1158,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetSessionTokenInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetSessionTokenInput)
 			if !ok {
@@ -1236,6 +1185,7 @@ var Operations = map[string]*Operation{
 			}
 			return &v, nil
 		},
+		NewInput: func() any { return &GetWebIdentityTokenInput{} },
 		Invoke: func(ctx context.Context, svc Service, in any) (awsquery.Result, error) {
 			i, ok := in.(*GetWebIdentityTokenInput)
 			if !ok {
