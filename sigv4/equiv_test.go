@@ -77,15 +77,17 @@ func FuzzParseAmzDate(f *testing.F) {
 }
 
 // FuzzCheckTime checks the seconds arithmetic of checkTime against the reference's time
-// arithmetic, with fractional clocks and windows.
+// arithmetic, with fractional clocks and windows, and presign age bounds.
 func FuzzCheckTime(f *testing.F) {
 	base := time.Date(2026, 11, 27, 12, 20, 0, 0, time.UTC)
-	f.Add(base.Unix(), base.UnixNano(), int64(0), int64(0), false)
-	f.Add(base.Unix()+900, base.UnixNano(), int64(0), int64(0), false)
-	f.Add(base.Unix()+901, base.UnixNano()+999_999_999, int64(0), int64(0), false)
-	f.Add(base.Unix()-901, base.UnixNano()-1, int64(1500_000_000_000), int64(0), false)
-	f.Add(base.Unix()-3600, base.UnixNano(), int64(0), int64(3600_000_000_000), true)
-	f.Fuzz(func(t *testing.T, signedAt, nowNanos, skew, expires int64, presigned bool) {
+	f.Add(base.Unix(), base.UnixNano(), int64(0), int64(0), false, int64(0))
+	f.Add(base.Unix()+900, base.UnixNano(), int64(0), int64(0), false, int64(0))
+	f.Add(base.Unix()+901, base.UnixNano()+999_999_999, int64(0), int64(0), false, int64(0))
+	f.Add(base.Unix()-901, base.UnixNano()-1, int64(1500_000_000_000), int64(0), false, int64(0))
+	f.Add(base.Unix()-3600, base.UnixNano(), int64(0), int64(3600_000_000_000), true, int64(0))
+	f.Add(base.Unix()-901, base.UnixNano(), int64(0), int64(604800), true, int64(900_000_000_000))
+	f.Add(base.Unix()-61, base.UnixNano(), int64(0), int64(0), true, int64(60_500_000_000))
+	f.Fuzz(func(t *testing.T, signedAt, nowNanos, skew, expires int64, presigned bool, maxAge int64) {
 		const span = 200 * 365 * 86400 // keep the reference's time.Add clear of overflow
 		signedAt = base.Unix() + signedAt%span
 		req := request{presigned: presigned, signedAt: time.Unix(signedAt, 0).UTC()}
@@ -93,8 +95,9 @@ func FuzzCheckTime(f *testing.F) {
 			req.expires = time.Duration(expires%MaxExpires) * time.Second
 		}
 		now := time.Unix(0, nowNanos)
-		v := &Verifier{Now: func() time.Time { return now }, Skew: time.Duration(skew % (span * int64(time.Second)))}
-		got, want := v.checkTime(req.signedAt, req.expires), v.refCheckTime(&req)
+		v := &Verifier{Now: func() time.Time { return now }, Skew: time.Duration(skew % (span * int64(time.Second))),
+			MaxPresignAge: time.Duration(maxAge % (span * int64(time.Second)))}
+		got, want := v.checkTime(req.signedAt, req.expires, req.presigned), v.refCheckTime(&req)
 		if (got == nil) != (want == nil) || got != nil && *got != *want {
 			t.Fatalf("checkTime = %+v; reference %+v", got, want)
 		}

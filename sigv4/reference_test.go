@@ -233,7 +233,7 @@ func refAppendCanonical(b []byte, r *http.Request, req *request, params []param,
 // checkTime applies the skew window, and for presigned requests their expiry. AWS's STS
 // ignores X-Amz-Expires and allows the skew window after X-Amz-Date; so that tokens built on
 // that (EKS-style presigned GetCallerIdentity with X-Amz-Expires=60) keep working, a presigned
-// request is valid for the longer of the two.
+// request is valid for the longer of the two, and never longer than MaxPresignAge.
 func (v *Verifier) refCheckTime(req *request) *Error {
 	now := time.Now()
 	if v.Now != nil {
@@ -250,6 +250,9 @@ func (v *Verifier) refCheckTime(req *request) *Error {
 	window := skew
 	if req.presigned && req.expires > window {
 		window = req.expires
+	}
+	if req.presigned && v.MaxPresignAge > 0 && window > v.MaxPresignAge {
+		window = v.MaxPresignAge
 	}
 	if req.signedAt.Before(now.Add(-window)) {
 		return errExpired(req.signedAt, now, window)

@@ -85,14 +85,14 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 	// The canonical request, headers and all, checking the signed names as they go by.
 	b := append(s.buf[:0], r.Method...)
 	b = append(b, "\n/\n\n"...)
-	hasHost, hasToken := false, false
+	hasHost, hasToken, hasDate := false, false, false
 	for _, name := range names {
 		var value string
 		switch name {
 		case "host":
 			value, hasHost = r.Host, true
 		case "x-amz-date":
-			value = amzDate
+			value, hasDate = amzDate, true
 		case "content-type":
 			if len(types) != 1 {
 				return false, nil
@@ -127,12 +127,13 @@ func (v *Verifier) verifySDK(ctx context.Context, r *http.Request, body []byte, 
 		}
 		b = append(b, '\n')
 	}
-	if !hasHost || len(tokens) == 1 && !hasToken {
+	// An unsigned date or token is refused, in the general path's words.
+	if !hasHost || !hasDate || len(tokens) == 1 && !hasToken {
 		return false, nil
 	}
 
 	// Committed: from here on, verify's own order and code.
-	if perr := v.checkTime(signedAt, 0); perr != nil {
+	if perr := v.checkTime(signedAt, 0, false); perr != nil {
 		return true, perr
 	}
 	if !v.FormChecked {

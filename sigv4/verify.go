@@ -67,6 +67,12 @@ type Verifier struct {
 	Skew     time.Duration    // 0 means DefaultSkew
 	Secret   SecretFunc
 
+	// MaxPresignAge, when positive, is how long after its X-Amz-Date a presigned request is
+	// accepted, whatever its X-Amz-Expires says: AWS's IAM and STS take a presigned request for
+	// 15 minutes only, and identity proofs (presigned GetCallerIdentity for Kubernetes and
+	// Vault) rely on that bound. 0 honours X-Amz-Expires, up to MaxExpires, as S3 does.
+	MaxPresignAge time.Duration
+
 	// FormChecked says the caller decodes every form body it passes to Verify and refuses one
 	// that gives a parameter twice before it verifies, as iamd's request decoders do; Verify
 	// then skips its own pass over the body for repeated keys. Leave it false otherwise: the
@@ -233,7 +239,7 @@ func (v *Verifier) verifyGeneral(ctx context.Context, r *http.Request, body []by
 	if perr := checkSignedHeaders(r, &req, res.SignedHeaders); perr != nil {
 		return perr
 	}
-	if perr := v.checkTime(req.signedAt, req.expires); perr != nil {
+	if perr := v.checkTime(req.signedAt, req.expires, req.presigned); perr != nil {
 		return perr
 	}
 	if !v.FormChecked {
@@ -293,9 +299,9 @@ func (v *Verifier) serviceAllowed(svc string) bool {
 // checkTime applies the skew window, and for presigned requests their expiry. AWS's STS
 // ignores X-Amz-Expires and allows the skew window after X-Amz-Date; so that tokens built on
 // that (EKS-style presigned GetCallerIdentity with X-Amz-Expires=60) keep working, a presigned
-// request is valid for the longer of the two. expires is X-Amz-Expires, 0 when absent and in
-// the header form.
-func (v *Verifier) checkTime(signedAt time.Time, expires time.Duration) *Error {
+// request is valid for the longer of the two, and never longer than MaxPresignAge. expires is
+// X-Amz-Expires, 0 when absent and in the header form.
+func (v *Verifier) checkTime(signedAt time.Time, expires time.Duration, presigned bool) *Error {
 	var now time.Time
 	if v.Now != nil {
 		now = v.Now()
@@ -307,8 +313,11 @@ func (v *Verifier) checkTime(signedAt time.Time, expires time.Duration) *Error {
 		skew = DefaultSkew
 	}
 	window := skew
-	if expires > window {
-		window = expires
+	if presigned {
+		window = max(window, expires)
+		if v.MaxPresignAge > 0 {
+			window = min(window, v.MaxPresignAge)
+		}
 	}
 	// Both times are whole seconds (now truncated), so comparing seconds against the windows
 	// rounded down to seconds decides exactly as comparing the times would, without the cost
@@ -450,10 +459,11 @@ func lookup(params []param, key string) (string, bool) {
 }
 
 // checkSignedHeaders checks the client's list: well-formed, includes host, and, in the header
-// form, covers the session token (an unsigned token could be swapped for another). It leaves
-// the names, appended to dst, in req.names.
+// form, covers the date header the signing time is read from (AWS refuses a request that does
+// not sign it, and so does Verify) and the session token (an unsigned token could be swapped
+// for another). It leaves the names, appended to dst, in req.names.
 func checkSignedHeaders(r *http.Request, req *request, dst []string) *Error {
-	hasHost, hasToken := false, false
+	hasHost, hasToken, hasAmzDate, hasDate := false, false, false, false
 	for rest := req.signedHeaders; ; {
 		name, more := rest, ""
 		i := strings.IndexByte(rest, ';')
@@ -468,6 +478,10 @@ func checkSignedHeaders(r *http.Request, req *request, dst []string) *Error {
 			hasHost = true
 		case "x-amz-security-token":
 			hasToken = true
+		case "x-amz-date":
+			hasAmzDate = true
+		case "date":
+			hasDate = true
 		}
 		dst = append(dst, name)
 		if i < 0 {
@@ -478,6 +492,15 @@ func checkSignedHeaders(r *http.Request, req *request, dst []string) *Error {
 	req.names = dst
 	if !hasHost {
 		return errIncomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	if !req.presigned {
+		// gatherHeader took the time from X-Amz-Date when there is one, else from Date.
+		if len(req.hdrDates) > 0 && !hasAmzDate {
+			return errIncomplete("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
+		}
+		if len(req.hdrDates) == 0 && !hasDate {
+			return errIncomplete("'Date' must be a 'SignedHeader' in the AWS Authorization.")
+		}
 	}
 	if !req.presigned && !hasToken && len(req.hdrTokens) > 0 {
 		return errMismatch()

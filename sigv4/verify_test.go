@@ -113,7 +113,8 @@ func TestVerify(t *testing.T) {
 		name     string
 		req      func(t *testing.T) (*http.Request, []byte)
 		services []string
-		code     string // "" = accepted
+		maxAge   time.Duration // the verifier's MaxPresignAge
+		code     string        // "" = accepted
 		status   int
 		msg      string // exact message; "" = not checked
 		is       error
@@ -331,6 +332,62 @@ func TestVerify(t *testing.T) {
 			req: func(t *testing.T) (*http.Request, []byte) {
 				return presigned(t, tCreds, tNow.Add(-2*time.Hour), action+"&X-Amz-Expires=3600"), nil
 			}},
+		// AWS's IAM and STS take a presigned request for 15 minutes after X-Amz-Date, whatever
+		// X-Amz-Expires says: an identity proof must not be replayable for a week.
+		{name: "presigned with the week's expiry, six days old, age bounded", maxAge: 15 * time.Minute,
+			code: "SignatureDoesNotMatch", status: 403,
+			msg: "Signature expired: 20261121T122000Z is now earlier than 20261127T120500Z (20261127T122000Z - 15 min.)",
+			req: func(t *testing.T) (*http.Request, []byte) {
+				return presigned(t, tCreds, tNow.Add(-6*24*time.Hour), action+"&X-Amz-Expires=604800"), nil
+			}},
+		{name: "presigned 16 minutes old, age bounded", maxAge: 15 * time.Minute, code: "SignatureDoesNotMatch", status: 403,
+			msg: "Signature expired: 20261127T120400Z is now earlier than 20261127T120500Z (20261127T122000Z - 15 min.)",
+			req: func(t *testing.T) (*http.Request, []byte) {
+				return presigned(t, tCreds, tNow.Add(-16*time.Minute), action+"&X-Amz-Expires=3600"), nil
+			}},
+		{name: "presigned 16 minutes old without expiry, age bounded", maxAge: 15 * time.Minute, code: "SignatureDoesNotMatch", status: 403,
+			req: func(t *testing.T) (*http.Request, []byte) {
+				return presigned(t, tCreds, tNow.Add(-16*time.Minute), action), nil
+			}},
+		{name: "presigned 14 minutes old with the week's expiry, age bounded", maxAge: 15 * time.Minute,
+			req: func(t *testing.T) (*http.Request, []byte) {
+				return presigned(t, tCreds, tNow.Add(-14*time.Minute), action+"&X-Amz-Expires=604800"), nil
+			}},
+		{name: "header form unaffected by the presign age bound", maxAge: time.Minute,
+			req: func(t *testing.T) (*http.Request, []byte) {
+				return signed(t, tCreds, "sts", "us-east-1", tNow.Add(-10*time.Minute), tBody, nil), tBody
+			}},
+		// The time a signature is checked against must be signed itself.
+		{name: "X-Amz-Date header not signed", code: "IncompleteSignature", status: 400,
+			msg: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.",
+			req: func(t *testing.T) (*http.Request, []byte) {
+				r := signed(t, tCreds, "sts", "us-east-1", at, tBody, nil)
+				const sh = "content-length;content-type;host"
+				sig := signByHand(t, r, tBody, tCreds.SecretAccessKey, "sts", "us-east-1", at, sh)
+				r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+tCreds.AccessKeyID+"/"+at.Format("20060102")+"/us-east-1/sts/aws4_request, SignedHeaders="+sh+", Signature="+sig)
+				return overTheWire(t, r)
+			}},
+		{name: "Date header not signed", code: "IncompleteSignature", status: 400,
+			msg: "'Date' must be a 'SignedHeader' in the AWS Authorization.",
+			req: func(t *testing.T) (*http.Request, []byte) {
+				r := signed(t, tCreds, "sts", "us-east-1", at, tBody, nil)
+				r.Header.Del("X-Amz-Date")
+				r.Header.Set("Date", at.Format(http.TimeFormat))
+				const sh = "content-length;content-type;host"
+				sig := signByHand(t, r, tBody, tCreds.SecretAccessKey, "sts", "us-east-1", at, sh)
+				r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+tCreds.AccessKeyID+"/"+at.Format("20060102")+"/us-east-1/sts/aws4_request, SignedHeaders="+sh+", Signature="+sig)
+				return overTheWire(t, r)
+			}},
+		{name: "Date header signed but X-Amz-Date used and not signed", code: "IncompleteSignature", status: 400,
+			msg: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.",
+			req: func(t *testing.T) (*http.Request, []byte) {
+				r := signed(t, tCreds, "sts", "us-east-1", at, tBody, nil)
+				r.Header.Set("Date", at.Format(http.TimeFormat))
+				const sh = "content-length;content-type;date;host"
+				sig := signByHand(t, r, tBody, tCreds.SecretAccessKey, "sts", "us-east-1", at, sh)
+				r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+tCreds.AccessKeyID+"/"+at.Format("20060102")+"/us-east-1/sts/aws4_request, SignedHeaders="+sh+", Signature="+sig)
+				return overTheWire(t, r)
+			}},
 		{name: "presigned query changed", code: "SignatureDoesNotMatch", status: 403,
 			req: func(t *testing.T) (*http.Request, []byte) {
 				r := presigned(t, tCreds, at, action)
@@ -356,6 +413,7 @@ func TestVerify(t *testing.T) {
 			if tt.services != nil {
 				v.Services = tt.services
 			}
+			v.MaxPresignAge = tt.maxAge
 			r, body := tt.req(t)
 			res, err := v.Verify(context.Background(), r, body)
 			// VerifyInto decides the same, and overwrites a reused result entirely.
