@@ -1,5 +1,11 @@
 package iam
 
+import (
+	"strings"
+
+	"github.com/iamd/iamd/arn"
+)
+
 // ARNs of IAM and STS entities. Paths are stored with their leading and trailing slash, so an
 // ARN is the resource type, the path and the name run together ("user" + "/dev/" + "bob").
 
@@ -40,3 +46,27 @@ func FederatedUserARN(account, name string) string {
 
 // MFAARN is the serial number of a virtual MFA device: arn:aws:iam::ACCOUNT:mfa/PATH/NAME.
 func MFAARN(account, path, name string) string { return iamARN(account, "mfa"+path+name) }
+
+// EntityARN is the ARN of an IAM entity with a path, split: arn:aws:iam::ACCOUNT:TYPE/PATH/NAME.
+type EntityARN struct {
+	Account string
+	Type    string // "user", "role", "group", "policy", "instance-profile", …
+	Path    string // with its leading and trailing slash
+	Name    string
+}
+
+// ParseEntityARN splits an IAM entity's ARN; ok is false for anything else (another partition
+// or service, a region, an account that is not 12 digits, no name).
+func ParseEntityARN(s string) (e EntityARN, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Partition != Partition || a.Service != "iam" || a.Region != "" || !IsAccountID(a.Account) {
+		return e, false
+	}
+	typ, rest, ok := strings.Cut(a.Resource, "/")
+	if !ok {
+		return e, false
+	}
+	i := strings.LastIndexByte(rest, '/')
+	e = EntityARN{Account: a.Account, Type: typ, Path: "/" + rest[:i+1], Name: rest[i+1:]}
+	return e, typ != "" && e.Name != ""
+}

@@ -12,43 +12,29 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/policy"
 )
 
-// entityRef is an IAM user or role ARN, split.
-type entityRef struct {
-	account, kind, path, name string
-}
-
-// parseEntity reads arn:PARTITION:iam::ACCOUNT:user/PATH/NAME or …:role/PATH/NAME.
-func parseEntity(s string) (entityRef, bool) {
-	a, err := arn.Parse(s)
-	if err != nil || a.Service != "iam" || a.Region != "" || !iam.IsAccountID(a.Account) {
-		return entityRef{}, false
-	}
-	kind, rest, ok := strings.Cut(a.Resource, "/")
-	if !ok || (kind != "user" && kind != "role") {
-		return entityRef{}, false
-	}
-	i := strings.LastIndexByte(rest, '/')
-	return entityRef{account: a.Account, kind: kind, path: "/" + rest[:i+1], name: rest[i+1:]}, rest[i+1:] != ""
+// parseEntity reads the ARN of an IAM user or role.
+func parseEntity(s string) (iam.EntityARN, bool) {
+	e, ok := iam.ParseEntityARN(s)
+	return e, ok && (e.Type == "user" || e.Type == "role")
 }
 
 // lookup finds the entity ref names, by name; ok is false when it does not exist.
-func lookup(ctx context.Context, tx store.Tx, ref entityRef) (id, currentARN string, ok bool, err error) {
-	switch ref.kind {
+func lookup(ctx context.Context, tx store.Tx, ref iam.EntityARN) (id, currentARN string, ok bool, err error) {
+	switch ref.Type {
 	case "user":
-		u, err := tx.User(ctx, ref.account, ref.name)
+		u, err := tx.User(ctx, ref.Account, ref.Name)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", "", false, nil
 		}
 		return u.UserID, u.Arn, err == nil, err
 	default:
-		r, err := tx.Role(ctx, ref.account, ref.name)
+		r, err := tx.Role(ctx, ref.Account, ref.Name)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", "", false, nil
 		}
@@ -90,14 +76,14 @@ func Bind(ctx context.Context, tx store.Tx, doc string) ([]iam.PrincipalID, erro
 		if !ok || bound(out, p.Value) {
 			continue
 		}
-		h, seen := hosted[ref.account]
+		h, seen := hosted[ref.Account]
 		if !seen {
-			_, err := tx.Account(ctx, ref.account)
+			_, err := tx.Account(ctx, ref.Account)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return nil, err
 			}
 			h = err == nil
-			hosted[ref.account] = h
+			hosted[ref.Account] = h
 		}
 		if !h {
 			continue
@@ -137,7 +123,7 @@ func Render(ctx context.Context, tx store.Tx, doc string, ids []iam.PrincipalID)
 		if !ok {
 			continue
 		}
-		current, ok, err := byID(ctx, tx, ref.account, b.ID)
+		current, ok, err := byID(ctx, tx, ref.Account, b.ID)
 		if err != nil {
 			return "", err
 		}

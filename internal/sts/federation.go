@@ -124,7 +124,7 @@ func (s *Service) assumeFederated(ctx context.Context, f *federatedAssume) (*sts
 		if err != nil {
 			return err
 		}
-		if res.Decision != policy.Allowed || !trustAllowed(res) {
+		if res.Decision != policy.Allowed {
 			return awserr.AccessDenied("Not authorized to perform " + action)
 		}
 		return nil

@@ -51,7 +51,7 @@ func (s *Service) AssumeRoleForInstance(ctx context.Context, in InstanceRole) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	if res.Decision != policy.Allowed || !trustAllowed(res) {
+	if res.Decision != policy.Allowed {
 		return nil, nil, denied
 	}
 	if !validSessionName(in.InstanceID) {

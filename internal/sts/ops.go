@@ -150,12 +150,39 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 }
 
 // AssumeRole issues credentials for a role session when the role's trust policy (and, where it
-// delegates to the account, the caller's identity policies) allow the caller.
+// delegates to the account, the caller's identity policies) allow the caller. It validates the
+// call, builds the condition keys, has authz decide (the trust rule is authz's alone), and
+// issues the session.
 func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*stsapi.AssumeRoleOutput, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, err := s.validateAssume(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeAssume(ctx, p, a, in); err != nil {
+		return nil, err
+	}
+	return s.issueAssume(ctx, p, a, in)
+}
+
+// assumption is an AssumeRole call once validated: the role, with its trust policy compiled,
+// and the session it asks for.
+type assumption struct {
+	role           iam.Role
+	trust          *policy.Policy
+	mfaAt          time.Time // when the call's own MFA code was verified; zero: none given
+	prev           *session.Session
+	tags           []session.Tag
+	transitive     []string
+	sourceIdentity string
+}
+
+// validateAssume checks everything AssumeRole can refuse before the authorization decision, in
+// AWS's order.
+func (s *Service) validateAssume(ctx context.Context, p *authn.Principal, in *stsapi.AssumeRoleInput) (*assumption, error) {
 	if p.IsRoot() {
 		// AWS refuses role sessions to the root user, with its key or its session token.
 		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
@@ -163,68 +190,58 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if len(in.ProvidedContexts) > 0 {
 		return nil, awserr.InvalidInput("ProvidedContexts are not supported by iamd.")
 	}
-	var mfaAt time.Time
+	a := &assumption{}
+	var err error
 	if in.SerialNumber != "" || in.TokenCode != "" {
-		if mfaAt, err = s.mfa(ctx, p, in.SerialNumber, in.TokenCode); err != nil {
+		if a.mfaAt, err = s.mfa(ctx, p, in.SerialNumber, in.TokenCode); err != nil {
 			return nil, err
 		}
 	}
-	roleARN := in.RoleArn
-	denied := func() error {
-		return awserr.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), roleARN))
-	}
-	acct, path, name, ok := parseRoleARN(roleARN)
+	denied := awserr.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), in.RoleArn))
+	acct, path, name, ok := parseRoleARN(in.RoleArn)
 	if !ok {
-		return nil, awserr.Validation(fmt.Sprintf("%s is invalid", roleARN))
+		return nil, awserr.Validation(in.RoleArn + " is invalid")
 	}
 	// The role may live in another account hosted by this iamd: then both the caller's identity
 	// policies and the role's trust policy must allow (policy.Evaluate's cross-account rule).
-	role, err := s.role(ctx, acct, name)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && role.Path != path) {
-		return nil, denied()
+	a.role, err = s.role(ctx, acct, name)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.role.Path != path) {
+		return nil, denied
 	}
 	if err != nil {
 		return nil, err
 	}
-	trust, err := s.cfg.Authz.Compile(role.AssumeRolePolicyDocument, policy.KindTrust)
-	if err != nil {
-		return nil, denied()
+	if a.trust, err = s.cfg.Authz.Compile(a.role.AssumeRolePolicyDocument, policy.KindTrust); err != nil {
+		return nil, denied
 	}
-	tags, err := sessionTags(in.Tags)
-	if err != nil {
+	if a.tags, err = sessionTags(in.Tags); err != nil {
 		return nil, err
 	}
-	var callerSession *session.Session
 	if p.Kind() == authn.AssumedRole {
-		callerSession = p.Session()
+		a.prev = p.Session()
 	}
-	transitive, err := mergeTransitive(callerSession, &tags, in.TransitiveTagKeys)
-	if err != nil {
+	if a.transitive, err = mergeTransitive(a.prev, &a.tags, in.TransitiveTagKeys); err != nil {
 		return nil, err
 	}
-	sourceIdentity := in.SourceIdentity
-	if callerSession != nil && callerSession.SourceIdentity != "" {
-		if sourceIdentity != "" && sourceIdentity != callerSession.SourceIdentity {
+	a.sourceIdentity = in.SourceIdentity
+	if a.prev != nil && a.prev.SourceIdentity != "" {
+		if in.SourceIdentity != "" && in.SourceIdentity != a.prev.SourceIdentity {
 			return nil, awserr.AccessDenied("SourceIdentity cannot be changed once set on a role session.")
 		}
-		sourceIdentity = callerSession.SourceIdentity
+		a.sourceIdentity = a.prev.SourceIdentity
 	}
+	return a, nil
+}
 
-	// The trust check's keys and the response share one allocation (assumeAlloc).
-	blk := new(assumeAlloc)
-	keys := blk.keys[:0]
-	vals := blk.vals[:0]
-	// key appends a key with one value, backed by blk while it has room.
-	key := func(name, value string) {
-		vals = append(vals, value)
-		keys = append(keys, authz.Key{Name: name, Values: vals[len(vals)-1 : len(vals) : len(vals)]})
-	}
-	key("sts:RoleSessionName", in.RoleSessionName)
+// authorizeAssume asks authz for sts:AssumeRole on the role, with the role's trust policy as
+// the resource policy, and for sts:TagSession and sts:SetSourceIdentity when the call needs them.
+func (s *Service) authorizeAssume(ctx context.Context, p *authn.Principal, a *assumption, in *stsapi.AssumeRoleInput) error {
+	keys := []authz.Key{{Name: "sts:RoleSessionName", Values: []string{in.RoleSessionName}}}
 	if in.ExternalId != "" {
-		key("sts:ExternalId", in.ExternalId)
+		keys = append(keys, authz.Key{Name: "sts:ExternalId", Values: []string{in.ExternalId}})
 	}
-	if sourceIdentity != "" {
-		key("sts:SourceIdentity", sourceIdentity)
+	if a.sourceIdentity != "" {
+		keys = append(keys, authz.Key{Name: "sts:SourceIdentity", Values: []string{a.sourceIdentity}})
 	}
 	if len(in.Tags) > 0 {
 		tagKeys := make([]string, len(in.Tags))
@@ -237,67 +254,50 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if len(in.TransitiveTagKeys) > 0 {
 		keys = append(keys, authz.Key{Name: "sts:TransitiveTagKeys", Values: in.TransitiveTagKeys})
 	}
-	if !mfaAt.IsZero() {
+	if !a.mfaAt.IsZero() {
 		// The code given with this call authenticates the caller now: a trust policy requiring
 		// MFA sees it present and fresh.
-		key("aws:MultiFactorAuthPresent", "true")
-		key("aws:MultiFactorAuthAge", "0")
+		keys = append(keys, authz.Key{Name: "aws:MultiFactorAuthPresent", Values: []string{"true"}},
+			authz.Key{Name: "aws:MultiFactorAuthAge", Values: []string{"0"}})
 	}
-	meta := authz.MetaFromContext(ctx)
-	check := func(action string) error {
-		req := authz.Request{Action: action, Resource: role.Arn, ResourcePolicy: trust, ResourceAccount: acct, Keys: keys}
-		res, err := s.cfg.Authz.Evaluate(ctx, p, meta, req)
-		if err != nil {
-			return err
-		}
-		if res.Decision == policy.Allowed && trustAllowed(res) {
-			return nil
-		}
-		if res.Decision == policy.Allowed {
-			// Allowed by the caller's own policies alone: a role also needs its trust policy.
-			res.Decision, res.By = policy.ImplicitDeny, policy.PolicyRef{Place: policy.PlaceResource}
-		}
-		return authz.Denied(p, action, role.Arn, res)
-	}
-	if err := check("sts:AssumeRole"); err != nil {
-		return nil, err
-	}
+	req := authz.Request{Action: "sts:AssumeRole", Resource: a.role.Arn, ResourcePolicy: a.trust, ResourceAccount: a.role.Account, Keys: keys}
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
-		if err := check("sts:TagSession"); err != nil {
-			return nil, err
-		}
+		req.Dependent = append(req.Dependent, authz.Request{Action: "sts:TagSession", Resource: a.role.Arn, ResourcePolicy: a.trust, ResourceAccount: a.role.Account, Keys: keys})
 	}
 	if in.SourceIdentity != "" {
-		if err := check("sts:SetSourceIdentity"); err != nil {
-			return nil, err
-		}
+		req.Dependent = append(req.Dependent, authz.Request{Action: "sts:SetSourceIdentity", Resource: a.role.Arn, ResourcePolicy: a.trust, ResourceAccount: a.role.Account, Keys: keys})
 	}
+	return s.cfg.Authz.Authorize(ctx, p, authz.MetaFromContext(ctx), req)
+}
 
+// issueAssume issues the role session an authorized AssumeRole asked for. The session's length
+// is checked against the role only now: a caller the role does not admit learns nothing of it.
+func (s *Service) issueAssume(ctx context.Context, p *authn.Principal, a *assumption, in *stsapi.AssumeRoleInput) (*stsapi.AssumeRoleOutput, error) {
+	role := a.role
 	dur := defaultRoleDuration
 	if in.DurationSeconds != nil {
 		dur = int(*in.DurationSeconds)
 	}
-	if callerSession != nil && dur > chainedMaxDuration {
+	if a.prev != nil && dur > chainedMaxDuration {
 		return nil, awserr.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if maxDur := int(role.MaxSessionDuration); maxDur > 0 && dur > maxDur {
 		return nil, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-
 	sess := &session.Session{
-		Kind: session.AssumedRole, Account: acct,
+		Kind: session.AssumedRole, Account: role.Account,
 		EntityID: role.RoleID, EntityName: role.RoleName, EntityPath: role.Path,
 		SessionName:    in.RoleSessionName,
-		Tags:           tags,
-		TransitiveKeys: transitive,
-		SourceIdentity: sourceIdentity,
+		Tags:           a.tags,
+		TransitiveKeys: a.transitive,
+		SourceIdentity: a.sourceIdentity,
 	}
-	if callerSession != nil {
-		sess.ChainDepth = callerSession.ChainDepth + 1
-		sess.MFA, sess.MFAAuthTime = callerSession.MFA, callerSession.MFAAuthTime
+	if a.prev != nil {
+		sess.ChainDepth = a.prev.ChainDepth + 1
+		sess.MFA, sess.MFAAuthTime = a.prev.MFA, a.prev.MFAAuthTime
 	}
-	if !mfaAt.IsZero() {
-		sess.MFA, sess.MFAAuthTime = true, mfaAt
+	if !a.mfaAt.IsZero() {
+		sess.MFA, sess.MFAAuthTime = true, a.mfaAt
 	}
 	packed, err := s.sessionPolicies(sess, in.Policy, in.PolicyArns)
 	if err != nil {
@@ -306,80 +306,27 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleInput) (*
 	if err := checkPacked(packed, sess); err != nil {
 		return nil, err
 	}
-	if err := s.issueInto(&blk.creds, sess, time.Duration(dur)*time.Second); err != nil {
+	creds, err := s.issue(sess, time.Duration(dur)*time.Second)
+	if err != nil {
 		return nil, err
 	}
 	s.recordRoleUse(ctx, role, p.Region())
-	// The session's id and ARN are one string, cut in two.
-	parts := assumedRoleParts(role.RoleID, acct, role.RoleName, in.RoleSessionName)
-	blk.user.AssumedRoleId, blk.user.Arn = cutAssumedRole(strings.Join(parts[:], ""), role.RoleID, in.RoleSessionName)
-	blk.out = stsapi.AssumeRoleOutput{
-		Credentials:      &blk.creds,
-		AssumedRoleUser:  &blk.user,
+	return &stsapi.AssumeRoleOutput{
+		Credentials: creds,
+		AssumedRoleUser: &stsapi.AssumedRoleUser{AssumedRoleId: role.RoleID + ":" + in.RoleSessionName,
+			Arn: iam.AssumedRoleARN(role.Account, role.RoleName, in.RoleSessionName)},
 		PackedPolicySize: packedSize(packed, sess),
-		SourceIdentity:   sourceIdentity,
-	}
-	return &blk.out, nil
-}
-
-// assumeAlloc is what one AssumeRole call allocates besides strings, in one piece: the
-// response, and the trust check's condition keys with room for their values (the session
-// name, external id, source identity and the two MFA keys; tags take their own).
-type assumeAlloc struct {
-	out   stsapi.AssumeRoleOutput
-	user  stsapi.AssumedRoleUser
-	creds stsapi.Credentials
-	keys  [6]authz.Key
-	vals  [5]string
-}
-
-// assumedRoleParts are the pieces of a role session's AssumedRoleId (ROLEID:SESSION) followed by
-// its ARN (iam.AssumedRoleARN), for one string that cutAssumedRole cuts in two.
-func assumedRoleParts(roleID, account, roleName, sessionName string) [11]string {
-	return [...]string{roleID, ":", sessionName,
-		"arn:", iam.Partition, ":sts::", account, ":assumed-role/", roleName, "/", sessionName}
-}
-
-// cutAssumedRole splits the joined assumedRoleParts into the AssumedRoleId and the ARN.
-func cutAssumedRole(joined, roleID, sessionName string) (id, arn string) {
-	n := len(roleID) + 1 + len(sessionName)
-	return joined[:n], joined[n:]
-}
-
-// trustAllowed reports whether the role's trust policy itself had an applicable Allow: a role
-// can only be assumed by principals its trust policy names (directly or through the account).
-func trustAllowed(res policy.Result) bool {
-	for _, m := range res.Matched {
-		if m.Policy.Place == policy.PlaceResource && m.Effect == policy.Allow {
-			return true
-		}
-	}
-	return false
+		SourceIdentity:   a.sourceIdentity,
+	}, nil
 }
 
 // parseRoleARN splits arn:aws:iam::ACCOUNT:role/PATH/NAME.
 func parseRoleARN(s string) (account, path, name string, ok bool) {
-	rest, ok := strings.CutPrefix(s, "arn:aws:iam::")
-	if !ok {
+	ref, ok := iam.ParseEntityARN(s)
+	if !ok || ref.Type != "role" || !iam.ValidName(ref.Name) {
 		return "", "", "", false
 	}
-	account, rest, ok = strings.Cut(rest, ":")
-	if !ok || !iam.IsAccountID(account) {
-		return "", "", "", false
-	}
-	rest, ok = strings.CutPrefix(rest, "role/")
-	if !ok {
-		return "", "", "", false
-	}
-	i := strings.LastIndexByte(rest, '/')
-	path, name = "/"+rest[:i+1], rest[i+1:]
-	if i < 0 {
-		path = "/"
-	}
-	if name == "" || !iam.ValidName(name) {
-		return "", "", "", false
-	}
-	return account, path, name, true
+	return ref.Account, ref.Path, ref.Name, true
 }
 
 // sessionPolicies validates and stores the session policies on sess; it returns the packed
