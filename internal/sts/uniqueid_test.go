@@ -50,7 +50,10 @@ func TestSessionOfDeletedRoleEndsWithIt(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"GetCallerIdentity", func() error { _, err := iamtest.STS(old).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{}); return err }},
+		{"GetCallerIdentity", func() error {
+			_, err := iamtest.STS(old).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{})
+			return err
+		}},
 		{"CreateUser", func() error {
 			_, err := iamtest.IAM(old).CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("mallory")})
 			return err
