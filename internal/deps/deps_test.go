@@ -36,13 +36,13 @@ var allowed = map[string][]string{
 	"internal/gencache":              {},
 	"internal/authn":                 {"sigv4", "internal/gencache", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
 	"internal/principals":            {"policy", "arn", "internal/iam", "internal/store", "internal/awserr"},
-	"internal/authz":                 {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr", "internal/principals"},
+	"internal/authz":                 {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr", "internal/principals", "internal/api/iam", "internal/api/sts"},
 	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "policy", "arn", "golang.org/x/crypto"},
 	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.
-	"internal/instance": {"internal/authn", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
+	"internal/instance": {"internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
 	// agent: the on-machine metadata and container credential endpoints; it talks to iamd over HTTP only.
 	"internal/agent":   {},
 	"internal/iamtest": {"internal/node", "internal/h1", "github.com/aws/aws-sdk-go-v2"},
