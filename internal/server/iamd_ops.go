@@ -113,7 +113,9 @@ func (s *Server) handleIamd(r *http.Request, c *call) (out any, err error) {
 			fmt.Sprintf("Request body is larger than the limit of %d bytes.", s.cfg.MaxBody))
 	}
 	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
-	ctx, trace := authz.NewRequestContext(r.Context(), meta)
+	// The body has been read whole: the call runs to completion even if the client goes away
+	// (see handle).
+	ctx, trace := authz.NewRequestContext(context.WithoutCancel(r.Context()), meta)
 	switch r.URL.Path {
 	case iamdCredPath:
 		c.action = "GetInstanceCredentials"

@@ -97,7 +97,18 @@ type call struct {
 	lenText [20]byte
 	// rctx is the request's context and trace, in the call's allocation.
 	rctx authz.RequestContext
+	// detached is the request's context without its cancellation, in the call's allocation.
+	detached detachedContext
 }
+
+// detachedContext is context.WithoutCancel without its allocation: the values of parent, and
+// neither its deadline nor its end.
+type detachedContext struct{ parent context.Context }
+
+func (*detachedContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (*detachedContext) Done() <-chan struct{}       { return nil }
+func (*detachedContext) Err() error                  { return nil }
+func (c *detachedContext) Value(key any) any         { return c.parent.Value(key) }
 
 // newID fills idText with a new request id (newRequestID) and returns it as a string over
 // those bytes, which saves the string's allocation: the call is allocated per request, never
@@ -271,7 +282,13 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 	}
 
 	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
-	ctx, trace := c.rctx.Init(r.Context(), meta)
+	// The whole request has arrived: from here the call runs to completion and is answered,
+	// even if the client goes away meanwhile. net/http ends r.Context() as soon as the client
+	// closes its side, and a client that half-closes after sending its request (HTTP/1.0
+	// tools, some proxies) still waits for the answer; a write abandoned half-way would be
+	// rolled back and answered as a failure. Each store call bounds itself in time.
+	c.detached.parent = r.Context()
+	ctx, trace := c.rctx.Init(&c.detached, meta)
 	c.trace = trace
 	p, err := s.cfg.Authn.Authenticate(ctx, r, body, c.service, unsigned)
 	if err != nil {
