@@ -141,6 +141,11 @@ func ParseServiceAPIKey(key string) (ServiceAPIKey, error) {
 	if !known {
 		return ServiceAPIKey{}, errMalformedAPIKey
 	}
+	// Go's base64 decoders skip CR and LF even in strict mode: without this, a key with line
+	// breaks inserted would parse as the key without them, one secret with many spellings.
+	if strings.ContainsAny(key, "\r\n") {
+		return ServiceAPIKey{}, errMalformedAPIKey
+	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(key[4:])
 	if err != nil {
 		return ServiceAPIKey{}, errMalformedAPIKey
@@ -150,7 +155,7 @@ func ParseServiceAPIKey(key string) (ServiceAPIKey, error) {
 	if !ok || at < 1 || !isAccountID(alias[at+len("-at-"):]) || random == "" || ValidateUserName("userName", alias[:at]) != nil {
 		return ServiceAPIKey{}, errMalformedAPIKey
 	}
-	if _, err := base64.RawURLEncoding.Strict().DecodeString(random); err != nil {
+	if _, err := base64.RawURLEncoding.Strict().DecodeString(random); err != nil || strings.ContainsAny(random, "\r\n") {
 		return ServiceAPIKey{}, errMalformedAPIKey
 	}
 	return ServiceAPIKey{Prefix: prefix, Alias: alias, Random: random}, nil

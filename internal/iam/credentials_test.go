@@ -312,6 +312,10 @@ func TestServiceAPIKey(t *testing.T) {
 		{"empty user", "ABSK" + "LWF0LTEyMzQ1Njc4OTAxMjp4eHh4"},               // -at-123456789012:xxxx
 		{"random not base64url", "ABSK" + "YW5uLWF0LTEyMzQ1Njc4OTAxMjp4IXg="}, // ann-at-123456789012:x!x
 		{"too long", "ABSK" + strings.Repeat("A", 2000)},
+		// Go's base64 decoders skip CR and LF, even in strict mode.
+		{"carriage return", "ABSKYW5uLWF0\rLTEyMzQ1Njc4OTAxMjp4eHh4"},
+		{"line feed", "ABSKYW5uLWF0\nLTEyMzQ1Njc4OTAxMjp4eHh4"},
+		{"carriage return in the random part", "ABSK" + "YW5uLWF0LTEyMzQ1Njc4OTAxMjp4eA14eA=="}, // ann-at-123456789012:xx\rxx
 	}
 	for _, tc := range bad {
 		t.Run("bad "+tc.name, func(t *testing.T) {
