@@ -185,9 +185,10 @@ func readResponse(br *bufio.Reader, body *bytes.Buffer, limit int) (status int, 
 	if err != nil {
 		return 0, false, fmt.Errorf("reading the status line: %w", err)
 	}
-	// "HTTP/1.x NNN reason"
-	if len(line) < 14 || string(line[:7]) != "HTTP/1." || line[8] != ' ' || (len(line) > 12 && line[12] != ' ' && line[12] != '\r') {
-		return 0, false, fmt.Errorf("malformed status line %q", trimCRLF(line))
+	// "HTTP/1.x NNN reason" or "HTTP/1.x NNN", as net/http reads it: anything but a space
+	// after the code (a bare CR, say) makes the code longer than three characters.
+	if sl := trimCRLF(line); len(sl) < 12 || string(sl[:7]) != "HTTP/1." || sl[8] != ' ' || (len(sl) > 12 && sl[12] != ' ') {
+		return 0, false, fmt.Errorf("malformed status line %q", sl)
 	}
 	http10 := line[7] == '0'
 	if line[7] != '0' && line[7] != '1' {
@@ -220,7 +221,12 @@ func readResponse(br *bufio.Reader, body *bytes.Buffer, limit int) (status int, 
 		if colon <= 0 || !isToken(line[:colon]) {
 			return 0, false, fmt.Errorf("malformed header line %q", line)
 		}
-		name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
+		if !validHeaderValue(line[colon+1:]) {
+			return 0, false, fmt.Errorf("malformed header line %q", line)
+		}
+		// Trimmed of what net/http trims, spaces and tabs only: a Content-Length of "5\u00a0"
+		// is no length to it.
+		name, value := line[:colon], bytes.Trim(line[colon+1:], " \t")
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			v, err := strconv.ParseUint(string(value), 10, 31)
@@ -229,6 +235,9 @@ func readResponse(br *bufio.Reader, body *bytes.Buffer, limit int) (status int, 
 			}
 			length = int(v)
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			if http10 {
+				break // HTTP/1.0 has no transfer codings; net/http ignores the header too
+			}
 			if !bytes.EqualFold(value, []byte("chunked")) {
 				return 0, false, fmt.Errorf("unsupported Transfer-Encoding %q", value)
 			}
@@ -270,39 +279,83 @@ func readChunked(br *bufio.Reader, body *bytes.Buffer, limit int) error {
 		if err != nil {
 			return fmt.Errorf("reading a chunk size: %w", err)
 		}
-		size := trimCRLF(line)
+		// Chunk lines end in CRLF, with no other CR: unlike header lines, not in a bare LF
+		// (RFC 9112 erratum 7633), which net/http refuses.
+		if len(line) < 2 || bytes.IndexByte(line, '\r') != len(line)-2 {
+			return fmt.Errorf("chunk size line %q does not end in CRLF", line)
+		}
+		size := bytes.TrimRight(line[:len(line)-2], " \t")
 		if i := bytes.IndexByte(size, ';'); i >= 0 {
 			size = size[:i] // chunk extensions carry nothing the load tool needs
 		}
-		n, err := strconv.ParseUint(string(bytes.TrimSpace(size)), 16, 31)
+		n, err := parseChunkSize(size)
 		if err != nil {
-			return fmt.Errorf("bad chunk size %q", size)
+			return err
 		}
 		if n == 0 {
 			break
 		}
-		if body.Len()+int(n) > limit {
+		if body.Len()+n > limit {
 			return fmt.Errorf("response body is over the %d-byte limit", limit)
 		}
 		if _, err := io.CopyN(body, br, int64(n)); err != nil {
 			return err
 		}
-		if crlf, err := br.ReadSlice('\n'); err != nil || len(trimCRLF(crlf)) != 0 {
+		if crlf, err := br.Peek(2); err != nil || string(crlf) != "\r\n" {
 			return errors.New("chunk not followed by CRLF")
 		}
+		br.Discard(2)
 	}
-	for n := 0; ; n++ { // trailers, ignored
+	// The trailers, ignored: none is a CRLF straight away, as net/http wants it; else header
+	// lines up to an empty one.
+	if p, _ := br.Peek(2); string(p) == "\r\n" {
+		br.Discard(2)
+		return nil
+	} else if len(p) < 2 {
+		return errors.New("response ends in its trailers")
+	}
+	for n := 0; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
 			return fmt.Errorf("reading the trailers: %w", err)
 		}
-		if len(trimCRLF(line)) == 0 {
+		line = trimCRLF(line)
+		if len(line) == 0 {
 			return nil
+		}
+		if colon := bytes.IndexByte(line, ':'); colon <= 0 || !isToken(line[:colon]) || !validHeaderValue(line[colon+1:]) {
+			return fmt.Errorf("malformed trailer line %q", line)
 		}
 		if n >= 100 {
 			return errors.New("too many trailers")
 		}
 	}
+}
+
+// parseChunkSize reads a chunk size as net/http does: hexadecimal digits only, no sign, space
+// or prefix; at most the 31 bits a body held in memory can need.
+func parseChunkSize(v []byte) (int, error) {
+	if len(v) == 0 || len(v) > 8 {
+		return 0, fmt.Errorf("bad chunk size %q", v)
+	}
+	n := 0
+	for _, c := range v {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, fmt.Errorf("bad chunk size %q", v)
+		}
+		n = n<<4 | int(c)
+	}
+	if n > 1<<31-1 {
+		return 0, fmt.Errorf("bad chunk size %q", v)
+	}
+	return n, nil
 }
 
 // isToken reports whether b is an RFC 9110 token, as header names are.
@@ -313,6 +366,17 @@ func isToken(b []byte) bool {
 		}
 	}
 	return len(b) > 0
+}
+
+// validHeaderValue reports whether v holds only the bytes RFC 9110 allows in a field value
+// (visible ASCII, space, tab, and bytes from 0x80), which net/http checks.
+func validHeaderValue(v []byte) bool {
+	for _, c := range v {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func trimCRLF(b []byte) []byte {
