@@ -19,6 +19,7 @@ import (
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/session"
 	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/usage"
 	"github.com/iamd/iamd/sigv4"
 )
 
@@ -127,8 +128,9 @@ type Config struct {
 type Authenticator struct {
 	cfg      Config
 	verifier *sigv4.Verifier
-	keys     keyCache
-	usage    usage
+	// keys caches resolved long-term access keys (with their opened secrets) by key id.
+	keys  *gencache.Map[*keyEntry]
+	usage *usage.Recorder[string, iam.AccessKeyLastUsed]
 	// entities caches the current name of the user or role behind a session by its unique id
 	// ("" once it no longer exists).
 	entities *gencache.Map[string]
@@ -142,7 +144,8 @@ func New(cfg Config) *Authenticator {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a := &Authenticator{cfg: cfg, entities: gencache.New[string](maxCachedKeys)}
+	a := &Authenticator{cfg: cfg, keys: gencache.New[*keyEntry](maxCachedKeys), entities: gencache.New[string](maxCachedKeys)}
+	a.usage = a.newUsage()
 	a.verifier = &sigv4.Verifier{
 		Services: []string{"iam", "sts"},
 		Now:      cfg.Now,
@@ -269,7 +272,7 @@ func (a *Authenticator) secret(ctx context.Context, c sigv4.Credential) (string,
 		// Temporary key ids are only valid with their session token.
 		return "", sigv4.InvalidClientTokenID()
 	}
-	e, err := a.keys.lookup(ctx, a, c.AccessKeyID)
+	e, err := a.lookupKey(ctx, c.AccessKeyID)
 	if err != nil {
 		return "", err
 	}

@@ -30,12 +30,10 @@ const (
 	userSecret = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
 )
 
-// countingStore is the real SQLite store, counting reads; with cached set it also offers the
-// GenerationCache a store can implement, kept up to date by its own writes.
+// countingStore is the real SQLite store, counting reads.
 type countingStore struct {
 	store.Store
 	reads atomic.Int64
-	gen   atomic.Uint64
 }
 
 func (s *countingStore) Read(ctx context.Context, fn func(store.Tx) error) error {
@@ -43,17 +41,7 @@ func (s *countingStore) Read(ctx context.Context, fn func(store.Tx) error) error
 	return s.Store.Read(ctx, fn)
 }
 
-func (s *countingStore) Write(ctx context.Context, fn func(store.Tx) error) error {
-	defer s.gen.Add(1)
-	return s.Store.Write(ctx, fn)
-}
-
-// withCache hides or shows CachedGeneration.
-type withCache struct{ *countingStore }
-
-func (s withCache) CachedGeneration() uint64 { return s.gen.Load() }
-
-func setup(t *testing.T, cached bool) (*Authenticator, *countingStore) {
+func setup(t *testing.T) (*Authenticator, *countingStore) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "db"))
@@ -89,11 +77,7 @@ func setup(t *testing.T, cached bool) (*Authenticator, *countingStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s store.Store = cs
-	if cached {
-		s = withCache{cs}
-	}
-	return New(Config{Store: s, Keyring: kr}), cs
+	return New(Config{Store: cs, Keyring: kr}), cs
 }
 
 func signed(t *testing.T, keyID, sec string) (*http.Request, []byte) {
@@ -127,107 +111,94 @@ func code(err error) string {
 }
 
 // TestKeyCache checks that long-term keys resolve from the cache while the store is unchanged,
-// and that any write makes the next request see the store's new answer — with and without the
-// store's GenerationCache.
+// and that any write makes the next request see the store's new answer.
 func TestKeyCache(t *testing.T) {
-	for _, cached := range []bool{true, false} {
-		name := "store Generation"
-		if cached {
-			name = "GenerationCache"
+	a, cs := setup(t)
+	steps := []struct {
+		name      string
+		write     func(store.Tx) error // applied before the request
+		key, sec  string
+		wantCode  string
+		wantARN   string
+		wantReads int64 // store reads the request adds
+	}{
+		{name: "root, first", key: rootKey, sec: secret, wantARN: "arn:aws:iam::" + account + ":root", wantReads: 1},
+		{name: "root, cached", key: rootKey, sec: secret, wantARN: "arn:aws:iam::" + account + ":root"},
+		{name: "user, first", key: userKey, sec: userSecret, wantARN: "arn:aws:iam::" + account + ":user/bob", wantReads: 1},
+		{name: "user, cached", key: userKey, sec: userSecret, wantARN: "arn:aws:iam::" + account + ":user/bob"},
+		{name: "wrong secret, cached key", key: userKey, sec: secret, wantCode: sigv4.CodeSignatureDoesNotMatch},
+		{name: "unknown key", key: "AKIAUNKNOWNUNKNOWN00", sec: secret, wantCode: sigv4.CodeInvalidClientTokenID, wantReads: 1},
+		{name: "deactivated: refused at once",
+			write: func(tx store.Tx) error {
+				return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, iam.StatusInactive)
+			},
+			key: userKey, sec: userSecret, wantCode: sigv4.CodeInvalidClientTokenID, wantReads: 1},
+		{name: "reactivated",
+			write: func(tx store.Tx) error {
+				return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, iam.StatusActive)
+			},
+			key: userKey, sec: userSecret, wantARN: "arn:aws:iam::" + account + ":user/bob", wantReads: 1},
+		{name: "deleted: refused at once",
+			write: func(tx store.Tx) error { return tx.DeleteAccessKey(context.Background(), account, userKey) },
+			key:   userKey, sec: userSecret, wantCode: sigv4.CodeInvalidClientTokenID, wantReads: 1},
+		{name: "root after writes, re-read", key: rootKey, sec: secret, wantARN: "arn:aws:iam::" + account + ":root", wantReads: 1},
+	}
+	for _, st := range steps {
+		if st.write != nil {
+			if err := cs.Write(context.Background(), st.write); err != nil {
+				t.Fatalf("%s: write: %v", st.name, err)
+			}
 		}
-		t.Run(name, func(t *testing.T) {
-			a, cs := setup(t, cached)
-			steps := []struct {
-				name      string
-				write     func(store.Tx) error // applied before the request
-				key, sec  string
-				wantCode  string
-				wantARN   string
-				wantReads int64 // store reads the request adds
-			}{
-				{name: "root, first", key: rootKey, sec: secret, wantARN: "arn:aws:iam::" + account + ":root", wantReads: 1},
-				{name: "root, cached", key: rootKey, sec: secret, wantARN: "arn:aws:iam::" + account + ":root"},
-				{name: "user, first", key: userKey, sec: userSecret, wantARN: "arn:aws:iam::" + account + ":user/bob", wantReads: 1},
-				{name: "user, cached", key: userKey, sec: userSecret, wantARN: "arn:aws:iam::" + account + ":user/bob"},
-				{name: "wrong secret, cached key", key: userKey, sec: secret, wantCode: sigv4.CodeSignatureDoesNotMatch},
-				{name: "unknown key", key: "AKIAUNKNOWNUNKNOWN00", sec: secret, wantCode: sigv4.CodeInvalidClientTokenID, wantReads: 1},
-				{name: "deactivated: refused at once",
-					write: func(tx store.Tx) error {
-						return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, iam.StatusInactive)
-					},
-					key: userKey, sec: userSecret, wantCode: sigv4.CodeInvalidClientTokenID, wantReads: 1},
-				{name: "reactivated",
-					write: func(tx store.Tx) error {
-						return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, iam.StatusActive)
-					},
-					key: userKey, sec: userSecret, wantARN: "arn:aws:iam::" + account + ":user/bob", wantReads: 1},
-				{name: "deleted: refused at once",
-					write: func(tx store.Tx) error { return tx.DeleteAccessKey(context.Background(), account, userKey) },
-					key:   userKey, sec: userSecret, wantCode: sigv4.CodeInvalidClientTokenID, wantReads: 1},
-				{name: "root after writes, re-read", key: rootKey, sec: secret, wantARN: "arn:aws:iam::" + account + ":root", wantReads: 1},
-			}
-			for _, st := range steps {
-				if st.write != nil {
-					if err := cs.Write(context.Background(), st.write); err != nil {
-						t.Fatalf("%s: write: %v", st.name, err)
-					}
-				}
-				before := cs.reads.Load()
-				p, err := authenticate(t, a, st.key, st.sec)
-				if got := code(err); got != st.wantCode {
-					t.Errorf("%s: error %q, want %q", st.name, got, st.wantCode)
-				}
-				if err == nil && p.ARN() != st.wantARN {
-					t.Errorf("%s: ARN %s, want %s", st.name, p.ARN(), st.wantARN)
-				}
-				if got := cs.reads.Load() - before; got != st.wantReads {
-					t.Errorf("%s: %d store reads, want %d", st.name, got, st.wantReads)
-				}
-			}
-		})
+		before := cs.reads.Load()
+		p, err := authenticate(t, a, st.key, st.sec)
+		if got := code(err); got != st.wantCode {
+			t.Errorf("%s: error %q, want %q", st.name, got, st.wantCode)
+		}
+		if err == nil && p.ARN() != st.wantARN {
+			t.Errorf("%s: ARN %s, want %s", st.name, p.ARN(), st.wantARN)
+		}
+		if got := cs.reads.Load() - before; got != st.wantReads {
+			t.Errorf("%s: %d store reads, want %d", st.name, got, st.wantReads)
+		}
 	}
 }
 
 // TestKeyCacheConcurrent has readers authenticate while the key is switched on and off: every
 // request that starts after a switch is committed sees it, whatever the readers cached meanwhile.
 func TestKeyCacheConcurrent(t *testing.T) {
-	for _, cached := range []bool{true, false} {
-		t.Run(map[bool]string{true: "GenerationCache", false: "store Generation"}[cached], func(t *testing.T) {
-			a, cs := setup(t, cached)
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			for range 3 {
-				go func() {
-					defer func() { done <- struct{}{} }()
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						authenticate(t, a, userKey, userSecret) // either answer is right mid-switch
-					}
-				}()
-			}
-			for i := range 10 {
-				status, want := iam.StatusInactive, sigv4.CodeInvalidClientTokenID
-				if i%2 == 1 {
-					status, want = iam.StatusActive, ""
+	a, cs := setup(t)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	for range 3 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
 				}
-				err := cs.Write(context.Background(), func(tx store.Tx) error {
-					return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, status)
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := authenticate(t, a, userKey, userSecret); code(err) != want {
-					t.Errorf("after switch %d to %s: error %q, want %q", i, status, code(err), want)
-				}
+				authenticate(t, a, userKey, userSecret) // either answer is right mid-switch
 			}
-			close(stop)
-			for range 3 {
-				<-done
-			}
+		}()
+	}
+	for i := range 10 {
+		status, want := iam.StatusInactive, sigv4.CodeInvalidClientTokenID
+		if i%2 == 1 {
+			status, want = iam.StatusActive, ""
+		}
+		err := cs.Write(context.Background(), func(tx store.Tx) error {
+			return tx.UpdateAccessKeyStatus(context.Background(), account, userKey, status)
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := authenticate(t, a, userKey, userSecret); code(err) != want {
+			t.Errorf("after switch %d to %s: error %q, want %q", i, status, code(err), want)
+		}
+	}
+	close(stop)
+	for range 3 {
+		<-done
 	}
 }

@@ -3,29 +3,18 @@ package authn
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/sigv4"
 )
 
-// GenerationCache is what a store implements when it can tell, without I/O, a counter that moves
-// with every committed write this process can see (its own writes, and other processes' writes
-// as soon as it learns of them). With it, a request signed with a long-term key costs no store
-// query at all; without it, authn checks Store.Generation — one small query — instead of reading
-// the key and its user. It is optional so that internal/store's contract need not change for it.
-type GenerationCache interface {
-	CachedGeneration() uint64
-}
-
-// maxCachedKeys bounds the cache's memory (a few hundred bytes an entry); beyond it the cache
+// maxCachedKeys bounds the caches' memory (a few hundred bytes an entry); beyond it a cache
 // starts afresh, which costs one store read per key.
 const maxCachedKeys = 1 << 18
 
 // keyEntry is what a long-term access key resolves to. It is immutable once cached.
 type keyEntry struct {
-	gen     uint64
 	key     iam.AccessKey
 	user    keyUser
 	secret  string
@@ -35,48 +24,28 @@ type keyEntry struct {
 // keyUser is the part of an IAM user a principal needs.
 type keyUser struct{ Arn, UserID, UserName string }
 
-// keyCache remembers resolved access keys (with their opened secrets and users) for as long as
-// the store's generation stays where it was when they were read: any write — a key deactivated
-// or deleted, a user removed — makes every entry stale at once, so the cache never answers with
-// something the store no longer says.
-type keyCache struct {
-	mu sync.RWMutex
-	m  map[string]*keyEntry
-}
-
-// generation returns the store's current generation, as cheaply as the store allows.
+// generation returns the store's current generation (a cheap call: the store keeps it in
+// memory and polls for other nodes' writes at most every 100 ms).
 func (a *Authenticator) generation(ctx context.Context) (uint64, error) {
-	if gc, ok := a.cfg.Store.(GenerationCache); ok {
-		return gc.CachedGeneration(), nil
-	}
 	return a.cfg.Store.Generation(ctx)
 }
 
-// lookup resolves an access key id, from the cache when it is current, else from the store.
-func (c *keyCache) lookup(ctx context.Context, a *Authenticator, id string) (*keyEntry, error) {
+// lookupKey resolves an access key id, from the cache while the store's generation stays where
+// it was when the key was read — any write (a key deactivated or deleted, a user removed) makes
+// every entry stale at once — else from the store.
+func (a *Authenticator) lookupKey(ctx context.Context, id string) (*keyEntry, error) {
 	gen, err := a.generation(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.RLock()
-	e := c.m[id]
-	c.mu.RUnlock()
-	if e != nil && e.gen == gen {
+	if e, ok := a.keys.Get(gen, id); ok {
 		return e, nil
 	}
-	// gen was taken before the read: a write that lands during it moves the generation past
-	// gen, so the entry is stale at its first use rather than wrong.
-	e, err = a.readKey(ctx, id)
+	e, err := a.readKey(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	e.gen = gen
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedKeys {
-		c.m = make(map[string]*keyEntry)
-	}
-	c.m[id] = e
-	c.mu.Unlock()
+	a.keys.Put(gen, id, e)
 	return e, nil
 }
 

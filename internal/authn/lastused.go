@@ -2,67 +2,34 @@ package authn
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/usage"
 )
 
-// Access-key use is recorded for GetAccessKeyLastUsed without a store write per request: each key
-// is noted at most once per useInterval, and the notes are written together at most once per
-// flushInterval by the request that finds them due (a write that leaves the store's generation,
-// so no cache is invalidated by it). A crash loses at most the notes of the last flushInterval;
-// AWS's own last-used data is approximate too.
+// Access-key use is recorded for GetAccessKeyLastUsed through a usage.Recorder: each key is
+// noted at most once per useInterval, and the notes are written together at most once per
+// flushInterval (a write that leaves the store's generation, so no cache is invalidated by it).
 const (
 	useInterval   = time.Minute
 	flushInterval = time.Second
+	maxNotedKeys  = 1_000_000
 )
 
-type usage struct {
-	mu       sync.Mutex
-	noted    map[string]time.Time // key id → when its use was last noted
-	pending  map[string]iam.AccessKeyLastUsed
-	flushed  time.Time
-	flushing bool
+func (a *Authenticator) newUsage() *usage.Recorder[string, iam.AccessKeyLastUsed] {
+	return usage.New(useInterval, flushInterval, maxNotedKeys, time.Time{}, a.cfg.Store.RecordAccessKeyUses)
 }
 
-// noteUse records that a long-term key signed a request for service in region.
+// noteUse records that a long-term key signed a request for service in region; any request may
+// carry the pending notes to the store once they are due. A failure to write them does not
+// fail the request: they are kept for the next flush.
 func (a *Authenticator) noteUse(ctx context.Context, keyID, service, region string) {
 	now := a.cfg.Now().UTC()
-	u := &a.usage
-	u.mu.Lock()
-	if last, ok := u.noted[keyID]; !ok || now.Sub(last) >= useInterval {
-		if u.noted == nil {
-			u.noted = map[string]time.Time{}
-			u.pending = map[string]iam.AccessKeyLastUsed{}
-		}
-		if len(u.noted) > 1_000_000 {
-			clear(u.noted) // bound memory; the cost is one extra note per key
-		}
-		u.noted[keyID] = now
-		u.pending[keyID] = iam.AccessKeyLastUsed{LastUsedDate: now, ServiceName: service, Region: region}
-	}
-	// Any request may carry the pending notes to the store once they are due.
-	if len(u.pending) == 0 || u.flushing || now.Sub(u.flushed) < flushInterval {
-		u.mu.Unlock()
+	if !a.usage.Note(keyID, now, iam.AccessKeyLastUsed{LastUsedDate: now, ServiceName: service, Region: region}) {
 		return
 	}
-	batch := u.pending
-	u.pending = map[string]iam.AccessKeyLastUsed{}
-	u.flushed, u.flushing = now, true
-	u.mu.Unlock()
-
-	err := a.cfg.Store.RecordAccessKeyUses(ctx, batch)
-	u.mu.Lock()
-	u.flushing = false
-	if err != nil {
-		// Keep the notes for the next flush; the request itself is unaffected.
-		for id, used := range batch {
-			if _, newer := u.pending[id]; !newer {
-				u.pending[id] = used
-			}
-		}
+	if err := a.usage.Flush(ctx, now); err != nil {
 		a.cfg.Logger.Warn("recording access key use failed", "err", err)
 	}
-	u.mu.Unlock()
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/gencache"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/session"
 	"github.com/iamd/iamd/internal/store"
@@ -80,10 +81,8 @@ type Config struct {
 type Authorizer struct {
 	cfg  Config
 	docs docCache
-
-	mu   sync.Mutex
-	gen  uint64
-	sets map[string]*identitySet
+	// sets caches compiled identity sides by the principal's unique id.
+	sets *gencache.Map[*identitySet]
 
 	// now is the current second's aws:CurrentTime and aws:EpochTime, formatted once a second.
 	now atomic.Pointer[nowKeys]
@@ -122,7 +121,7 @@ func New(cfg Config) *Authorizer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Authorizer{cfg: cfg, sets: map[string]*identitySet{}, docs: docCache{m: map[docKey]*policy.Policy{}}}
+	return &Authorizer{cfg: cfg, sets: gencache.New[*identitySet](maxCachedSets), docs: docCache{m: map[docKey]*policy.Policy{}}}
 }
 
 // Compile parses a stored policy document of the given kind, through a cache shared by all
@@ -376,31 +375,16 @@ func (a *Authorizer) identity(ctx context.Context, account string, kind iam.Prin
 	if err != nil {
 		return nil, err
 	}
-	var kb [160]byte // the key, built on the stack: a hit allocates nothing
-	key := append(append(append(append(kb[:0], account...), '/'), kind...), '/')
-	key = append(key, id...)
-	a.mu.Lock()
-	if gen != a.gen {
-		clear(a.sets)
-		a.gen = gen
-	}
-	is, ok := a.sets[string(key)]
-	a.mu.Unlock()
-	if ok {
+	// Unique ids are unique across accounts and kinds (their prefix names the kind), so the id
+	// alone is the key.
+	if is, ok := a.sets.Get(gen, id); ok {
 		return is, nil
 	}
-	is, err = a.load(ctx, account, kind, id)
+	is, err := a.load(ctx, account, kind, id)
 	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	if a.gen == gen {
-		if len(a.sets) >= maxCachedSets {
-			clear(a.sets)
-		}
-		a.sets[string(key)] = is
-	}
-	a.mu.Unlock()
+	a.sets.Put(gen, id, is)
 	return is, nil
 }
 

@@ -34,11 +34,12 @@ var allowed = map[string][]string{
 	// pgtest starts a throwaway PostgreSQL for tests; only test code imports it.
 	"internal/store/sqlstore/pgtest": {"github.com/jackc/pgx/v5"},
 	"internal/gencache":              {},
-	"internal/authn":                 {"sigv4", "internal/gencache", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
+	"internal/usage":                 {},
+	"internal/authn":                 {"sigv4", "internal/gencache", "internal/usage", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
 	"internal/principals":            {"policy", "arn", "internal/iam", "internal/store", "internal/awserr"},
-	"internal/authz":                 {"policy", "arn", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr", "internal/principals", "internal/api/iam", "internal/api/sts"},
-	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "policy", "arn", "golang.org/x/crypto"},
-	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
+	"internal/authz":                 {"policy", "arn", "internal/gencache", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr", "internal/principals", "internal/api/iam", "internal/api/sts"},
+	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/usage", "policy", "arn", "golang.org/x/crypto"},
+	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/gencache", "internal/usage", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.

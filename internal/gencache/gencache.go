@@ -34,6 +34,20 @@ func (c *Map[V]) Get(gen uint64, key string) (V, bool) {
 	return v, true
 }
 
+// GetBytes is Get for a key held in bytes (built on the caller's stack): the lookup copies
+// nothing.
+func (c *Map[V]) GetBytes(gen uint64, key []byte) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(key)]
+	cur := c.gen
+	c.mu.RUnlock()
+	if !ok || cur != gen {
+		var zero V
+		return zero, false
+	}
+	return v, true
+}
+
 // Put caches v for key, read at generation gen. Callers take gen before they read v, so a value
 // read while a write landed is tagged with the older generation and is stale at its first use.
 // A Put for a generation older than the newest seen is dropped; a newer one empties the map.

@@ -15,6 +15,12 @@ func TestGetPut(t *testing.T) {
 	if v, ok := c.Get(1, "a"); !ok || v != 1 {
 		t.Fatalf("Get(1, a) = %d, %v; want 1, true", v, ok)
 	}
+	if v, ok := c.GetBytes(1, []byte("a")); !ok || v != 1 {
+		t.Fatalf("GetBytes(1, a) = %d, %v; want 1, true", v, ok)
+	}
+	if _, ok := c.GetBytes(2, []byte("a")); ok {
+		t.Fatal("GetBytes answered for another generation")
+	}
 	// A write moved the generation: the entry is stale.
 	if _, ok := c.Get(2, "a"); ok {
 		t.Fatal("entry of generation 1 answered at generation 2")
@@ -64,4 +70,18 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A hit allocates nothing, with the key in bytes or in a string.
+func TestGetAllocs(t *testing.T) {
+	c := New[int](10)
+	c.Put(1, "account/role/name-of-some-length", 1)
+	key := []byte("account/role/name-of-some-length")
+	if n := testing.AllocsPerRun(100, func() { c.GetBytes(1, key) }); n != 0 {
+		t.Errorf("GetBytes allocates %v times", n)
+	}
+	s := string(key)
+	if n := testing.AllocsPerRun(100, func() { c.Get(1, s) }); n != 0 {
+		t.Errorf("Get allocates %v times", n)
+	}
 }

@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/usage"
 )
 
 // The access advisor: which services the users and roles behind an identity or policy last
@@ -64,18 +64,14 @@ type useNote struct {
 	region    string
 }
 
-// AccessTracker collects authorization attempts for the access advisor. It is safe for
-// concurrent use; the zero value is not usable, make one with NewAccessTracker.
+// AccessTracker collects authorization attempts for the access advisor, through a
+// usage.Recorder. It is safe for concurrent use; the zero value is not usable, make one with
+// NewAccessTracker.
 type AccessTracker struct {
 	store  store.Store
 	now    func() time.Time
 	logger *slog.Logger
-
-	mu       sync.Mutex
-	noted    map[useKey]time.Time
-	pending  map[useKey]useNote
-	flushed  time.Time
-	flushing bool
+	notes  *usage.Recorder[useKey, useNote]
 }
 
 // NewAccessTracker returns a tracker writing to st.
@@ -86,8 +82,9 @@ func NewAccessTracker(st store.Store, now func() time.Time, logger *slog.Logger)
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &AccessTracker{store: st, now: now, logger: logger, noted: map[useKey]time.Time{},
-		pending: map[useKey]useNote{}, flushed: now()}
+	t := &AccessTracker{store: st, now: now, logger: logger}
+	t.notes = usage.New(noteInterval, flushInterval, maxPendingNotes, now(), t.write)
+	return t
 }
 
 // Note records that p attempted action ("iam:CreateUser"). Only IAM users and roles are
@@ -102,7 +99,7 @@ func (t *AccessTracker) Note(ctx context.Context, p *authn.Principal, action str
 		return
 	}
 	if t.note(p.Account(), entityID, entityARN, p.Region(), action) {
-		if err := t.Flush(context.WithoutCancel(ctx)); err != nil {
+		if err := t.notes.Flush(context.WithoutCancel(ctx), t.now()); err != nil {
 			t.logger.Warn("recording service access failed", "err", err)
 		}
 	}
@@ -116,18 +113,7 @@ func (t *AccessTracker) note(account, entityID, entityARN, region, action string
 	}
 	now := t.now().UTC()
 	k := useKey{account: account, entityID: entityID, namespace: strings.ToLower(ns), action: action}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if last, ok := t.noted[k]; !ok || now.Sub(last) >= noteInterval {
-		if len(t.noted) > maxPendingNotes {
-			clear(t.noted) // bounds memory; costs one extra note per key
-		}
-		if len(t.pending) < maxPendingNotes {
-			t.noted[k] = now
-			t.pending[k] = useNote{entityARN: entityARN, when: now, region: region}
-		}
-	}
-	return len(t.pending) > 0 && !t.flushing && now.Sub(t.flushed) >= flushInterval
+	return t.notes.Note(k, now, useNote{entityARN: entityARN, when: now, region: region})
 }
 
 // trackedEntity is the user or role behind p, or "" for principals the advisor does not track.
@@ -152,30 +138,12 @@ func (t *AccessTracker) Flush(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
-	t.mu.Lock()
-	if len(t.pending) == 0 || t.flushing {
-		t.mu.Unlock()
-		return nil
-	}
-	batch := t.pending
-	t.pending = map[useKey]useNote{}
-	t.flushing = true
-	t.mu.Unlock()
+	return t.notes.Flush(ctx, t.now())
+}
 
-	err := t.store.Write(ctx, func(tx store.Tx) error { return writeUses(ctx, tx, batch) })
-
-	t.mu.Lock()
-	t.flushing = false
-	t.flushed = t.now()
-	if err != nil {
-		for k, n := range batch {
-			if _, newer := t.pending[k]; !newer {
-				t.pending[k] = n
-			}
-		}
-	}
-	t.mu.Unlock()
-	return err
+// write stores a batch of notes in one transaction.
+func (t *AccessTracker) write(ctx context.Context, batch map[useKey]useNote) error {
+	return t.store.Write(ctx, func(tx store.Tx) error { return writeUses(ctx, tx, batch) })
 }
 
 // writeUses merges a batch of notes into the stored uses.

@@ -37,8 +37,8 @@ func TestAccessTrackerNoteThrottles(t *testing.T) {
 	for _, tc := range cases {
 		now = now.Add(tc.advance)
 		due := tr.note("123456789012", "AIDAEXAMPLEEXAMPLE01", "arn:aws:iam::123456789012:user/u", "us-east-1", tc.action)
-		if due != tc.due || len(tr.pending) != tc.pending {
-			t.Errorf("%s: due %v pending %d, want %v %d", tc.name, due, len(tr.pending), tc.due, tc.pending)
+		if due != tc.due || tr.notes.Pending() != tc.pending {
+			t.Errorf("%s: due %v pending %d, want %v %d", tc.name, due, tr.notes.Pending(), tc.due, tc.pending)
 		}
 	}
 }

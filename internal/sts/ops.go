@@ -510,23 +510,29 @@ func (s *Service) user(ctx context.Context, p *authn.Principal) (iam.User, error
 	return u, err
 }
 
+// roleKey names a role for recordRoleUse.
+type roleKey struct{ account, roleID string }
+
 // recordRoleUse keeps RoleLastUsed current without a write per AssumeRole: at most one write per
-// role per interval (AWS reports it at a coarser granularity still).
+// role per interval (AWS reports it at a coarser granularity still). The write happens at once,
+// in the request that is due to make it.
 func (s *Service) recordRoleUse(ctx context.Context, role iam.Role, region string) {
 	now := s.cfg.Now().UTC()
-	s.lastUse.Lock()
-	if s.lastUseAt == nil {
-		s.lastUseAt = map[string]time.Time{}
+	if s.roleUse.Note(roleKey{role.Account, role.RoleID}, now, iam.RoleLastUsed{LastUsedDate: now, Region: region}) {
+		_ = s.roleUse.Flush(ctx, now) // last use is reported, never relied on: a failure only delays it
 	}
-	last, ok := s.lastUseAt[role.RoleID]
-	if ok && now.Sub(last) < roleUseRecordInterval {
-		s.lastUse.Unlock()
-		return
+}
+
+// writeRoleUses writes RoleLastUsed, outside the store generation: a use must not invalidate
+// every node's caches. A role deleted meanwhile is skipped.
+func (s *Service) writeRoleUses(ctx context.Context, uses map[roleKey]iam.RoleLastUsed) error {
+	var first error
+	for k, used := range uses {
+		if err := s.cfg.Store.RecordRoleUse(ctx, k.account, k.roleID, used); err != nil && !errors.Is(err, store.ErrNotFound) && first == nil {
+			first = err
+		}
 	}
-	s.lastUseAt[role.RoleID] = now
-	s.lastUse.Unlock()
-	// Written outside the store generation: a use must not invalidate every node's caches.
-	_ = s.cfg.Store.RecordRoleUse(ctx, role.Account, role.RoleID, iam.RoleLastUsed{LastUsedDate: now, Region: region})
+	return first
 }
 
 // mfa verifies an MFA code given with a call. The device belongs to the IAM user making the

@@ -5,15 +5,17 @@ package sts
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	stsapi "github.com/iamd/iamd/internal/api/sts"
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/federation/oidc"
 	"github.com/iamd/iamd/internal/federation/saml"
+	"github.com/iamd/iamd/internal/gencache"
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/usage"
 )
 
 // Config is what the service needs.
@@ -35,10 +37,10 @@ type Config struct {
 type Service struct {
 	cfg Config
 
-	roles roleCache
-
-	lastUse   sync.Mutex
-	lastUseAt map[string]time.Time // role id → when its use was last recorded
+	// roles caches the roles AssumeRole reads, by account and folded name (role).
+	roles *gencache.Map[iam.Role]
+	// roleUse records RoleLastUsed at most once per role per minute (recordRoleUse).
+	roleUse *usage.Recorder[roleKey, iam.RoleLastUsed]
 }
 
 var _ stsapi.Service = (*Service)(nil)
@@ -54,5 +56,7 @@ func New(cfg Config) *Service {
 	if cfg.SAML == nil {
 		cfg.SAML = saml.NewVerifier(saml.Config{Now: cfg.Now})
 	}
-	return &Service{cfg: cfg}
+	s := &Service{cfg: cfg, roles: gencache.New[iam.Role](maxCachedRoles)}
+	s.roleUse = usage.New(roleUseRecordInterval, 0, maxCachedRoles, time.Time{}, s.writeRoleUses)
+	return s
 }
