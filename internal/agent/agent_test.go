@@ -86,7 +86,8 @@ func admin(t *testing.T, h *iamtest.Harness, form url.Values, out any) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	sum := sha256.Sum256([]byte(body))
 	creds := aws.Credentials{AccessKeyID: iamtest.RootKeyID, SecretAccessKey: iamtest.RootSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", iamtest.Region, time.Now()); err != nil {
+	// Signed at the server's time, which a test may have moved.
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", iamtest.Region, h.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -117,7 +118,10 @@ func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.next.ServeHTTP(w, r)
 }
 
-func newAgent(t testing.TB, endpoint, cred string, clk *clock, mod func(*Config)) *Agent {
+// nower is a clock: the tests' frozen one, or the harness's, which the server reads too.
+type nower interface{ Now() time.Time }
+
+func newAgent(t testing.TB, endpoint, cred string, clk nower, mod func(*Config)) *Agent {
 	t.Helper()
 	cfg := Config{Endpoint: endpoint, Credential: cred, Logger: slog.New(slog.DiscardHandler), Now: clk.Now, ContainerToken: "container-secret"}
 	if mod != nil {
@@ -191,7 +195,9 @@ func TestRefreshOutageAndRevocation(t *testing.T) {
 	sw := &switchable{next: h.Node}
 	front := httptest.NewServer(sw)
 	defer front.Close()
-	clk := &clock{t: time.Now()}
+	// One clock for the agent and iamd: with two, a second boundary falling between them moved
+	// the credentials' expiry against the agent's view of it.
+	clk := h.Clock
 	a := newAgent(t, front.URL, cred, clk, nil)
 	ctx := context.Background()
 	if err := a.Refresh(ctx); err != nil {
