@@ -23,22 +23,22 @@ import (
 	"github.com/iamd/iamd/sigv4"
 )
 
-// Kind says what sort of principal made a request.
-type Kind uint8
+// CallerKind says what sort of principal made a request.
+type CallerKind uint8
 
 const (
-	Anonymous     Kind = iota // an unsigned call (only AssumeRoleWithWebIdentity/SAML)
-	Root                      // the account root user with its long-term key
-	User                      // an IAM user with a long-term key
-	AssumedRole               // a role session
-	FederatedUser             // GetFederationToken credentials
-	UserSession               // GetSessionToken credentials of an IAM user
-	RootSession               // GetSessionToken credentials of the root user
+	Anonymous     CallerKind = iota // an unsigned call (only AssumeRoleWithWebIdentity/SAML)
+	Root                            // the account root user with its long-term key
+	User                            // an IAM user with a long-term key
+	AssumedRole                     // a role session
+	FederatedUser                   // GetFederationToken credentials
+	UserSession                     // GetSessionToken credentials of an IAM user
+	RootSession                     // GetSessionToken credentials of the root user
 )
 
 // Principal is an authenticated caller.
 type Principal struct {
-	kind        Kind
+	kind        CallerKind
 	account     string
 	arn         string
 	userID      string
@@ -50,7 +50,7 @@ type Principal struct {
 }
 
 // Kind is the principal's kind.
-func (p *Principal) Kind() Kind { return p.kind }
+func (p *Principal) Kind() CallerKind { return p.kind }
 
 // Account is the account the principal belongs to.
 func (p *Principal) Account() string { return p.account }
@@ -227,7 +227,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 
 func sessionPrincipal(s *session.Session, region string) *Principal {
 	p := &Principal{account: s.Account, accessKeyID: s.AccessKeyID, session: s, region: region, entityID: s.EntityID}
-	switch s.Kind {
+	switch s.Origin {
 	case session.AssumedRole:
 		p.kind = AssumedRole
 		p.arn = iam.AssumedRoleARN(s.Account, s.EntityName, s.SessionName)
@@ -297,7 +297,7 @@ func (a *Authenticator) sessionEntity(ctx context.Context, s *session.Session) (
 	name, ok := a.entities.Get(gen, s.EntityID)
 	if !ok {
 		err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
-			if s.Kind == session.AssumedRole {
+			if s.Origin == session.AssumedRole {
 				r, err := tx.RoleByID(ctx, s.Account, s.EntityID)
 				name = r.RoleName
 				return err

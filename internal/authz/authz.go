@@ -243,7 +243,7 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta
 	default:
 		// Anonymous callers have no identity side: only a resource policy can grant.
 	}
-	if s != nil && (s.Kind == session.AssumedRole || s.Kind == session.FederatedUser) {
+	if s != nil && (s.Origin == session.AssumedRole || s.Origin == session.FederatedUser) {
 		sp, ids, err := a.sessionPolicies(ctx, s)
 		if err != nil {
 			return nil, err
@@ -349,7 +349,7 @@ func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Meta, t
 	if s.SourceIdentity != "" {
 		c.Set("aws:SourceIdentity", s.SourceIdentity)
 	}
-	if s.Kind == session.AssumedRole {
+	if s.Origin == session.AssumedRole {
 		c.Set("aws:RoleSessionName", s.SessionName)
 	}
 	if s.SourceInstanceARN != "" {
@@ -370,7 +370,7 @@ func SourceIP(remoteAddr string) string {
 
 // identity returns the compiled identity policies and boundary of the user or role with unique
 // id id, cached until the store changes. An entity that no longer exists has none.
-func (a *Authorizer) identity(ctx context.Context, account string, kind iam.PrincipalKind, id string) (*identitySet, error) {
+func (a *Authorizer) identity(ctx context.Context, account string, kind iam.EntityKind, id string) (*identitySet, error) {
 	gen, err := a.cfg.Store.Generation(ctx)
 	if err != nil {
 		return nil, err
@@ -391,7 +391,7 @@ func (a *Authorizer) identity(ctx context.Context, account string, kind iam.Prin
 const maxCachedSets = 100_000
 
 // load reads the policies of the principal with unique id id from the store and compiles them.
-func (a *Authorizer) load(ctx context.Context, account string, kind iam.PrincipalKind, id string) (*identitySet, error) {
+func (a *Authorizer) load(ctx context.Context, account string, kind iam.EntityKind, id string) (*identitySet, error) {
 	var docs []namedDoc
 	var boundaryDoc string
 	is := &identitySet{}
@@ -503,7 +503,7 @@ func arnAccount(arn string) string {
 }
 
 // appendPolicies appends the inline and attached managed policy documents of one entity.
-func appendPolicies(ctx context.Context, tx store.Tx, docs []namedDoc, account string, kind iam.PrincipalKind, name string) ([]namedDoc, error) {
+func appendPolicies(ctx context.Context, tx store.Tx, docs []namedDoc, account string, kind iam.EntityKind, name string) ([]namedDoc, error) {
 	inline, err := tx.InlinePolicies(ctx, account, kind, name)
 	if err != nil {
 		return nil, err
@@ -584,7 +584,7 @@ func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([
 			ids = append(ids, d.src)
 		}
 	}
-	if len(out) == 0 && (s.Kind == session.FederatedUser || len(s.PolicyARNs) > 0) {
+	if len(out) == 0 && (s.Origin == session.FederatedUser || len(s.PolicyARNs) > 0) {
 		p, _ := a.docs.get(denyAll, policy.KindSession)
 		out = append(out, p)
 		ids = append(ids, Source{ID: "none", Type: "none", Account: s.Account})

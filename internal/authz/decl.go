@@ -205,7 +205,7 @@ func (r *Resolver) PassRole(role, service string) {
 // entity targets a user's, role's or group's ARN. For an existing entity the stored path is
 // used, its tags become aws:ResourceTag/* and iam:ResourceTag/*, and its boundary is kept for
 // Boundary. A missing entity's ARN is built with the path "/".
-func (r *Resolver) entity(kind iam.PrincipalKind, name string) {
+func (r *Resolver) entity(kind iam.EntityKind, name string) {
 	if r.err != nil {
 		return
 	}

@@ -309,7 +309,7 @@ func (a *Authorizer) resourceKeys(ctx context.Context, ev *Evaluation, keys *[]K
 }
 
 // entityOf splits an IAM user, role or group ARN of account into kind and name.
-func entityOf(a, account string) (iam.PrincipalKind, string, bool) {
+func entityOf(a, account string) (iam.EntityKind, string, bool) {
 	rest, ok := strings.CutPrefix(a, "arn:aws:iam::"+account+":")
 	if !ok {
 		return "", "", false
@@ -335,7 +335,7 @@ func entityOf(a, account string) (iam.PrincipalKind, string, bool) {
 
 // entityID returns a user's or role's unique id, or a SimulationError naming one that does not
 // exist.
-func (a *Authorizer) entityID(ctx context.Context, account string, kind iam.PrincipalKind, name string) (string, error) {
+func (a *Authorizer) entityID(ctx context.Context, account string, kind iam.EntityKind, name string) (string, error) {
 	var id string
 	err := a.cfg.Store.Read(ctx, func(tx store.Tx) error {
 		if kind == iam.KindRole {

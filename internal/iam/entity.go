@@ -134,18 +134,18 @@ type PolicyVersion struct {
 	CreateDate       time.Time
 }
 
-// PrincipalKind names the entity kinds that carry inline and attached policies.
-type PrincipalKind string
+// EntityKind names the entity kinds that carry inline and attached policies.
+type EntityKind string
 
 const (
-	KindUser  PrincipalKind = "user"
-	KindGroup PrincipalKind = "group"
-	KindRole  PrincipalKind = "role"
+	KindUser  EntityKind = "user"
+	KindGroup EntityKind = "group"
+	KindRole  EntityKind = "role"
 )
 
 // InlinePolicy is a policy embedded in one user, group or role.
 type InlinePolicy struct {
-	Kind          PrincipalKind
+	Kind          EntityKind
 	PrincipalName string
 	PolicyName    string
 	Document      string
@@ -160,7 +160,7 @@ type AttachedPolicy struct {
 
 // PolicyAttachment is one entity a managed policy is attached to (ListEntitiesForPolicy).
 type PolicyAttachment struct {
-	Kind PrincipalKind
+	Kind EntityKind
 	Name string
 	ID   string // the entity's unique id
 }

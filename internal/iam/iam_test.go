@@ -358,7 +358,7 @@ func TestPolicySizeAndQuotas(t *testing.T) {
 	if got := PolicySize("{ \"a\" :\n\t1 }"); got != 7 {
 		t.Errorf("PolicySize = %d, want 7", got)
 	}
-	for k, want := range map[PrincipalKind]int{KindUser: 2048, KindGroup: 5120, KindRole: 10240} {
+	for k, want := range map[EntityKind]int{KindUser: 2048, KindGroup: 5120, KindRole: 10240} {
 		if got := MaxInlinePolicyChars(k); got != want {
 			t.Errorf("MaxInlinePolicyChars(%s) = %d, want %d", k, got, want)
 		}

@@ -27,7 +27,7 @@ const (
 )
 
 // MaxInlinePolicyChars is the aggregate inline policy quota for an entity kind.
-func MaxInlinePolicyChars(k PrincipalKind) int {
+func MaxInlinePolicyChars(k EntityKind) int {
 	switch k {
 	case KindGroup:
 		return MaxInlinePolicyCharsGroup

@@ -271,7 +271,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, in *iamapi.GetAccountSu
 // ---- ListEntitiesForPolicy ----
 
 type policyEntity struct {
-	kind     iam.PrincipalKind
+	kind     iam.EntityKind
 	name, id string
 }
 
@@ -283,7 +283,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 		return nil, err
 	}
 	account := c.Account()
-	want := func(k iam.PrincipalKind) bool {
+	want := func(k iam.EntityKind) bool {
 		switch in.EntityFilter {
 		case "", "LocalManagedPolicy", "AWSManagedPolicy":
 			return true
@@ -301,7 +301,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 			in.EntityFilter == "AWSManagedPolicy" && p.Account != iam.AWSManagedAccount {
 			return nil
 		}
-		add := func(k iam.PrincipalKind, name, id, path string) {
+		add := func(k iam.EntityKind, name, id, path string) {
 			if want(k) && (prefix == "" || strings.HasPrefix(path, prefix)) {
 				found = append(found, policyEntity{k, name, id})
 			}

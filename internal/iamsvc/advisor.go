@@ -222,7 +222,7 @@ type reportEntity struct {
 
 // reportTarget is a user or role whose uses count toward a report.
 type reportTarget struct {
-	kind                iam.PrincipalKind
+	kind                iam.EntityKind
 	arn, name, id, path string
 }
 

@@ -19,7 +19,7 @@ import (
 // modifiablePrincipal checks that the entity exists and that its policies may be changed: a
 // service-linked role's policies are its service's to set (AWS lists UnmodifiableEntity for
 // Put/DeleteRolePolicy and Attach/DetachRolePolicy).
-func modifiablePrincipal(ctx context.Context, tx store.Tx, account string, kind iam.PrincipalKind, name string) error {
+func modifiablePrincipal(ctx context.Context, tx store.Tx, account string, kind iam.EntityKind, name string) error {
 	if kind != iam.KindRole {
 		return principalExists(ctx, tx, account, kind, name)
 	}
@@ -33,7 +33,7 @@ func modifiablePrincipal(ctx context.Context, tx store.Tx, account string, kind 
 	return nil
 }
 
-func (s *Service) attach(ctx context.Context, kind iam.PrincipalKind, name, arn string) error {
+func (s *Service) attach(ctx context.Context, kind iam.EntityKind, name, arn string) error {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (s *Service) attach(ctx context.Context, kind iam.PrincipalKind, name, arn 
 
 // isAttached reports whether arn is attached to the entity; at most ten are, so one page holds
 // them all.
-func isAttached(ctx context.Context, tx store.Tx, account string, kind iam.PrincipalKind, name, arn string) (bool, error) {
+func isAttached(ctx context.Context, tx store.Tx, account string, kind iam.EntityKind, name, arn string) (bool, error) {
 	page, err := tx.AttachedPolicies(ctx, account, kind, name, store.ListOptions{MaxItems: 1000})
 	if err != nil {
 		return false, err
@@ -81,7 +81,7 @@ func isAttached(ctx context.Context, tx store.Tx, account string, kind iam.Princ
 	return false, nil
 }
 
-func (s *Service) detach(ctx context.Context, kind iam.PrincipalKind, name, arn string) error {
+func (s *Service) detach(ctx context.Context, kind iam.EntityKind, name, arn string) error {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func (s *Service) detach(ctx context.Context, kind iam.PrincipalKind, name, arn 
 	})
 }
 
-func (s *Service) listAttached(ctx context.Context, kind iam.PrincipalKind, name, prefix, marker string, max *int32) (store.Page[iam.AttachedPolicy], error) {
+func (s *Service) listAttached(ctx context.Context, kind iam.EntityKind, name, prefix, marker string, max *int32) (store.Page[iam.AttachedPolicy], error) {
 	var page store.Page[iam.AttachedPolicy]
 	c, err := s.caller(ctx)
 	if err != nil {
@@ -122,7 +122,7 @@ func attachedOut(items []iam.AttachedPolicy) []iamapi.AttachedPolicy {
 
 // putInline creates or replaces an inline policy, keeping the entity's inline policies within
 // the aggregate size quota of its kind.
-func (s *Service) putInline(ctx context.Context, kind iam.PrincipalKind, name, policyName, doc string) error {
+func (s *Service) putInline(ctx context.Context, kind iam.EntityKind, name, policyName, doc string) error {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func (s *Service) putInline(ctx context.Context, kind iam.PrincipalKind, name, p
 	})
 }
 
-func (s *Service) getInline(ctx context.Context, kind iam.PrincipalKind, name, policyName string) (iam.InlinePolicy, string, error) {
+func (s *Service) getInline(ctx context.Context, kind iam.EntityKind, name, policyName string) (iam.InlinePolicy, string, error) {
 	var p iam.InlinePolicy
 	var entity string
 	c, err := s.caller(ctx)
@@ -171,7 +171,7 @@ func (s *Service) getInline(ctx context.Context, kind iam.PrincipalKind, name, p
 }
 
 // entityName returns the entity's name as stored (requests match names case-insensitively).
-func entityName(ctx context.Context, tx store.Tx, account string, kind iam.PrincipalKind, name string) (string, error) {
+func entityName(ctx context.Context, tx store.Tx, account string, kind iam.EntityKind, name string) (string, error) {
 	switch kind {
 	case iam.KindUser:
 		u, err := getUser(ctx, tx, account, name)
@@ -184,7 +184,7 @@ func entityName(ctx context.Context, tx store.Tx, account string, kind iam.Princ
 	return g.GroupName, err
 }
 
-func (s *Service) listInline(ctx context.Context, kind iam.PrincipalKind, name, marker string, max *int32) (store.Page[string], error) {
+func (s *Service) listInline(ctx context.Context, kind iam.EntityKind, name, marker string, max *int32) (store.Page[string], error) {
 	var page store.Page[string]
 	c, err := s.caller(ctx)
 	if err != nil {
@@ -202,7 +202,7 @@ func (s *Service) listInline(ctx context.Context, kind iam.PrincipalKind, name, 
 	return page, err
 }
 
-func (s *Service) deleteInline(ctx context.Context, kind iam.PrincipalKind, name, policyName string) error {
+func (s *Service) deleteInline(ctx context.Context, kind iam.EntityKind, name, policyName string) error {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return err

@@ -342,7 +342,7 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 
 // principalPolicies returns the inline policies (documents encoded as AWS returns them) and the
 // attached managed policies of a user, group or role; both lists are empty rather than absent.
-func principalPolicies(ctx context.Context, tx store.Tx, account string, kind iam.PrincipalKind, name string) ([]iamapi.PolicyDetail, []iamapi.AttachedPolicy, error) {
+func principalPolicies(ctx context.Context, tx store.Tx, account string, kind iam.EntityKind, name string) ([]iamapi.PolicyDetail, []iamapi.AttachedPolicy, error) {
 	inline, err := tx.InlinePolicies(ctx, account, kind, name)
 	if err != nil {
 		return nil, nil, err

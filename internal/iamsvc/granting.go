@@ -22,7 +22,7 @@ type grantingPolicy struct {
 
 // identityRef is a user, group or role named by its ARN.
 type identityRef struct {
-	kind iam.PrincipalKind
+	kind iam.EntityKind
 	name string
 	arn  string
 	id   string
@@ -30,7 +30,7 @@ type identityRef struct {
 }
 
 // entityTypeOf is the policyOwnerEntityType of a kind.
-func entityTypeOf(k iam.PrincipalKind) string { return strings.ToUpper(string(k)) }
+func entityTypeOf(k iam.EntityKind) string { return strings.ToUpper(string(k)) }
 
 // resolveIdentity reads the user, group or role an ARN of the account names.
 func resolveIdentity(ctx context.Context, tx store.Tx, account, s string) (identityRef, error) {
@@ -90,7 +90,7 @@ func parseIdentityARN(s string) (account, typ, name string, ok bool) {
 // attached managed policies and, for a user, those of its groups.
 func identityPolicies(ctx context.Context, tx store.Tx, account string, ref identityRef) ([]grantingPolicy, error) {
 	var out []grantingPolicy
-	add := func(kind iam.PrincipalKind, name string) error {
+	add := func(kind iam.EntityKind, name string) error {
 		inline, err := tx.InlinePolicies(ctx, account, kind, name)
 		if err != nil {
 			return err

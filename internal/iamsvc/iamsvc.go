@@ -139,7 +139,7 @@ func noSuchKey(id string) error {
 	return awserr.NoSuchEntity("The Access Key with id " + id + " cannot be found.")
 }
 
-func noSuchInline(kind iam.PrincipalKind, name string) error {
+func noSuchInline(kind iam.EntityKind, name string) error {
 	return awserr.NoSuchEntity("The " + string(kind) + " policy with name " + name + " cannot be found.")
 }
 
@@ -152,7 +152,7 @@ func deleteConflict(what string) error {
 }
 
 // kindTitle is the entity kind as AWS capitalizes it in quota names (PoliciesPerUser).
-func kindTitle(k iam.PrincipalKind) string {
+func kindTitle(k iam.EntityKind) string {
 	switch k {
 	case iam.KindRole:
 		return "Role"
@@ -204,7 +204,7 @@ func getGroup(ctx context.Context, tx store.Tx, account, name string) (iam.Group
 }
 
 // principalExists checks that the user, role or group exists.
-func principalExists(ctx context.Context, tx store.Tx, account string, kind iam.PrincipalKind, name string) error {
+func principalExists(ctx context.Context, tx store.Tx, account string, kind iam.EntityKind, name string) error {
 	var err error
 	switch kind {
 	case iam.KindUser:

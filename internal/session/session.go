@@ -20,14 +20,14 @@ import (
 	"github.com/iamd/iamd/internal/seal"
 )
 
-// Kind says what produced the temporary credentials.
-type Kind uint8
+// Origin says what produced the temporary credentials.
+type Origin uint8
 
 const (
-	AssumedRole   Kind = iota + 1 // AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML
-	FederatedUser                 // GetFederationToken
-	UserSession                   // GetSessionToken by an IAM user
-	RootSession                   // GetSessionToken by the root user
+	AssumedRole   Origin = iota + 1 // AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML
+	FederatedUser                   // GetFederationToken
+	UserSession                     // GetSessionToken by an IAM user
+	RootSession                     // GetSessionToken by the root user
 )
 
 // Tag is a session tag.
@@ -35,7 +35,7 @@ type Tag struct{ Key, Value string }
 
 // Session is the content of a session token.
 type Session struct {
-	Kind        Kind
+	Origin      Origin
 	Account     string
 	AccessKeyID string // ASIA…
 	Secret      string
@@ -102,7 +102,7 @@ func Encode(kr *seal.Keyring, s *Session) (string, error) {
 	bufs := encodeBufs.Get().(*[2][]byte)
 	defer putBufs(&encodeBufs, bufs)
 	b := bufs[0][:0]
-	b = append(b, formatVersion, byte(s.Kind), s.ChainDepth)
+	b = append(b, formatVersion, byte(s.Origin), s.ChainDepth)
 	var flags byte
 	if s.MFA {
 		flags |= flagMFA
@@ -192,7 +192,7 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 	if d.byte() != formatVersion {
 		return nil, ErrInvalid
 	}
-	s.Kind = Kind(d.byte())
+	s.Origin = Origin(d.byte())
 	s.ChainDepth = d.byte()
 	flags := d.byte()
 	s.MFA = flags&flagMFA != 0
@@ -231,7 +231,7 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 	if flags&flagInstance != 0 {
 		s.SourceInstanceARN = d.str()
 	}
-	if d.err || len(d.b) != 0 || s.Kind < AssumedRole || s.Kind > RootSession {
+	if d.err || len(d.b) != 0 || s.Origin < AssumedRole || s.Origin > RootSession {
 		return nil, ErrInvalid
 	}
 	if flags&flagCompressedPolicy != 0 {

@@ -29,7 +29,7 @@ func keyring(t testing.TB, id uint32) *seal.Keyring {
 func sample() *Session {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	return &Session{
-		Kind: AssumedRole, Account: "123456789012", AccessKeyID: "ASIAEXAMPLEEXAMPLE12",
+		Origin: AssumedRole, Account: "123456789012", AccessKeyID: "ASIAEXAMPLEEXAMPLE12",
 		Secret:   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 		IssuedAt: now, Expires: now.Add(time.Hour),
 		EntityID: "AROAEXAMPLEEXAMPLE123", EntityName: "demo", EntityPath: "/",

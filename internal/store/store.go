@@ -211,10 +211,10 @@ type Tx interface {
 
 	// Attachments of managed policies. AttachPolicy is idempotent; DetachPolicy of a policy not
 	// attached is ErrNotFound.
-	AttachPolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, policyARN string) error
-	DetachPolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, policyARN string) error
-	AttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string, opt ListOptions) (Page[iam.AttachedPolicy], error)
-	CountAttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string) (int, error)
+	AttachPolicy(ctx context.Context, account string, kind iam.EntityKind, principal, policyARN string) error
+	DetachPolicy(ctx context.Context, account string, kind iam.EntityKind, principal, policyARN string) error
+	AttachedPolicies(ctx context.Context, account string, kind iam.EntityKind, principal string, opt ListOptions) (Page[iam.AttachedPolicy], error)
+	CountAttachedPolicies(ctx context.Context, account string, kind iam.EntityKind, principal string) (int, error)
 	PolicyAttachments(ctx context.Context, policyARN string) ([]iam.PolicyAttachment, error)
 	// PolicyUses counts a managed policy's uses by the entities of one account: attachments and
 	// permissions boundaries. An AWS managed policy is shared by every account of the
@@ -224,10 +224,10 @@ type Tx interface {
 
 	// Inline policies. PutInlinePolicy creates or replaces.
 	PutInlinePolicy(ctx context.Context, account string, p iam.InlinePolicy) error
-	InlinePolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, name string) (iam.InlinePolicy, error)
-	InlinePolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string) ([]iam.InlinePolicy, error)
-	InlinePolicyNames(ctx context.Context, account string, kind iam.PrincipalKind, principal string, opt ListOptions) (Page[string], error)
-	DeleteInlinePolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, name string) error
+	InlinePolicy(ctx context.Context, account string, kind iam.EntityKind, principal, name string) (iam.InlinePolicy, error)
+	InlinePolicies(ctx context.Context, account string, kind iam.EntityKind, principal string) ([]iam.InlinePolicy, error)
+	InlinePolicyNames(ctx context.Context, account string, kind iam.EntityKind, principal string, opt ListOptions) (Page[string], error)
+	DeleteInlinePolicy(ctx context.Context, account string, kind iam.EntityKind, principal, name string) error
 
 	// Instance profiles. Roles are filled in when read. DeleteInstanceProfile is ErrConflict
 	// while it holds a role; AddRoleToInstanceProfile is ErrConflict when it already holds one.

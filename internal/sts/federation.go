@@ -164,7 +164,7 @@ func (s *Service) assumeFederated(ctx context.Context, f *federatedAssume) (*sts
 	}
 
 	sess := &session.Session{
-		Kind: session.AssumedRole, Account: f.role.Account,
+		Origin: session.AssumedRole, Account: f.role.Account,
 		EntityID: f.role.RoleID, EntityName: f.role.RoleName, EntityPath: f.role.Path,
 		SessionName: f.sessionName, Tags: tags, TransitiveKeys: transitive, SourceIdentity: f.sourceID,
 	}

@@ -62,7 +62,7 @@ func (s *Service) AssumeRoleForInstance(ctx context.Context, in InstanceRole) (*
 		d = minDuration * time.Second
 	}
 	sess := &session.Session{
-		Kind: session.AssumedRole, Account: role.Account,
+		Origin: session.AssumedRole, Account: role.Account,
 		EntityID: role.RoleID, EntityName: role.RoleName, EntityPath: role.Path,
 		SessionName:       in.InstanceID,
 		SourceInstanceARN: in.InstanceARN,

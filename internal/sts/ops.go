@@ -71,14 +71,14 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	sess := &session.Session{Account: p.Account()}
 	limit, dur := maxUserSessionDuration, defaultSessionDuration
 	if p.IsRoot() {
-		sess.Kind = session.RootSession
+		sess.Origin = session.RootSession
 		limit, dur = maxRootSessionDuration, maxRootSessionDuration
 	} else {
 		u, err := s.user(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		sess.Kind = session.UserSession
+		sess.Origin = session.UserSession
 		sess.EntityID, sess.EntityName, sess.EntityPath = u.UserID, u.UserName, u.Path
 	}
 	if in.SerialNumber != "" || in.TokenCode != "" {
@@ -112,7 +112,7 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	if p.Temporary() {
 		return nil, awserr.AccessDenied("Cannot call GetFederationToken with session credentials")
 	}
-	sess := &session.Session{Kind: session.FederatedUser, Account: p.Account(), SessionName: in.Name}
+	sess := &session.Session{Origin: session.FederatedUser, Account: p.Account(), SessionName: in.Name}
 	limit, dur := maxUserSessionDuration, defaultSessionDuration
 	if p.IsRoot() {
 		limit, dur = maxRootSessionDuration, maxRootSessionDuration
@@ -285,7 +285,7 @@ func (s *Service) issueAssume(ctx context.Context, p *authn.Principal, a *assump
 		return nil, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	sess := &session.Session{
-		Kind: session.AssumedRole, Account: role.Account,
+		Origin: session.AssumedRole, Account: role.Account,
 		EntityID: role.RoleID, EntityName: role.RoleName, EntityPath: role.Path,
 		SessionName:    in.RoleSessionName,
 		Tags:           a.tags,

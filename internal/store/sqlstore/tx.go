@@ -15,7 +15,7 @@ import (
 	"github.com/iamd/iamd/internal/store"
 )
 
-// Entity kinds as stored in entities.kind; the principal kinds reuse iam.PrincipalKind's values.
+// Entity kinds as stored in entities.kind; the principal kinds reuse iam.EntityKind's values.
 const (
 	kindUser    = string(iam.KindUser)
 	kindGroup   = string(iam.KindGroup)
@@ -896,7 +896,7 @@ func (t *tx) policyID(ctx context.Context, arn string) (string, error) {
 	return id, err
 }
 
-func principalKind(k iam.PrincipalKind) (string, error) {
+func principalKind(k iam.EntityKind) (string, error) {
 	switch k {
 	case iam.KindUser, iam.KindGroup, iam.KindRole:
 		return string(k), nil
@@ -904,7 +904,7 @@ func principalKind(k iam.PrincipalKind) (string, error) {
 	return "", fmt.Errorf("sqlstore: %q is not a principal kind", k)
 }
 
-func (t *tx) principalID(ctx context.Context, account string, kind iam.PrincipalKind, name string) (string, error) {
+func (t *tx) principalID(ctx context.Context, account string, kind iam.EntityKind, name string) (string, error) {
 	k, err := principalKind(kind)
 	if err != nil {
 		return "", err
@@ -912,7 +912,7 @@ func (t *tx) principalID(ctx context.Context, account string, kind iam.Principal
 	return t.entityID(ctx, account, k, name)
 }
 
-func (t *tx) AttachPolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, policyARN string) error {
+func (t *tx) AttachPolicy(ctx context.Context, account string, kind iam.EntityKind, principal, policyARN string) error {
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
 		return err
@@ -925,7 +925,7 @@ func (t *tx) AttachPolicy(ctx context.Context, account string, kind iam.Principa
 	return err
 }
 
-func (t *tx) DetachPolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, policyARN string) error {
+func (t *tx) DetachPolicy(ctx context.Context, account string, kind iam.EntityKind, principal, policyARN string) error {
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
 		return err
@@ -937,7 +937,7 @@ func (t *tx) DetachPolicy(ctx context.Context, account string, kind iam.Principa
 	return t.execOne(ctx, "attachment of "+policyARN, deleteAttachment, eid, pid)
 }
 
-func (t *tx) AttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string, opt store.ListOptions) (store.Page[iam.AttachedPolicy], error) {
+func (t *tx) AttachedPolicies(ctx context.Context, account string, kind iam.EntityKind, principal string, opt store.ListOptions) (store.Page[iam.AttachedPolicy], error) {
 	var out store.Page[iam.AttachedPolicy]
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
@@ -954,7 +954,7 @@ func (t *tx) AttachedPolicies(ctx context.Context, account string, kind iam.Prin
 	return out, nil
 }
 
-func (t *tx) CountAttachedPolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string) (int, error) {
+func (t *tx) CountAttachedPolicies(ctx context.Context, account string, kind iam.EntityKind, principal string) (int, error) {
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
 		return 0, err
@@ -979,7 +979,7 @@ func (t *tx) PolicyAttachments(ctx context.Context, policyARN string) ([]iam.Pol
 		if err := rows.Scan(&kind, &a.Name, &a.ID); err != nil {
 			return nil, err
 		}
-		a.Kind = iam.PrincipalKind(kind)
+		a.Kind = iam.EntityKind(kind)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -997,7 +997,7 @@ func (t *tx) PutInlinePolicy(ctx context.Context, account string, p iam.InlinePo
 	return err
 }
 
-func (t *tx) InlinePolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, name string) (iam.InlinePolicy, error) {
+func (t *tx) InlinePolicy(ctx context.Context, account string, kind iam.EntityKind, principal, name string) (iam.InlinePolicy, error) {
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
 		return iam.InlinePolicy{}, err
@@ -1008,7 +1008,7 @@ func (t *tx) InlinePolicy(ctx context.Context, account string, kind iam.Principa
 	return p, err
 }
 
-func (t *tx) InlinePolicies(ctx context.Context, account string, kind iam.PrincipalKind, principal string) ([]iam.InlinePolicy, error) {
+func (t *tx) InlinePolicies(ctx context.Context, account string, kind iam.EntityKind, principal string) ([]iam.InlinePolicy, error) {
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
 		return nil, err
@@ -1029,7 +1029,7 @@ func (t *tx) InlinePolicies(ctx context.Context, account string, kind iam.Princi
 	return out, rows.Err()
 }
 
-func (t *tx) InlinePolicyNames(ctx context.Context, account string, kind iam.PrincipalKind, principal string, opt store.ListOptions) (store.Page[string], error) {
+func (t *tx) InlinePolicyNames(ctx context.Context, account string, kind iam.EntityKind, principal string, opt store.ListOptions) (store.Page[string], error) {
 	var page store.Page[string]
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
@@ -1060,7 +1060,7 @@ func (t *tx) InlinePolicyNames(ctx context.Context, account string, kind iam.Pri
 	return page, rows.Err()
 }
 
-func (t *tx) DeleteInlinePolicy(ctx context.Context, account string, kind iam.PrincipalKind, principal, name string) error {
+func (t *tx) DeleteInlinePolicy(ctx context.Context, account string, kind iam.EntityKind, principal, name string) error {
 	eid, err := t.principalID(ctx, account, kind, principal)
 	if err != nil {
 		return err

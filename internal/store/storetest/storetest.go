@@ -756,7 +756,7 @@ func testAttachments(t *testing.T, s store.Store) {
 		noErr(t, "CreateUser", tx.CreateUser(ctx(), user(acct, "u")))
 		noErr(t, "CreateGroup", tx.CreateGroup(ctx(), group(acct, "g")))
 		noErr(t, "CreateRole", tx.CreateRole(ctx(), role(acct, "r")))
-		for _, k := range []iam.PrincipalKind{iam.KindUser, iam.KindGroup, iam.KindRole} {
+		for _, k := range []iam.EntityKind{iam.KindUser, iam.KindGroup, iam.KindRole} {
 			noErr(t, "AttachPolicy", tx.AttachPolicy(ctx(), acct, k, string(k)[:1], p1.Arn))
 		}
 		noErr(t, "AttachPolicy twice", tx.AttachPolicy(ctx(), acct, iam.KindUser, "U", p1.Arn))
