@@ -109,7 +109,7 @@ func matchPiece(piece, s string) (int, bool) {
 			return 0, false
 		}
 		if piece[i] == '?' {
-			_, w := decodeRune(s[n:])
+			w := CharLen(s[n:])
 			n += w
 			continue
 		}
@@ -129,7 +129,7 @@ func matchPieceSuffix(piece, s string) (int, bool) {
 			return 0, false
 		}
 		if piece[i] == '?' {
-			_, w := decodeLastRune(s[:n])
+			w := LastCharLen(s[:n])
 			n -= w
 			continue
 		}
@@ -151,7 +151,7 @@ func findPiece(piece, s string) (int, int, bool) {
 		if n, ok := matchPiece(piece, s[i:]); ok {
 			return i, n, true
 		}
-		_, w := decodeRune(s[i:])
+		w := CharLen(s[i:])
 		i += w
 	}
 	return 0, 0, false

@@ -2,20 +2,17 @@ package arn
 
 import "unicode/utf8"
 
-// decodeRune and decodeLastRune treat an invalid byte as a one-byte character, so that "?"
-// consumes exactly one unit of any input, valid UTF-8 or not.
-func decodeRune(s string) (rune, int) {
-	r, w := utf8.DecodeRuneInString(s)
-	if w == 0 {
-		return utf8.RuneError, 1
-	}
-	return r, w
+// CharLen is the length in bytes of the character at the start of s that the wildcard "?"
+// consumes: one UTF-8 character, or one byte of invalid input, so that "?" consumes exactly one
+// unit of any input, valid UTF-8 or not. Package policy's compiled matcher uses it too, so that
+// both match alike.
+func CharLen(s string) int {
+	_, w := utf8.DecodeRuneInString(s)
+	return max(w, 1)
 }
 
-func decodeLastRune(s string) (rune, int) {
-	r, w := utf8.DecodeLastRuneInString(s)
-	if w == 0 {
-		return utf8.RuneError, 1
-	}
-	return r, w
+// LastCharLen is CharLen for the character at the end of s.
+func LastCharLen(s string) int {
+	_, w := utf8.DecodeLastRuneInString(s)
+	return max(w, 1)
 }

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"strings"
+
+	"github.com/iamd/iamd/arn"
 )
 
 // A pattern is the compiled form of one value of Action, Resource or a string-like condition:
@@ -251,7 +253,7 @@ func pieceAt(toks []tok, s string, fold bool, e *env) (int, bool) {
 			if n >= len(s) {
 				return 0, false
 			}
-			_, w := decodeRune(s[n:])
+			w := arn.CharLen(s[n:])
 			n += w
 			continue
 		}
@@ -273,7 +275,7 @@ func pieceSuffix(toks []tok, s string, fold bool, e *env) (int, bool) {
 			if n == 0 {
 				return 0, false
 			}
-			_, w := decodeLastRune(s[:n])
+			w := arn.LastCharLen(s[:n])
 			n -= w
 			continue
 		}
@@ -303,7 +305,7 @@ func pieceFind(toks []tok, s string, fold bool, e *env) (int, int, bool) {
 		if i == len(s) {
 			break
 		}
-		_, w := decodeRune(s[i:])
+		w := arn.CharLen(s[i:])
 		i += w
 	}
 	return 0, 0, false
