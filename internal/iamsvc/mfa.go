@@ -2,14 +2,9 @@ package iamsvc
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha1"
-	"crypto/subtle"
 	"encoding/base32"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,15 +13,16 @@ import (
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/qr"
 	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/totp"
 )
 
-// Virtual MFA devices: TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) with a 160-bit
-// seed sealed at rest. A device is a record named by its device name; while it is enabled for a
+// Virtual MFA devices: TOTP codes (package totp) of a 160-bit seed sealed at rest, enrolled with
+// a QR code (package qr). A device is a record named by its device name; while it is enabled for a
 // user the record's owner is that user, which keeps DeleteUser from removing the user under it.
 
 const (
-	totpStep = 30 * time.Second
 	// seedBytes is the seed size: 160 bits, RFC 4226's recommended length for HMAC-SHA1.
 	seedBytes = 20
 	// enableWindow is how many steps back the first of two consecutive codes may lie when a
@@ -68,35 +64,6 @@ func noSuchMFA(serial string) error {
 
 func invalidCode() error {
 	return awserr.New(http.StatusForbidden, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
-}
-
-// totp is the RFC 6238 code of step for seed.
-func totp(seed []byte, step int64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(step))
-	mac := hmac.New(sha1.New, seed)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1_000_000)
-}
-
-func codeIs(seed []byte, step int64, code string) bool {
-	return subtle.ConstantTimeCompare([]byte(totp(seed, step)), []byte(code)) == 1
-}
-
-func stepAt(t time.Time) int64 { return t.Unix() / int64(totpStep/time.Second) }
-
-// findConsecutive returns the step of code1 when code1 and code2 are the codes of two
-// consecutive steps within [from, to].
-func findConsecutive(seed []byte, code1, code2 string, from, to int64) (int64, bool) {
-	for s := to; s >= from; s-- {
-		if codeIs(seed, s, code1) && codeIs(seed, s+1, code2) {
-			return s, true
-		}
-	}
-	return 0, false
 }
 
 // deviceName returns the record name a serial number of account names, or false.
@@ -167,7 +134,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 	seedText := seedEncoding.EncodeToString(seed)
 	// AWS's documented form: otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String.
 	uri := "otpauth://totp/" + url.PathEscape(in.VirtualMFADeviceName+"@"+account) + "?secret=" + seedText
-	qr, err := qrPNG([]byte(uri), 6)
+	png, err := qr.PNG([]byte(uri), 6)
 	if err != nil {
 		return nil, awserr.InvalidInput("The virtual MFA device name is too long.")
 	}
@@ -179,7 +146,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 		return nil, err
 	}
 	return &iamapi.CreateVirtualMFADeviceOutput{VirtualMFADevice: &iamapi.VirtualMFADevice{SerialNumber: serial,
-		Base32StringSeed: []byte(seedText), QRCodePNG: qr, Tags: tagsOut(tags)}}, nil
+		Base32StringSeed: []byte(seedText), QRCodePNG: png, Tags: tagsOut(tags)}}, nil
 }
 
 // EnableMFADevice assigns a device to a user after two consecutive valid codes.
@@ -189,7 +156,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		return nil, err
 	}
 	account := c.Account()
-	now := stepAt(s.cfg.Now())
+	now := totp.Step(s.cfg.Now())
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		u, err := getUser(ctx, tx, account, in.UserName)
 		if err != nil {
@@ -213,7 +180,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		if err != nil {
 			return err
 		}
-		step, ok := findConsecutive(seed, in.AuthenticationCode1, in.AuthenticationCode2, now-enableWindow, now)
+		step, ok := totp.FindConsecutive(seed, in.AuthenticationCode1, in.AuthenticationCode2, now-enableWindow, now)
 		if !ok {
 			return invalidCode()
 		}
@@ -250,7 +217,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADevic
 		return nil, err
 	}
 	account := c.Account()
-	now := stepAt(s.cfg.Now())
+	now := totp.Step(s.cfg.Now())
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		_, d, err := userDevice(ctx, tx, account, in.UserName, in.SerialNumber)
 		if err != nil {
@@ -260,7 +227,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADevic
 		if err != nil {
 			return err
 		}
-		step, ok := findConsecutive(seed, in.AuthenticationCode1, in.AuthenticationCode2, now-resyncWindow, now+resyncWindow)
+		step, ok := totp.FindConsecutive(seed, in.AuthenticationCode1, in.AuthenticationCode2, now-resyncWindow, now+resyncWindow)
 		if !ok || step+1 <= d.LastStep {
 			return invalidCode()
 		}
@@ -504,9 +471,9 @@ func (s *Service) CheckMFA(ctx context.Context, account, userName, serialNumber,
 		if err != nil {
 			return err
 		}
-		cur := stepAt(now) + d.Drift
+		cur := totp.Step(now) + d.Drift
 		for st := cur - checkWindow; st <= cur+checkWindow; st++ {
-			if codeIs(seed, st, code) {
+			if totp.Valid(seed, st, code) {
 				if st <= d.LastStep {
 					return errMFAInvalidCode // replay of a code already used
 				}

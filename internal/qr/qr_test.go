@@ -1,4 +1,4 @@
-package iamsvc
+package qr
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func TestQRDecodes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			data := strings.Repeat("otpauth://totp/Ab9?", tc.n/19+1)[:tc.n]
-			img, err := qrPNG([]byte(data), 4)
+			img, err := PNG([]byte(data), 4)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,7 @@ func TestQRDecodes(t *testing.T) {
 }
 
 func TestQRStructure(t *testing.T) {
-	img, err := qrPNG([]byte("otpauth://totp/x@123456789012?secret=ABC"), 1)
+	img, err := PNG([]byte("otpauth://totp/x@123456789012?secret=ABC"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestQRStructure(t *testing.T) {
 			t.Errorf("module (%d,%d) dark=%v", c.x, c.y, !c.dark)
 		}
 	}
-	if _, err := qrPNG(make([]byte, 3000), 1); err != errQRTooLong {
-		t.Errorf("3000 bytes: %v, want errQRTooLong", err)
+	if _, err := PNG(make([]byte, 3000), 1); err != ErrTooLong {
+		t.Errorf("3000 bytes: %v, want ErrTooLong", err)
 	}
 }

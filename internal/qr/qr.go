@@ -1,4 +1,8 @@
-package iamsvc
+// Package qr is a QR code encoder (ISO/IEC 18004), just enough for an MFA device's enrolment
+// image (CreateVirtualMFADevice's QRCodePNG): byte mode, error correction level M, versions
+// 1–40, the mask chosen by the standard's penalty rules N1, N2 and N4, rendered as PNG. It is a
+// leaf (standard library only); its tests decode its output with an independent reader.
+package qr
 
 import (
 	"bytes"
@@ -7,11 +11,6 @@ import (
 	"image/color"
 	"image/png"
 )
-
-// A QR code encoder (ISO/IEC 18004), just enough for CreateVirtualMFADevice's QRCodePNG: byte
-// mode, error correction level M, versions 1–40, the mask chosen by the standard's penalty rules
-// N1, N2 and N4. It is written here rather than taken from a module so that the service keeps to
-// its dependency rules; the tests decode its output with an independent reader.
 
 // Error correction level M, per version (index 0 unused): codewords per block and block count.
 var (
@@ -39,7 +38,8 @@ func qrDataCodewords(ver int) int {
 	return qrRawModules(ver)/8 - qrECCPerBlock[ver]*qrBlocks[ver]
 }
 
-var errQRTooLong = errors.New("iamsvc: data too long for a QR code")
+// ErrTooLong is returned for data that does not fit the largest QR code.
+var ErrTooLong = errors.New("qr: data too long for a QR code")
 
 type qrCode struct {
 	size     int
@@ -61,7 +61,7 @@ func qrEncode(data []byte) (*qrCode, error) {
 		}
 	}
 	if ver == 0 {
-		return nil, errQRTooLong
+		return nil, ErrTooLong
 	}
 	// Segment: mode 0100 (byte), character count, the bytes, terminator, padding.
 	var bits []bool
@@ -385,9 +385,9 @@ func abs(x int) int {
 	return x
 }
 
-// qrPNG renders data as a QR code PNG: scale pixels per module and the standard four-module
+// PNG renders data as a QR code PNG: scale pixels per module and the standard four-module
 // quiet zone.
-func qrPNG(data []byte, scale int) ([]byte, error) {
+func PNG(data []byte, scale int) ([]byte, error) {
 	q, err := qrEncode(data)
 	if err != nil {
 		return nil, err
