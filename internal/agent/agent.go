@@ -2,7 +2,8 @@
 // enrolment to iamd with the instance credential, keeps the role credentials of the instance's
 // profile fresh, and serves them, unmodified, through the protocols AWS SDKs already speak: the
 // EC2 instance metadata service (IMDSv2, IMDSv1 only when enabled) and the container credentials
-// endpoint. It talks to iamd over HTTP(S) only and imports nothing of the server.
+// endpoint. It talks to iamd over HTTP(S) only and imports nothing of the server but the answer's
+// wire type (instancecred).
 package agent
 
 import (
@@ -19,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/iamd/iamd/internal/instancecred"
 )
 
 // Defaults of Config.
@@ -53,35 +56,8 @@ type Config struct {
 }
 
 // Credentials is what iamd returns for an instance: the role credentials and the instance's
-// metadata (field names as iamd's JSON has them).
-type Credentials struct {
-	Code               string
-	AccessKeyId        string
-	SecretAccessKey    string
-	Token              string
-	Expiration         time.Time
-	LastUpdated        time.Time
-	AccountId          string
-	RoleName           string
-	RoleArn            string
-	AssumedRoleArn     string
-	InstanceId         string
-	InstanceArn        string
-	Region             string
-	AvailabilityZone   string
-	InstanceProfileArn string
-	InstanceProfileId  string
-	EnrolledAt         time.Time
-}
-
-// LogValue keeps the secret and the token out of logs.
-func (c *Credentials) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("accessKeyId", c.AccessKeyId),
-		slog.String("role", c.RoleArn),
-		slog.Time("expiration", c.Expiration),
-	)
-}
+// metadata.
+type Credentials = instancecred.Credentials
 
 // Agent fetches, caches and serves one instance's role credentials. It is safe for concurrent use.
 type Agent struct {

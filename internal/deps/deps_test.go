@@ -45,10 +45,11 @@ var allowed = map[string][]string{
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
 	"internal/node":                  {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.
-	"internal/instance": {"internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
+	"internal/instance": {"internal/authn", "internal/authz", "internal/instancecred", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
 	// agent: the on-machine metadata and container credential endpoints; it talks to iamd over HTTP only.
-	"internal/agent":   {},
-	"internal/iamtest": {"internal/node", "internal/h1", "github.com/aws/aws-sdk-go-v2"},
+	"internal/agent":        {"internal/instancecred"},
+	"internal/instancecred": {},
+	"internal/iamtest":      {"internal/node", "internal/h1", "github.com/aws/aws-sdk-go-v2"},
 	// h1: the HTTP/1.1 front (a fast path, net/http for the rest); it knows nothing of iamd.
 	"internal/h1":              {},
 	"internal/loadgen":         {},

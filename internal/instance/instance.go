@@ -26,6 +26,7 @@ import (
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/instancecred"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/sts"
 )
@@ -368,38 +369,8 @@ func readRecord(ctx context.Context, tx store.Tx, account, id string) (record, e
 	return rec, nil
 }
 
-// Credentials is what the agent receives: the role credentials and the instance's metadata,
-// everything the agent serves through IMDS and the container endpoint.
-type Credentials struct {
-	Code                string // "Success"
-	AccessKeyId         string
-	SecretAccessKey     string
-	Token               string
-	Expiration          time.Time
-	LastUpdated         time.Time
-	AccountId           string
-	RoleName            string
-	RoleArn             string
-	AssumedRoleArn      string
-	InstanceId          string
-	InstanceArn         string
-	Region              string
-	AvailabilityZone    string
-	InstanceProfileArn  string
-	InstanceProfileId   string
-	EnrolledAt          time.Time
-	AssumedRoleIdentity string // AROA…:instance-id
-}
-
-// LogValue keeps the secret and the token out of logs.
-func (c *Credentials) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("accessKeyId", c.AccessKeyId),
-		slog.String("instance", c.InstanceId),
-		slog.String("role", c.RoleArn),
-		slog.Time("expiration", c.Expiration),
-	)
-}
+// Credentials is the answer to an instance's credential fetch (its wire form).
+type Credentials = instancecred.Credentials
 
 // invalidCredential answers a credential that is malformed, unknown or wrong, alike, so that
 // the answer tells nothing about which enrolments exist.
