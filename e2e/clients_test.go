@@ -23,7 +23,7 @@ import (
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// The identity the Python suite expects: the project brief's examples name account 123456789012.
+// The identity the Python suite expects: AWS's documentation examples name account 123456789012.
 const (
 	account    = "123456789012"
 	rootKeyID  = "AKIAIOSFODNN7EXAMPLE"

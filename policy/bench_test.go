@@ -3,7 +3,7 @@ package policy
 import "testing"
 
 // benchIdentity is a realistic identity policy set: five statements with wildcards, one
-// IpAddress and one StringLike condition, as in issue 2.
+// IpAddress and one StringLike condition, the shape the evaluation speed target names.
 const benchIdentity = `{
   "Version": "2012-10-17",
   "Statement": [

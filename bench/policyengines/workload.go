@@ -40,8 +40,9 @@ type Request struct {
 	Want     policy.Decision
 }
 
-// Mix is the four-way decision mix of issue 2 (allow, explicit deny, implicit deny, condition
-// fails), the requests policy.BenchmarkEvaluate runs, in the same order.
+// Mix is the four-way decision mix the evaluation speed target is measured on (allow, explicit
+// deny, implicit deny, a condition that fails), the requests policy.BenchmarkEvaluate runs, in
+// the same order.
 func Mix() []Request {
 	return []Request{
 		{Name: "allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::data-lake/reports/q1.csv", SourceIP: "10.1.2.3", Want: policy.Allowed},

@@ -1,7 +1,8 @@
 // Package seal is iamd's authenticated encryption: AES-256-GCM under a keyring of data keys, each
 // tagged with a numeric id so that sealed values outlive key rotation. It seals session tokens,
-// console cookies and access-key secrets at rest; the data keys themselves are stored wrapped
-// under a master key that never leaves the host (a 0600 file or an environment variable).
+// encoded authorization messages, and secrets at rest (access-key secrets, MFA seeds, signing
+// keys); the data keys themselves are stored wrapped under a master key that never leaves the
+// host (a 0600 file or an environment variable).
 //
 // A sealed value is uvarint(keyID) || nonce (12 bytes) || ciphertext || tag (16 bytes): 29 bytes
 // of overhead for ids below 128, which matters because session tokens ride in presigned URLs.

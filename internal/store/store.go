@@ -1,6 +1,6 @@
 // Package store is iamd's persistence contract: what the IAM and STS services may ask of a
 // backend, and what every backend guarantees. The conformance suite in storetest checks each
-// guarantee; sqlstore implements it on SQLite (and, later, PostgreSQL).
+// guarantee; sqlstore implements it on SQLite and PostgreSQL.
 //
 // Guarantees:
 //

@@ -23,7 +23,7 @@ const corpusRoot = "../testdata/corpus"
 // keeps its own answer. Each names an IAM message that the case itself marks as inferred; the
 // corpus owner decides whether to change the case (then delete its line here).
 var disputed = map[string]string{
-	"validation/identity/effect-missing":                  `issue 2 lists "Missing required field Effect" as AWS's reason`,
+	"validation/identity/effect-missing":                  `the IAM API reference gives "Missing required field Effect" as AWS's reason`,
 	"validation/identity/condition-operator-unknown":      `IAM/S3 answer "Invalid Condition type : <name>" for an unknown operator`,
 	"validation/identity/condition-operator-double-colon": `an unknown operator name: "Invalid Condition type : <name>"`,
 	"validation/identity/effect-wrong-case":               "inferred message; the engine says \"Syntax errors in policy.\" for a bad Effect value",
