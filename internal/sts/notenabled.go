@@ -1,5 +1,9 @@
 package sts
 
+// The STS operations an iamd installation answers as AWS answers an account without the feature
+// they need: outbound web identity federation until it is enabled, AssumeRoot without AWS
+// Organizations, GetDelegatedAccessToken without delegation requests.
+
 import (
 	"context"
 	"net/http"
