@@ -20,8 +20,8 @@ import (
 	"github.com/iamd/iamd/internal/awsquery"
 )
 
-// The suites live beside the clone (CI places /work/shared there), as go:generate reads them.
-const dir = "../../../../shared/testdata/botocore-protocol-tests/"
+// The suites, copied from botocore with their licence (testdata/botocore-protocol-tests).
+const dir = "testdata/botocore-protocol-tests/"
 
 type ref struct {
 	Shape           string `json:"shape"`
@@ -67,7 +67,7 @@ func load(t *testing.T, file string) []suite {
 	t.Helper()
 	b, err := os.ReadFile(dir + file)
 	if err != nil {
-		t.Skipf("protocol tests not beside the clone: %v", err)
+		t.Fatalf("protocol tests: %v", err)
 	}
 	var s []suite
 	if err := json.Unmarshal(b, &s); err != nil {
