@@ -16,13 +16,13 @@ func TestAWSManagedPolicies(t *testing.T) {
 	h, c := newClient(t)
 	want := map[string]iam.AWSManagedPolicy{}
 	for _, m := range iam.AWSManagedPolicies() {
-		want["arn:aws:iam::aws:policy/"+m.Name] = m
+		want[m.Policy().Arn] = m
 	}
-	out := must(c.ListPolicies(ctx, &iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeAws}))(t)
-	if len(out.Policies) != len(want) {
-		t.Fatalf("ListPolicies(AWS) = %d policies, want %d", len(out.Policies), len(want))
+	listed := listAllPolicies(t, c, &iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeAws})
+	if len(listed) != len(want) {
+		t.Fatalf("ListPolicies(AWS) = %d policies, want %d", len(listed), len(want))
 	}
-	for _, p := range out.Policies {
+	for _, p := range listed {
 		m, ok := want[aws.ToString(p.Arn)]
 		if !ok || aws.ToString(p.PolicyId) != m.ID || aws.ToString(p.DefaultVersionId) != m.DefaultVersion || !p.IsAttachable {
 			t.Errorf("policy %s id %s version %s: not as shipped", aws.ToString(p.Arn), aws.ToString(p.PolicyId), aws.ToString(p.DefaultVersionId))
@@ -74,8 +74,8 @@ func TestAWSManagedPolicies(t *testing.T) {
 	if err := iamsvc.New(iamsvc.Config{Store: h.Node.Store}).SeedAWSManagedPolicies(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if again := must(c.ListPolicies(ctx, &iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeAws}))(t); len(again.Policies) != len(want) {
-		t.Errorf("after reseeding: %d policies", len(again.Policies))
+	if again := listAllPolicies(t, c, &iamsdk.ListPoliciesInput{Scope: types.PolicyScopeTypeAws}); len(again) != len(want) {
+		t.Errorf("after reseeding: %d policies", len(again))
 	}
 }
 
@@ -93,16 +93,16 @@ func TestReadOnlyAccess(t *testing.T) {
 	}
 
 	p := must(c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(arn)}))(t).Policy
-	if aws.ToString(p.PolicyId) != "ANPAILL3HVNFSB6DCOWYQ" || aws.ToString(p.DefaultVersionId) != "v87" ||
+	if aws.ToString(p.PolicyId) != "ANPAILL3HVNFSB6DCOWYQ" || aws.ToString(p.DefaultVersionId) != shipped.DefaultVersion ||
 		aws.ToString(p.Description) != "Provides read-only access to AWS services and resources." ||
 		!aws.ToTime(p.CreateDate).Equal(shipped.Created) || !aws.ToTime(p.UpdateDate).Equal(shipped.Updated) {
 		t.Errorf("GetPolicy = id %s version %s %q created %v updated %v", aws.ToString(p.PolicyId), aws.ToString(p.DefaultVersionId),
 			aws.ToString(p.Description), aws.ToTime(p.CreateDate), aws.ToTime(p.UpdateDate))
 	}
-	v := must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v87")}))(t)
+	v := must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(shipped.DefaultVersion)}))(t)
 	doc := decodeDoc(t, v.PolicyVersion.Document)
 	if doc != shipped.Document || !v.PolicyVersion.IsDefaultVersion {
-		t.Errorf("GetPolicyVersion v87: %d chars, default %v; want the shipped %d chars", len(doc), v.PolicyVersion.IsDefaultVersion, len(shipped.Document))
+		t.Errorf("GetPolicyVersion %s: %d chars, default %v; want the shipped %d chars", shipped.DefaultVersion, len(doc), v.PolicyVersion.IsDefaultVersion, len(shipped.Document))
 	}
 	if iam.PolicySize(doc) <= iam.MaxManagedPolicyChars {
 		t.Errorf("document of %d chars: expected above the customer quota", iam.PolicySize(doc))
@@ -130,7 +130,7 @@ func TestReadOnlyAccess(t *testing.T) {
 			return err
 		}},
 		{"GetPolicyVersion", func() error {
-			_, err := reader.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v87")})
+			_, err := reader.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(shipped.DefaultVersion)})
 			return err
 		}},
 		{"GetAccountSummary", func() error { _, err := reader.GetAccountSummary(ctx, &iamsdk.GetAccountSummaryInput{}); return err }},

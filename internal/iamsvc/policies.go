@@ -145,31 +145,54 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 		return nil, err
 	}
 	// OnlyAttached counts both uses of a policy — attached as a permissions policy or set as a
-	// permissions boundary — and PolicyUsageFilter narrows it to one; both are applied to each
-	// page here, so a page may hold fewer than MaxItems while more follow (AWS's paging allows it).
+	// permissions boundary, by this account — and PolicyUsageFilter narrows it to one; both are
+	// applied here. Most of the 1,600 AWS managed policies are unused, so store pages are read
+	// until the page is full: each read asks for no more than the page still lacks, so the
+	// store's marker always names the last item returned. A page may still hold fewer than
+	// MaxItems while more follow (AWS's paging allows it) after onlyAttachedReads reads.
 	onlyAttached := in.OnlyAttached != nil && *in.OnlyAttached
+	limit := maxItems(in.MaxItems)
+	if limit == 0 {
+		limit = store.DefaultMaxItems
+	}
 	opt := store.PolicyListOptions{
-		ListOptions: store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: maxItems(in.MaxItems)},
+		ListOptions: store.ListOptions{PathPrefix: in.PathPrefix, Marker: in.Marker, MaxItems: limit},
 		Scope:       store.PolicyScope(in.Scope),
 	}
-	var page store.Page[iam.ManagedPolicy]
+	out := &iamapi.ListPoliciesOutput{}
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		page, err = tx.Policies(ctx, c.Account(), opt)
-		return invalidMarker(err)
+		out.Policies, out.IsTruncated, out.Marker = nil, nil, ""
+		opt := opt
+		for reads := 1; ; reads++ {
+			page, err := tx.Policies(ctx, c.Account(), opt)
+			if err != nil {
+				return invalidMarker(err)
+			}
+			for _, p := range page.Items {
+				if !onlyAttached || inUse(p, in.PolicyUsageFilter) {
+					out.Policies = append(out.Policies, policyOut(p, false))
+				}
+			}
+			out.IsTruncated, out.Marker = ptr(page.IsTruncated), page.Marker
+			if !onlyAttached || !page.IsTruncated || len(out.Policies) == limit || reads == onlyAttachedReads {
+				return nil
+			}
+			opt.Marker, opt.MaxItems = page.Marker, limit-len(out.Policies)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.ListPoliciesOutput{Policies: make([]iamapi.Policy, 0, len(page.Items)), IsTruncated: ptr(page.IsTruncated), Marker: page.Marker}
-	for _, p := range page.Items {
-		if onlyAttached && !inUse(p, in.PolicyUsageFilter) {
-			continue
-		}
-		out.Policies = append(out.Policies, policyOut(p, false))
+	if out.Policies == nil {
+		out.Policies = []iamapi.Policy{}
 	}
 	return out, nil
 }
+
+// onlyAttachedReads bounds the store reads of one ListPolicies with OnlyAttached: enough for the
+// whole AWS catalogue at the default page size, so a client usually needs one call, and few
+// enough that a tiny MaxItems cannot make one call read policy by policy for long.
+const onlyAttachedReads = 32
 
 // inUse reports whether a policy is used as filter says: "PermissionsPolicy" (attached),
 // "PermissionsBoundary" (a boundary), or "" (either).
