@@ -35,6 +35,8 @@ type IamdOps interface {
 	Invoke(ctx context.Context, action string, in any) (any, error)
 	// Fetch returns an enrolled instance's role credentials for its instance credential.
 	Fetch(ctx context.Context, credential string) (any, error)
+	// Decl declares how action is authorized.
+	Decl(action string) (authz.Decl, bool)
 }
 
 const (
@@ -152,12 +154,20 @@ func (s *Server) handleIamd(r *http.Request, c *call) (out any, err error) {
 		return nil, err
 	}
 	c.principal = p
+	// iamd's operations are IAM's: the same credentials may not call them.
+	if err := restrictTemporary(p, c, false); err != nil {
+		return nil, err
+	}
 	delete(form, "Action")
 	in, err := ops.Decode(ctx, p.Account(), c.action, form)
 	if err != nil {
 		return nil, err
 	}
-	req, err := s.cfg.Authz.Resolve(ctx, p, "iamd", c.action, in)
+	decl, ok := ops.Decl(c.action)
+	if !ok {
+		return nil, awserr.InvalidAction(c.action)
+	}
+	req, err := s.cfg.Authz.Resolve(ctx, p, "iamd:"+c.action, decl, in)
 	if err != nil {
 		return nil, err
 	}

@@ -255,9 +255,8 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 		return awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
 	var (
-		unsigned bool
-		decode   func(awsquery.Params) (any, error)
-		invoke   func(ctx context.Context, in any) (awsquery.Result, error)
+		decode func(awsquery.Params) (any, error)
+		invoke func(ctx context.Context, in any) (awsquery.Result, error)
 	)
 	switch version {
 	case iamapi.Version:
@@ -273,13 +272,15 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 		if !ok {
 			return invalidAction(action, version)
 		}
-		unsigned, decode = op.Unsigned, op.Decode
+		decode = op.Decode
 		invoke = func(ctx context.Context, in any) (awsquery.Result, error) { return op.Invoke(ctx, s.cfg.STS, in) }
 	case "":
 		return awserr.New(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter Version.")
 	default:
 		return invalidAction(action, version)
 	}
+	decl, _ := authz.DeclOf(c.service, action) // every operation of the models has one (authz's tests)
+	unsigned := decl.Unsigned
 
 	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	// The whole request has arrived: from here the call runs to completion and is answered,
@@ -295,15 +296,16 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 		return err
 	}
 	c.principal = p
+	// Before the parameters are validated, as AWS refuses such credentials before it reads them.
+	if err := restrictTemporary(p, c, unsigned); err != nil {
+		return err
+	}
 	in, err := decode(params)
 	if err != nil {
 		return err
 	}
-	if err := s.restrictSessionToken(p, c); err != nil {
-		return err
-	}
-	if authz.ModeOf(c.service, action) == authz.Checked {
-		req, err := s.cfg.Authz.Resolve(ctx, p, c.service, action, in)
+	if decl.Mode == authz.Checked {
+		req, err := s.cfg.Authz.Resolve(ctx, p, c.service+":"+action, decl, in)
 		if err != nil {
 			return err
 		}
@@ -336,19 +338,23 @@ func (s *Server) encodeDenial(c *call, err error) error {
 	return &out
 }
 
-// restrictSessionToken applies AWS's limits on GetSessionToken credentials: without MFA they
-// cannot call IAM, and of STS they may call only AssumeRole and GetCallerIdentity.
-func (s *Server) restrictSessionToken(p *authn.Principal, c *call) error {
-	if p.Kind() != authn.UserSession && p.Kind() != authn.RootSession {
+// restrictTemporary applies AWS's limits on what GetSessionToken and GetFederationToken
+// credentials may call, whatever their policies allow. GetSessionToken credentials: IAM only
+// with MFA; of STS only AssumeRole and GetCallerIdentity. GetFederationToken credentials: no IAM
+// operation at all; of STS only GetCallerIdentity. Operations that take no credentials
+// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML: unsigned) are not theirs to refuse.
+func restrictTemporary(p *authn.Principal, c *call, unsigned bool) error {
+	k := p.Kind()
+	if unsigned || (k != authn.UserSession && k != authn.RootSession && k != authn.FederatedUser) {
 		return nil
 	}
 	if c.service == "sts" {
-		if c.action == "AssumeRole" || c.action == "GetCallerIdentity" {
+		if c.action == "GetCallerIdentity" || (c.action == "AssumeRole" && k != authn.FederatedUser) {
 			return nil
 		}
 		return awserr.AccessDenied("Cannot call " + c.action + " with session credentials")
 	}
-	if p.Session().MFA {
+	if k != authn.FederatedUser && p.Session().MFA {
 		return nil
 	}
 	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")

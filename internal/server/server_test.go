@@ -19,6 +19,7 @@ import (
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	stsapi "github.com/iamd/iamd/internal/api/sts"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/iamtest"
 )
 
@@ -34,6 +35,12 @@ type errorResponse struct {
 // send posts form to the harness, signed with the root key for service when service != "".
 func send(t testing.TB, h *iamtest.Harness, service string, form string, mutate func(*http.Request)) (int, []byte) {
 	t.Helper()
+	return sendAs(t, h, aws.Credentials{AccessKeyID: iamtest.RootKeyID, SecretAccessKey: iamtest.RootSecret}, service, form, mutate)
+}
+
+// sendAs posts form to the harness, signed with creds for service when service != "".
+func sendAs(t testing.TB, h *iamtest.Harness, creds aws.Credentials, service string, form string, mutate func(*http.Request)) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, h.URL+"/", strings.NewReader(form))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +48,6 @@ func send(t testing.TB, h *iamtest.Harness, service string, form string, mutate 
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	if service != "" {
 		sum := sha256.Sum256([]byte(form))
-		creds := aws.Credentials{AccessKeyID: iamtest.RootKeyID, SecretAccessKey: iamtest.RootSecret}
 		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, iamtest.Region, time.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -77,8 +83,9 @@ func allOperations() []op {
 	for name := range iamapi.Operations {
 		ops = append(ops, op{"iam", iamapi.Version, name, false})
 	}
-	for name, o := range stsapi.Operations {
-		ops = append(ops, op{"sts", stsapi.Version, name, o.Unsigned})
+	for name := range stsapi.Operations {
+		d, _ := authz.DeclOf("sts", name)
+		ops = append(ops, op{"sts", stsapi.Version, name, d.Unsigned})
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].service+ops[i].name < ops[j].service+ops[j].name })
 	return ops
