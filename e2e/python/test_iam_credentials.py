@@ -13,8 +13,9 @@ ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess'
 class AWSManagedPolicies(e.TestCase):
 
     def test_listed_with_aws_ids(self):
-        pols = {p['PolicyName']: p for p in
-                self.iam.list_policies(Scope='AWS')['Policies']}
+        # All of AWS's 1,600 managed policies are listed: follow the pages.
+        pages = self.iam.get_paginator('list_policies').paginate(Scope='AWS')
+        pols = {p['PolicyName']: p for page in pages for p in page['Policies']}
         for name in ('AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess',
                      'IAMReadOnlyAccess', 'IAMUserChangePassword'):
             self.assertIn(name, pols)
