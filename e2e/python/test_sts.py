@@ -105,9 +105,13 @@ class AssumeRoleOptions(e.TestCase):
         ident = fed_sts.get_caller_identity()
         self.assertEqual(ident['Arn'], resp['FederatedUser']['Arn'])
         self.assertEqual(ident['UserId'], '%s:fed-e2e' % e.ACCOUNT)
-        fed_iam.list_users()
-        # The user may GetUser, the passed policy does not: the intersection denies.
-        self.assertAwsError('AccessDenied', fed_iam.get_user, UserName=user['UserName'])
+        # Federation tokens call no IAM operation, whatever the policies allow (AWS: "You cannot
+        # call any IAM operations using the AWS CLI or the AWS API"), and of STS only
+        # GetCallerIdentity.
+        err = self.assertAwsError('InvalidClientTokenId', fed_iam.list_users)
+        self.assertEqual(err['Message'], 'The security token included in the request is invalid')
+        err = self.assertAwsError('AccessDenied', fed_sts.get_session_token)
+        self.assertEqual(err['Message'], 'Cannot call GetSessionToken with session credentials')
 
 
 class Presigned(e.TestCase):

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/gencache"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
@@ -176,10 +177,20 @@ var resolvedPool = sync.Pool{New: func() any { return new(resolved) }}
 
 // Authenticate verifies r (whose complete body is body) for a call to service ("iam" or "sts").
 // An unsigned request yields the anonymous principal when unsignedOK, else
-// MissingAuthenticationToken. Failures are *sigv4.Error. The caller must already have decoded
+// MissingAuthenticationToken. Failures the caller made are *awserr.Error in AWS's words (a store
+// failure is returned as it is). The caller must already have decoded
 // a form body and refused it if it gives a parameter twice: the signature covers the body as a
 // whole, not which of two values a decoder keeps.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string, unsignedOK bool) (*Principal, error) {
+	p, err := a.authenticate(ctx, r, body, service, unsignedOK)
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return nil, &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
+	}
+	return p, err
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string, unsignedOK bool) (*Principal, error) {
 	if !sigv4.HasSignature(r) {
 		if unsignedOK {
 			return anonymous, nil

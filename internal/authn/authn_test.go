@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"path/filepath"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/store"
@@ -100,9 +100,8 @@ func authenticate(t *testing.T, a *Authenticator, keyID, sec string) (*Principal
 }
 
 func code(err error) string {
-	var se *sigv4.Error
-	if errors.As(err, &se) {
-		return se.Code
+	if e, ok := awserr.As(err); ok {
+		return e.Code
 	}
 	if err != nil {
 		return err.Error()

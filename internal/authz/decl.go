@@ -26,15 +26,28 @@ const (
 	ByService
 )
 
+// Auth says how an operation's caller is authenticated.
+type Auth uint8
+
+const (
+	// Signed operations need a SigV4 signature: every AWS operation but two.
+	Signed Auth = iota
+	// Unsigned operations may be called without a signature (AssumeRoleWithWebIdentity and
+	// AssumeRoleWithSAML, whose token or assertion is the caller's identity); one that is
+	// signed is verified all the same.
+	Unsigned
+	// Bearer operations carry a credential of the service's own that the service checks (an
+	// enrolled instance's credential fetch); SigV4 plays no part.
+	Bearer
+)
+
 // Decl is one operation's declaration: how its caller is authenticated and how the call is
-// authorized. It is the one place that says so: the server reads Unsigned and Mode from it, and
+// authorized. It is the one place that says so: the server reads Auth and Mode from it, and
 // Resolve builds the Request from the typed input through it. A table of them per service
 // (iam, sts here; iamd's own operations in package instance) covers every operation.
 type Decl struct {
-	// Unsigned operations may be called without a signature: only AssumeRoleWithWebIdentity
-	// and AssumeRoleWithSAML, whose token or assertion is the caller's identity.
-	Unsigned bool
-	Mode     Mode
+	Auth Auth
+	Mode Mode
 	// resolve fills the Request of a Checked operation from its input; it reports false when
 	// the input is not of the operation's type.
 	resolve func(r *Resolver, in any) bool

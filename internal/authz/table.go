@@ -531,8 +531,8 @@ var iamTable = map[string]Decl{
 // name. AssumeRole* are authorized by the service against the role's trust policy.
 var stsTable = map[string]Decl{
 	"AssumeRole":                {Mode: ByService},
-	"AssumeRoleWithSAML":        {Unsigned: true, Mode: ByService},
-	"AssumeRoleWithWebIdentity": {Unsigned: true, Mode: ByService},
+	"AssumeRoleWithSAML":        {Auth: Unsigned, Mode: ByService},
+	"AssumeRoleWithWebIdentity": {Auth: Unsigned, Mode: ByService},
 	"AssumeRoot": On(func(r *Resolver, in *stsapi.AssumeRootInput) {
 		if iam.IsAccountID(in.TargetPrincipal) {
 			r.Resource(iam.RootARN(in.TargetPrincipal))

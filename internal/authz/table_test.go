@@ -65,7 +65,7 @@ func TestDeclsTakeTheirInput(t *testing.T) {
 	}
 }
 
-// TestUnsignedAsModel holds the declarations' Unsigned to the AWS models: exactly the
+// TestUnsignedAsModel holds the declarations' Auth to the AWS models: exactly the
 // operations the models let callers make without a signature may be called so.
 func TestUnsignedAsModel(t *testing.T) {
 	for _, tc := range []struct {
@@ -87,8 +87,8 @@ func TestUnsignedAsModel(t *testing.T) {
 		}
 		for name, op := range m.Operations {
 			unsigned := op.AuthType == "none" || slices.Contains(op.Auth, "smithy.api#noAuth")
-			if d := tc.table[name]; d.Unsigned != unsigned {
-				t.Errorf("%s: declared Unsigned %v, the model says %v", name, d.Unsigned, unsigned)
+			if d := tc.table[name]; (d.Auth == Unsigned) != unsigned {
+				t.Errorf("%s: declared Auth %v, the model says unsigned %v", name, d.Auth, unsigned)
 			}
 			if unsigned && tc.table[name].Mode != ByService {
 				t.Errorf("%s is unsigned: only its service can authorize it", name)

@@ -258,6 +258,7 @@ func TestEnrolmentAuthorization(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.code == "x" {
 				req, _ := http.NewRequest(http.MethodPost, h.URL+"/iamd/v1/", strings.NewReader(tc.form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				if _, code := do(t, req, &any); code != "MissingAuthenticationToken" {
 					t.Errorf("unsigned: %q", code)
 				}

@@ -188,7 +188,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		IAM:       iamService,
 		STS:       outbound,
 		Issuers:   outbound,
-		Iamd:      instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
+		Instances: instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
 		Logger:    cfg.Logger,
 		AccessLog: cfg.AccessLog,
 		Now:       cfg.Now,

@@ -1,8 +1,10 @@
-// Package server is iamd's HTTP front: one endpoint for IAM and STS. It gives every request an id,
-// bounds its body, parses the Query protocol, dispatches on Action and Version to the generated
-// operation tables, authenticates (SigV4) and authorizes (policy evaluation) the call, invokes the
-// service and writes the result — and it is the one place where errors become AWS XML and where
-// requests are logged. It also serves /healthz.
+// Package server is iamd's HTTP front: one endpoint, one request pipeline. Each protocol the
+// endpoint speaks is a front (query.go: the AWS Query protocol of IAM and STS; instances.go:
+// iamd's own JSON operations) that classifies and decodes a request and encodes its answers;
+// everything else happens once, in the pipeline, for every front: the request id, the body
+// limit, SigV4 authentication, AWS's limits on temporary credentials, authorization as the
+// operation declares it (authz.Decl), invocation, the mapping of errors to AWS errors, and the
+// access log. It also serves /healthz, /readyz and the OIDC discovery documents.
 package server
 
 import (
@@ -17,6 +19,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -26,8 +29,6 @@ import (
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
-	"github.com/iamd/iamd/internal/awsquery"
-	"github.com/iamd/iamd/sigv4"
 )
 
 // DefaultMaxBody bounds a request body. The largest legitimate IAM request (a 10,240-character
@@ -49,8 +50,8 @@ type Config struct {
 	MaxBody int64
 	// Ready reports whether the server can serve (for /readyz); nil means always.
 	Ready func(context.Context) error
-	// Iamd are iamd's own operations under /iamd/v1/ (iamd_ops.go); nil serves none.
-	Iamd IamdOps
+	// Instances are iamd's own operations under /iamd/v1/ (instances.go); nil serves none.
+	Instances InstanceOps
 	// Issuers serves outbound federation discovery documents and keys (wellknown.go); nil
 	// serves none.
 	Issuers Issuers
@@ -58,9 +59,11 @@ type Config struct {
 
 // Server is the HTTP handler.
 type Server struct {
-	cfg    Config
-	bufs   sync.Pool
-	access *accessLog // nil: records go to cfg.Logger
+	cfg       Config
+	bufs      sync.Pool
+	access    *accessLog // nil: records go to cfg.Logger
+	query     queryFront
+	instances instancesFront
 }
 
 // New returns the handler.
@@ -74,7 +77,8 @@ func New(cfg Config) *Server {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }}}
+	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }},
+		query: queryFront{iam: cfg.IAM, sts: cfg.STS}, instances: instancesFront{ops: cfg.Instances}}
 	if cfg.AccessLog != nil {
 		s.access = newAccessLog(cfg.AccessLog)
 	}
@@ -86,7 +90,7 @@ func New(cfg Config) *Server {
 // ServeHTTP has returned (the race detector shows h1 doing so).
 type call struct {
 	id        string
-	service   string // "iam" or "sts"
+	service   string // "iam", "sts" or "iamd": the action's prefix
 	namespace string
 	action    string
 	principal *authn.Principal
@@ -132,9 +136,6 @@ type scratch struct {
 	limit     io.LimitedReader
 }
 
-// textXML is the Content-Type header value of every API response; net/http only reads it.
-var textXML = []string{"text/xml"}
-
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -152,11 +153,43 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 		return
 	}
-	if s.serveIamd(w, r) || s.serveWellKnown(w, r) {
+	if s.serveWellKnown(w, r) {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, instancesPrefix) {
+		s.serve(w, r, s.instances, &call{service: "iamd"})
+		return
+	}
+	s.serve(w, r, s.query, &call{service: "iam", namespace: iamapi.Namespace})
+}
+
+// front is one protocol of the endpoint: it classifies a request and decodes its parameters,
+// and encodes the answers. Everything else is the pipeline's (serve, handle).
+type front interface {
+	// parse reads which operation a request whose complete body is body asks for, setting the
+	// call's service and action.
+	parse(r *http.Request, body []byte, c *call) (operation, error)
+	// encode writes an operation's result.
+	encode(buf *bytes.Buffer, c *call, res any) error
+	// encodeError writes an error answer.
+	encodeError(buf *bytes.Buffer, c *call, e *awserr.Error)
+	// contentType is the answers' Content-Type header value.
+	contentType() []string
+}
+
+// operation is one call as its front parsed it.
+type operation struct {
+	scope string // the service a SigV4 signature must be scoped to: "iam" or "sts"
+	decl  authz.Decl
+	// decode validates the parameters into the operation's input; it runs once the caller is
+	// authenticated (iamd's own operations read the caller's account).
+	decode func(ctx context.Context, p *authn.Principal) (any, error)
+	invoke func(ctx context.Context, in any) (any, error)
+}
+
+// serve runs one call through the pipeline and answers it, in f's encoding.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, f front, c *call) {
 	start := time.Now()
-	c := &call{service: "iam", namespace: iamapi.Namespace}
 	c.id = c.newID()
 	sc := s.bufs.Get().(*scratch)
 	buf := &sc.out
@@ -169,32 +202,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	status := http.StatusOK
-	err := s.handle(r, c, sc)
-	if err != nil {
-		e, ok := awserr.As(err)
-		if !ok {
-			var se *sigv4.Error
-			// A store that cannot write now (store.ErrStorageFull: a full disk) says so, and the
-			// client may retry later; server does not import store, hence the method.
-			var unavailable interface{ Unavailable() string }
-			if errors.As(err, &se) {
-				e = &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
-			} else if errors.As(err, &unavailable) {
-				s.cfg.Logger.Warn("request failed: storage unavailable", "requestId", c.id, "action", c.action, "err", err)
-				e = &awserr.Error{Code: "ServiceUnavailable", Message: unavailable.Unavailable(), Status: http.StatusServiceUnavailable, Receiver: true}
-			} else {
-				s.cfg.Logger.Error("request failed", "requestId", c.id, "action", c.action, "err", err)
-				e = awserr.ServiceFailure()
-			}
-		}
+	if err := s.handle(r, f, c, sc); err != nil {
+		e := s.answer(c, err)
 		status = e.Status
 		buf.Reset()
-		awsquery.WriteError(buf, c.namespace, e, c.id)
+		f.encodeError(buf, c, e)
 	}
 	// Assigned with canonical keys rather than Set: Set canonicalizes each key and allocates a
 	// slice per value, on every request.
 	h := w.Header()
-	h["Content-Type"] = textXML
+	h["Content-Type"] = f.contentType()
 	c.headers = [2]string{c.id, c.length(buf.Len())}
 	h["X-Amzn-Requestid"] = c.headers[0:1:1]
 	h["Content-Length"] = c.headers[1:2:2]
@@ -207,6 +224,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	attrs := c.attrs(status, now.Sub(start))
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
+}
+
+// answer is the AWS error a call's failure is answered with: the error itself when it is one
+// (authn's included), 503 when the store cannot write now (store.ErrStorageFull: a full disk;
+// server does not import store, hence the method), else a ServiceFailure, logged.
+func (s *Server) answer(c *call, err error) *awserr.Error {
+	if e, ok := awserr.As(err); ok {
+		return e
+	}
+	var unavailable interface{ Unavailable() string }
+	switch {
+	case errors.As(err, &unavailable):
+		s.cfg.Logger.Warn("request failed: storage unavailable", "requestId", c.id, "action", c.action, "err", err)
+		return &awserr.Error{Code: "ServiceUnavailable", Message: unavailable.Unavailable(), Status: http.StatusServiceUnavailable, Receiver: true}
+	}
+	s.cfg.Logger.Error("request failed", "requestId", c.id, "action", c.action, "err", err)
+	return awserr.ServiceFailure()
 }
 
 // attrs are the attributes of the call's access record.
@@ -222,18 +256,15 @@ func (c *call) attrs(status int, latency time.Duration) [7]slog.Attr {
 	}
 }
 
-// handle runs one call and writes its response into buf; it returns the error to answer instead.
-func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
-	buf := &sc.out
+// handle runs one call and writes its answer into sc.out; it returns the error to answer
+// instead.
+func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.cfg.Logger.Error("panic", "requestId", c.id, "panic", v, "stack", string(debug.Stack()))
 			err = awserr.ServiceFailure()
 		}
 	}()
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return awserr.New(http.StatusMethodNotAllowed, "InvalidAction", "The HTTP method "+r.Method+" is not supported by this endpoint.")
-	}
 	sc.limit = io.LimitedReader{R: r.Body, N: s.cfg.MaxBody + 1}
 	_, err = sc.body.ReadFrom(&sc.limit)
 	body := sc.body.Bytes()
@@ -244,44 +275,13 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 		return awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
 			fmt.Sprintf("Request body is larger than the limit of %d bytes.", s.cfg.MaxBody))
 	}
-	params, err := awsquery.ParseParams(r.URL.RawQuery, body, r.Header.Get("Content-Type"))
+	// The parameters are parsed, and a name given twice refused, before authentication:
+	// Authenticate relies on it (the signature covers the body, not which of two values a
+	// decoder would keep).
+	op, err := f.parse(r, body, c)
 	if err != nil {
 		return err
 	}
-	action, _ := params.Get("Action")
-	version, _ := params.Get("Version")
-	c.action = action
-	if action == "" {
-		return awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
-	}
-	var (
-		decode func(awsquery.Params) (any, error)
-		invoke func(ctx context.Context, in any) (awsquery.Result, error)
-	)
-	switch version {
-	case iamapi.Version:
-		op, ok := iamapi.Operations[action]
-		if !ok {
-			return invalidAction(action, version)
-		}
-		decode = op.Decode
-		invoke = func(ctx context.Context, in any) (awsquery.Result, error) { return op.Invoke(ctx, s.cfg.IAM, in) }
-	case stsapi.Version:
-		c.service, c.namespace = "sts", stsapi.Namespace
-		op, ok := stsapi.Operations[action]
-		if !ok {
-			return invalidAction(action, version)
-		}
-		decode = op.Decode
-		invoke = func(ctx context.Context, in any) (awsquery.Result, error) { return op.Invoke(ctx, s.cfg.STS, in) }
-	case "":
-		return awserr.New(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter Version.")
-	default:
-		return invalidAction(action, version)
-	}
-	decl, _ := authz.DeclOf(c.service, action) // every operation of the models has one (authz's tests)
-	unsigned := decl.Unsigned
-
 	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	// The whole request has arrived: from here the call runs to completion and is answered,
 	// even if the client goes away meanwhile. net/http ends r.Context() as soon as the client
@@ -291,21 +291,23 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 	c.detached.parent = r.Context()
 	ctx, trace := c.rctx.Init(&c.detached, meta)
 	c.trace = trace
-	p, err := s.cfg.Authn.Authenticate(ctx, r, body, c.service, unsigned)
-	if err != nil {
-		return err
+	p := authn.AnonymousPrincipal() // Bearer: the service checks the call's own credential
+	if op.decl.Auth != authz.Bearer {
+		if p, err = s.cfg.Authn.Authenticate(ctx, r, body, op.scope, op.decl.Auth == authz.Unsigned); err != nil {
+			return err
+		}
 	}
 	c.principal = p
 	// Before the parameters are validated, as AWS refuses such credentials before it reads them.
-	if err := restrictTemporary(p, c, unsigned); err != nil {
+	if err := restrictTemporary(p, c, op.decl.Auth != authz.Signed); err != nil {
 		return err
 	}
-	in, err := decode(params)
+	in, err := op.decode(ctx, p)
 	if err != nil {
 		return err
 	}
-	if decl.Mode == authz.Checked {
-		req, err := s.cfg.Authz.Resolve(ctx, p, c.service+":"+action, decl, in)
+	if op.decl.Mode == authz.Checked {
+		req, err := s.cfg.Authz.Resolve(ctx, p, c.service+":"+c.action, op.decl, in)
 		if err != nil {
 			return err
 		}
@@ -313,13 +315,11 @@ func (s *Server) handle(r *http.Request, c *call, sc *scratch) (err error) {
 			return s.encodeDenial(c, err)
 		}
 	}
-	ctx = authn.NewContext(ctx, p)
-	res, err := invoke(ctx, in)
+	res, err := op.invoke(authn.NewContext(ctx, p), in)
 	if err != nil {
 		return s.encodeDenial(c, err)
 	}
-	awsquery.WriteResponse(buf, c.namespace, action, res, c.id)
-	return nil
+	return f.encode(&sc.out, c, res)
 }
 
 // encodeDenial appends an encoded authorization message to an AccessDenied that STS issued
@@ -358,10 +358,6 @@ func restrictTemporary(p *authn.Principal, c *call, unsigned bool) error {
 		return nil
 	}
 	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
-}
-
-func invalidAction(action, version string) error {
-	return awserr.Newf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
 }
 
 // newRequestID returns a random UUID (version 4), the form of AWS's request ids. A request id

@@ -85,7 +85,7 @@ func allOperations() []op {
 	}
 	for name := range stsapi.Operations {
 		d, _ := authz.DeclOf("sts", name)
-		ops = append(ops, op{"sts", stsapi.Version, name, d.Unsigned})
+		ops = append(ops, op{"sts", stsapi.Version, name, d.Auth == authz.Unsigned})
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].service+ops[i].name < ops[j].service+ops[j].name })
 	return ops
