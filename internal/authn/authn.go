@@ -183,11 +183,20 @@ var resolvedPool = sync.Pool{New: func() any { return new(resolved) }}
 // whole, not which of two values a decoder keeps.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string, unsignedOK bool) (*Principal, error) {
 	p, err := a.authenticate(ctx, r, body, service, unsignedOK)
+	if err != nil {
+		return nil, awsError(err)
+	}
+	return p, nil
+}
+
+// awsError is err in AWS's words when it is a SigV4 failure, else err as it is. Out of line so
+// that a request that authenticates pays nothing for it.
+func awsError(err error) error {
 	var se *sigv4.Error
 	if errors.As(err, &se) {
-		return nil, &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
+		return &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
 	}
-	return p, err
+	return err
 }
 
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string, unsignedOK bool) (*Principal, error) {

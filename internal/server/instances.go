@@ -41,17 +41,32 @@ const (
 )
 
 // instancesFront is the JSON protocol of iamd's own operations.
-type instancesFront struct{ ops InstanceOps }
+type instancesFront struct {
+	ops   InstanceOps
+	fetch operation // the credential fetch
+}
+
+func newInstancesFront(ops InstanceOps) *instancesFront {
+	f := &instancesFront{ops: ops}
+	// Authenticated and authorized by the service, with the instance credential.
+	f.fetch = operation{scope: "iam", decl: authz.Decl{Auth: authz.Bearer, Mode: authz.ByService},
+		decode: func(_ context.Context, r *http.Request, _ *authn.Principal, _ awsquery.Params) (any, error) {
+			cred, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || cred == "" {
+				return nil, awserr.New(http.StatusUnauthorized, "MissingAuthenticationToken", "Request is missing the instance credential (Authorization: Bearer).")
+			}
+			return cred, nil
+		},
+		invoke: func(ctx context.Context, in any) (any, error) { return ops.Fetch(ctx, in.(string)) },
+	}
+	return f
+}
 
 var jsonType = []string{"application/json"}
 
-func (instancesFront) contentType() []string { return jsonType }
+func (*instancesFront) contentType() []string { return jsonType }
 
-// fetchDecl declares the credential fetch: authenticated and authorized by the service, with the
-// instance credential.
-var fetchDecl = authz.Decl{Auth: authz.Bearer, Mode: authz.ByService}
-
-func (f instancesFront) parse(r *http.Request, body []byte, c *call) (operation, error) {
+func (f *instancesFront) parse(r *http.Request, body []byte, c *call) (operation, error) {
 	c.service = "iamd"
 	if f.ops == nil {
 		return operation{}, awserr.New(http.StatusNotFound, "InvalidAction", "iamd's own operations are not enabled on this server.")
@@ -62,16 +77,7 @@ func (f instancesFront) parse(r *http.Request, body []byte, c *call) (operation,
 	switch r.URL.Path {
 	case instanceCredsPath:
 		c.action = "GetInstanceCredentials"
-		return operation{scope: "iam", decl: fetchDecl,
-			decode: func(context.Context, *authn.Principal) (any, error) {
-				cred, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-				if !ok || cred == "" {
-					return nil, awserr.New(http.StatusUnauthorized, "MissingAuthenticationToken", "Request is missing the instance credential (Authorization: Bearer).")
-				}
-				return cred, nil
-			},
-			invoke: func(ctx context.Context, in any) (any, error) { return f.ops.Fetch(ctx, in.(string)) },
-		}, nil
+		return f.fetch, nil
 	case instancesPrefix:
 	default:
 		return operation{}, awserr.New(http.StatusNotFound, "InvalidAction", "No iamd operation at "+r.URL.Path)
@@ -90,25 +96,25 @@ func (f instancesFront) parse(r *http.Request, body []byte, c *call) (operation,
 	if !ok {
 		return operation{}, awserr.InvalidAction(action)
 	}
-	form := url.Values{}
-	params.Each(func(name, value string) {
-		if name != "Action" {
-			form.Set(name, value)
-		}
-	})
-	return operation{scope: "iam", decl: decl,
-		decode: func(ctx context.Context, p *authn.Principal) (any, error) {
+	return operation{scope: "iam", decl: decl, params: params,
+		decode: func(ctx context.Context, _ *http.Request, p *authn.Principal, params awsquery.Params) (any, error) {
+			form := url.Values{}
+			params.Each(func(name, value string) {
+				if name != "Action" {
+					form.Set(name, value)
+				}
+			})
 			return f.ops.Decode(ctx, p.Account(), action, form)
 		},
 		invoke: func(ctx context.Context, in any) (any, error) { return f.ops.Invoke(ctx, action, in) },
 	}, nil
 }
 
-func (instancesFront) encode(buf *bytes.Buffer, _ *call, res any) error {
+func (*instancesFront) encode(buf *bytes.Buffer, _ *call, res any) error {
 	return json.NewEncoder(buf).Encode(res)
 }
 
-func (instancesFront) encodeError(buf *bytes.Buffer, c *call, e *awserr.Error) {
+func (*instancesFront) encodeError(buf *bytes.Buffer, c *call, e *awserr.Error) {
 	json.NewEncoder(buf).Encode(map[string]any{
 		"Error":     map[string]string{"Type": e.Type(), "Code": e.Code, "Message": e.Message},
 		"RequestId": c.id,

@@ -16,16 +16,40 @@ import (
 // queryFront is the AWS Query protocol of IAM and STS: form parameters (body or query string)
 // in, XML out, dispatched on Action and Version to the generated operation tables.
 type queryFront struct {
-	iam iamapi.Service
-	sts stsapi.Service
+	// The operations of each service, made once: a call copies its operation and adds its
+	// parameters, so that dispatching allocates nothing.
+	iam, sts map[string]operation
+}
+
+func newQueryFront(iam iamapi.Service, sts stsapi.Service) *queryFront {
+	f := &queryFront{iam: map[string]operation{}, sts: map[string]operation{}}
+	for name, o := range iamapi.Operations {
+		decl, _ := authz.DeclOf("iam", name) // every operation of the models has one (authz's tests)
+		f.iam[name] = operation{scope: "iam", decl: decl,
+			decode: func(_ context.Context, _ *http.Request, _ *authn.Principal, p awsquery.Params) (any, error) {
+				return o.Decode(p)
+			},
+			invoke: func(ctx context.Context, in any) (any, error) { return o.Invoke(ctx, iam, in) },
+		}
+	}
+	for name, o := range stsapi.Operations {
+		decl, _ := authz.DeclOf("sts", name)
+		f.sts[name] = operation{scope: "sts", decl: decl,
+			decode: func(_ context.Context, _ *http.Request, _ *authn.Principal, p awsquery.Params) (any, error) {
+				return o.Decode(p)
+			},
+			invoke: func(ctx context.Context, in any) (any, error) { return o.Invoke(ctx, sts, in) },
+		}
+	}
+	return f
 }
 
 // textXML is the Content-Type header value of every Query answer; net/http only reads it.
 var textXML = []string{"text/xml"}
 
-func (queryFront) contentType() []string { return textXML }
+func (*queryFront) contentType() []string { return textXML }
 
-func (f queryFront) parse(r *http.Request, body []byte, c *call) (operation, error) {
+func (f *queryFront) parse(r *http.Request, body []byte, c *call) (operation, error) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return operation{}, awserr.New(http.StatusMethodNotAllowed, "InvalidAction", "The HTTP method "+r.Method+" is not supported by this endpoint.")
 	}
@@ -40,42 +64,29 @@ func (f queryFront) parse(r *http.Request, body []byte, c *call) (operation, err
 		return operation{}, awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
 	var op operation
+	var ok bool
 	switch version {
 	case iamapi.Version:
-		o, ok := iamapi.Operations[action]
-		if !ok {
-			return op, invalidAction(action, version)
-		}
-		op.invoke = func(ctx context.Context, in any) (any, error) { return o.Invoke(ctx, f.iam, in) }
-		op.decode = func(context.Context, *authn.Principal) (any, error) { return o.Decode(params) }
+		op, ok = f.iam[action]
 	case stsapi.Version:
 		c.service, c.namespace = "sts", stsapi.Namespace
-		o, ok := stsapi.Operations[action]
-		if !ok {
-			return op, invalidAction(action, version)
-		}
-		op.invoke = func(ctx context.Context, in any) (any, error) { return o.Invoke(ctx, f.sts, in) }
-		op.decode = func(context.Context, *authn.Principal) (any, error) { return o.Decode(params) }
+		op, ok = f.sts[action]
 	case "":
 		return op, awserr.New(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter Version.")
-	default:
-		return op, invalidAction(action, version)
 	}
-	op.scope = c.service
-	op.decl, _ = authz.DeclOf(c.service, action) // every operation of the models has one (authz's tests)
+	if !ok {
+		return op, awserr.Newf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
+	}
+	op.params = params
 	return op, nil
 }
 
-func (queryFront) encode(buf *bytes.Buffer, c *call, res any) error {
+func (*queryFront) encode(buf *bytes.Buffer, c *call, res any) error {
 	r, _ := res.(awsquery.Result) // nil for operations without output
 	awsquery.WriteResponse(buf, c.namespace, c.action, r, c.id)
 	return nil
 }
 
-func (queryFront) encodeError(buf *bytes.Buffer, c *call, e *awserr.Error) {
+func (*queryFront) encodeError(buf *bytes.Buffer, c *call, e *awserr.Error) {
 	awsquery.WriteError(buf, c.namespace, e, c.id)
-}
-
-func invalidAction(action, version string) error {
-	return awserr.Newf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/awsquery"
 )
 
 // DefaultMaxBody bounds a request body. The largest legitimate IAM request (a 10,240-character
@@ -62,8 +63,8 @@ type Server struct {
 	cfg       Config
 	bufs      sync.Pool
 	access    *accessLog // nil: records go to cfg.Logger
-	query     queryFront
-	instances instancesFront
+	query     *queryFront
+	instances *instancesFront
 }
 
 // New returns the handler.
@@ -78,7 +79,7 @@ func New(cfg Config) *Server {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }},
-		query: queryFront{iam: cfg.IAM, sts: cfg.STS}, instances: instancesFront{ops: cfg.Instances}}
+		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances)}
 	if cfg.AccessLog != nil {
 		s.access = newAccessLog(cfg.AccessLog)
 	}
@@ -179,11 +180,12 @@ type front interface {
 
 // operation is one call as its front parsed it.
 type operation struct {
-	scope string // the service a SigV4 signature must be scoped to: "iam" or "sts"
-	decl  authz.Decl
+	scope  string // the service a SigV4 signature must be scoped to: "iam" or "sts"
+	decl   authz.Decl
+	params awsquery.Params
 	// decode validates the parameters into the operation's input; it runs once the caller is
 	// authenticated (iamd's own operations read the caller's account).
-	decode func(ctx context.Context, p *authn.Principal) (any, error)
+	decode func(ctx context.Context, r *http.Request, p *authn.Principal, params awsquery.Params) (any, error)
 	invoke func(ctx context.Context, in any) (any, error)
 }
 
@@ -302,7 +304,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	if err := restrictTemporary(p, c, op.decl.Auth != authz.Signed); err != nil {
 		return err
 	}
-	in, err := op.decode(ctx, p)
+	in, err := op.decode(ctx, r, p, op.params)
 	if err != nil {
 		return err
 	}
