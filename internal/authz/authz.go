@@ -26,8 +26,9 @@ import (
 	"github.com/iamd/iamd/policy"
 )
 
-// Meta is what the transport knows of a request, for the global condition keys.
-type Meta struct {
+// Origin is what the transport knows of where a request came from and how (its address, TLS,
+// user agent), for the global condition keys.
+type Origin struct {
 	SourceIP  string
 	Secure    bool
 	UserAgent string
@@ -132,7 +133,7 @@ func (a *Authorizer) Compile(doc string, kind policy.Kind) (*policy.Policy, erro
 
 // Authorize returns nil when p may make req, else an AccessDenied *awserr.Error in AWS's words.
 // The request's Dependent authorizations are checked after it, each with its own action.
-func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Meta, req Request) error {
+func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Origin, req Request) error {
 	if a.cfg.Observe != nil {
 		a.cfg.Observe(ctx, p, req.Action)
 	}
@@ -155,7 +156,7 @@ func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Met
 // Evaluate returns the full decision for req. A role's trust policy (req.ResourcePolicy of
 // sts:AssumeRole*) must itself allow: a trust policy that does not name the caller or its
 // account admits nobody, whatever the caller's identity policies say.
-func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (policy.Result, error) {
+func (a *Authorizer) Evaluate(ctx context.Context, p *authn.Principal, meta Origin, req Request) (policy.Result, error) {
 	ev, err := a.evaluate(ctx, p, meta, req)
 	if err != nil {
 		return policy.Result{}, err
@@ -214,7 +215,7 @@ func (s *Sources) Of(ref policy.PolicyRef) Source {
 
 // evaluate decides req for p and records the decision in ctx's trace. The Evaluation it returns
 // belongs to the trace: callers read it and do not change it.
-func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Meta, req Request) (*Evaluation, error) {
+func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Origin, req Request) (*Evaluation, error) {
 	sets := policy.Sets{Resource: req.ResourcePolicy}
 	var srcs Sources
 	if req.ResourcePolicy != nil {
@@ -309,7 +310,7 @@ func decide(ev *Evaluation) {
 }
 
 // context fills the global condition keys AWS supplies for every request.
-func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Meta, tags []iam.Tag) {
+func (a *Authorizer) context(c *policy.Context, p *authn.Principal, meta Origin, tags []iam.Tag) {
 	now := a.cfg.Now().UTC()
 	nk := a.nowKeys(now)
 	c.Set("aws:CurrentTime", nk.current)
@@ -660,13 +661,13 @@ func (c *docCache) get(doc string, kind policy.Kind) (*policy.Policy, error) {
 	return p, nil
 }
 
-type metaKey struct{}
+type originKey struct{}
 
-// MetaFromContext returns the transport facts of ctx's request (NewRequestContext), for
+// OriginFromContext returns the transport facts of ctx's request (NewRequestContext), for
 // services that authorize inside (AssumeRole's trust policy evaluation).
-func MetaFromContext(ctx context.Context) Meta {
-	if m, ok := ctx.Value(metaKey{}).(*Meta); ok {
+func OriginFromContext(ctx context.Context) Origin {
+	if m, ok := ctx.Value(originKey{}).(*Origin); ok {
 		return *m
 	}
-	return Meta{}
+	return Origin{}
 }

@@ -30,7 +30,7 @@ func TestServicePrincipal(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := Request{Action: tc.action, Resource: role, ResourcePolicy: trust, ResourceAccount: "123456789012", Service: tc.service}
-			res, err := a.Evaluate(context.Background(), authn.AnonymousPrincipal(), Meta{}, req)
+			res, err := a.Evaluate(context.Background(), authn.AnonymousPrincipal(), Origin{}, req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -59,9 +59,9 @@ func (t *Trace) add(ev *Evaluation) {
 
 type traceKey struct{}
 
-// NewRequestContext returns ctx carrying the request's transport facts (MetaFromContext) and a
+// NewRequestContext returns ctx carrying the request's transport facts (OriginFromContext) and a
 // new Trace for its decisions. Every API call makes one, so both travel in one allocation.
-func NewRequestContext(ctx context.Context, m Meta) (context.Context, *Trace) {
+func NewRequestContext(ctx context.Context, m Origin) (context.Context, *Trace) {
 	return new(RequestContext).Init(ctx, m)
 }
 
@@ -71,14 +71,14 @@ type RequestContext struct{ c requestContext }
 
 // Init returns ctx carrying m and a new Trace, as NewRequestContext does, stored in rc. rc is
 // used for one request only: the context and trace stay valid as long as anything holds them.
-func (rc *RequestContext) Init(ctx context.Context, m Meta) (context.Context, *Trace) {
+func (rc *RequestContext) Init(ctx context.Context, m Origin) (context.Context, *Trace) {
 	rc.c.Context, rc.c.meta = ctx, m
 	return &rc.c, &rc.c.trace
 }
 
 type requestContext struct {
 	context.Context
-	meta  Meta
+	meta  Origin
 	trace Trace
 }
 
@@ -86,7 +86,7 @@ func (c *requestContext) Value(key any) any {
 	switch key.(type) {
 	case traceKey:
 		return &c.trace
-	case metaKey:
+	case originKey:
 		return &c.meta
 	}
 	return c.Context.Value(key)

@@ -27,7 +27,7 @@ func TestTraceRecords(t *testing.T) {
 		{"allow, allow", []policy.Decision{policy.Allowed, policy.Allowed}, -1, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, tr := NewRequestContext(context.Background(), Meta{})
+			ctx, tr := NewRequestContext(context.Background(), Origin{})
 			if tc.wrapped {
 				ctx = context.WithValue(ctx, ctxKey{}, "x") // as authn.NewContext wraps it
 			}
@@ -67,7 +67,7 @@ func TestTraceRecords(t *testing.T) {
 
 // A request context made in place carries the same facts as one NewRequestContext allocates.
 func TestRequestContextInit(t *testing.T) {
-	meta := Meta{SourceIP: "192.0.2.1", Secure: true, UserAgent: "test"}
+	meta := Origin{SourceIP: "192.0.2.1", Secure: true, UserAgent: "test"}
 	for _, tc := range []struct {
 		name string
 		make func() (context.Context, *Trace)
@@ -77,8 +77,8 @@ func TestRequestContextInit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, tr := tc.make()
-			if got := MetaFromContext(ctx); got != meta {
-				t.Errorf("MetaFromContext = %+v, want %+v", got, meta)
+			if got := OriginFromContext(ctx); got != meta {
+				t.Errorf("OriginFromContext = %+v, want %+v", got, meta)
 			}
 			if traceOf(ctx) != tr || tr.Logged() != nil {
 				t.Errorf("trace %p, traceOf %p, Logged %p", tr, traceOf(ctx), tr.Logged())

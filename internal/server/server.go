@@ -284,7 +284,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	if err != nil {
 		return err
 	}
-	meta := authz.Meta{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
+	meta := authz.Origin{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	// The whole request has arrived: from here the call runs to completion and is answered,
 	// even if the client goes away meanwhile. net/http ends r.Context() as soon as the client
 	// closes its side, and a client that half-closes after sending its request (HTTP/1.0

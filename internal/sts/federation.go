@@ -115,7 +115,7 @@ func (s *Service) assumeFederated(ctx context.Context, f *federatedAssume) (*sts
 	if len(transitive) > 0 {
 		keys = append(keys, authz.Key{Name: "sts:TransitiveTagKeys", Values: transitive})
 	}
-	meta := authz.MetaFromContext(ctx)
+	meta := authz.OriginFromContext(ctx)
 	anon := authn.AnonymousPrincipal()
 	check := func(action string) error {
 		req := authz.Request{Action: action, Resource: f.role.Arn, ResourcePolicy: trust, ResourceAccount: f.role.Account,

@@ -47,7 +47,7 @@ func (s *Service) AssumeRoleForInstance(ctx context.Context, in InstanceRole) (*
 			{Name: "aws:SourceArn", Values: []string{in.InstanceARN}},
 		},
 	}
-	res, err := s.cfg.Authz.Evaluate(ctx, authn.AnonymousPrincipal(), authz.MetaFromContext(ctx), req)
+	res, err := s.cfg.Authz.Evaluate(ctx, authn.AnonymousPrincipal(), authz.OriginFromContext(ctx), req)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -267,7 +267,7 @@ func (s *Service) authorizeAssume(ctx context.Context, p *authn.Principal, a *as
 	if in.SourceIdentity != "" {
 		req.Dependent = append(req.Dependent, authz.Request{Action: "sts:SetSourceIdentity", Resource: a.role.Arn, ResourcePolicy: a.trust, ResourceAccount: a.role.Account, Keys: keys})
 	}
-	return s.cfg.Authz.Authorize(ctx, p, authz.MetaFromContext(ctx), req)
+	return s.cfg.Authz.Authorize(ctx, p, authz.OriginFromContext(ctx), req)
 }
 
 // issueAssume issues the role session an authorized AssumeRole asked for. The session's length
