@@ -31,12 +31,12 @@ func TestHalfClosedClientIsAnswered(t *testing.T) {
 	addr := strings.TrimPrefix(h.URL, "http://")
 	const tries = 50
 	// HTTP/1.0 and chunked requests go to net/http; HTTP/1.1 with a length is h1's own.
-	for _, form := range []string{"HTTP/1.0", "chunked", "HTTP/1.1"} {
-		t.Run(form, func(t *testing.T) {
-			prefix := "halfclose-" + strings.ReplaceAll(form, "/", "") + "-"
+	for _, framing := range []string{"HTTP/1.0", "chunked", "HTTP/1.1"} {
+		t.Run(framing, func(t *testing.T) {
+			prefix := "halfclose-" + strings.ReplaceAll(framing, "/", "") + "-"
 			for i := range tries {
 				user := fmt.Sprintf("%s%d", prefix, i)
-				raw := signedRaw(t, addr, "Action=CreateUser&Version=2010-05-08&UserName="+user, form)
+				raw := signedRaw(t, addr, "Action=CreateUser&Version=2010-05-08&UserName="+user, framing)
 				status, body := sendHalfClosed(t, addr, raw)
 				if status != http.StatusOK || !bytes.Contains(body, []byte("<UserName>"+user+"</UserName>")) {
 					t.Fatalf("try %d: %d %s", i, status, body)
@@ -126,4 +126,3 @@ func sendHalfClosed(t *testing.T, addr string, raw []byte) (int, []byte) {
 	}
 	return resp.StatusCode, body
 }
-
