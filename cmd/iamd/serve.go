@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/iamd/iamd/internal/h1"
+	"github.com/iamd/iamd/internal/leanhttp"
 	"github.com/iamd/iamd/internal/node"
 	"github.com/iamd/iamd/internal/server"
 )
@@ -142,9 +142,9 @@ func serve(ctx context.Context, cmd *cobra.Command, addr, data, storeKind, pgDSN
 		}
 	}
 	fmt.Fprintf(out, "iamd %s serving account %s on http://%s\n", version, n.Account, ln.Addr())
-	// h1 serves the requests SDKs send on its lean path and hands anything else to this
+	// leanhttp serves the requests SDKs send on its lean path and hands anything else to this
 	// net/http server, whose settings (timeouts, error log) apply to both.
-	srv := h1.New(&http.Server{
+	srv := leanhttp.New(&http.Server{
 		Handler:           n,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

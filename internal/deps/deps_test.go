@@ -15,22 +15,23 @@ const module = "github.com/iamd/iamd"
 // may import (tests excluded). The standard library is allowed everywhere except where noIO says.
 // Data flows one way: leaves ← domain ← store ← {authn} ← {authz, services} ← server ← node ← cmd.
 var allowed = map[string][]string{
-	"arn":                       {},
-	"policy":                    {"arn"},
-	"policy/simulate":           {"policy", "arn"},
-	"sigv4":                     {},
-	"internal/awserr":           {},
-	"internal/awsquery":         {"internal/awserr"},
-	"internal/api/iam":          {"internal/awsquery", "internal/awserr"},
-	"internal/api/sts":          {"internal/awsquery", "internal/awserr"},
-	"internal/api/protocoltest": {"internal/awsquery", "internal/awserr"},
-	"internal/api/gen":          {},
-	"internal/seal":             {},
-	"internal/session":          {"internal/seal"},
-	"internal/iam":              {"internal/awserr", "arn", "golang.org/x/crypto"}, // argon2id password hashes
-	"internal/store":            {"internal/iam"},
-	"internal/store/storetest":  {"internal/store", "internal/iam", "github.com/google/go-cmp"},
-	"internal/store/sqlstore":   {"internal/store", "internal/iam", "modernc.org/sqlite", "github.com/jackc/pgx/v5"},
+	"arn":                         {},
+	"policy":                      {"arn"},
+	"policy/simulate":             {"policy", "arn"},
+	"sigv4":                       {},
+	"internal/awserr":             {},
+	"internal/awsquery":           {"internal/awserr"},
+	"internal/api/iam":            {"internal/awsquery", "internal/awserr"},
+	"internal/api/sts":            {"internal/awsquery", "internal/awserr"},
+	"internal/api/protocoltest":   {"internal/awsquery", "internal/awserr"},
+	"internal/api/gen":            {},
+	"internal/iam/awsmanaged/gen": {}, // the generator of the AWS managed policy catalogue
+	"internal/seal":               {},
+	"internal/session":            {"internal/seal"},
+	"internal/iam":                {"internal/awserr", "arn", "golang.org/x/crypto"}, // argon2id password hashes
+	"internal/store":              {"internal/iam"},
+	"internal/store/storetest":    {"internal/store", "internal/iam", "github.com/google/go-cmp"},
+	"internal/store/sqlstore":     {"internal/store", "internal/iam", "modernc.org/sqlite", "github.com/jackc/pgx/v5"},
 	// pgtest starts a throwaway PostgreSQL for tests; only test code imports it.
 	"internal/store/sqlstore/pgtest": {"github.com/jackc/pgx/v5"},
 	"internal/gencache":              {},
@@ -49,9 +50,9 @@ var allowed = map[string][]string{
 	// agent: the on-machine metadata and container credential endpoints; it talks to iamd over HTTP only.
 	"internal/agent":        {"internal/instancecred"},
 	"internal/instancecred": {},
-	"internal/iamtest":      {"internal/node", "internal/h1", "github.com/aws/aws-sdk-go-v2"},
-	// h1: the HTTP/1.1 front (a fast path, net/http for the rest); it knows nothing of iamd.
-	"internal/h1":              {},
+	"internal/iamtest":      {"internal/node", "internal/leanhttp", "github.com/aws/aws-sdk-go-v2"},
+	// leanhttp: the HTTP/1.1 front (a fast path, net/http for the rest); it knows nothing of iamd.
+	"internal/leanhttp":        {},
 	"internal/loadgen":         {},
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
 	"internal/jwtissuer":       {"internal/seal", "internal/store", "github.com/go-jose/go-jose/v4"},

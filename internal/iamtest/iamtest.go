@@ -1,5 +1,5 @@
 // Package iamtest is the in-process harness for end-to-end tests: a node on a fresh data
-// directory served on loopback by the same HTTP front as `iamd serve` (internal/h1), with a fixed account and root key, and
+// directory served on loopback by the same HTTP front as `iamd serve` (internal/leanhttp), with a fixed account and root key, and
 // aws-sdk-go-v2 configurations that point real SDK clients at it.
 package iamtest
 
@@ -19,7 +19,7 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/iamd/iamd/internal/h1"
+	"github.com/iamd/iamd/internal/leanhttp"
 	"github.com/iamd/iamd/internal/node"
 )
 
@@ -152,7 +152,7 @@ func Serve(t testing.TB, n *node.Node, clock *Clock) *Harness {
 	if err != nil {
 		t.Fatalf("iamtest: %v", err)
 	}
-	srv := h1.New(&http.Server{Handler: n, ReadHeaderTimeout: 10 * time.Second})
+	srv := leanhttp.New(&http.Server{Handler: n, ReadHeaderTimeout: 10 * time.Second})
 	go srv.Serve(ln)
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}}
 	t.Cleanup(func() {

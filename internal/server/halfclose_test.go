@@ -23,14 +23,14 @@ import (
 // TestHalfClosedClientIsAnswered: a client that sends a whole request and then closes its side
 // of the connection (shutdown(SHUT_WR), as simple clients and some proxies do) still gets the
 // answer, and a write it asked for is done. net/http, which serves HTTP/1.0 and chunked
-// requests behind internal/h1, ends the request's context as soon as it reads the end of the
+// requests behind internal/leanhttp, ends the request's context as soon as it reads the end of the
 // stream; a call that follows that context is abandoned and rolled back, and the client gets a
 // ServiceFailure in a good share of the tries.
 func TestHalfClosedClientIsAnswered(t *testing.T) {
 	h := iamtest.New(t)
 	addr := strings.TrimPrefix(h.URL, "http://")
 	const tries = 50
-	// HTTP/1.0 and chunked requests go to net/http; HTTP/1.1 with a length is h1's own.
+	// HTTP/1.0 and chunked requests go to net/http; HTTP/1.1 with a length is leanhttp's own.
 	for _, framing := range []string{"HTTP/1.0", "chunked", "HTTP/1.1"} {
 		t.Run(framing, func(t *testing.T) {
 			prefix := "halfclose-" + strings.ReplaceAll(framing, "/", "") + "-"

@@ -88,7 +88,7 @@ func New(cfg Config) *Server {
 
 // call is one API request in flight. It is allocated per request, not kept in the pooled
 // scratch: the response headers point into headers, and the HTTP front may write them after
-// ServeHTTP has returned (the race detector shows h1 doing so).
+// ServeHTTP has returned (the race detector shows leanhttp doing so).
 type call struct {
 	id        string
 	service   string // "iam", "sts" or "iamd": the action's prefix

@@ -1,6 +1,6 @@
 //go:build !linux || race
 
-package h1
+package leanhttp
 
 import (
 	"io"

@@ -1,4 +1,4 @@
-// Package h1 serves iamd's API over HTTP/1.1 with as little work per request as the protocol
+// Package leanhttp serves iamd's API over HTTP/1.1 with as little work per request as the protocol
 // allows, and hands every connection it does not serve to a net/http Server.
 //
 // Why: on the 2-core machines iamd is measured on, net/http's per-request machinery (a
@@ -20,7 +20,7 @@
 // Expect, upgrades, odd header syntax, a head larger than the read buffer, anything net/http
 // would refuse — is handed to the fallback net/http Server together with its connection,
 // from the first byte of that request, so net/http answers it as it always would.
-package h1
+package leanhttp
 
 import (
 	"bufio"
@@ -94,7 +94,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			// Running out of descriptors or an aborted handshake passes: wait and go on.
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.logf("h1: accept error: %v; retrying in %v", err, backoff)
+			s.logf("leanhttp: accept error: %v; retrying in %v", err, backoff)
 			time.Sleep(backoff)
 			continue
 		}
@@ -469,7 +469,7 @@ func (c *conn) call(w *response, req *http.Request) (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v != http.ErrAbortHandler {
-				c.s.logf("h1: panic serving %s: %v\n%s", c.remote, v, debug.Stack())
+				c.s.logf("leanhttp: panic serving %s: %v\n%s", c.remote, v, debug.Stack())
 			}
 			ok = false
 		}

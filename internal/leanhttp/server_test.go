@@ -1,4 +1,4 @@
-package h1
+package leanhttp
 
 import (
 	"bufio"
@@ -238,7 +238,7 @@ func TestServerMatchesNetHTTP(t *testing.T) {
 }
 
 // TestRequestContext checks the request's context is live during the call, carries net/http's
-// values, and ends when the connection does (net/http's ends with the handler already; h1's
+// values, and ends when the connection does (net/http's ends with the handler already; leanhttp's
 // requests share their connection's).
 func TestRequestContext(t *testing.T) {
 	ctxs := make(chan context.Context, 1)
