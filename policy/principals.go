@@ -21,11 +21,7 @@ func AWSPrincipals(doc []byte) []AWSPrincipal {
 		if m.key != "Statement" {
 			continue
 		}
-		sts := []*jvalue{m.val}
-		if m.val.kind == jArray {
-			sts = m.val.arr
-		}
-		for _, st := range sts {
+		for _, st := range elems(m.val) {
 			if st.kind != jObject {
 				continue
 			}
@@ -37,11 +33,7 @@ func AWSPrincipals(doc []byte) []AWSPrincipal {
 					if pm.key != "AWS" {
 						continue
 					}
-					vals := []*jvalue{pm.val}
-					if pm.val.kind == jArray {
-						vals = pm.val.arr
-					}
-					for _, v := range vals {
+					for _, v := range elems(pm.val) {
 						if v.kind == jString {
 							out = append(out, AWSPrincipal{Value: v.str, Start: v.off, End: v.end})
 						}
@@ -51,4 +43,12 @@ func AWSPrincipals(doc []byte) []AWSPrincipal {
 		}
 	}
 	return out
+}
+
+// elems is an array's elements, or a lone value as one: policy elements take either form.
+func elems(v *jvalue) []*jvalue {
+	if v.kind == jArray {
+		return v.arr
+	}
+	return []*jvalue{v}
 }

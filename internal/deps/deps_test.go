@@ -36,6 +36,7 @@ var allowed = map[string][]string{
 	"internal/store/sqlstore/pgtest": {"github.com/jackc/pgx/v5"},
 	"internal/gencache":              {},
 	"internal/usage":                 {},
+	"internal/fulldisk":              {}, // tests of a full disk
 	"internal/qr":                    {},
 	"internal/totp":                  {},
 	"internal/authn":                 {"sigv4", "internal/gencache", "internal/usage", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},

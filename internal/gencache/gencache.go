@@ -27,11 +27,7 @@ func (c *Map[V]) Get(gen uint64, key string) (V, bool) {
 	v, ok := c.m[key]
 	cur := c.gen
 	c.mu.RUnlock()
-	if !ok || cur != gen {
-		var zero V
-		return zero, false
-	}
-	return v, true
+	return current(v, ok && cur == gen)
 }
 
 // GetBytes is Get for a key held in bytes (built on the caller's stack): the lookup copies
@@ -41,7 +37,12 @@ func (c *Map[V]) GetBytes(gen uint64, key []byte) (V, bool) {
 	v, ok := c.m[string(key)]
 	cur := c.gen
 	c.mu.RUnlock()
-	if !ok || cur != gen {
+	return current(v, ok && cur == gen)
+}
+
+// current is v when it is current, else the zero value.
+func current[V any](v V, ok bool) (V, bool) {
+	if !ok {
 		var zero V
 		return zero, false
 	}

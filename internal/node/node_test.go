@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -20,6 +19,7 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/iamd/iamd/internal/fulldisk"
 	"github.com/iamd/iamd/internal/iamtest"
 	"github.com/iamd/iamd/internal/node"
 )
@@ -208,55 +208,12 @@ func TestDataFileModes(t *testing.T) {
 	}
 }
 
-// tmpfs mounts a file system of size bytes on a new directory, unmounted when the test ends. It
-// skips the test where mounting is not allowed.
-func tmpfs(t *testing.T, size int) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("filling a disk needs a small file system of its own: mounting a tmpfs needs root")
-	}
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("cannot mount a tmpfs to fill (%v: %s)", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes a file in dir until the file system has no space left, and returns its path.
-func fill(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for n := len(buf); n > 0; n /= 2 {
-		for {
-			if _, err := f.Write(buf[:n]); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatal(err)
-				}
-				break
-			}
-		}
-	}
-	return path
-}
-
 // iamd restarted on a full disk starts, serves reads, answers writes with ServiceUnavailable
 // (HTTP 503) and writes again once space is freed, without a restart.
 func TestFullDiskRestart(t *testing.T) {
-	dir := filepath.Join(tmpfs(t, 32<<20), "data")
+	dir := filepath.Join(fulldisk.Mount(t, 32<<20), "data")
 	installation(t, dir)
-	filler := fill(t, filepath.Dir(dir))
+	filler := fulldisk.Fill(t, filepath.Dir(dir))
 
 	n := open(t, config(dir))
 	defer n.Close()

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/iamd/iamd/internal/fulldisk"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 )
@@ -174,55 +174,11 @@ func TestSQLiteFileModes(t *testing.T) {
 	}
 }
 
-// tmpfs mounts a file system of size bytes on a new directory, unmounted when the test ends. It
-// skips the test where mounting is not allowed.
-func tmpfs(t *testing.T, size int) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("filling a disk needs a small file system of its own: mounting a tmpfs needs root")
-	}
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("cannot mount a tmpfs to fill (%v: %s)", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes a file in dir until the file system has no space left, and returns its path.
-func fill(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	// The last bytes: smaller writes use up a partly free block.
-	for _, err := f.Write(buf[:512]); err == nil; _, err = f.Write(buf[:512]) {
-	}
-	return path
-}
-
 // On a full disk: a database that is open keeps serving reads and answers writes with
 // ErrStorageFull; one opened on the full disk (a restart) does the same; both write again once
 // space is freed, without reopening.
 func TestSQLiteFullDisk(t *testing.T) {
-	dir := tmpfs(t, 4<<20)
+	dir := fulldisk.Mount(t, 4<<20)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	path := filepath.Join(dir, "iamd.db")
@@ -237,7 +193,7 @@ func TestSQLiteFullDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		filler := fill(t, dir)
+		filler := fulldisk.Fill(t, dir)
 		// Writes large enough to need pages the disk no longer has.
 		err = s.Write(ctx, func(tx store.Tx) error {
 			for i := range 2000 {
@@ -260,7 +216,7 @@ func TestSQLiteFullDisk(t *testing.T) {
 	})
 
 	t.Run("restart", func(t *testing.T) {
-		filler := fill(t, dir)
+		filler := fulldisk.Fill(t, dir)
 		s, err := OpenSQLite(ctx, path)
 		if err != nil {
 			t.Fatalf("open on a full disk: %v", err)
