@@ -236,8 +236,7 @@ func (s *Server) answer(c *call, err error) *awserr.Error {
 		return e
 	}
 	var unavailable interface{ Unavailable() string }
-	switch {
-	case errors.As(err, &unavailable):
+	if errors.As(err, &unavailable) {
 		s.cfg.Logger.Warn("request failed: storage unavailable", "requestId", c.id, "action", c.action, "err", err)
 		return &awserr.Error{Code: "ServiceUnavailable", Message: unavailable.Unavailable(), Status: http.StatusServiceUnavailable, Receiver: true}
 	}
@@ -284,14 +283,14 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	if err != nil {
 		return err
 	}
-	meta := authz.Origin{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
+	origin := authz.Origin{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	// The whole request has arrived: from here the call runs to completion and is answered,
 	// even if the client goes away meanwhile. net/http ends r.Context() as soon as the client
 	// closes its side, and a client that half-closes after sending its request (HTTP/1.0
 	// tools, some proxies) still waits for the answer; a write abandoned half-way would be
 	// rolled back and answered as a failure. Each store call bounds itself in time.
 	c.detached.parent = r.Context()
-	ctx, trace := c.rctx.Init(&c.detached, meta)
+	ctx, trace := c.rctx.Init(&c.detached, origin)
 	c.trace = trace
 	p := authn.AnonymousPrincipal() // Bearer: the service checks the call's own credential
 	if op.decl.Auth != authz.Bearer {
@@ -313,7 +312,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 		if err != nil {
 			return err
 		}
-		if err := s.cfg.Authz.Authorize(ctx, p, meta, req); err != nil {
+		if err := s.cfg.Authz.Authorize(ctx, p, origin, req); err != nil {
 			return s.encodeDenial(c, err)
 		}
 	}
