@@ -62,11 +62,12 @@ func ParseEntityARN(s string) (e EntityARN, ok bool) {
 	if err != nil || a.Partition != Partition || a.Service != "iam" || a.Region != "" || !IsAccountID(a.Account) {
 		return e, false
 	}
-	typ, rest, ok := strings.Cut(a.Resource, "/")
+	typ, _, ok := strings.Cut(a.Resource, "/")
 	if !ok {
 		return e, false
 	}
-	i := strings.LastIndexByte(rest, '/')
-	e = EntityARN{Account: a.Account, Type: typ, Path: "/" + rest[:i+1], Name: rest[i+1:]}
+	// The path, slashes included, runs from the slash after the type to the last one.
+	i := strings.LastIndexByte(a.Resource, '/')
+	e = EntityARN{Account: a.Account, Type: typ, Path: a.Resource[len(typ) : i+1], Name: a.Resource[i+1:]}
 	return e, typ != "" && e.Name != ""
 }

@@ -504,3 +504,25 @@ func TestAppendAccessKeySecretLetters(t *testing.T) {
 		t.Errorf("%d distinct letters, want %d", len(counts), len(secretAlphabet))
 	}
 }
+
+func TestParseEntityARN(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want EntityARN
+		ok   bool
+	}{
+		{"arn:aws:iam::123456789012:role/r", EntityARN{"123456789012", "role", "/", "r"}, true},
+		{"arn:aws:iam::123456789012:user/a/b/carol", EntityARN{"123456789012", "user", "/a/b/", "carol"}, true},
+		{"arn:aws:iam::123456789012:role/", EntityARN{}, false},
+		{"arn:aws:iam::123456789012:root", EntityARN{}, false},
+		{"arn:aws:iam:us-east-1:123456789012:role/r", EntityARN{}, false},
+		{"arn:aws:sts::123456789012:assumed-role/r/s", EntityARN{}, false},
+		{"arn:aws:iam::12345:role/r", EntityARN{}, false},
+		{"arn:aws-cn:iam::123456789012:role/r", EntityARN{}, false},
+	} {
+		got, ok := ParseEntityARN(tc.in)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("ParseEntityARN(%q) = %+v, %v; want %+v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
