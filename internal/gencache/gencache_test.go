@@ -85,3 +85,39 @@ func TestGetAllocs(t *testing.T) {
 		t.Errorf("Get allocates %v times", n)
 	}
 }
+
+// Hits and misses are counted under the map's name: New's derived one, or NewNamed's, which
+// maps of one name share.
+func TestStats(t *testing.T) {
+	before := stat(t, "gencache/float64", false)
+	c := New[float64](10)
+	c.Put(1, "a", 1)
+	c.Get(1, "a")
+	c.GetBytes(1, []byte("a"))
+	c.Get(1, "b")
+	c.Get(2, "a")
+	got := stat(t, "gencache/float64", true)
+	if got.Hits-before.Hits != 2 || got.Misses-before.Misses != 2 {
+		t.Errorf("stats %+v then %+v: want 2 more hits and 2 more misses", before, got)
+	}
+	a, b := NewNamed[string]("test/shared", 10), NewNamed[string]("test/shared", 10)
+	a.Put(1, "k", "v")
+	a.Get(1, "k")
+	b.Get(1, "k")
+	if got, want := stat(t, "test/shared", true), (Stat{Name: "test/shared", Hits: 1, Misses: 1}); got != want {
+		t.Errorf("stats %+v, want %+v", got, want)
+	}
+}
+
+func stat(t *testing.T, name string, must bool) Stat {
+	t.Helper()
+	for _, s := range Stats() {
+		if s.Name == name {
+			return s
+		}
+	}
+	if must {
+		t.Fatalf("no stats named %q in %+v", name, Stats())
+	}
+	return Stat{Name: name}
+}
