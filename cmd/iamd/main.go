@@ -47,6 +47,7 @@ func newRoot() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), "iamd", version)
 		},
 	})
+	root.AddCommand(newBackup(), newRestore())
 	return root
 }
 
