@@ -36,12 +36,19 @@ them needs both sides' policies. The new root user's access key is printed once.
 				return err
 			}
 			defer n.Close()
+			if n.Bootstrapped {
+				// This was the installation's first start: its first account's key is shown
+				// here, or no one would ever see it.
+				printRootKey(cmd, n.Account, n.RootAccessKeyID, n.RootSecretAccessKey)
+				if err := n.RootKeyShown(); err != nil {
+					return err
+				}
+			}
 			acct, keyID, secret, err := n.CreateAccount(cmd.Context(), id, "", "")
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Created account %s.\nRoot user access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
-				acct, keyID, secret)
+			printRootKey(cmd, acct, keyID, secret)
 			return nil
 		},
 	}
@@ -49,6 +56,62 @@ them needs both sides' policies. The new root user's access key is printed once.
 	create.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite or postgres")
 	create.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string, for --store postgres")
 	create.Flags().StringVar(&id, "id", "", "the new account's id (12 digits); generated when empty")
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, newResetRootKey())
+	return cmd
+}
+
+// printRootKey shows a new account's root key, the only time anyone sees its secret.
+func printRootKey(cmd *cobra.Command, acct, keyID, secret string) {
+	fmt.Fprintf(cmd.OutOrStdout(), "Created account %s.\nRoot user access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
+		acct, keyID, secret)
+}
+
+func newResetRootKey() *cobra.Command {
+	var data, storeKind, pgDSN, id string
+	cmd := &cobra.Command{
+		Use:   "reset-root-key",
+		Short: "Replace an account's root user access keys with a new one and print it (once)",
+		Long: `Delete every access key of an account's root user and create one new key, in one
+transaction, and print it once. It is the recovery for a root key that is lost, or that a first
+start created and never printed. Requests signed with the old keys fail from then on.
+
+It needs what the server needs to read the data: the data directory (--data) and its master key
+(DATA/master.key, or IAMD_MASTER_KEY), and for PostgreSQL the DSN. It works while the server is
+stopped, and also while it runs (every node sees the change within about 100 ms). Without --id it
+resets the installation's first account, the one the first start created.`,
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return envDefault(cmd)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := os.Stat(data); storeKind != node.StorePostgres && err != nil {
+				// Opening would make a new installation; there is nothing to reset.
+				return fmt.Errorf("data directory: %w", err)
+			}
+			n, err := node.Open(cmd.Context(), node.Config{
+				DataDir: data, Store: storeKind, PostgresDSN: pgDSN,
+				MasterKey: os.Getenv("IAMD_MASTER_KEY"),
+				Logger:    slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
+			})
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			acct, keyID, secret, err := n.ResetRootKey(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Replaced the root user's access keys of account %s.\nNew root user access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
+				acct, keyID, secret)
+			if acct == n.Account {
+				return n.RootKeyShown()
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "./iamd-data", "data directory")
+	cmd.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite or postgres")
+	cmd.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string, for --store postgres")
+	cmd.Flags().StringVar(&id, "id", "", "the account (12 digits); default the installation's first")
 	return cmd
 }

@@ -26,7 +26,7 @@ import (
 )
 
 func newAgentCmd() *cobra.Command {
-	var endpoint, credFile, addr, tokenFile string
+	var endpoint, credFile, addr, tokenFile, caFile string
 	var imdsv1 bool
 	cmd := &cobra.Command{
 		Use:   "agent",
@@ -70,7 +70,11 @@ Every flag can also be set as IAMD_<FLAG>.`,
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			a, err := agent.New(agent.Config{Endpoint: endpoint, Credential: cred, Logger: logger, IMDSv1: imdsv1, ContainerToken: token})
+			client, err := httpClient(caFile, 10*time.Second)
+			if err != nil {
+				return err
+			}
+			a, err := agent.New(agent.Config{Endpoint: endpoint, Credential: cred, Logger: logger, IMDSv1: imdsv1, ContainerToken: token, HTTPClient: client})
 			if err != nil {
 				return err
 			}
@@ -115,6 +119,7 @@ Every flag can also be set as IAMD_<FLAG>.`,
 	f.StringVar(&addr, "addr", "127.0.0.1:8778", "listen address: loopback or link-local")
 	f.StringVar(&tokenFile, "container-token-file", "", "file holding the container endpoint's authorization token (none: endpoint disabled)")
 	f.BoolVar(&imdsv1, "imdsv1", false, "also answer metadata requests without an IMDSv2 session token")
+	f.StringVar(&caFile, "ca-file", "", "PEM certificates to trust besides the system's, for an https iamd (e.g. its DATA/tls-self-signed.crt)")
 	return cmd
 }
 
@@ -136,7 +141,7 @@ func localAddr(addr string) error {
 }
 
 func newInstanceCmd() *cobra.Command {
-	var endpoint string
+	var endpoint, caFile string
 	cmd := &cobra.Command{
 		Use:   "instance",
 		Short: "Enrol, revoke and list instances (iamd's own IAM actions iamd:EnrollInstance, …)",
@@ -145,12 +150,13 @@ the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE, …) and authorized by IAM poli
 iamd:EnrollInstance (resource: the instance profile; also needs iam:PassRole on its role),
 iamd:RevokeInstance (resource: arn:aws:ec2:REGION:ACCOUNT:instance/ID) and iamd:ListInstances.`,
 	}
-	cmd.PersistentFlags().StringVar(&endpoint, "endpoint", "", "iamd's URL (default $AWS_ENDPOINT_URL)")
+	cmd.PersistentFlags().StringVar(&endpoint, "endpoint", "", "iamd's URL (default $AWS_ENDPOINT_URL_IAM, else $AWS_ENDPOINT_URL)")
+	cmd.PersistentFlags().StringVar(&caFile, "ca-file", "", "PEM certificates to trust besides the system's, for an https iamd")
 	run := func(action string, form func(cmd *cobra.Command, args []string) url.Values, show func(cmd *cobra.Command, out []byte) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
 			v := form(cmd, args)
 			v.Set("Action", action)
-			out, err := iamdCall(cmd.Context(), endpoint, v)
+			out, err := iamdCall(cmd.Context(), endpoint, caFile, v)
 			if err != nil {
 				return err
 			}
@@ -210,7 +216,7 @@ iamd:RevokeInstance (resource: arn:aws:ec2:REGION:ACCOUNT:instance/ID) and iamd:
 				if marker != "" {
 					v.Set("Marker", marker)
 				}
-				out, err := iamdCall(cmd.Context(), endpoint, v)
+				out, err := iamdCall(cmd.Context(), endpoint, caFile, v)
 				if err != nil {
 					return err
 				}
@@ -240,16 +246,23 @@ iamd:RevokeInstance (resource: arn:aws:ec2:REGION:ACCOUNT:instance/ID) and iamd:
 }
 
 // iamdCall makes one of iamd's own operations, signed with the environment's AWS credentials.
-func iamdCall(ctx context.Context, endpoint string, form url.Values) ([]byte, error) {
+func iamdCall(ctx context.Context, endpoint, caFile string, form url.Values) ([]byte, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if endpoint == "" {
-		endpoint = os.Getenv("AWS_ENDPOINT_URL")
+	// iamd's operations are IAM-shaped: the IAM endpoint is theirs.
+	for _, env := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"} {
+		if endpoint == "" {
+			endpoint = os.Getenv(env)
+		}
 	}
 	if endpoint == "" {
-		return nil, errors.New("no endpoint: give --endpoint or set AWS_ENDPOINT_URL")
+		return nil, errors.New("no endpoint: give --endpoint or set AWS_ENDPOINT_URL_IAM")
+	}
+	client, err := httpClient(caFile, 30*time.Second)
+	if err != nil {
+		return nil, err
 	}
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
@@ -269,7 +282,7 @@ func iamdCall(ctx context.Context, endpoint string, form url.Values) ([]byte, er
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", region, time.Now()); err != nil {
 		return nil, err
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func requestID(key string) string {
 }
 
 func newCredentials() *cobra.Command {
-	var roleARN, profile, sessionName, agentURL, cacheDir string
+	var roleARN, profile, sessionName, agentURL, cacheDir, caFile string
 	var duration int
 	var noCache bool
 	cmd := &cobra.Command{
@@ -80,6 +80,10 @@ they have 15 minutes left. Nothing secret is written to stderr.`,
 			// The SDK starts credential_process commands with this process's environment.
 			os.Setenv(chainEnv, strings.Join(append(chain, id), " "))
 			ctx := cmd.Context()
+			client, err := httpClient(caFile, 30*time.Second)
+			if err != nil {
+				return err
+			}
 			// For --role-arn, the source credentials and the endpoint are part of the request:
 			// an answer cached for another key or another iamd must not be served.
 			var src *aws.Config
@@ -89,6 +93,7 @@ they have 15 minutes left. Nothing secret is written to stderr.`,
 				if err != nil {
 					return err
 				}
+				cfg.HTTPClient = client
 				creds, err := cfg.Credentials.Retrieve(ctx)
 				if err != nil {
 					return err
@@ -111,9 +116,8 @@ they have 15 minutes left. Nothing secret is written to stderr.`,
 				}
 			}
 			var c *processCredentials
-			var err error
 			if agentURL != "" {
-				c, err = fromAgent(ctx, agentURL)
+				c, err = fromAgent(ctx, client, agentURL)
 			} else {
 				c, err = fromRole(ctx, *src, roleARN, sessionName, duration)
 			}
@@ -137,6 +141,7 @@ they have 15 minutes left. Nothing secret is written to stderr.`,
 	f.StringVar(&agentURL, "agent", "", "an iamd agent's URL, e.g. http://127.0.0.1:8778")
 	f.StringVar(&cacheDir, "cache-dir", "", "cache directory (default the user cache directory's iamd/)")
 	f.BoolVar(&noCache, "no-cache", false, "neither read nor write the cache")
+	f.StringVar(&caFile, "ca-file", "", "PEM certificates to trust besides the system's, for an https iamd or agent (e.g. iamd's DATA/tls-self-signed.crt)")
 	return cmd
 }
 
@@ -213,9 +218,8 @@ func fromRole(ctx context.Context, cfg aws.Config, roleARN, sessionName string, 
 }
 
 // fromAgent reads the role credentials from an agent as an SDK would, with IMDSv2.
-func fromAgent(ctx context.Context, base string) (*processCredentials, error) {
+func fromAgent(ctx context.Context, client *http.Client, base string) (*processCredentials, error) {
 	base = strings.TrimRight(base, "/")
-	client := &http.Client{Timeout: 10 * time.Second}
 	get := func(method, path string, hdr map[string]string) (string, error) {
 		req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
 		if err != nil {

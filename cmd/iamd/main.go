@@ -11,9 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRoot().ExecuteContext(ctx)
@@ -41,10 +38,16 @@ func newRoot() *cobra.Command {
 	}
 	root.AddCommand(newServe(), newAccount(), newPolicy(), newBench(), newIdP(), newAgentCmd(), newInstanceCmd(), newCredentials(), &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, the VCS revision and the Go version of this build",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "iamd", version)
+			b := readBuildInfo()
+			out := cmd.OutOrStdout()
+			fmt.Fprintln(out, "iamd", b.Version)
+			if b.Revision != "" {
+				fmt.Fprintf(out, "revision %s (modified: %t)\n", b.Revision, b.Modified)
+			}
+			fmt.Fprintln(out, "go", b.GoVersion)
 		},
 	})
 	root.AddCommand(newBackup(), newRestore())

@@ -55,6 +55,7 @@ var allowed = map[string][]string{
 	// leanhttp: the HTTP/1.1 front (a fast path, net/http for the rest); it knows nothing of iamd.
 	"internal/leanhttp":        {},
 	"internal/loadgen":         {},
+	"internal/tlsreload":       {}, // the TLS certificate, reloaded when its files change
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
 	"internal/jwtissuer":       {"internal/seal", "internal/store", "github.com/go-jose/go-jose/v4"},
 	"internal/federation/saml": {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},

@@ -76,6 +76,12 @@ type Node struct {
 	RootSecretAccessKey string
 	// MasterKeyCreated is true when this start generated the master key file.
 	MasterKeyCreated bool
+	// RootKeyUnshown is true when an earlier start created the root user's generated key and
+	// never reported it shown (RootKeyShown): it is lost, and `iamd account reset-root-key`
+	// replaces it.
+	RootKeyUnshown bool
+
+	dataDir string
 
 	keyring *seal.Keyring
 	now     func() time.Time
@@ -96,10 +102,19 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	// A start that fails leaves no trace: a data directory it made is removed again (when
+	// empty, which it is once the files below are cleaned up).
+	if !exists(cfg.DataDir) {
+		defer func() {
+			if err != nil {
+				os.Remove(cfg.DataDir)
+			}
+		}()
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	n := &Node{}
+	n := &Node{dataDir: cfg.DataDir}
 	keyPath := filepath.Join(cfg.DataDir, "master.key")
 	dbPath := filepath.Join(cfg.DataDir, "iamd.db")
 	sqlite := cfg.Store == "" || cfg.Store == StoreSQLite
@@ -161,9 +176,24 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.keyring, n.now = kr, cfg.Now
+	// The unshown marker is written before the account's transaction commits, so a start that
+	// dies between the commit and the printing of the key still leaves word of it.
+	marker := filepath.Join(cfg.DataDir, rootKeyUnshownFile)
+	hadMarker := exists(marker)
+	if cfg.RootAccessKeyID == "" && !hadMarker {
+		if err := os.WriteFile(marker, nil, 0o600); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		defer func() {
+			if err != nil || !n.Bootstrapped {
+				os.Remove(marker)
+			}
+		}()
+	}
 	if err := n.bootstrap(ctx, cfg, kr); err != nil {
 		return nil, err
 	}
+	n.RootKeyUnshown = hadMarker && !n.Bootstrapped
 	an := authn.New(authn.Config{Store: st, Keyring: kr, Now: cfg.Now, Logger: cfg.Logger})
 	msgAD := []byte("authz message")
 	access := iamsvc.NewAccessTracker(st, cfg.Now, cfg.Logger)
@@ -204,6 +234,54 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		n.MasterKeyCreated = true
 	}
 	return n, nil
+}
+
+// rootKeyUnshownFile marks a data directory whose root key was generated and not yet shown.
+const rootKeyUnshownFile = "root-key-unshown"
+
+// RootKeyShown records that the key of a bootstrapping start (or of ResetRootKey) reached its
+// reader; until then a later start says the key is lost.
+func (n *Node) RootKeyShown() error {
+	if err := os.Remove(filepath.Join(n.dataDir, rootKeyUnshownFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// ResetRootKey replaces every access key of the account's root user ("" = the installation's
+// first account) with one new key, in one transaction, and returns it. It is the recovery for a
+// root key that was lost or never shown; requests signed with the old keys fail from then on,
+// on every node (the write moves the store's generation).
+func (n *Node) ResetRootKey(ctx context.Context, account string) (acct, keyID, secret string, err error) {
+	if account == "" {
+		account = n.Account
+	}
+	err = n.Store.Write(ctx, func(tx store.Tx) error {
+		if _, err := tx.Account(ctx, account); err != nil {
+			return fmt.Errorf("account %s: %w", account, err)
+		}
+		keys, err := tx.AccessKeys(ctx, account, "")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.DeleteAccessKey(ctx, account, k.AccessKeyID); err != nil {
+				return err
+			}
+		}
+		if keyID, err = iam.NewAccessKeyID("AKIA", account); err != nil {
+			return err
+		}
+		secret = iam.NewSecretAccessKey()
+		return tx.CreateAccessKey(ctx, iam.AccessKey{
+			Account: account, AccessKeyID: keyID, Status: iam.StatusActive, CreateDate: n.now().UTC(),
+			SecretSealed: n.keyring.Seal([]byte(secret), authn.SecretAD(keyID)),
+		})
+	})
+	if err != nil {
+		return "", "", "", err
+	}
+	return account, keyID, secret, nil
 }
 
 // exists reports whether there is a file at path (a file that cannot be looked at counts as
