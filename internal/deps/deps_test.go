@@ -35,6 +35,7 @@ var allowed = map[string][]string{
 	// pgtest starts a throwaway PostgreSQL for tests; only test code imports it.
 	"internal/store/sqlstore/pgtest": {"github.com/jackc/pgx/v5"},
 	"internal/gencache":              {},
+	"internal/metrics":               {"internal/gencache", "internal/iam", "internal/store", "github.com/prometheus/client_golang"}, // Prometheus instruments
 	"internal/usage":                 {},
 	"internal/fulldisk":              {}, // tests of a full disk
 	"internal/qr":                    {},

@@ -24,6 +24,7 @@ import (
 	"github.com/iamd/iamd/internal/iamsvc"
 	"github.com/iamd/iamd/internal/instance"
 	"github.com/iamd/iamd/internal/jwtissuer"
+	"github.com/iamd/iamd/internal/metrics"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/server"
 	"github.com/iamd/iamd/internal/store"
@@ -148,15 +149,15 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 			return nil, fmt.Errorf("data directory %s has a master key but no database (%s): refusing to start a new installation over it; restore the database from a backup, or remove %s to start anew", cfg.DataDir, dbPath, keyPath)
 		}
 	}
-	st, err := openStore(ctx, cfg)
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	n.Store = st
+	n.Store = db
 	defer func() {
 		if err != nil {
-			st.Close()
-			if st.Created() {
+			db.Close()
+			if db.Created() {
 				// What this start made holds nothing anyone has seen (the root key was not shown).
 				for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
 					os.Remove(p)
@@ -164,9 +165,13 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 			}
 		}
 	}()
-	if st.Exclusive() {
+	if db.Exclusive() {
 		cfg.Logger.Warn("no space left for the database: serving reads only; writes fail with ServiceUnavailable until space is freed, and other processes cannot open the database until iamd stops", "path", dbPath)
 	}
+	// The node's registry (/metrics). The services reach the store through its timing
+	// decorator; n.Store stays the backend itself, for callers that need its own methods.
+	met := metrics.New()
+	st := met.Store(db)
 	kr, err := loadKeyring(ctx, st, master, cfg.Now)
 	if err != nil {
 		if newKey != nil && errors.Is(err, errKeyMismatch) {
@@ -221,6 +226,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Instances: instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
 		Logger:    cfg.Logger,
 		AccessLog: cfg.AccessLog,
+		Metrics:   met,
 		Now:       cfg.Now,
 		Ready: func(ctx context.Context) error {
 			_, err := st.Generation(ctx)

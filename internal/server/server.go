@@ -56,6 +56,19 @@ type Config struct {
 	// Issuers serves outbound federation discovery documents and keys (wellknown.go); nil
 	// serves none.
 	Issuers Issuers
+	// Metrics counts every call and serves /metrics (internal/metrics); nil counts nothing.
+	Metrics Metrics
+}
+
+// Metrics is what the pipeline reports to (internal/metrics implements it).
+type Metrics interface {
+	// Call counts an answered call; action is "" when the operation is unknown, decision
+	// the authorization's (authzDecision).
+	Call(service, action string, status int, decision string, latency time.Duration)
+	// AuthFailure counts a call refused by authentication with the AWS error code code.
+	AuthFailure(code string)
+	// ServeHTTP serves the metrics.
+	http.Handler
 }
 
 // Server is the HTTP handler.
@@ -94,6 +107,7 @@ type call struct {
 	service   string // "iam", "sts" or "iamd": the action's prefix
 	namespace string
 	action    string
+	known     bool // the front found the operation: action names one, for the metrics
 	principal *authn.Principal
 	trace     *authz.Trace // the authorization decisions made for the call
 	headers   [2]string    // backing of the response's request-id and length headers
@@ -153,6 +167,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		io.WriteString(w, "ok\n")
 		return
+	case "/metrics":
+		// Unauthenticated, as /healthz: restrict it at the network level.
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.ServeHTTP(w, r)
+			return
+		}
 	}
 	if s.serveWellKnown(w, r) {
 		return
@@ -220,6 +240,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, f front, c *call)
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	now := time.Now()
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.Call(c.service, c.knownAction(), status, authzDecision(c.trace), now.Sub(start))
+	}
 	if s.access != nil {
 		s.access.writeCall(now, c, status, now.Sub(start))
 		return
@@ -283,6 +306,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	if err != nil {
 		return err
 	}
+	c.known = true
 	origin := authz.Origin{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	// The whole request has arrived: from here the call runs to completion and is answered,
 	// even if the client goes away meanwhile. net/http ends r.Context() as soon as the client
@@ -295,6 +319,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	p := authn.AnonymousPrincipal() // Bearer: the service checks the call's own credential
 	if op.decl.Auth != authz.Bearer {
 		if p, err = s.cfg.Authn.Authenticate(ctx, r, body, op.scope, op.decl.Auth == authz.Unsigned); err != nil {
+			s.authFailure(err)
 			return err
 		}
 	}
@@ -321,6 +346,44 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 		return s.encodeDenial(c, err)
 	}
 	return f.encode(&sc.out, c, res)
+}
+
+// knownAction is the call's action when the front found its operation, else "": the action of
+// an unknown operation is whatever the request says, not a label to keep.
+func (c *call) knownAction() string {
+	if !c.known {
+		return ""
+	}
+	return c.action
+}
+
+// authzDecision is the call's final authorization decision as the metrics label it: the first
+// denial, else the last decision (authz.Trace.Logged).
+func authzDecision(t *authz.Trace) string {
+	ev := t.Logged()
+	if ev == nil {
+		return "not_evaluated"
+	}
+	// By its name: server does not import policy.
+	switch ev.Result.Decision.String() {
+	case "allowed":
+		return "allowed"
+	case "explicitDeny":
+		return "explicit_deny"
+	}
+	return "implicit_deny"
+}
+
+// authFailure counts a failed authentication by the AWS error code it is answered with.
+func (s *Server) authFailure(err error) {
+	if s.cfg.Metrics == nil {
+		return
+	}
+	code := "ServiceFailure" // not an AWS error: answer answers it so
+	if e, ok := awserr.As(err); ok {
+		code = e.Code
+	}
+	s.cfg.Metrics.AuthFailure(code)
 }
 
 // encodeDenial appends an encoded authorization message to an AccessDenied that STS issued
