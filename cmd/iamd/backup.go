@@ -197,6 +197,9 @@ running 'iamd serve --data NEWDIR', which refuses to start without the key.`,
 			}
 			fmt.Fprintf(stdout, "No master key was given. The database's secrets open only with the master key of the installation it came from:\n"+
 				"copy that key to %s (mode 0600), or set IAMD_MASTER_KEY to it, before 'iamd serve --data %s'; without it iamd serve refuses to start.\n", keyPath, data)
+			if os.Getenv("IAMD_MASTER_KEY") != "" {
+				fmt.Fprintln(stdout, "(IAMD_MASTER_KEY is set in this environment: serve with it if it is that key.)")
+			}
 			if _, err := os.Stat(backup + ".master.key"); err == nil {
 				fmt.Fprintf(stdout, "(%s is beside the backup: --master-key-file %s would have copied it.)\n", backup+".master.key", backup+".master.key")
 			}
