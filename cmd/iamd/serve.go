@@ -81,6 +81,7 @@ profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 	f.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain); reloaded on SIGHUP and when the file changes")
 	f.String("tls-key", "", "the PEM private key of --tls-cert")
 	f.Bool("tls-self-signed", false, "development: serve HTTPS with a self-signed certificate for localhost made once in the data directory")
+	addLogFlags(f) // --log-format, --log-level (logging.go)
 	return cmd
 }
 
@@ -124,7 +125,7 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 	// system call each; Close (deferred, so also on errors) flushes what is left.
 	logOut := server.NewLogWriter(cmd.ErrOrStderr(), server.DefaultFlushEvery)
 	defer logOut.Close()
-	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	logger, accessLog := serveLogger(cmd.Flags(), logOut)
 	for _, w := range s.Warnings {
 		logger.Warn(w)
 	}
@@ -162,7 +163,7 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		RootSecretAccessKey: s.RootSecret,
 		PublicURL:           publicURLOf(s.PublicURL),
 		Logger:              logger,
-		AccessLog:           logOut,
+		AccessLog:           accessLog,
 	})
 	if err != nil {
 		return err
