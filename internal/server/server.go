@@ -374,16 +374,16 @@ func authzDecision(t *authz.Trace) string {
 	return "implicit_deny"
 }
 
-// authFailure counts a failed authentication by the AWS error code it is answered with.
+// authFailure counts a failed authentication by the AWS error code it is answered with. An
+// error that is not an AWS error is iamd's (the store's), not the caller's: the requests
+// counter has it, as a 5xx.
 func (s *Server) authFailure(err error) {
 	if s.cfg.Metrics == nil {
 		return
 	}
-	code := "ServiceFailure" // not an AWS error: answer answers it so
 	if e, ok := awserr.As(err); ok {
-		code = e.Code
+		s.cfg.Metrics.AuthFailure(e.Code)
 	}
-	s.cfg.Metrics.AuthFailure(code)
 }
 
 // encodeDenial appends an encoded authorization message to an AccessDenied that STS issued
