@@ -148,7 +148,7 @@ func New(cfg Config) *Authenticator {
 	a := &Authenticator{cfg: cfg, keys: gencache.New[*keyEntry](maxCachedKeys), entities: gencache.New[string](maxCachedKeys)}
 	a.usage = a.newUsage()
 	a.verifier = &sigv4.Verifier{
-		Services: []string{"iam", "sts"},
+		Services: []string{"iam", "sts", "cloudtrail"},
 		Now:      cfg.Now,
 		Secret:   a.secret,
 		// AWS's IAM and STS take a presigned request for 15 minutes, whatever X-Amz-Expires says.

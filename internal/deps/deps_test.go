@@ -45,7 +45,8 @@ var allowed = map[string][]string{
 	"internal/authz":                 {"policy", "arn", "internal/gencache", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr", "internal/principals", "internal/api/iam", "internal/api/sts"},
 	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/usage", "internal/qr", "internal/totp", "policy", "arn", "golang.org/x/crypto"},
 	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/gencache", "internal/usage", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
-	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "sigv4"},
+	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "internal/trail", "sigv4"},
+	"internal/trail":                 {"internal/authn", "internal/awserr", "internal/store"},
 	"internal/node":                  {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.
 	"internal/instance": {"internal/authn", "internal/authz", "internal/instancecred", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},

@@ -30,6 +30,7 @@ import (
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/sqlstore"
 	"github.com/iamd/iamd/internal/sts"
+	"github.com/iamd/iamd/internal/trail"
 )
 
 // Store kinds for Config.Store.
@@ -42,6 +43,9 @@ const (
 type Config struct {
 	// DataDir holds the SQLite database and, unless MasterKey is given, the master key file.
 	DataDir string
+	// AuditRetention is how long audit events stay queryable; 0 means 90 days, as CloudTrail's
+	// event history.
+	AuditRetention time.Duration
 	// Store is StoreSQLite ("" too: the embedded default) or StorePostgres. Several nodes may
 	// share one PostgreSQL database; they must then share the master key as well.
 	Store string
@@ -87,6 +91,7 @@ type Node struct {
 	keyring *seal.Keyring
 	now     func() time.Time
 	access  *iamsvc.AccessTracker
+	trail   *trail.Trail
 }
 
 // Open starts a node: it creates the data directory, loads the master key (or makes a new one
@@ -217,17 +222,26 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Tokens: jwtissuer.New(jwtissuer.Config{Store: st, Keyring: kr, Now: cfg.Now}),
 		Issuer: iamService.OutboundIssuer,
 	})
+	// The audit trail: JSON lines in DATA/trail, and events in the store for LookupEvents.
+	tr, err := trail.New(trail.Config{Store: st, Dir: filepath.Join(cfg.DataDir, "trail"), Retention: cfg.AuditRetention,
+		Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	n.trail = tr
 	n.Handler = server.New(server.Config{
-		Authn:     an,
-		Authz:     az,
-		IAM:       iamService,
-		STS:       outbound,
-		Issuers:   outbound,
-		Instances: instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
-		Logger:    cfg.Logger,
-		AccessLog: cfg.AccessLog,
-		Metrics:   met,
-		Now:       cfg.Now,
+		Authn:      an,
+		Authz:      az,
+		IAM:        iamService,
+		STS:        outbound,
+		Issuers:    outbound,
+		Instances:  instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
+		Logger:     cfg.Logger,
+		AccessLog:  cfg.AccessLog,
+		Metrics:    met,
+		Audit:      tr,
+		CloudTrail: tr,
+		Now:        cfg.Now,
 		Ready: func(ctx context.Context) error {
 			_, err := st.Generation(ctx)
 			return err
@@ -321,6 +335,13 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
 
 // Close releases the store.
 func (n *Node) Close() error {
+	// Audit events queued are written before the store closes.
+	if n.trail != nil {
+		if err := n.trail.Close(); err != nil {
+			n.Store.Close()
+			return err
+		}
+	}
 	// Attempts noted for the access advisor since the last write are kept, not lost.
 	if err := n.access.Flush(context.Background()); err != nil {
 		n.Store.Close()

@@ -30,6 +30,7 @@ import (
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/awsquery"
+	"github.com/iamd/iamd/internal/trail"
 )
 
 // DefaultMaxBody bounds a request body. The largest legitimate IAM request (a 10,240-character
@@ -58,6 +59,16 @@ type Config struct {
 	Issuers Issuers
 	// Metrics counts every call and serves /metrics (internal/metrics); nil counts nothing.
 	Metrics Metrics
+	// Audit receives every authenticated call, allowed or denied (internal/trail); nil
+	// records nothing.
+	Audit Auditor
+	// CloudTrail answers LookupEvents over the audit trail (cloudtrail.go); nil answers none.
+	CloudTrail CloudTrail
+}
+
+// Auditor records calls in the audit trail (internal/trail implements it).
+type Auditor interface {
+	Record(trail.Call)
 }
 
 // Metrics is what the pipeline reports to (internal/metrics implements it).
@@ -73,11 +84,12 @@ type Metrics interface {
 
 // Server is the HTTP handler.
 type Server struct {
-	cfg       Config
-	bufs      sync.Pool
-	access    *accessLog // nil: records go to cfg.Logger
-	query     *queryFront
-	instances *instancesFront
+	cfg        Config
+	bufs       sync.Pool
+	access     *accessLog // nil: records go to cfg.Logger
+	query      *queryFront
+	instances  *instancesFront
+	cloudtrail *cloudTrailFront
 }
 
 // New returns the handler.
@@ -92,7 +104,7 @@ func New(cfg Config) *Server {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }},
-		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances)}
+		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances), cloudtrail: &cloudTrailFront{ct: cfg.CloudTrail}}
 	if cfg.AccessLog != nil {
 		s.access = newAccessLog(cfg.AccessLog)
 	}
@@ -110,7 +122,11 @@ type call struct {
 	known     bool // the front found the operation: action names one, for the metrics
 	principal *authn.Principal
 	trace     *authz.Trace // the authorization decisions made for the call
-	headers   [2]string    // backing of the response's request-id and length headers
+	// params and result are the call's parameters and the operation's result, for the audit
+	// trail.
+	params  awsquery.Params
+	result  any
+	headers [2]string // backing of the response's request-id and length headers
 	// idText and lenText hold the bytes of id and of the length header (newID, length).
 	idText  [36]byte
 	lenText [20]byte
@@ -181,6 +197,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, s.instances, &call{service: "iamd"})
 		return
 	}
+	if isCloudTrail(r) {
+		s.serve(w, r, s.cloudtrail, &call{service: "cloudtrail"})
+		return
+	}
 	s.serve(w, r, s.query, &call{service: "iam", namespace: iamapi.Namespace})
 }
 
@@ -224,9 +244,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, f front, c *call)
 		}
 	}()
 	status := http.StatusOK
+	var failure *awserr.Error
 	if err := s.handle(r, f, c, sc); err != nil {
 		e := s.answer(c, err)
-		status = e.Status
+		status, failure = e.Status, e
 		buf.Reset()
 		f.encodeError(buf, c, e)
 	}
@@ -243,12 +264,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, f front, c *call)
 	if s.cfg.Metrics != nil {
 		s.cfg.Metrics.Call(c.service, c.knownAction(), status, authzDecision(c.trace), now.Sub(start))
 	}
+	if s.cfg.Audit != nil && c.principal != nil {
+		s.cfg.Audit.Record(c.auditCall(r, start, failure))
+	}
 	if s.access != nil {
 		s.access.writeCall(now, c, status, now.Sub(start))
 		return
 	}
 	attrs := c.attrs(status, now.Sub(start))
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
+}
+
+// auditCall is what the audit trail records of an authenticated call.
+func (c *call) auditCall(r *http.Request, start time.Time, failure *awserr.Error) trail.Call {
+	tc := trail.Call{Time: start, RequestID: c.id, Service: c.service, Action: c.action,
+		Region: c.principal.Region(), SourceIP: authz.SourceIP(r.RemoteAddr), UserAgent: r.UserAgent(),
+		Principal: c.principal, Params: c.params.Each, Response: c.result}
+	if ev := c.trace.Logged(); ev != nil {
+		tc.Resource = ev.Request.Resource
+	}
+	if failure != nil {
+		tc.ErrorCode, tc.ErrorMessage = failure.Code, failure.Message
+	}
+	return tc
 }
 
 // answer is the AWS error a call's failure is answered with: the error itself when it is one
@@ -306,6 +344,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	if err != nil {
 		return err
 	}
+	c.params = op.params
 	c.known = true
 	origin := authz.Origin{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
 	// The whole request has arrived: from here the call runs to completion and is answered,
@@ -345,6 +384,7 @@ func (s *Server) handle(r *http.Request, f front, c *call, sc *scratch) (err err
 	if err != nil {
 		return s.encodeDenial(c, err)
 	}
+	c.result = res
 	return f.encode(&sc.out, c, res)
 }
 
@@ -409,7 +449,7 @@ func (s *Server) encodeDenial(c *call, err error) error {
 // (AssumeRoleWithWebIdentity, AssumeRoleWithSAML: unsigned) are not theirs to refuse.
 func restrictTemporary(p *authn.Principal, c *call, unsigned bool) error {
 	k := p.Kind()
-	if unsigned || (k != authn.UserSession && k != authn.RootSession && k != authn.FederatedUser) {
+	if unsigned || c.service == "cloudtrail" || (k != authn.UserSession && k != authn.RootSession && k != authn.FederatedUser) {
 		return nil
 	}
 	if c.service == "sts" {

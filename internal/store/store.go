@@ -81,8 +81,57 @@ type Store interface {
 	// RecordRoleUse writes a role's RoleLastUsed without moving Generation, for the same reason:
 	// last-use data is reported, never used to decide. ErrNotFound when the role is gone.
 	RecordRoleUse(ctx context.Context, account, roleID string, used iam.RoleLastUsed) error
+	// AppendEvents stores audit events. Like the last-use records it does not move Generation:
+	// events are reported, never used to decide. An event whose ID is already stored is
+	// skipped, so a batch may be written again after a failure.
+	AppendEvents(ctx context.Context, events []Event) error
+	// Events lists an account's events, newest first, as the filter selects them.
+	Events(ctx context.Context, account string, f EventFilter) (Page[Event], error)
+	// DeleteEventsBefore removes the events older than t, of every account (retention).
+	DeleteEventsBefore(ctx context.Context, t time.Time) error
 	Close() error
 }
+
+// Event is one audit event. Data is the event itself (CloudTrail's JSON); the other fields are
+// what a lookup filters on.
+type Event struct {
+	ID           string
+	Account      string
+	Time         time.Time
+	Name         string // the operation
+	Source       string // "iam.amazonaws.com", "sts.amazonaws.com", …
+	Username     string
+	AccessKeyID  string
+	ReadOnly     bool
+	ResourceType string
+	ResourceName string
+	Data         []byte
+}
+
+// EventFilter selects events: those whose time is in [Start, End] (a zero bound is open) and,
+// when Attribute is set, whose Attribute equals Value. Marker and MaxItems page as elsewhere.
+type EventFilter struct {
+	Start, End time.Time
+	Attribute  EventAttribute
+	Value      string
+	Marker     string
+	MaxItems   int
+}
+
+// EventAttribute is what an EventFilter compares.
+type EventAttribute string
+
+// The attributes LookupEvents looks events up by.
+const (
+	EventByID           EventAttribute = "EventId"
+	EventByName         EventAttribute = "EventName"
+	EventByReadOnly     EventAttribute = "ReadOnly"
+	EventByUsername     EventAttribute = "Username"
+	EventByResourceType EventAttribute = "ResourceType"
+	EventByResourceName EventAttribute = "ResourceName"
+	EventBySource       EventAttribute = "EventSource"
+	EventByAccessKeyID  EventAttribute = "AccessKeyId"
+)
 
 // DefaultMaxItems is the page size when a ListOptions leaves MaxItems zero (AWS's default).
 const DefaultMaxItems = 100

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AccessKeyUsesLeaveGeneration", testAccessKeyUses},
 		{"PolicyUsesPerAccount", testPolicyUses},
 		{"RoleUseLeavesGeneration", testRoleUse},
+		{"Events", testEvents},
 		{"GroupsAndMembership", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPoliciesAndVersions", testPolicies},
@@ -1209,4 +1211,62 @@ func testRoleUse(t *testing.T, s store.Store) {
 		diff(t, "last used", used, got.LastUsed)
 		return nil
 	})
+}
+
+// testEvents: events are appended outside the generation (a repeated id is skipped), listed
+// newest first per account, filtered by time and by one attribute, paged, and deleted by age.
+func testEvents(t *testing.T, s store.Store) {
+	gen, _ := s.Generation(ctx())
+	ev := func(id, account string, at time.Duration, name, user string, ro bool) store.Event {
+		return store.Event{ID: id, Account: account, Time: t0.Add(at), Name: name, Source: "iam.amazonaws.com",
+			Username: user, AccessKeyID: "AKIA" + user, ReadOnly: ro, ResourceType: "AWS::IAM::User", ResourceName: user,
+			Data: []byte(`{"eventID":"` + id + `"}`)}
+	}
+	batch := []store.Event{
+		ev("e1", acct, 0, "CreateUser", "alice", false),
+		ev("e2", acct, time.Second, "ListUsers", "alice", true),
+		ev("e3", acct, 2*time.Second, "CreateUser", "bob", false),
+		ev("e4", other, 3*time.Second, "CreateUser", "carol", false),
+	}
+	noErr(t, "AppendEvents", s.AppendEvents(ctx(), batch))
+	noErr(t, "AppendEvents again", s.AppendEvents(ctx(), batch[:1]))
+	if g, _ := s.Generation(ctx()); g != gen {
+		t.Errorf("AppendEvents moved the generation: %d → %d", gen, g)
+	}
+	ids := func(f store.EventFilter) []string {
+		t.Helper()
+		p, err := s.Events(ctx(), acct, f)
+		noErr(t, "Events", err)
+		var out []string
+		for _, e := range p.Items {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	check := func(what string, got []string, want ...string) {
+		t.Helper()
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	check("all, newest first", ids(store.EventFilter{}), "e3", "e2", "e1")
+	check("by name", ids(store.EventFilter{Attribute: store.EventByName, Value: "CreateUser"}), "e3", "e1")
+	check("by user", ids(store.EventFilter{Attribute: store.EventByUsername, Value: "alice"}), "e2", "e1")
+	check("read-only", ids(store.EventFilter{Attribute: store.EventByReadOnly, Value: "true"}), "e2")
+	check("writes", ids(store.EventFilter{Attribute: store.EventByReadOnly, Value: "false"}), "e3", "e1")
+	check("by id", ids(store.EventFilter{Attribute: store.EventByID, Value: "e1"}), "e1")
+	check("time range", ids(store.EventFilter{Start: t0.Add(500 * time.Millisecond), End: t0.Add(1500 * time.Millisecond)}), "e2")
+	p, err := s.Events(ctx(), acct, store.EventFilter{MaxItems: 2})
+	noErr(t, "page 1", err)
+	if len(p.Items) != 2 || !p.IsTruncated || p.Marker == "" {
+		t.Fatalf("page 1: %d items, truncated %v", len(p.Items), p.IsTruncated)
+	}
+	check("page 2", ids(store.EventFilter{MaxItems: 2, Marker: p.Marker}), "e1")
+	if string(p.Items[0].Data) != `{"eventID":"e3"}` || !p.Items[0].Time.Equal(t0.Add(2*time.Second)) {
+		t.Errorf("event read back as %+v", p.Items[0])
+	}
+	_, err = s.Events(ctx(), acct, store.EventFilter{Marker: "not a marker"})
+	wantErr(t, "bad marker", err, store.ErrInvalidMarker)
+	noErr(t, "DeleteEventsBefore", s.DeleteEventsBefore(ctx(), t0.Add(1500*time.Millisecond)))
+	check("after retention", ids(store.EventFilter{}), "e3")
 }
