@@ -46,6 +46,9 @@ type Config struct {
 	// AuditRetention is how long audit events stay queryable; 0 means 90 days, as CloudTrail's
 	// event history.
 	AuditRetention time.Duration
+	// NoAudit turns the audit trail off: no events, and LookupEvents is not answered. The trail
+	// costs CPU and disk per call (docs/BENCHMARKS.md).
+	NoAudit bool
 	// Store is StoreSQLite ("" too: the embedded default) or StorePostgres. Several nodes may
 	// share one PostgreSQL database; they must then share the master key as well.
 	Store string
@@ -223,12 +226,16 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Issuer: iamService.OutboundIssuer,
 	})
 	// The audit trail: JSON lines in DATA/trail, and events in the store for LookupEvents.
-	tr, err := trail.New(trail.Config{Store: st, Dir: filepath.Join(cfg.DataDir, "trail"), Retention: cfg.AuditRetention,
-		Now: cfg.Now, Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
+	var audit server.Auditor
+	var lookup server.CloudTrail
+	if !cfg.NoAudit {
+		tr, err := trail.New(trail.Config{Store: st, Dir: filepath.Join(cfg.DataDir, "trail"), Retention: cfg.AuditRetention,
+			Now: cfg.Now, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		n.trail, audit, lookup = tr, tr, tr
 	}
-	n.trail = tr
 	n.Handler = server.New(server.Config{
 		Authn:      an,
 		Authz:      az,
@@ -239,8 +246,8 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Logger:     cfg.Logger,
 		AccessLog:  cfg.AccessLog,
 		Metrics:    met,
-		Audit:      tr,
-		CloudTrail: tr,
+		Audit:      audit,
+		CloudTrail: lookup,
 		Now:        cfg.Now,
 		Ready: func(ctx context.Context) error {
 			_, err := st.Generation(ctx)

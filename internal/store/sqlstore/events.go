@@ -24,6 +24,18 @@ var eventColumns = map[store.EventAttribute]string{
 	store.EventByAccessKeyID:  "access_key",
 }
 
+// eventsPerInsert is how many events one INSERT writes: the statement is prepared once per
+// batch, and each execution stores this many rows (audit events come in batches of hundreds).
+const eventsPerInsert = 32
+
+const eventRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertEvents is the INSERT of n events.
+func insertEvents(n int) string {
+	return `INSERT INTO events (id, account, time, name, source, username, access_key, read_only, resource_type, resource_name, data) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(eventRow+", ", n), ", ") + ` ON CONFLICT (id) DO NOTHING`
+}
+
 // AppendEvents implements store.Store: one write transaction that leaves the generation.
 func (s *Store) AppendEvents(ctx context.Context, events []store.Event) error {
 	if len(events) == 0 {
@@ -32,17 +44,38 @@ func (s *Store) AppendEvents(ctx context.Context, events []store.Event) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	return s.writeErr(s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
-		t := &tx{d: s.d, sql: sqlTx, writable: true}
-		for _, e := range events {
-			ro := 0
-			if e.ReadOnly {
-				ro = 1
+		var full *sql.Stmt // prepared once, for every whole chunk
+		defer func() {
+			if full != nil {
+				full.Close()
 			}
-			if _, err := t.exec(ctx, `INSERT INTO events (id, account, time, name, source, username, access_key, read_only, resource_type, resource_name, data)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-				e.ID, e.Account, micros(e.Time), e.Name, e.Source, e.Username, e.AccessKeyID, ro, e.ResourceType, e.ResourceName, string(e.Data)); err != nil {
-				return err
+		}()
+		args := make([]any, 0, eventsPerInsert*11)
+		for rest := events; len(rest) > 0; {
+			n := min(len(rest), eventsPerInsert)
+			args = args[:0]
+			for _, e := range rest[:n] {
+				ro := 0
+				if e.ReadOnly {
+					ro = 1
+				}
+				args = append(args, e.ID, e.Account, micros(e.Time), e.Name, e.Source, e.Username, e.AccessKeyID, ro, e.ResourceType, e.ResourceName, string(e.Data))
 			}
+			var err error
+			if n == eventsPerInsert {
+				if full == nil {
+					if full, err = sqlTx.PrepareContext(ctx, s.d.rebind(insertEvents(n))); err != nil {
+						return s.d.classify(err)
+					}
+				}
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = sqlTx.ExecContext(ctx, s.d.rebind(insertEvents(n)), args...)
+			}
+			if err != nil {
+				return s.d.classify(err)
+			}
+			rest = rest[n:]
 		}
 		return nil
 	}), false)
@@ -122,13 +155,23 @@ func (s *Store) Events(ctx context.Context, account string, f store.EventFilter)
 	return page, nil
 }
 
-// DeleteEventsBefore implements store.Store: a write that leaves the generation.
+// DeleteEventsBefore implements store.Store: a write that leaves the generation. It deletes
+// account by account, through the (account, time) index.
 func (s *Store) DeleteEventsBefore(ctx context.Context, before time.Time) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	return s.writeErr(s.withWriteTx(ctx, func(sqlTx *sql.Tx) error {
-		_, err := (&tx{d: s.d, sql: sqlTx, writable: true}).exec(ctx, `DELETE FROM events WHERE time < ?`, micros(before))
-		return err
+		t := &tx{d: s.d, sql: sqlTx, writable: true}
+		accounts, err := t.Accounts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, a := range accounts {
+			if _, err := t.exec(ctx, `DELETE FROM events WHERE account = ? AND time < ?`, a.ID, micros(before)); err != nil {
+				return err
+			}
+		}
+		return nil
 	}), false)
 }
 

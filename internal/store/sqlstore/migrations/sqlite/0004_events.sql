@@ -15,4 +15,3 @@ CREATE TABLE events (
 	data          TEXT NOT NULL
 );
 CREATE INDEX events_time ON events (account, time, id);
-CREATE INDEX events_age ON events (time);
