@@ -82,6 +82,8 @@ profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 	f.String("tls-key", "", "the PEM private key of --tls-cert")
 	f.Bool("tls-self-signed", false, "development: serve HTTPS with a self-signed certificate for localhost made once in the data directory")
 	addLogFlags(f) // --log-format, --log-level (logging.go)
+	f.Bool("audit", true, "keep the audit trail: every authenticated call as a CloudTrail event in DATA/trail and the store, for LookupEvents (costs CPU and disk per call: docs/BENCHMARKS.md)")
+	f.Duration("audit-retention", 90*24*time.Hour, "how long audit events stay in the store for LookupEvents")
 	return cmd
 }
 
@@ -164,6 +166,8 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		PublicURL:           publicURLOf(s.PublicURL),
 		Logger:              logger,
 		AccessLog:           accessLog,
+		NoAudit:             !mustBool(cmd, "audit"),
+		AuditRetention:      mustDuration(cmd, "audit-retention"),
 	})
 	if err != nil {
 		return err
@@ -272,4 +276,16 @@ func watchCert(ctx context.Context, cert *tlsreload.Cert, logger *slog.Logger) {
 			return
 		}
 	}
+}
+
+// mustBool and mustDuration read flags serve defines (resolveSettings has applied the
+// environment and the config file to them).
+func mustBool(cmd *cobra.Command, name string) bool {
+	v, _ := cmd.Flags().GetBool(name)
+	return v
+}
+
+func mustDuration(cmd *cobra.Command, name string) time.Duration {
+	v, _ := cmd.Flags().GetDuration(name)
+	return v
 }
