@@ -225,11 +225,17 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Tokens: jwtissuer.New(jwtissuer.Config{Store: st, Keyring: kr, Now: cfg.Now}),
 		Issuer: iamService.OutboundIssuer,
 	})
-	// The audit trail: JSON lines in DATA/trail, and events in the store for LookupEvents.
+	// The audit trail: JSON lines in DATA/trail, which LookupEvents reads on a single SQLite
+	// node; several nodes on PostgreSQL keep the events in the database too, so that a lookup
+	// on any node sees them all.
 	var audit server.Auditor
 	var lookup server.CloudTrail
 	if !cfg.NoAudit {
-		tr, err := trail.New(trail.Config{Store: st, Dir: filepath.Join(cfg.DataDir, "trail"), Retention: cfg.AuditRetention,
+		var events store.Store
+		if cfg.Store == StorePostgres {
+			events = st
+		}
+		tr, err := trail.New(trail.Config{Store: events, Dir: filepath.Join(cfg.DataDir, "trail"), Retention: cfg.AuditRetention,
 			Now: cfg.Now, Logger: cfg.Logger})
 		if err != nil {
 			return nil, err

@@ -42,6 +42,9 @@ const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 // Config is what a Trail needs.
 type Config struct {
+	// Store keeps the events for LookupEvents, shared by the nodes of an installation; nil
+	// keeps them in the files only, which LookupEvents then reads (a single node: far cheaper
+	// per call than a database row).
 	Store store.Store
 	// Dir receives the JSON lines files (trail.jsonl, rotated to trail.jsonl.1, …); "" writes
 	// none.
@@ -92,6 +95,7 @@ type Trail struct {
 	done    chan struct{}
 	closing sync.Once
 
+	fileMu    sync.Mutex // the files, between the writer and lookups
 	file      *os.File
 	fileSize  int64
 	lastPrune time.Time
@@ -228,7 +232,10 @@ func (t *Trail) run() {
 func (t *Trail) write(batch []store.Event, lines []byte) {
 	ctx := context.Background()
 	if t.file != nil {
-		if err := t.appendLines(lines); err != nil {
+		t.fileMu.Lock()
+		err := t.appendLines(lines)
+		t.fileMu.Unlock()
+		if err != nil {
 			t.cfg.Logger.Error("audit trail file", "err", err)
 		}
 	}

@@ -1,7 +1,9 @@
 package trail
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,4 +94,69 @@ func TestFileRotation(t *testing.T) {
 		}
 	}
 	tr.Record(Call{}) // after Close: dropped silently, never a panic
+}
+
+// LookupEvents over the files: newest first, one account's events, filtered, paged, across
+// a rotation.
+func TestLookupFiles(t *testing.T) {
+	dir := t.TempDir()
+	tr, err := New(Config{Dir: dir, MaxFileBytes: 3000, MaxFiles: 5, FlushEvery: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 20 {
+		action := "ListUsers"
+		if i%2 == 1 {
+			action = "CreateUser"
+		}
+		tr.Record(Call{Time: t0.Add(time.Duration(i) * time.Second), RequestID: fmt.Sprint(i), Service: "iam", Action: action,
+			Resource: "arn:aws:iam::123456789012:user/u" + fmt.Sprint(i)})
+	}
+	tr.Flush()
+	if names, _ := filepath.Glob(filepath.Join(dir, "trail.jsonl.*")); len(names) == 0 {
+		t.Fatal("no rotation happened: the test needs one")
+	}
+	// Anonymous calls belong to no account: events of account "" are the ones recorded above.
+	lookup := func(in *LookupInput) *LookupOutput {
+		t.Helper()
+		out, err := tr.LookupEvents(context.Background(), "", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	max := 3
+	var got []string
+	in := &LookupInput{MaxResults: &max, LookupAttributes: []LookupAttribute{{"EventName", "CreateUser"}}}
+	for pages := 0; ; pages++ {
+		out := lookup(in)
+		for _, e := range out.Events {
+			got = append(got, e.EventTime.Format("05"))
+			if e.EventName != "CreateUser" || len(e.Resources) != 1 || e.Resources[0].ResourceType != "AWS::IAM::User" {
+				t.Errorf("event %+v", e)
+			}
+		}
+		if out.NextToken == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if want := "19 17 15 13 11 09 07 05 03 01"; strings.Join(got, " ") != want {
+		t.Errorf("CreateUser events, newest first: %v, want %s", got, want)
+	}
+	start, end := EpochTime{t0.Add(4 * time.Second)}, EpochTime{t0.Add(6 * time.Second)}
+	if out := lookup(&LookupInput{StartTime: &start, EndTime: &end}); len(out.Events) != 3 {
+		t.Errorf("time range: %d events, want 3", len(out.Events))
+	}
+	if out, err := tr.LookupEvents(context.Background(), "210987654321", &LookupInput{}); err != nil || len(out.Events) != 0 {
+		t.Errorf("another account sees %d events (%v)", len(out.Events), err)
+	}
+	if _, err := tr.LookupEvents(context.Background(), "", &LookupInput{NextToken: "no-such-event"}); err == nil {
+		t.Error("an unknown NextToken was accepted")
+	}
 }
