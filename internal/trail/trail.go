@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,8 +97,10 @@ type Trail struct {
 	done    chan struct{}
 	closing sync.Once
 
-	fileMu    sync.Mutex // the files, between the writer and lookups
-	file      *os.File
+	fileMu sync.Mutex // the files, between the writer and lookups
+	file   *os.File
+	// secrets caches secret's answer by field name, for the writer goroutine alone.
+	secrets   map[string]bool
 	fileSize  int64
 	lastPrune time.Time
 }
@@ -121,7 +125,8 @@ func New(cfg Config) (*Trail, error) {
 	if cfg.FlushEvery == 0 {
 		cfg.FlushEvery = defaultFlushEvery
 	}
-	t := &Trail{cfg: cfg, queue: make(chan Call, queueSize), flushes: make(chan chan struct{}), done: make(chan struct{})}
+	t := &Trail{cfg: cfg, queue: make(chan Call, queueSize), flushes: make(chan chan struct{}), done: make(chan struct{}),
+		secrets: map[string]bool{}}
 	if cfg.Dir != "" {
 		if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 			return nil, fmt.Errorf("trail: %w", err)
@@ -320,30 +325,6 @@ func (t *Trail) rotate() error {
 	return t.openFile()
 }
 
-// record is CloudTrail's event, field for field.
-type record struct {
-	EventVersion       string          `json:"eventVersion"`
-	UserIdentity       identity        `json:"userIdentity"`
-	EventTime          string          `json:"eventTime"`
-	EventSource        string          `json:"eventSource"`
-	EventName          string          `json:"eventName"`
-	AWSRegion          string          `json:"awsRegion"`
-	SourceIPAddress    string          `json:"sourceIPAddress"`
-	UserAgent          string          `json:"userAgent"`
-	ErrorCode          string          `json:"errorCode,omitempty"`
-	ErrorMessage       string          `json:"errorMessage,omitempty"`
-	RequestParameters  map[string]any  `json:"requestParameters"`
-	ResponseElements   json.RawMessage `json:"responseElements"`
-	RequestID          string          `json:"requestID"`
-	EventID            string          `json:"eventID"`
-	ReadOnly           bool            `json:"readOnly"`
-	Resources          []resource      `json:"resources,omitempty"`
-	EventType          string          `json:"eventType"`
-	ManagementEvent    bool            `json:"managementEvent"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	EventCategory      string          `json:"eventCategory"`
-}
-
 type identity struct {
 	Type           string          `json:"type"`
 	PrincipalID    string          `json:"principalId,omitempty"`
@@ -383,71 +364,83 @@ type resource struct {
 func (t *Trail) event(c Call) (store.Event, error) {
 	id := newEventID()
 	p := c.Principal
-	account := ""
+	account, accessKey := "", ""
 	if p != nil {
-		account = p.Account()
+		account, accessKey = p.Account(), p.AccessKeyID()
 	}
-	r := record{
-		EventVersion:       "1.08",
-		UserIdentity:       identityOf(p),
-		EventTime:          c.Time.UTC().Format(time.RFC3339),
-		EventSource:        eventSource(c.Service),
-		EventName:          c.Action,
-		AWSRegion:          orDefault(c.Region, "us-east-1"),
-		SourceIPAddress:    c.SourceIP,
-		UserAgent:          c.UserAgent,
-		ErrorCode:          c.ErrorCode,
-		ErrorMessage:       c.ErrorMessage,
-		RequestID:          c.RequestID,
-		EventID:            id,
-		ReadOnly:           readOnly(c.Action),
-		EventType:          "AwsApiCall",
-		ManagementEvent:    true,
-		RecipientAccountID: account,
-		EventCategory:      "Management",
+	source, ro := eventSource(c.Service), readOnly(c.Action)
+	ident, err := json.Marshal(identityOf(p))
+	if err != nil {
+		return store.Event{}, err
 	}
-	if c.Params != nil {
-		r.RequestParameters = map[string]any{}
+	// The event is written field by field, in CloudTrail's order: one pass, where
+	// encoding/json would take a map and a RawMessage apart again.
+	var b bytes.Buffer
+	b.Grow(1024)
+	b.WriteString(`{"eventVersion":"1.08","userIdentity":`)
+	b.Write(ident)
+	field := func(name, value string) {
+		b.WriteString(`,"` + name + `":`)
+		appendString(&b, value)
+	}
+	field("eventTime", c.Time.UTC().Format(time.RFC3339))
+	field("eventSource", source)
+	field("eventName", c.Action)
+	field("awsRegion", orDefault(c.Region, "us-east-1"))
+	field("sourceIPAddress", c.SourceIP)
+	field("userAgent", c.UserAgent)
+	if c.ErrorCode != "" {
+		field("errorCode", c.ErrorCode)
+		field("errorMessage", c.ErrorMessage)
+	}
+	b.WriteString(`,"requestParameters":`)
+	if c.Params == nil {
+		b.WriteString("null")
+	} else {
+		b.WriteByte('{')
+		n := 0
 		c.Params(func(name, value string) {
 			if name == "Action" || name == "Version" {
 				return
 			}
-			if secret(name) {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			n++
+			appendString(&b, lowerFirst(name))
+			b.WriteByte(':')
+			if t.secret(name) {
 				value = Hidden
 			}
-			r.RequestParameters[lowerFirst(name)] = value
+			appendString(&b, value)
 		})
+		b.WriteByte('}')
 	}
-	r.ResponseElements = json.RawMessage("null")
-	if c.Response != nil && c.ErrorCode == "" && !r.ReadOnly {
-		b, err := json.Marshal(c.Response)
-		if err != nil {
-			return store.Event{}, err
-		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return store.Event{}, err
-		}
-		if b, err = json.Marshal(redact(v)); err != nil {
-			return store.Event{}, err
-		}
-		r.ResponseElements = b
+	b.WriteString(`,"responseElements":`)
+	if c.Response != nil && c.ErrorCode == "" && !ro {
+		t.appendResponse(&b, reflect.ValueOf(c.Response))
+	} else {
+		b.WriteString("null")
 	}
+	field("requestID", c.RequestID)
+	field("eventID", id)
+	b.WriteString(`,"readOnly":` + strconv.FormatBool(ro))
 	rtype, rname := resourceOf(c.Resource)
 	if rtype != "" {
-		r.Resources = []resource{{AccountID: account, Type: rtype, ARN: c.Resource}}
+		b.WriteString(`,"resources":[{"accountId":`)
+		appendString(&b, account)
+		b.WriteString(`,"type":`)
+		appendString(&b, rtype)
+		b.WriteString(`,"ARN":`)
+		appendString(&b, c.Resource)
+		b.WriteString(`}]`)
 	}
-	data, err := json.Marshal(r)
-	if err != nil {
-		return store.Event{}, err
-	}
-	accessKey := ""
-	if p != nil {
-		accessKey = p.AccessKeyID()
-	}
-	return store.Event{ID: id, Account: account, Time: c.Time, Name: c.Action, Source: r.EventSource,
-		Username: usernameOf(p), AccessKeyID: accessKey, ReadOnly: r.ReadOnly,
-		ResourceType: rtype, ResourceName: rname, Data: data}, nil
+	b.WriteString(`,"eventType":"AwsApiCall","managementEvent":true`)
+	field("recipientAccountId", account)
+	b.WriteString(`,"eventCategory":"Management"}`)
+	return store.Event{ID: id, Account: account, Time: c.Time, Name: c.Action, Source: source,
+		Username: usernameOf(p), AccessKeyID: accessKey, ReadOnly: ro,
+		ResourceType: rtype, ResourceName: rname, Data: b.Bytes()}, nil
 }
 
 func identityOf(p *authn.Principal) identity {
@@ -533,25 +526,14 @@ func secret(name string) bool {
 	return false
 }
 
-// redact lower-cases the first letter of every key, as CloudTrail writes them, and hides
-// secrets.
-func redact(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			if secret(k) && val != nil {
-				out[lowerFirst(k)] = Hidden
-				continue
-			}
-			out[lowerFirst(k)] = redact(val)
+// secret is the package's secret, remembered by name.
+func (t *Trail) secret(name string) bool {
+	v, ok := t.secrets[name]
+	if !ok {
+		v = secret(name)
+		if len(t.secrets) < 4096 {
+			t.secrets[name] = v
 		}
-		return out
-	case []any:
-		for i := range x {
-			x[i] = redact(x[i])
-		}
-		return x
 	}
 	return v
 }

@@ -14,7 +14,7 @@ import (
 // Events of calls with secrets in their parameters and answers carry CloudTrail's placeholder
 // instead, with keys as CloudTrail writes them.
 func TestEventHidesSecrets(t *testing.T) {
-	tr := &Trail{cfg: Config{}}
+	tr := &Trail{cfg: Config{}, secrets: map[string]bool{}}
 	params := map[string]string{"Action": "CreateLoginProfile", "Version": "2010-05-08", "UserName": "bob", "Password": "hunter2-Secret"}
 	resp := struct {
 		AccessKey   struct{ AccessKeyId, SecretAccessKey string }
