@@ -37,9 +37,9 @@ func readBuildInfo() buildInfo {
 	return b
 }
 
-// versionString is one line naming the build: its module version, and for a development build
-// ("(devel)": built from a work tree, not installed at a tagged version) the revision it was
-// built from, so that two builds can be told apart.
+// versionString names the build in one word (the banner's readers split on spaces): its module
+// version, and for a development build ("(devel)": built from a work tree, not installed at a
+// tagged version) the revision it was built from, so that two builds can be told apart.
 func versionString() string {
 	b := readBuildInfo()
 	if b.Version != "(devel)" {
@@ -49,7 +49,7 @@ func versionString() string {
 	case b.Revision == "":
 		return "(devel)"
 	case b.Modified:
-		return fmt.Sprintf("(devel) %.12s+modified", b.Revision)
+		return fmt.Sprintf("(devel)-%.12s+modified", b.Revision)
 	}
-	return fmt.Sprintf("(devel) %.12s", b.Revision)
+	return fmt.Sprintf("(devel)-%.12s", b.Revision)
 }
