@@ -274,3 +274,82 @@ func TestSelfSignedAndCredentialsCAFile(t *testing.T) {
 		t.Errorf("the certificate was not kept:\n%s", s.out)
 	}
 }
+
+// iamd instance and iamd agent reach an https iamd with --ca-file; iamd credentials --agent
+// then reads the role's credentials from the agent.
+func TestAgentCAFile(t *testing.T) {
+	fixedIdentityEnv(t)
+	data := t.TempDir()
+	s := startServe(t, "--data", data, "--tls-self-signed")
+	certPath := filepath.Join(data, selfSignedCert)
+	ctx := context.Background()
+	admin := iamsdk.NewFromConfig(sdkConfig(s.URL, testRootKeyID, testRootKey, &http.Client{Transport: trusting(t, true, certPath)}))
+	if _, err := admin.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("web"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	none := filepath.Join(t.TempDir(), "none")
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL_IAM": s.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": testRootKeyID, "AWS_SECRET_ACCESS_KEY": testRootKey,
+		"AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none, "AWS_EC2_METADATA_DISABLED": "true", chainEnv: "",
+	} {
+		t.Setenv(k, v)
+	}
+	credFile := filepath.Join(t.TempDir(), "web.cred")
+	if out, err := run(t, "", "instance", "enroll", "--instance-profile", "web", "--credential-out", credFile); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("enrolled without trusting the certificate: %v\n%s", err, out)
+	}
+	if out, err := run(t, "", "instance", "enroll", "--ca-file", certPath, "--instance-profile", "web", "--credential-out", credFile); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+
+	actx, cancel := context.WithCancel(context.Background())
+	root := newRoot()
+	out := &syncBuf{}
+	root.SetOut(out)
+	root.SetErr(out)
+	root.SetArgs([]string{"agent", "--endpoint", s.URL, "--ca-file", certPath, "--credential-file", credFile, "--addr", "127.0.0.1:0"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(actx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	agentURL := ""
+	for deadline := time.Now().Add(10 * time.Second); agentURL == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if i := strings.Index(out.String(), "serving on "); i >= 0 {
+			agentURL = strings.Fields(out.String()[i+len("serving on "):])[0]
+		}
+	}
+	if agentURL == "" {
+		t.Fatalf("the agent did not start:\n%s", out)
+	}
+	var c processCredentials
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got, err := run(t, "", "credentials", "--agent", agentURL, "--no-cache")
+		os.Setenv(chainEnv, "")
+		if err == nil {
+			if err := json.Unmarshal([]byte(got), &c); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no credentials from the agent: %v\n%s", err, out)
+		}
+	}
+	arn, err := callerARN(t, aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1,
+		HTTPClient: &http.Client{Transport: trusting(t, true, certPath)},
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}, nil
+		})})
+	if err != nil || !strings.Contains(arn, ":assumed-role/web/i-") {
+		t.Errorf("%q %v", arn, err)
+	}
+}
