@@ -27,11 +27,7 @@ them needs both sides' policies. The new root user's access key is printed once.
 			return envDefault(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := node.Open(cmd.Context(), node.Config{
-				DataDir: data, Store: storeKind, PostgresDSN: pgDSN,
-				MasterKey: os.Getenv("IAMD_MASTER_KEY"),
-				Logger:    slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
-			})
+			n, err := openData(cmd, data, storeKind, pgDSN)
 			if err != nil {
 				return err
 			}
@@ -88,11 +84,7 @@ resets the installation's first account, the one the first start created.`,
 				// Opening would make a new installation; there is nothing to reset.
 				return fmt.Errorf("data directory: %w", err)
 			}
-			n, err := node.Open(cmd.Context(), node.Config{
-				DataDir: data, Store: storeKind, PostgresDSN: pgDSN,
-				MasterKey: os.Getenv("IAMD_MASTER_KEY"),
-				Logger:    slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
-			})
+			n, err := openData(cmd, data, storeKind, pgDSN)
 			if err != nil {
 				return err
 			}
@@ -114,4 +106,15 @@ resets the installation's first account, the one the first start created.`,
 	cmd.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string, for --store postgres")
 	cmd.Flags().StringVar(&id, "id", "", "the account (12 digits); default the installation's first")
 	return cmd
+}
+
+// openData opens the installation an account command works on: its data, without the audit
+// trail (an administrator's offline command is not an API call).
+func openData(cmd *cobra.Command, data, storeKind, pgDSN string) (*node.Node, error) {
+	return node.Open(cmd.Context(), node.Config{
+		DataDir: data, Store: storeKind, PostgresDSN: pgDSN,
+		MasterKey: os.Getenv("IAMD_MASTER_KEY"),
+		Logger:    slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
+		NoAudit:   true,
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,15 +18,7 @@ import (
 	"github.com/iamd/iamd/internal/node"
 )
 
-func backupNodeConfig(dir string) node.Config {
-	return node.Config{
-		DataDir:             dir,
-		AccountID:           iamtest.Account,
-		RootAccessKeyID:     iamtest.RootKeyID,
-		RootSecretAccessKey: iamtest.RootSecret,
-		Logger:              slog.New(slog.DiscardHandler),
-	}
-}
+func backupNodeConfig(dir string) node.Config { return iamtest.NodeConfig(dir) }
 
 func openNode(t *testing.T, cfg node.Config) *node.Node {
 	t.Helper()

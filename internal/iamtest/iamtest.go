@@ -77,7 +77,9 @@ func New(t testing.TB) *Harness {
 		}
 	}
 	clock := &Clock{}
-	n, err := node.Open(context.Background(), nodeConfig(dir, clock.Now))
+	cfg := NodeConfig(dir)
+	cfg.Now = clock.Now
+	n, err := node.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("iamtest: %v", err)
 	}
@@ -85,14 +87,15 @@ func New(t testing.TB) *Harness {
 	return Serve(t, n, clock)
 }
 
-func nodeConfig(dir string, now func() time.Time) node.Config {
+// NodeConfig is the configuration of a harness's node on data directory dir: the fixed account
+// and root key, logs discarded.
+func NodeConfig(dir string) node.Config {
 	return node.Config{
 		DataDir:             dir,
 		AccountID:           Account,
 		RootAccessKeyID:     RootKeyID,
 		RootSecretAccessKey: RootSecret,
 		Logger:              slog.New(slog.DiscardHandler),
-		Now:                 now,
 	}
 }
 
@@ -114,7 +117,7 @@ func template() (map[string][]byte, error) {
 			return
 		}
 		defer os.RemoveAll(dir)
-		n, err := node.Open(context.Background(), nodeConfig(dir, time.Now))
+		n, err := node.Open(context.Background(), NodeConfig(dir))
 		if err != nil {
 			templateDir.err = err
 			return

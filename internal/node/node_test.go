@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,15 +23,7 @@ import (
 	"github.com/iamd/iamd/internal/node"
 )
 
-func config(dir string) node.Config {
-	return node.Config{
-		DataDir:             dir,
-		AccountID:           iamtest.Account,
-		RootAccessKeyID:     iamtest.RootKeyID,
-		RootSecretAccessKey: iamtest.RootSecret,
-		Logger:              slog.New(slog.DiscardHandler),
-	}
-}
+func config(dir string) node.Config { return iamtest.NodeConfig(dir) }
 
 func open(t *testing.T, cfg node.Config) *node.Node {
 	t.Helper()
