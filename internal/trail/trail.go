@@ -1,9 +1,10 @@
 // Package trail is iamd's audit trail, in CloudTrail's shape: every authenticated call, allowed
 // or denied, becomes an event with CloudTrail's fields (who called, from where, what was asked,
 // what was answered — secrets removed — and the error). Events are written as JSON lines to
-// size-bounded, rotated files in the data directory and to the store, where LookupEvents finds
-// them (with PostgreSQL, every node's events in one place). The request pays for queuing the
-// call only: events are built and written by one background writer.
+// size-bounded, rotated files in the data directory, which LookupEvents reads on a single node;
+// nodes that share a PostgreSQL store write them to the store too, so that a lookup on any node
+// sees them all. The request pays for queuing the call only: events are built and written by one
+// background writer.
 package trail
 
 import (
@@ -97,11 +98,12 @@ type Trail struct {
 	done    chan struct{}
 	closing sync.Once
 
-	fileMu sync.Mutex // the files, between the writer and lookups
-	file   *os.File
-	// secrets caches secret's answer by field name, for the writer goroutine alone.
+	fileMu   sync.Mutex // the files, between the writer and lookups
+	file     *os.File
+	fileSize int64
+
+	// The writer goroutine's alone: secret's answers by field name, and when retention last ran.
 	secrets   map[string]bool
-	fileSize  int64
 	lastPrune time.Time
 }
 
