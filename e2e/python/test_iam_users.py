@@ -102,7 +102,7 @@ class WireErrors(e.TestCase):
         err = self.assertAwsError('ValidationError', self.iam.create_user, UserName='a b')
         self.assertEqual(
             err['Message'],
-            "1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: "
+            "1 validation error detected: Value at 'userName' failed to satisfy constraint: "
             'Member must satisfy regular expression pattern: [\\w+=,.@-]+')
 
     def test_unknown_action(self):

@@ -15,10 +15,18 @@ import (
 type Decoder struct {
 	Params
 	errs []string
+	// withhold words every constraint failure without its value ("Value at 'userName'"), as
+	// IAM does; STS echoes the value ("Value 's' at 'roleSessionName'").
+	withhold bool
 }
 
-// NewDecoder returns a decoder over p.
+// NewDecoder returns a decoder over p whose messages echo the failing value (STS's wording).
 func NewDecoder(p Params) *Decoder { return &Decoder{Params: p} }
+
+// NewValueless returns a decoder over p whose messages never echo a value: IAM's wording
+// ("1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: …").
+// An absent member still reads "Value null at", as in IAM's answers.
+func NewValueless(p Params) *Decoder { return &Decoder{Params: p, withhold: true} }
 
 // Matcher is a compiled model pattern: what Pattern returns (a *regexp.Regexp or a faster
 // equivalent); a pattern RE2 cannot express (Java lookahead) is a small hand-written Matcher
@@ -73,11 +81,11 @@ func (d *Decoder) Missing(path string) {
 	d.errs = append(d.errs, "Value null at '"+path+"' failed to satisfy constraint: Member must not be null")
 }
 
-// Invalid records a constraint failure. The value is not echoed for sensitive members: secrets
-// must not travel back in responses or into logs.
+// Invalid records a constraint failure. The value is not echoed for sensitive members (secrets
+// must not travel back in responses or into logs), nor by a valueless (IAM) decoder.
 func (d *Decoder) Invalid(path, value string, sensitive bool, constraint string) {
 	v := "Value '" + value + "' at '"
-	if sensitive {
+	if sensitive || d.withhold {
 		v = "Value at '"
 	}
 	d.errs = append(d.errs, v+path+"' failed to satisfy constraint: "+constraint)

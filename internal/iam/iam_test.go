@@ -123,15 +123,15 @@ func TestValidateNames(t *testing.T) {
 		wantMsg string
 	}{
 		{"user ok", ValidateUserName, "bob+ci=x,y.z@w-_9", ""},
-		{"user space", ValidateUserName, "bad name", `1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"user space", ValidateUserName, "bad name", `1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"user 64", ValidateUserName, strings.Repeat("a", 64), ""},
-		{"user 65", ValidateUserName, strings.Repeat("a", 65), "1 validation error detected: Value '" + strings.Repeat("a", 65) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
-		{"user empty", ValidateUserName, "", `2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
-		{"user unicode letter", ValidateUserName, "bé", `1 validation error detected: Value 'bé' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
-		{"role 65", ValidateRoleName, strings.Repeat("r", 65), "1 validation error detected: Value '" + strings.Repeat("r", 65) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"user 65", ValidateUserName, strings.Repeat("a", 65), "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"user empty", ValidateUserName, "", `2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"user unicode letter", ValidateUserName, "bé", `1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"role 65", ValidateRoleName, strings.Repeat("r", 65), "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
 		{"group 128", ValidateGroupName, strings.Repeat("g", 128), ""},
-		{"policy 129", ValidatePolicyName, strings.Repeat("p", 129), "1 validation error detected: Value '" + strings.Repeat("p", 129) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128"},
-		{"instance profile slash", ValidateInstanceProfileName, "a/b", `1 validation error detected: Value 'a/b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"policy 129", ValidatePolicyName, strings.Repeat("p", 129), "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		{"instance profile slash", ValidateInstanceProfileName, "a/b", `1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { wantValidation(t, tc.fn("userName", tc.value), tc.wantMsg) })

@@ -29,12 +29,12 @@ const (
 	MaxPathLen                = 512
 )
 
-// violations collects model-constraint failures and renders them the way AWS does:
-// "1 validation error detected: Value 'x' at 'userName' failed to satisfy constraint: …".
+// violations collects model-constraint failures and renders them the way IAM does, without the
+// value: "1 validation error detected: Value at 'userName' failed to satisfy constraint: …".
 type violations []string
 
-func (v *violations) add(value, field, constraint string) {
-	*v = append(*v, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
+func (v *violations) add(_, field, constraint string) {
+	*v = append(*v, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", field, constraint))
 }
 
 func (v violations) err() error {

@@ -542,8 +542,8 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 			bound = fmt.Sprintf("less than or equal to %d", iam.MaxCredentialAgeDays)
 		}
 		if bound != "" {
-			return nil, awserr.Validation(fmt.Sprintf("1 validation error detected: Value '%d' at 'credentialAgeDays' failed to satisfy "+
-				"constraint: Member must have value %s", days, bound))
+			return nil, awserr.Validation(fmt.Sprintf("1 validation error detected: Value at 'credentialAgeDays' failed to satisfy "+
+				"constraint: Member must have value %s", bound))
 		}
 		c.Expires = iam.ServiceCredentialExpiry(now, days)
 	}

@@ -42,7 +42,7 @@ func TestCreateGetUser(t *testing.T) {
 		{"duplicate", iamsdk.CreateUserInput{UserName: aws.String("bob")}, "EntityAlreadyExists", "User with name bob already exists."},
 		{"duplicate other case", iamsdk.CreateUserInput{UserName: aws.String("Bob")}, "EntityAlreadyExists", "User with name Bob already exists."},
 		{"bad name", iamsdk.CreateUserInput{UserName: aws.String("a b")}, "ValidationError",
-			`1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+			`1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"name too long", iamsdk.CreateUserInput{UserName: aws.String(strings.Repeat("a", 65))}, "ValidationError", ""},
 		{"bad path", iamsdk.CreateUserInput{UserName: aws.String("x"), Path: aws.String("dev")}, "ValidationError", ""},
 		{"missing boundary", iamsdk.CreateUserInput{UserName: aws.String("x"), PermissionsBoundary: aws.String("arn:aws:iam::123456789012:policy/nope")},

@@ -11,6 +11,8 @@ type Model struct {
 	Metadata struct {
 		APIVersion   string `json:"apiVersion"`
 		XMLNamespace string `json:"xmlNamespace"`
+		// EndpointPrefix names the service ("iam", "sts"), whose validation wording differs.
+		EndpointPrefix string `json:"endpointPrefix"`
 	} `json:"metadata"`
 	Operations map[string]*Op    `json:"operations"`
 	Shapes     map[string]*Shape `json:"shapes"`

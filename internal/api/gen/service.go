@@ -84,12 +84,17 @@ func genService(m *Model, pkg string) []byte {
 	}
 	g.p("}\n\n")
 
+	// IAM words its validation failures without the value, STS with it (see awsquery.NewValueless).
+	newDecoder := "NewDecoder"
+	if m.Metadata.EndpointPrefix == "iam" {
+		newDecoder = "NewValueless"
+	}
 	g.p("// Operations is the operation table, keyed by action name.\nvar Operations = map[string]*Operation{\n")
 	for _, name := range ops {
 		op := m.Operations[name]
 		g.p("\t%q: {\n\t\tName: %q,\n", name, name)
 		if op.Input != nil {
-			g.p("\t\tDecode: func(p awsquery.Params) (any, error) {\n\t\t\td := awsquery.NewDecoder(p)\n\t\t\tv, _ := %s(d, \"\", \"\")\n\t\t\tif err := d.Err(); err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n\t\t\treturn &v, nil\n\t\t},\n", g.decName(op.Input.Shape))
+			g.p("\t\tDecode: func(p awsquery.Params) (any, error) {\n\t\t\td := awsquery.%s(p)\n\t\t\tv, _ := %s(d, \"\", \"\")\n\t\t\tif err := d.Err(); err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n\t\t\treturn &v, nil\n\t\t},\n", newDecoder, g.decName(op.Input.Shape))
 		} else {
 			g.p("\t\tDecode: func(awsquery.Params) (any, error) { return &%sInput{}, nil },\n", name)
 		}

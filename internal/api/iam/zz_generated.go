@@ -9142,7 +9142,7 @@ var Operations = map[string]*Operation{
 	"AcceptDelegationRequest": {
 		Name: "AcceptDelegationRequest",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAcceptDelegationRequestInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9166,7 +9166,7 @@ var Operations = map[string]*Operation{
 	"AddClientIDToOpenIDConnectProvider": {
 		Name: "AddClientIDToOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAddClientIDToOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9190,7 +9190,7 @@ var Operations = map[string]*Operation{
 	"AddRoleToInstanceProfile": {
 		Name: "AddRoleToInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAddRoleToInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9214,7 +9214,7 @@ var Operations = map[string]*Operation{
 	"AddUserToGroup": {
 		Name: "AddUserToGroup",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAddUserToGroupInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9238,7 +9238,7 @@ var Operations = map[string]*Operation{
 	"AssociateDelegationRequest": {
 		Name: "AssociateDelegationRequest",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAssociateDelegationRequestInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9262,7 +9262,7 @@ var Operations = map[string]*Operation{
 	"AttachGroupPolicy": {
 		Name: "AttachGroupPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAttachGroupPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9286,7 +9286,7 @@ var Operations = map[string]*Operation{
 	"AttachRolePolicy": {
 		Name: "AttachRolePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAttachRolePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9310,7 +9310,7 @@ var Operations = map[string]*Operation{
 	"AttachUserPolicy": {
 		Name: "AttachUserPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decAttachUserPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9334,7 +9334,7 @@ var Operations = map[string]*Operation{
 	"ChangePassword": {
 		Name: "ChangePassword",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decChangePasswordInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9358,7 +9358,7 @@ var Operations = map[string]*Operation{
 	"CreateAccessKey": {
 		Name: "CreateAccessKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateAccessKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9385,7 +9385,7 @@ var Operations = map[string]*Operation{
 	"CreateAccountAlias": {
 		Name: "CreateAccountAlias",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateAccountAliasInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9409,7 +9409,7 @@ var Operations = map[string]*Operation{
 	"CreateDelegationRequest": {
 		Name: "CreateDelegationRequest",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateDelegationRequestInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9436,7 +9436,7 @@ var Operations = map[string]*Operation{
 	"CreateGroup": {
 		Name: "CreateGroup",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateGroupInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9463,7 +9463,7 @@ var Operations = map[string]*Operation{
 	"CreateInstanceProfile": {
 		Name: "CreateInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9490,7 +9490,7 @@ var Operations = map[string]*Operation{
 	"CreateLoginProfile": {
 		Name: "CreateLoginProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateLoginProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9517,7 +9517,7 @@ var Operations = map[string]*Operation{
 	"CreateOpenIDConnectProvider": {
 		Name: "CreateOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9544,7 +9544,7 @@ var Operations = map[string]*Operation{
 	"CreatePolicy": {
 		Name: "CreatePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreatePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9571,7 +9571,7 @@ var Operations = map[string]*Operation{
 	"CreatePolicyVersion": {
 		Name: "CreatePolicyVersion",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreatePolicyVersionInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9598,7 +9598,7 @@ var Operations = map[string]*Operation{
 	"CreateRole": {
 		Name: "CreateRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9625,7 +9625,7 @@ var Operations = map[string]*Operation{
 	"CreateSAMLProvider": {
 		Name: "CreateSAMLProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateSAMLProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9652,7 +9652,7 @@ var Operations = map[string]*Operation{
 	"CreateServiceLinkedRole": {
 		Name: "CreateServiceLinkedRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateServiceLinkedRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9679,7 +9679,7 @@ var Operations = map[string]*Operation{
 	"CreateServiceSpecificCredential": {
 		Name: "CreateServiceSpecificCredential",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateServiceSpecificCredentialInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9706,7 +9706,7 @@ var Operations = map[string]*Operation{
 	"CreateUser": {
 		Name: "CreateUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9733,7 +9733,7 @@ var Operations = map[string]*Operation{
 	"CreateVirtualMFADevice": {
 		Name: "CreateVirtualMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decCreateVirtualMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9760,7 +9760,7 @@ var Operations = map[string]*Operation{
 	"DeactivateMFADevice": {
 		Name: "DeactivateMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeactivateMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9784,7 +9784,7 @@ var Operations = map[string]*Operation{
 	"DeleteAccessKey": {
 		Name: "DeleteAccessKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteAccessKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9808,7 +9808,7 @@ var Operations = map[string]*Operation{
 	"DeleteAccountAlias": {
 		Name: "DeleteAccountAlias",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteAccountAliasInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9849,7 +9849,7 @@ var Operations = map[string]*Operation{
 	"DeleteGroup": {
 		Name: "DeleteGroup",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteGroupInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9873,7 +9873,7 @@ var Operations = map[string]*Operation{
 	"DeleteGroupPolicy": {
 		Name: "DeleteGroupPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteGroupPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9897,7 +9897,7 @@ var Operations = map[string]*Operation{
 	"DeleteInstanceProfile": {
 		Name: "DeleteInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9921,7 +9921,7 @@ var Operations = map[string]*Operation{
 	"DeleteLoginProfile": {
 		Name: "DeleteLoginProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteLoginProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9945,7 +9945,7 @@ var Operations = map[string]*Operation{
 	"DeleteOpenIDConnectProvider": {
 		Name: "DeleteOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9969,7 +9969,7 @@ var Operations = map[string]*Operation{
 	"DeletePolicy": {
 		Name: "DeletePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeletePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -9993,7 +9993,7 @@ var Operations = map[string]*Operation{
 	"DeletePolicyVersion": {
 		Name: "DeletePolicyVersion",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeletePolicyVersionInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10017,7 +10017,7 @@ var Operations = map[string]*Operation{
 	"DeleteRole": {
 		Name: "DeleteRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10041,7 +10041,7 @@ var Operations = map[string]*Operation{
 	"DeleteRolePermissionsBoundary": {
 		Name: "DeleteRolePermissionsBoundary",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteRolePermissionsBoundaryInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10065,7 +10065,7 @@ var Operations = map[string]*Operation{
 	"DeleteRolePolicy": {
 		Name: "DeleteRolePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteRolePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10089,7 +10089,7 @@ var Operations = map[string]*Operation{
 	"DeleteSAMLProvider": {
 		Name: "DeleteSAMLProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteSAMLProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10113,7 +10113,7 @@ var Operations = map[string]*Operation{
 	"DeleteSSHPublicKey": {
 		Name: "DeleteSSHPublicKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteSSHPublicKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10137,7 +10137,7 @@ var Operations = map[string]*Operation{
 	"DeleteServerCertificate": {
 		Name: "DeleteServerCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteServerCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10161,7 +10161,7 @@ var Operations = map[string]*Operation{
 	"DeleteServiceLinkedRole": {
 		Name: "DeleteServiceLinkedRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteServiceLinkedRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10188,7 +10188,7 @@ var Operations = map[string]*Operation{
 	"DeleteServiceSpecificCredential": {
 		Name: "DeleteServiceSpecificCredential",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteServiceSpecificCredentialInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10212,7 +10212,7 @@ var Operations = map[string]*Operation{
 	"DeleteSigningCertificate": {
 		Name: "DeleteSigningCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteSigningCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10236,7 +10236,7 @@ var Operations = map[string]*Operation{
 	"DeleteUser": {
 		Name: "DeleteUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10260,7 +10260,7 @@ var Operations = map[string]*Operation{
 	"DeleteUserPermissionsBoundary": {
 		Name: "DeleteUserPermissionsBoundary",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteUserPermissionsBoundaryInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10284,7 +10284,7 @@ var Operations = map[string]*Operation{
 	"DeleteUserPolicy": {
 		Name: "DeleteUserPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteUserPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10308,7 +10308,7 @@ var Operations = map[string]*Operation{
 	"DeleteVirtualMFADevice": {
 		Name: "DeleteVirtualMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDeleteVirtualMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10332,7 +10332,7 @@ var Operations = map[string]*Operation{
 	"DetachGroupPolicy": {
 		Name: "DetachGroupPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDetachGroupPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10356,7 +10356,7 @@ var Operations = map[string]*Operation{
 	"DetachRolePolicy": {
 		Name: "DetachRolePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDetachRolePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10380,7 +10380,7 @@ var Operations = map[string]*Operation{
 	"DetachUserPolicy": {
 		Name: "DetachUserPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDetachUserPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10404,7 +10404,7 @@ var Operations = map[string]*Operation{
 	"DisableOrganizationsRootCredentialsManagement": {
 		Name: "DisableOrganizationsRootCredentialsManagement",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDisableOrganizationsRootCredentialsManagementInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10431,7 +10431,7 @@ var Operations = map[string]*Operation{
 	"DisableOrganizationsRootSessions": {
 		Name: "DisableOrganizationsRootSessions",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decDisableOrganizationsRootSessionsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10475,7 +10475,7 @@ var Operations = map[string]*Operation{
 	"EnableMFADevice": {
 		Name: "EnableMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decEnableMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10499,7 +10499,7 @@ var Operations = map[string]*Operation{
 	"EnableOrganizationsRootCredentialsManagement": {
 		Name: "EnableOrganizationsRootCredentialsManagement",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decEnableOrganizationsRootCredentialsManagementInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10526,7 +10526,7 @@ var Operations = map[string]*Operation{
 	"EnableOrganizationsRootSessions": {
 		Name: "EnableOrganizationsRootSessions",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decEnableOrganizationsRootSessionsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10593,7 +10593,7 @@ var Operations = map[string]*Operation{
 	"GenerateOrganizationsAccessReport": {
 		Name: "GenerateOrganizationsAccessReport",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGenerateOrganizationsAccessReportInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10620,7 +10620,7 @@ var Operations = map[string]*Operation{
 	"GenerateServiceLastAccessedDetails": {
 		Name: "GenerateServiceLastAccessedDetails",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGenerateServiceLastAccessedDetailsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10647,7 +10647,7 @@ var Operations = map[string]*Operation{
 	"GetAccessKeyLastUsed": {
 		Name: "GetAccessKeyLastUsed",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetAccessKeyLastUsedInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10674,7 +10674,7 @@ var Operations = map[string]*Operation{
 	"GetAccountAuthorizationDetails": {
 		Name: "GetAccountAuthorizationDetails",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetAccountAuthorizationDetailsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10741,7 +10741,7 @@ var Operations = map[string]*Operation{
 	"GetContextKeysForCustomPolicy": {
 		Name: "GetContextKeysForCustomPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetContextKeysForCustomPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10768,7 +10768,7 @@ var Operations = map[string]*Operation{
 	"GetContextKeysForPrincipalPolicy": {
 		Name: "GetContextKeysForPrincipalPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetContextKeysForPrincipalPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10815,7 +10815,7 @@ var Operations = map[string]*Operation{
 	"GetDelegationRequest": {
 		Name: "GetDelegationRequest",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetDelegationRequestInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10842,7 +10842,7 @@ var Operations = map[string]*Operation{
 	"GetGroup": {
 		Name: "GetGroup",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetGroupInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10869,7 +10869,7 @@ var Operations = map[string]*Operation{
 	"GetGroupPolicy": {
 		Name: "GetGroupPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetGroupPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10896,7 +10896,7 @@ var Operations = map[string]*Operation{
 	"GetHumanReadableSummary": {
 		Name: "GetHumanReadableSummary",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetHumanReadableSummaryInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10923,7 +10923,7 @@ var Operations = map[string]*Operation{
 	"GetInstanceProfile": {
 		Name: "GetInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10950,7 +10950,7 @@ var Operations = map[string]*Operation{
 	"GetLoginProfile": {
 		Name: "GetLoginProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetLoginProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -10977,7 +10977,7 @@ var Operations = map[string]*Operation{
 	"GetMFADevice": {
 		Name: "GetMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11004,7 +11004,7 @@ var Operations = map[string]*Operation{
 	"GetOpenIDConnectProvider": {
 		Name: "GetOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11031,7 +11031,7 @@ var Operations = map[string]*Operation{
 	"GetOrganizationsAccessReport": {
 		Name: "GetOrganizationsAccessReport",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetOrganizationsAccessReportInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11078,7 +11078,7 @@ var Operations = map[string]*Operation{
 	"GetPolicy": {
 		Name: "GetPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11105,7 +11105,7 @@ var Operations = map[string]*Operation{
 	"GetPolicyVersion": {
 		Name: "GetPolicyVersion",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetPolicyVersionInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11132,7 +11132,7 @@ var Operations = map[string]*Operation{
 	"GetRole": {
 		Name: "GetRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11159,7 +11159,7 @@ var Operations = map[string]*Operation{
 	"GetRolePolicy": {
 		Name: "GetRolePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetRolePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11186,7 +11186,7 @@ var Operations = map[string]*Operation{
 	"GetSAMLProvider": {
 		Name: "GetSAMLProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetSAMLProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11213,7 +11213,7 @@ var Operations = map[string]*Operation{
 	"GetSSHPublicKey": {
 		Name: "GetSSHPublicKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetSSHPublicKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11240,7 +11240,7 @@ var Operations = map[string]*Operation{
 	"GetServerCertificate": {
 		Name: "GetServerCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetServerCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11267,7 +11267,7 @@ var Operations = map[string]*Operation{
 	"GetServiceLastAccessedDetails": {
 		Name: "GetServiceLastAccessedDetails",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetServiceLastAccessedDetailsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11294,7 +11294,7 @@ var Operations = map[string]*Operation{
 	"GetServiceLastAccessedDetailsWithEntities": {
 		Name: "GetServiceLastAccessedDetailsWithEntities",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetServiceLastAccessedDetailsWithEntitiesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11321,7 +11321,7 @@ var Operations = map[string]*Operation{
 	"GetServiceLinkedRoleDeletionStatus": {
 		Name: "GetServiceLinkedRoleDeletionStatus",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetServiceLinkedRoleDeletionStatusInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11348,7 +11348,7 @@ var Operations = map[string]*Operation{
 	"GetUser": {
 		Name: "GetUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11375,7 +11375,7 @@ var Operations = map[string]*Operation{
 	"GetUserPolicy": {
 		Name: "GetUserPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decGetUserPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11402,7 +11402,7 @@ var Operations = map[string]*Operation{
 	"ListAccessKeys": {
 		Name: "ListAccessKeys",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListAccessKeysInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11429,7 +11429,7 @@ var Operations = map[string]*Operation{
 	"ListAccountAliases": {
 		Name: "ListAccountAliases",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListAccountAliasesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11456,7 +11456,7 @@ var Operations = map[string]*Operation{
 	"ListAttachedGroupPolicies": {
 		Name: "ListAttachedGroupPolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListAttachedGroupPoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11483,7 +11483,7 @@ var Operations = map[string]*Operation{
 	"ListAttachedRolePolicies": {
 		Name: "ListAttachedRolePolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListAttachedRolePoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11510,7 +11510,7 @@ var Operations = map[string]*Operation{
 	"ListAttachedUserPolicies": {
 		Name: "ListAttachedUserPolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListAttachedUserPoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11537,7 +11537,7 @@ var Operations = map[string]*Operation{
 	"ListDelegationRequests": {
 		Name: "ListDelegationRequests",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListDelegationRequestsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11564,7 +11564,7 @@ var Operations = map[string]*Operation{
 	"ListEntitiesForPolicy": {
 		Name: "ListEntitiesForPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListEntitiesForPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11591,7 +11591,7 @@ var Operations = map[string]*Operation{
 	"ListGroupPolicies": {
 		Name: "ListGroupPolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListGroupPoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11618,7 +11618,7 @@ var Operations = map[string]*Operation{
 	"ListGroups": {
 		Name: "ListGroups",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListGroupsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11645,7 +11645,7 @@ var Operations = map[string]*Operation{
 	"ListGroupsForUser": {
 		Name: "ListGroupsForUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListGroupsForUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11672,7 +11672,7 @@ var Operations = map[string]*Operation{
 	"ListInstanceProfileTags": {
 		Name: "ListInstanceProfileTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListInstanceProfileTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11699,7 +11699,7 @@ var Operations = map[string]*Operation{
 	"ListInstanceProfiles": {
 		Name: "ListInstanceProfiles",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListInstanceProfilesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11726,7 +11726,7 @@ var Operations = map[string]*Operation{
 	"ListInstanceProfilesForRole": {
 		Name: "ListInstanceProfilesForRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListInstanceProfilesForRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11753,7 +11753,7 @@ var Operations = map[string]*Operation{
 	"ListMFADeviceTags": {
 		Name: "ListMFADeviceTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListMFADeviceTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11780,7 +11780,7 @@ var Operations = map[string]*Operation{
 	"ListMFADevices": {
 		Name: "ListMFADevices",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListMFADevicesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11807,7 +11807,7 @@ var Operations = map[string]*Operation{
 	"ListOpenIDConnectProviderTags": {
 		Name: "ListOpenIDConnectProviderTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListOpenIDConnectProviderTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11834,7 +11834,7 @@ var Operations = map[string]*Operation{
 	"ListOpenIDConnectProviders": {
 		Name: "ListOpenIDConnectProviders",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListOpenIDConnectProvidersInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11861,7 +11861,7 @@ var Operations = map[string]*Operation{
 	"ListOrganizationsFeatures": {
 		Name: "ListOrganizationsFeatures",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListOrganizationsFeaturesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11888,7 +11888,7 @@ var Operations = map[string]*Operation{
 	"ListPolicies": {
 		Name: "ListPolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListPoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11915,7 +11915,7 @@ var Operations = map[string]*Operation{
 	"ListPoliciesGrantingServiceAccess": {
 		Name: "ListPoliciesGrantingServiceAccess",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListPoliciesGrantingServiceAccessInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11942,7 +11942,7 @@ var Operations = map[string]*Operation{
 	"ListPolicyTags": {
 		Name: "ListPolicyTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListPolicyTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11969,7 +11969,7 @@ var Operations = map[string]*Operation{
 	"ListPolicyVersions": {
 		Name: "ListPolicyVersions",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListPolicyVersionsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -11996,7 +11996,7 @@ var Operations = map[string]*Operation{
 	"ListRolePolicies": {
 		Name: "ListRolePolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListRolePoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12023,7 +12023,7 @@ var Operations = map[string]*Operation{
 	"ListRoleTags": {
 		Name: "ListRoleTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListRoleTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12050,7 +12050,7 @@ var Operations = map[string]*Operation{
 	"ListRoles": {
 		Name: "ListRoles",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListRolesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12077,7 +12077,7 @@ var Operations = map[string]*Operation{
 	"ListSAMLProviderTags": {
 		Name: "ListSAMLProviderTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListSAMLProviderTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12104,7 +12104,7 @@ var Operations = map[string]*Operation{
 	"ListSAMLProviders": {
 		Name: "ListSAMLProviders",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListSAMLProvidersInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12131,7 +12131,7 @@ var Operations = map[string]*Operation{
 	"ListSSHPublicKeys": {
 		Name: "ListSSHPublicKeys",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListSSHPublicKeysInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12158,7 +12158,7 @@ var Operations = map[string]*Operation{
 	"ListServerCertificateTags": {
 		Name: "ListServerCertificateTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListServerCertificateTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12185,7 +12185,7 @@ var Operations = map[string]*Operation{
 	"ListServerCertificates": {
 		Name: "ListServerCertificates",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListServerCertificatesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12212,7 +12212,7 @@ var Operations = map[string]*Operation{
 	"ListServiceSpecificCredentials": {
 		Name: "ListServiceSpecificCredentials",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListServiceSpecificCredentialsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12239,7 +12239,7 @@ var Operations = map[string]*Operation{
 	"ListSigningCertificates": {
 		Name: "ListSigningCertificates",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListSigningCertificatesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12266,7 +12266,7 @@ var Operations = map[string]*Operation{
 	"ListUserPolicies": {
 		Name: "ListUserPolicies",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListUserPoliciesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12293,7 +12293,7 @@ var Operations = map[string]*Operation{
 	"ListUserTags": {
 		Name: "ListUserTags",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListUserTagsInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12320,7 +12320,7 @@ var Operations = map[string]*Operation{
 	"ListUsers": {
 		Name: "ListUsers",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListUsersInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12347,7 +12347,7 @@ var Operations = map[string]*Operation{
 	"ListVirtualMFADevices": {
 		Name: "ListVirtualMFADevices",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decListVirtualMFADevicesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12374,7 +12374,7 @@ var Operations = map[string]*Operation{
 	"PutGroupPolicy": {
 		Name: "PutGroupPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decPutGroupPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12398,7 +12398,7 @@ var Operations = map[string]*Operation{
 	"PutRolePermissionsBoundary": {
 		Name: "PutRolePermissionsBoundary",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decPutRolePermissionsBoundaryInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12422,7 +12422,7 @@ var Operations = map[string]*Operation{
 	"PutRolePolicy": {
 		Name: "PutRolePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decPutRolePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12446,7 +12446,7 @@ var Operations = map[string]*Operation{
 	"PutUserPermissionsBoundary": {
 		Name: "PutUserPermissionsBoundary",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decPutUserPermissionsBoundaryInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12470,7 +12470,7 @@ var Operations = map[string]*Operation{
 	"PutUserPolicy": {
 		Name: "PutUserPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decPutUserPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12494,7 +12494,7 @@ var Operations = map[string]*Operation{
 	"RejectDelegationRequest": {
 		Name: "RejectDelegationRequest",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decRejectDelegationRequestInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12518,7 +12518,7 @@ var Operations = map[string]*Operation{
 	"RemoveClientIDFromOpenIDConnectProvider": {
 		Name: "RemoveClientIDFromOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decRemoveClientIDFromOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12542,7 +12542,7 @@ var Operations = map[string]*Operation{
 	"RemoveRoleFromInstanceProfile": {
 		Name: "RemoveRoleFromInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decRemoveRoleFromInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12566,7 +12566,7 @@ var Operations = map[string]*Operation{
 	"RemoveUserFromGroup": {
 		Name: "RemoveUserFromGroup",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decRemoveUserFromGroupInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12590,7 +12590,7 @@ var Operations = map[string]*Operation{
 	"ResetServiceSpecificCredential": {
 		Name: "ResetServiceSpecificCredential",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decResetServiceSpecificCredentialInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12617,7 +12617,7 @@ var Operations = map[string]*Operation{
 	"ResyncMFADevice": {
 		Name: "ResyncMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decResyncMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12641,7 +12641,7 @@ var Operations = map[string]*Operation{
 	"SendDelegationToken": {
 		Name: "SendDelegationToken",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decSendDelegationTokenInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12665,7 +12665,7 @@ var Operations = map[string]*Operation{
 	"SetDefaultPolicyVersion": {
 		Name: "SetDefaultPolicyVersion",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decSetDefaultPolicyVersionInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12689,7 +12689,7 @@ var Operations = map[string]*Operation{
 	"SetSecurityTokenServicePreferences": {
 		Name: "SetSecurityTokenServicePreferences",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decSetSecurityTokenServicePreferencesInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12713,7 +12713,7 @@ var Operations = map[string]*Operation{
 	"SimulateCustomPolicy": {
 		Name: "SimulateCustomPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decSimulateCustomPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12740,7 +12740,7 @@ var Operations = map[string]*Operation{
 	"SimulatePrincipalPolicy": {
 		Name: "SimulatePrincipalPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decSimulatePrincipalPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12767,7 +12767,7 @@ var Operations = map[string]*Operation{
 	"TagInstanceProfile": {
 		Name: "TagInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12791,7 +12791,7 @@ var Operations = map[string]*Operation{
 	"TagMFADevice": {
 		Name: "TagMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12815,7 +12815,7 @@ var Operations = map[string]*Operation{
 	"TagOpenIDConnectProvider": {
 		Name: "TagOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12839,7 +12839,7 @@ var Operations = map[string]*Operation{
 	"TagPolicy": {
 		Name: "TagPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12863,7 +12863,7 @@ var Operations = map[string]*Operation{
 	"TagRole": {
 		Name: "TagRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12887,7 +12887,7 @@ var Operations = map[string]*Operation{
 	"TagSAMLProvider": {
 		Name: "TagSAMLProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagSAMLProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12911,7 +12911,7 @@ var Operations = map[string]*Operation{
 	"TagServerCertificate": {
 		Name: "TagServerCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagServerCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12935,7 +12935,7 @@ var Operations = map[string]*Operation{
 	"TagUser": {
 		Name: "TagUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decTagUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12959,7 +12959,7 @@ var Operations = map[string]*Operation{
 	"UntagInstanceProfile": {
 		Name: "UntagInstanceProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagInstanceProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -12983,7 +12983,7 @@ var Operations = map[string]*Operation{
 	"UntagMFADevice": {
 		Name: "UntagMFADevice",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagMFADeviceInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13007,7 +13007,7 @@ var Operations = map[string]*Operation{
 	"UntagOpenIDConnectProvider": {
 		Name: "UntagOpenIDConnectProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagOpenIDConnectProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13031,7 +13031,7 @@ var Operations = map[string]*Operation{
 	"UntagPolicy": {
 		Name: "UntagPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13055,7 +13055,7 @@ var Operations = map[string]*Operation{
 	"UntagRole": {
 		Name: "UntagRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13079,7 +13079,7 @@ var Operations = map[string]*Operation{
 	"UntagSAMLProvider": {
 		Name: "UntagSAMLProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagSAMLProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13103,7 +13103,7 @@ var Operations = map[string]*Operation{
 	"UntagServerCertificate": {
 		Name: "UntagServerCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagServerCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13127,7 +13127,7 @@ var Operations = map[string]*Operation{
 	"UntagUser": {
 		Name: "UntagUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUntagUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13151,7 +13151,7 @@ var Operations = map[string]*Operation{
 	"UpdateAccessKey": {
 		Name: "UpdateAccessKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateAccessKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13175,7 +13175,7 @@ var Operations = map[string]*Operation{
 	"UpdateAccountPasswordPolicy": {
 		Name: "UpdateAccountPasswordPolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateAccountPasswordPolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13199,7 +13199,7 @@ var Operations = map[string]*Operation{
 	"UpdateAssumeRolePolicy": {
 		Name: "UpdateAssumeRolePolicy",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateAssumeRolePolicyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13223,7 +13223,7 @@ var Operations = map[string]*Operation{
 	"UpdateDelegationRequest": {
 		Name: "UpdateDelegationRequest",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateDelegationRequestInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13247,7 +13247,7 @@ var Operations = map[string]*Operation{
 	"UpdateGroup": {
 		Name: "UpdateGroup",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateGroupInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13271,7 +13271,7 @@ var Operations = map[string]*Operation{
 	"UpdateLoginProfile": {
 		Name: "UpdateLoginProfile",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateLoginProfileInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13295,7 +13295,7 @@ var Operations = map[string]*Operation{
 	"UpdateOpenIDConnectProviderThumbprint": {
 		Name: "UpdateOpenIDConnectProviderThumbprint",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateOpenIDConnectProviderThumbprintInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13319,7 +13319,7 @@ var Operations = map[string]*Operation{
 	"UpdateRole": {
 		Name: "UpdateRole",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateRoleInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13346,7 +13346,7 @@ var Operations = map[string]*Operation{
 	"UpdateRoleDescription": {
 		Name: "UpdateRoleDescription",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateRoleDescriptionInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13373,7 +13373,7 @@ var Operations = map[string]*Operation{
 	"UpdateSAMLProvider": {
 		Name: "UpdateSAMLProvider",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateSAMLProviderInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13400,7 +13400,7 @@ var Operations = map[string]*Operation{
 	"UpdateSSHPublicKey": {
 		Name: "UpdateSSHPublicKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateSSHPublicKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13424,7 +13424,7 @@ var Operations = map[string]*Operation{
 	"UpdateServerCertificate": {
 		Name: "UpdateServerCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateServerCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13448,7 +13448,7 @@ var Operations = map[string]*Operation{
 	"UpdateServiceSpecificCredential": {
 		Name: "UpdateServiceSpecificCredential",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateServiceSpecificCredentialInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13472,7 +13472,7 @@ var Operations = map[string]*Operation{
 	"UpdateSigningCertificate": {
 		Name: "UpdateSigningCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateSigningCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13496,7 +13496,7 @@ var Operations = map[string]*Operation{
 	"UpdateUser": {
 		Name: "UpdateUser",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUpdateUserInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13520,7 +13520,7 @@ var Operations = map[string]*Operation{
 	"UploadSSHPublicKey": {
 		Name: "UploadSSHPublicKey",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUploadSSHPublicKeyInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13547,7 +13547,7 @@ var Operations = map[string]*Operation{
 	"UploadServerCertificate": {
 		Name: "UploadServerCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUploadServerCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err
@@ -13574,7 +13574,7 @@ var Operations = map[string]*Operation{
 	"UploadSigningCertificate": {
 		Name: "UploadSigningCertificate",
 		Decode: func(p awsquery.Params) (any, error) {
-			d := awsquery.NewDecoder(p)
+			d := awsquery.NewValueless(p)
 			v, _ := decUploadSigningCertificateInput(d, "", "")
 			if err := d.Err(); err != nil {
 				return nil, err

@@ -53,6 +53,21 @@ func TestDecodeBoto3AssumeRole(t *testing.T) {
 	}
 }
 
+// STS's validation messages echo the value, as AWS's do ("Value 's' at 'roleSessionName'"),
+// unlike IAM's.
+func TestValidationMessageEchoesValue(t *testing.T) {
+	body := "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s"
+	p, err := awsquery.ParseParams("", []byte(body), "application/x-www-form-urlencoded; charset=utf-8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sts.Operations["AssumeRole"].Decode(p)
+	want := "ValidationError: 1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2"
+	if err == nil || err.Error() != want {
+		t.Errorf("Decode error = %v, want %s", err, want)
+	}
+}
+
 // aws-sdk-go-v2's STS client must parse what the encoder writes.
 func TestSDKParsesAssumeRole(t *testing.T) {
 	exp := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
