@@ -120,17 +120,23 @@ func (ps *parser) conditions(v *jvalue) ([]condition, *SyntaxError) {
 	var out []condition
 	for _, op := range v.obj {
 		spec, set, ifExists, ok := parseOperator(op.key)
-		if !ok {
+		if !ok && !ps.kind.iamKind() {
 			return nil, ps.fail(op.keyOff, "Invalid Condition type : "+op.key)
 		}
 		if op.val.kind != jObject {
 			return nil, ps.fail(op.val.off, msgSyntax)
 		}
-		for _, kv := range op.val.obj {
-			switch strings.Count(kv.key, ":") {
-			case 0:
-				return nil, ps.fail(kv.keyOff, msgVendor)
+		if !ok {
+			// IAM refuses an operator it does not know as a syntax error, unless it tests no
+			// key: an empty block is accepted (and, testing nothing, never fails).
+			if len(op.val.obj) > 0 {
+				return nil, ps.fail(op.keyOff, msgSyntax)
 			}
+			continue
+		}
+		for _, kv := range op.val.obj {
+			// Keys need no vendor prefix: IAM does not know every service's keys, and accepts
+			// any name.
 			c := condition{spec: spec, set: set, ifExists: ifExists, key: kv.key}
 			var vals []*jvalue
 			switch kv.val.kind {
@@ -143,6 +149,9 @@ func (ps *parser) conditions(v *jvalue) ([]condition, *SyntaxError) {
 				s, ok := e.text()
 				if !ok {
 					return nil, ps.fail(e.off, msgSyntax)
+				}
+				if spec.fam == famDate && !legacyDate(s) {
+					ps.note(phaseLegacy, e.off, msgLegacy)
 				}
 				c.values = append(c.values, compileValue(spec, s, ps.vars))
 			}

@@ -20,6 +20,34 @@ const (
 	msgSidAlnum      = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
 	msgResVendor     = "Resource vendor must be fully qualified and cannot contain regexes."
 	msgTrustActions  = "AssumeRole policy may only specify STS AssumeRole actions."
+	msgVersion       = "Policy document must be version 2012-10-17 or greater."
+	msgLegacy        = "The policy failed legacy parsing"
+	msgTrustJSON     = "This policy contains invalid Json"
+	// msgIAMPath is IAM's answer to an IAM ARN whose resource is none of IAM's resource types.
+	msgIAMPath = `IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`
+)
+
+// iamPaths are the resource types an IAM ARN's resource may start with (besides "*" and root).
+var iamPaths = []string{"user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/",
+	"server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
+
+// phase orders IAM's checks: IAM answers with the first fault of the earliest phase in which the
+// document has one, whatever statement it is in. The order is AWS's as observed (IAM documents
+// the messages, not their order): syntax, then a managed policy's Version, then the legacy
+// parser, Sid uniqueness, that every statement has actions, the format of resources, the vendor
+// of actions, that every statement has resources, and last the trust policy's own rules.
+type phase uint8
+
+const (
+	phaseSyntax phase = iota
+	phaseVersion
+	phaseLegacy
+	phaseSid
+	phaseActions
+	phaseResource
+	phaseVendor
+	phaseResources
+	phaseTrust
 )
 
 // partitions are the AWS partitions a resource ARN may name.
@@ -42,6 +70,18 @@ type parser struct {
 	doc  []byte
 	kind Kind
 	vars bool // policy variables are live (Version 2012-10-17)
+
+	noted      *SyntaxError // the fault of the earliest phase after syntax found so far
+	notedPhase phase
+	resFault   bool // a resource's format was refused: IAM's legacy parser no longer looks at resources
+}
+
+// note records a fault found after the syntax phase. The pass goes on, for the document may
+// hold a fault of an earlier phase further on; syntax faults (ps.fail) end the pass at once.
+func (ps *parser) note(ph phase, off int, reason string) {
+	if ps.noted == nil || ph < ps.notedPhase {
+		ps.noted, ps.notedPhase = ps.fail(off, reason), ph
+	}
 }
 
 func (ps *parser) fail(off int, reason string) *SyntaxError {
@@ -62,18 +102,22 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 
 func parse(doc []byte, kind Kind) (*Policy, *SyntaxError) {
 	ps := &parser{doc: doc, kind: kind}
-	if kind < KindIdentity || kind > KindRCP {
+	if kind < KindIdentity || kind > KindManaged {
 		return nil, ps.fail(0, msgSyntax)
 	}
 	root, jerr := parseJSON(doc)
 	if jerr != nil {
+		if kind == KindTrust {
+			// CreateRole and UpdateAssumeRolePolicy word a document that is not JSON their own way.
+			return nil, ps.fail(jerr.off, msgTrustJSON)
+		}
 		return nil, ps.fail(jerr.off, msgSyntax)
 	}
 	if root.kind != jObject {
 		return nil, ps.fail(root.off, msgSyntax)
 	}
 	p := &Policy{kind: kind}
-	var stmtVal *jvalue
+	var stmtVal, verVal *jvalue
 	seen := map[string]bool{}
 	for _, m := range root.obj {
 		if seen[m.key] {
@@ -86,6 +130,7 @@ func parse(doc []byte, kind Kind) (*Policy, *SyntaxError) {
 				return nil, ps.fail(m.val.off, msgSyntax)
 			}
 			p.version = m.val.str
+			verVal = m.val
 		case "Id":
 			if m.val.kind != jString {
 				return nil, ps.fail(m.val.off, msgSyntax)
@@ -98,6 +143,15 @@ func parse(doc []byte, kind Kind) (*Policy, *SyntaxError) {
 		}
 	}
 	ps.vars = p.version == "2012-10-17"
+	if kind == KindManaged && !ps.vars {
+		// A managed policy must be 2012-10-17; inline and trust policies may still be 2008-10-17
+		// or leave Version out (which means 2008-10-17).
+		off := root.off
+		if verVal != nil {
+			off = verVal.off
+		}
+		ps.note(phaseVersion, off, msgVersion)
+	}
 	if stmtVal == nil {
 		return nil, ps.fail(root.off, msgSyntax)
 	}
@@ -121,11 +175,14 @@ func parse(doc []byte, kind Kind) (*Policy, *SyntaxError) {
 		}
 		if st.sid != "" {
 			if sids[st.sid] {
-				return nil, ps.fail(sv.off, msgSidUnique)
+				ps.note(phaseSid, sv.off, msgSidUnique)
 			}
 			sids[st.sid] = true
 		}
 		p.stmts = append(p.stmts, *st)
+	}
+	if ps.noted != nil {
+		return nil, ps.noted
 	}
 	return p, nil
 }
@@ -133,7 +190,7 @@ func parse(doc []byte, kind Kind) (*Policy, *SyntaxError) {
 // iamKind reports whether documents of this kind are IAM's own (identity, boundary, session,
 // trust), which hold Sids to IAM's stricter alphabet.
 func (k Kind) iamKind() bool {
-	return k == KindIdentity || k == KindBoundary || k == KindSession || k == KindTrust
+	return k == KindIdentity || k == KindManaged || k == KindBoundary || k == KindSession || k == KindTrust
 }
 
 func (k Kind) allowsPrincipal() bool {
@@ -192,10 +249,14 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 	if effect == nil {
 		return nil, ps.fail(v.off, msgMissingEffect)
 	}
-	if effect.kind != jString || (effect.str != "Allow" && effect.str != "Deny") {
+	if effect.kind != jString || (!strings.EqualFold(effect.str, "Allow") && !strings.EqualFold(effect.str, "Deny")) {
 		return nil, ps.fail(effect.off, msgSyntax)
 	}
-	if effect.str == "Deny" {
+	if effect.str != "Allow" && effect.str != "Deny" {
+		// IAM's grammar reads Effect in any case; its legacy parser then wants it exact.
+		ps.note(phaseLegacy, effect.off, msgLegacy)
+	}
+	if strings.EqualFold(effect.str, "Deny") {
 		st.effect = Deny
 	}
 	pv := principal
@@ -219,31 +280,33 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 	if av == nil {
 		av = notAction
 	}
+	var acts []*jvalue
+	if av != nil {
+		var err *SyntaxError
+		if acts, err = ps.stringList(av); err != nil {
+			return nil, err
+		}
+	}
 	if av == nil {
-		return nil, ps.fail(v.off, msgNoActions)
-	}
-	acts, err := ps.stringList(av)
-	if err != nil {
-		return nil, err
-	}
-	if len(acts) == 0 {
-		return nil, ps.fail(av.off, msgNoActions)
+		ps.note(phaseActions, v.off, msgNoActions)
+	} else if len(acts) == 0 {
+		ps.note(phaseActions, av.off, msgNoActions)
 	}
 	for i, a := range acts {
 		if a.str != "*" {
 			switch strings.Count(a.str, ":") {
 			case 0:
-				return nil, ps.fail(acts[i].off, msgVendor)
+				ps.note(phaseVendor, acts[i].off, msgVendor)
 			case 1:
 			default:
-				return nil, ps.fail(acts[i].off, msgOneColon)
+				ps.note(phaseVendor, acts[i].off, msgOneColon)
 			}
 			vendor, _, _ := strings.Cut(a.str, ":")
 			if !validVendor(vendor) {
-				return nil, ps.fail(acts[i].off, "Vendor "+vendor+" is not valid")
+				ps.note(phaseVendor, acts[i].off, "Vendor "+vendor+" is not valid")
 			}
 			if ps.kind == KindTrust && notAction == nil && !strings.EqualFold(vendor, "sts") {
-				return nil, ps.fail(acts[i].off, msgTrustActions)
+				ps.note(phaseTrust, acts[i].off, msgTrustActions)
 			}
 		}
 		st.actions = append(st.actions, compilePattern(a.str, true, false))
@@ -254,27 +317,25 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 		rv = notResource
 	}
 	if rv != nil {
-		if ps.kind == KindTrust {
-			return nil, ps.fail(rv.off, msgProhibitedRes)
-		}
 		res, err := ps.stringList(rv)
 		if err != nil {
 			return nil, err
 		}
+		if ps.kind == KindTrust {
+			ps.note(phaseTrust, rv.off, msgProhibitedRes)
+		}
 		if len(res) == 0 {
-			return nil, ps.fail(rv.off, msgNoResources)
+			ps.note(phaseResources, rv.off, msgNoResources)
 		}
 		for _, r := range res {
-			if reason := checkResource(r.str); reason != "" {
-				return nil, ps.fail(r.off, reason)
-			}
+			ps.resource(r)
 			st.resources = append(st.resources, compileResource(r.str, ps.vars))
 		}
 		st.hasResource = true
 		st.notResource = notResource != nil
 	} else if ps.kind != KindTrust && ps.kind != KindSCP {
 		// SCPs may leave Resource out (it then means "*"); trust policies must.
-		return nil, ps.fail(v.off, msgNoResources)
+		ps.note(phaseResources, v.off, msgNoResources)
 	}
 	if condition != nil {
 		conds, err := ps.conditions(condition)
@@ -460,28 +521,124 @@ func validVendor(v string) bool {
 	return true
 }
 
+// resource checks one Resource or NotResource value. IAM checks the format of resources until
+// it refuses one (reported after the Sids and the actions), and while none is refused its legacy
+// parser also refuses an ARN of too few sections (reported before them).
+func (ps *parser) resource(r *jvalue) {
+	if ps.resFault {
+		return
+	}
+	if reason := checkResource(r.str); reason != "" {
+		ps.resFault = true
+		ps.note(phaseResource, r.off, reason)
+		return
+	}
+	if legacyResource(r.str) {
+		ps.note(phaseLegacy, r.off, msgLegacy)
+	}
+}
+
+// legacyResource reports whether IAM's legacy parser refuses an ARN that the format check let
+// through: one that runs sections together ("::") yet has fewer than six of them, such as
+// arn:aws:s3::bucket. By inference from AWS's answers; the rule is not documented.
+func legacyResource(r string) bool {
+	return r != "*" && len(arnSplit(r, -1)) < 6 && strings.Contains(r, "::")
+}
+
 // checkResource returns IAM's reason for rejecting a Resource value, or "".
 func checkResource(r string) string {
 	if r == "*" {
 		return ""
 	}
-	if !strings.HasPrefix(r, "arn:") {
+	// IAM reads any "x:…" as an ARN and refuses it for its partition (the second section)
+	// before anything else: a:b:c is refused as arn:b:c:*:*:*.
+	f := arnSplit(r, 6)
+	if len(f) < 2 {
 		return "Resource " + r + " must be in ARN format or \"*\"."
 	}
-	f := strings.SplitN(r, ":", 6)
-	if len(f) < 3 || f[2] == "" || strings.ContainsAny(f[2], "*?") {
+	if part := f[1]; !strings.ContainsAny(part, "*?$") && !partitions[part] {
+		return "Partition \"" + part + "\" is not valid for resource \"" + filledARN(f[1:]) + "\"."
+	}
+	if len(f) < 4 || f[2] == "" || strings.ContainsAny(f[2], "*?") {
 		return msgResVendor
 	}
-	if part := f[1]; !strings.ContainsAny(part, "*?$") && !partitions[part] {
-		return "Partition \"" + part + "\" is not valid for resource \"" + r + "\"."
-	}
-	if len(f) > 3 && f[3] != "" && !strings.ContainsAny(f[3], "*?$") {
-		switch f[2] {
-		case "iam":
+	if f[3] != "" && !strings.ContainsAny(f[3], "*?$") {
+		id := ""
+		if len(f) == 6 {
+			id = f[5]
+		}
+		switch {
+		case f[2] == "iam":
 			return "IAM resource " + r + " cannot contain region information."
-		case "s3":
+		case f[2] == "s3" && !s3Regional(id):
 			return "Resource " + r + " can not contain region information."
 		}
 	}
+	if f[2] == "iam" && len(f) == 6 && !iamPath(f[5]) {
+		return msgIAMPath
+	}
 	return ""
+}
+
+// filledARN is how IAM shows a resource whose partition it refuses: six sections, those
+// missing as "*" (f is the partition and the sections after it).
+func filledARN(f []string) string {
+	secs := []string{"*", "*", "*", "*"}
+	rest := f[1:]
+	if len(rest) > 4 {
+		rest = append(rest[:3:3], strings.Join(rest[3:], ":"))
+	}
+	for i, s := range rest {
+		// A lone empty service section (a:b or a:b:) shows as "*"; later ones as they are.
+		if s != "" || len(rest) > 1 {
+			secs[i] = s
+		}
+	}
+	return "arn:" + f[0] + ":" + strings.Join(secs, ":")
+}
+
+// arnSplit splits an ARN at its colons, as strings.SplitN does, except at the colons of policy
+// variables (arn:aws:iam::${aws:PrincipalAccount}:user/x has six sections).
+func arnSplit(r string, n int) []string {
+	var out []string
+	start, depth := 0, 0
+	for i := 0; i < len(r); i++ {
+		switch {
+		case r[i] == '$' && i+1 < len(r) && r[i+1] == '{':
+			depth++
+			i++
+		case r[i] == '}' && depth > 0:
+			depth--
+		case r[i] == ':' && depth == 0 && (n < 0 || len(out) < n-1):
+			out = append(out, r[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, r[start:])
+}
+
+// s3Regional reports whether an S3 resource is of a type that lives in a region, which may
+// (and must) name it: access points (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME) and, by
+// inference from the Service Authorization Reference's S3 resource types, batch jobs, Storage
+// Lens and Access Grants. Buckets and objects have no region.
+func s3Regional(id string) bool {
+	for _, p := range []string{"accesspoint/", "job/", "storage-lens/", "storage-lens-group/", "access-grants/"} {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// iamPath reports whether an IAM ARN's resource section names one of IAM's resource types.
+func iamPath(id string) bool {
+	if id == "*" || id == "root" {
+		return true
+	}
+	for _, p := range iamPaths {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return false
 }

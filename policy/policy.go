@@ -22,9 +22,12 @@ const (
 	KindSession              // a session policy passed to AssumeRole & co.: like an identity policy
 	KindSCP                  // an Organizations service control policy
 	KindRCP                  // an Organizations resource control policy
+	// KindManaged is a customer managed policy's document (CreatePolicy, CreatePolicyVersion):
+	// an identity policy that must also be Version 2012-10-17.
+	KindManaged
 )
 
-var kindNames = [...]string{"identity", "resource", "trust", "boundary", "session", "scp", "rcp"}
+var kindNames = [...]string{"identity", "resource", "trust", "boundary", "session", "scp", "rcp", "managed"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {

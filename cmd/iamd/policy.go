@@ -51,7 +51,7 @@ func newPolicy() *cobra.Command {
 			return nil
 		},
 	}
-	validate.Flags().StringVar(&kind, "kind", "identity", "kind of document: identity, resource, trust, boundary, session, scp, rcp")
+	validate.Flags().StringVar(&kind, "kind", "identity", "kind of document: identity (inline), managed, resource, trust, boundary, session, scp, rcp")
 	var batch bool
 	sim := &cobra.Command{
 		Use:   "simulate [FILE]",

@@ -23,13 +23,7 @@ const corpusRoot = "../testdata/corpus"
 // keeps its own answer. Each names an IAM message that the case itself marks as inferred; the
 // corpus owner decides whether to change the case (then delete its line here).
 var disputed = map[string]string{
-	"validation/identity/effect-missing":                  `the IAM API reference gives "Missing required field Effect" as AWS's reason`,
-	"validation/identity/condition-operator-unknown":      `IAM/S3 answer "Invalid Condition type : <name>" for an unknown operator`,
-	"validation/identity/condition-operator-double-colon": `an unknown operator name: "Invalid Condition type : <name>"`,
-	"validation/identity/effect-wrong-case":               "inferred message; the engine says \"Syntax errors in policy.\" for a bad Effect value",
-	"validation/identity/version-missing":                 "the Version page: an absent Version means 2008-10-17, which IAM accepts",
-	"validation/identity/version-2008":                    "the Version page documents 2008-10-17 as a valid (older) version",
-	"validation/identity/condition-date-invalid":          "IAM does not type-check condition values at write time as far as documented; a bad date only never matches",
+	"validation/identity/effect-missing": `the IAM API reference gives "Missing required field Effect" as AWS's reason`,
 }
 
 type want struct {

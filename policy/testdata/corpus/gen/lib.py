@@ -151,7 +151,7 @@ def ev(topic, name, what, url, request, decision=None, matched_statements=None,
 
 def val(topic, name, what, url, policy, kind, error="", note=""):
     """A validation case: policy.json (a document, or raw text), kind, want.json."""
-    if kind not in ("identity", "resource", "trust", "boundary", "session", "scp", "rcp"):
+    if kind not in ("identity", "managed", "resource", "trust", "boundary", "session", "scp", "rcp"):
         raise ValueError(f"{topic}/{name}: bad kind {kind}")
     text = policy if isinstance(policy, str) else _j(policy)
     return Case(topic, name, _comment(what, url, note),

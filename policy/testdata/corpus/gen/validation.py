@@ -11,6 +11,8 @@ from lib import (A, ALICE, ROLE, U_ACTION, U_EFFECT, U_GRAMMAR, U_KB_PRINCIPAL, 
                  U_TRUST, U_NOTACTION, ev, pol, stmt, user)
 
 INF = "message: inferred (the page documents the rule, not IAM's exact text)"
+REPORTED = "message: IAM's text as users report it from CreatePolicy, PutRolePolicy and CreateRole"
+ORDER = "order: AWS's order of checks as observed (syntax, managed Version, legacy parser, Sids, actions, resources' format, vendors, resources); not documented"
 SYNTAX = "Syntax errors in policy."
 NO_PRINCIPAL = "Policy document should not specify a principal."
 VENDOR = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
@@ -70,9 +72,33 @@ def identity():
     bad("top-level-array", "The document must be a JSON object.", U_GRAMMAR, "[]", SYNTAX)
     bad("version-unknown", "Version must be 2012-10-17 or 2008-10-17.", U_VERSION, dict(_p(), Version="2013-10-17"), SYNTAX)
     bad("version-missing", "IAM managed policies require Version 2012-10-17.", U_VERSION, {"Statement": [dict(OK)]},
-        "Policy document must be version 2012-10-17 or greater.")
+        "Policy document must be version 2012-10-17 or greater.", REPORTED, kind="managed")
     bad("version-2008", "IAM managed policies require Version 2012-10-17; 2008-10-17 is for older resource-based policies.", U_VERSION,
-        dict(_p(), Version="2008-10-17"), "Policy document must be version 2012-10-17 or greater.")
+        dict(_p(), Version="2008-10-17"), "Policy document must be version 2012-10-17 or greater.", REPORTED, kind="managed")
+    bad("version-missing-before-legacy", "A managed policy's Version is checked before what the legacy parser refuses.", U_VERSION,
+        {"Statement": [dict(OK, Effect="allow")]}, "Policy document must be version 2012-10-17 or greater.", ORDER, kind="managed")
+    ok("version-missing-inline", "An inline policy may leave Version out (it then means 2008-10-17).", U_VERSION, {"Statement": [dict(OK)]})
+    ok("version-2008-inline", "An inline policy may be Version 2008-10-17.", U_VERSION, dict(_p(), Version="2008-10-17"))
+    ok("condition-key-no-vendor", "IAM does not know every service's condition keys and accepts a key without a prefix.", U_CONDITION,
+       _p(Condition={"StringEquals": {"team": "blue"}}))
+    ok("condition-operator-unknown-empty", "An unknown operator that tests no key is accepted.", U_OPS, _p(Condition={"StringEqualz": {}}))
+    ok("resource-s3-access-point", "An S3 access point ARN names its region.", U_RESOURCE,
+       _p(Resource=f"arn:aws:s3:us-west-2:{A}:accesspoint/reports/object/*"))
+    ok("resource-regional", "Regional ARNs of other services are valid.", U_RESOURCE,
+       _p(Resource=[f"arn:aws:dynamodb:us-east-1:{A}:table/Books", f"arn:aws:s3-object-lambda:us-west-2:{A}:accesspoint/ol"]))
+    bad("resource-too-few-sections", "An ARN that runs sections together but has fewer than six.", U_RESOURCE,
+        _p(Resource="arn:aws:s3::amzn-s3-demo-bucket"), "The policy failed legacy parsing", INF)
+    bad("resource-iam-path", "An IAM ARN's resource must be one of IAM's resource types.", U_RESOURCE, _p(Resource="arn:aws:iam:::x"),
+        'IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, '
+        'server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.', REPORTED)
+    bad("resource-short-partition", "IAM reads any a:b:c as an ARN and refuses its partition, filling the missing sections.", U_RESOURCE,
+        _p(Resource="a:b:c"), 'Partition "b" is not valid for resource "arn:b:c:*:*:*".', INF)
+    bad("sid-duplicate-before-resource", "Duplicate Sids are reported before a resource's format.", U_SID,
+        {"Version": "2012-10-17", "Statement": [dict(OK, Sid="S1", Resource="bucket"), dict(OK, Sid="S1")]},
+        "Statement IDs (SID) in a single policy must be unique.", ORDER)
+    bad("legacy-before-sid", "What the legacy parser refuses, in a later statement, is reported before duplicate Sids.", U_SID,
+        {"Version": "2012-10-17", "Statement": [dict(OK, Sid="S1"), dict(OK, Sid="S1"), dict(OK, Effect="deny")]},
+        "The policy failed legacy parsing", ORDER)
     bad("statement-missing", "Statement is required.", U_GRAMMAR, {"Version": "2012-10-17"}, SYNTAX)
     bad("statement-empty", "Statement may not be empty.", U_GRAMMAR, {"Version": "2012-10-17", "Statement": []}, SYNTAX)
     bad("statement-string", "A statement must be an object.", U_GRAMMAR, {"Version": "2012-10-17", "Statement": ["afd"]}, SYNTAX)
@@ -152,7 +178,13 @@ def places():
     add(val_(t, "non-sts-action", "A trust policy may only grant STS role-assumption actions.", U_TRUST,
              {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "s3:GetObject"}]},
              "trust", "AssumeRole policy may only specify STS AssumeRole actions.", INF))
-    add(val_(t, "not-json", "A trust policy that is not JSON.", U_GRAMMAR, "{", "trust", SYNTAX, INF))
+    add(val_(t, "not-json", "A trust policy that is not JSON.", U_GRAMMAR, "{", "trust", "This policy contains invalid Json", REPORTED))
+    add(val_(t, "version-missing", "A trust policy may leave Version out.", U_VERSION, {"Statement": trust["Statement"]}, "trust", ""))
+    add(val_(t, "non-sts-action-after-resources", "The trust policy's own rules come after the general ones.", U_TRUST,
+             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "s3:GetObject"},
+                                                     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole", "Sid": "A"},
+                                                     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:TagSession", "Sid": "A"}]},
+             "trust", "Statement IDs (SID) in a single policy must be unique.", ORDER))
     t = "validation/resource"
     bucket = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}]}
     add(val_(t, "public-read", "A resource-based policy with Principal \"*\".", U_PRINCIPAL, bucket, "resource", ""))
