@@ -599,6 +599,11 @@ func Denied(p *authn.Principal, action, resource string, res policy.Result) *aws
 	if p.Kind() == authn.Anonymous {
 		who = "Anonymous user"
 	}
+	// STS states no reason ("User: … is not authorized to perform: sts:AssumeRole on resource:
+	// …"), where IAM adds one: inferred from STS's recorded answers, which all read so.
+	if strings.HasPrefix(action, "sts:") {
+		return awserr.AccessDenied(fmt.Sprintf("%s is not authorized to perform: %s on resource: %s", who, action, resource))
+	}
 	var why string
 	if res.Decision == policy.ExplicitDeny {
 		why = "with an explicit deny in " + placeWords(res.By.Place)

@@ -3,14 +3,19 @@ package authz_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
@@ -232,20 +237,31 @@ func TestRootCredentialsAreRootsAlone(t *testing.T) {
 	}
 }
 
-// TestEncodedMessage checks that an STS denial carries a sealed message that
-// DecodeAuthorizationMessage opens for a caller allowed to, and only for one.
+// TestEncodedMessage checks that STS answers a denied AssumeRole in AWS's words, with no encoded
+// message (AWS encodes the denials of some services, EC2's among them, never STS's or IAM's),
+// while a denial of iamd's own instance operations (the counterpart of EC2's instance-profile
+// calls) carries a sealed message that DecodeAuthorizationMessage opens for a caller allowed
+// to, and only for one.
 func TestEncodedMessage(t *testing.T) {
 	h := iamtest.New(t)
 	root := iamtest.IAM(h.Root())
 	noTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	must(root.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("locked"), AssumeRolePolicyDocument: aws.String(noTrust)}))(t)
-	user := iamtest.STS(newUser(t, h, "eve", "", allowAll))
+	denyEnrol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iamd:EnrollInstance","Resource":"*"}]}`
+	cfg := newUser(t, h, "eve", "", denyEnrol)
+	user := iamtest.STS(cfg)
 	_, err := user.AssumeRole(ctx, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/locked"), RoleSessionName: aws.String("s1")})
 	code, msg := apiErr(t, err)
+	want := "User: arn:aws:iam::" + acct + ":user/eve is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + acct + ":role/locked"
+	if code != "AccessDenied" || msg != want {
+		t.Errorf("AssumeRole: got %s: %q\nwant AccessDenied: %q", code, msg, want)
+	}
+
 	const marker = "Encoded authorization failure message: "
+	msg = iamdDenial(t, h, cfg, url.Values{"Action": {"EnrollInstance"}, "InstanceProfileName": {"web"}})
 	i := strings.Index(msg, marker)
-	if code != "AccessDenied" || i < 0 {
-		t.Fatalf("got %s: %q, want an AccessDenied with an encoded message", code, msg)
+	if i < 0 {
+		t.Fatalf("EnrollInstance: %q, want an AccessDenied with an encoded message", msg)
 	}
 	encoded := msg[i+len(marker):]
 	out := must(user.DecodeAuthorizationMessage(ctx, &stssdk.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(encoded)}))(t)
@@ -255,14 +271,13 @@ func TestEncodedMessage(t *testing.T) {
 		Context               struct {
 			Principal        struct{ ARN string }
 			Action, Resource string
-			Conditions       struct{ Items []struct{ Key string } }
 		}
 	}
 	if err := json.Unmarshal([]byte(*out.DecodedMessage), &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Allowed || m.Context.Action != "sts:AssumeRole" || m.Context.Resource != "arn:aws:iam::"+acct+":role/locked" ||
-		m.Context.Principal.ARN != "arn:aws:iam::"+acct+":user/eve" || len(m.Context.Conditions.Items) == 0 {
+	if m.Allowed || !m.ExplicitDeny || m.Context.Action != "iamd:EnrollInstance" ||
+		m.Context.Principal.ARN != "arn:aws:iam::"+acct+":user/eve" {
 		t.Errorf("decoded %s", *out.DecodedMessage)
 	}
 	nobody := iamtest.STS(newUser(t, h, "nobody", ""))
@@ -274,6 +289,27 @@ func TestEncodedMessage(t *testing.T) {
 	if code, _ := apiErr(t, err); code != "InvalidAuthorizationMessageException" {
 		t.Errorf("a tampered message: %s", code)
 	}
+}
+
+// iamdDenial sends one of iamd's own operations signed with cfg and returns the message of the
+// AccessDenied it must be answered with.
+func iamdDenial(t *testing.T, h *iamtest.Harness, cfg aws.Config, form url.Values) string {
+	t.Helper()
+	body := form.Encode()
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/iamd/v1/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(body))
+	creds := must(cfg.Credentials.Retrieve(ctx))(t)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", iamtest.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp := must(http.DefaultClient.Do(req))(t)
+	defer resp.Body.Close()
+	var e struct{ Error struct{ Code, Message string } }
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error.Code != "AccessDenied" {
+		t.Fatalf("%s: %d %+v (%v), want AccessDenied", form.Get("Action"), resp.StatusCode, e, err)
+	}
+	return e.Error.Message
 }
 
 // TestAccessLogRecordsDecision checks that the access log names the decision and the deciding statement.

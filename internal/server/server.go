@@ -426,11 +426,14 @@ func (s *Server) authFailure(err error) {
 	}
 }
 
-// encodeDenial appends an encoded authorization message to an AccessDenied that STS issued
-// after evaluating policies (AssumeRole's trust check), for DecodeAuthorizationMessage.
+// encodeDenial appends an encoded authorization message, for DecodeAuthorizationMessage, to an
+// AccessDenied of iamd's own instance operations: they stand for EC2's instance-profile calls,
+// and EC2 is among the services whose denials AWS encodes. IAM and STS never encode theirs
+// (AssumeRole's reads "User: … is not authorized to perform: sts:AssumeRole on resource: …"),
+// so theirs are answered as they are; the access log keeps the decision either way.
 func (s *Server) encodeDenial(c *call, err error) error {
 	e, ok := awserr.As(err)
-	if !ok || c.service != "sts" || e.Code != "AccessDenied" {
+	if !ok || c.service != "iamd" || e.Code != "AccessDenied" {
 		return err
 	}
 	msg := s.cfg.Authz.EncodeMessage(c.trace.Denial())
