@@ -305,7 +305,9 @@ func iamdDenial(t *testing.T, h *iamtest.Harness, cfg aws.Config, form url.Value
 	}
 	resp := must(http.DefaultClient.Do(req))(t)
 	defer resp.Body.Close()
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error.Code != "AccessDenied" {
 		t.Fatalf("%s: %d %+v (%v), want AccessDenied", form.Get("Action"), resp.StatusCode, e, err)
 	}
