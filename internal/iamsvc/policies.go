@@ -32,12 +32,13 @@ func versionOut(v iam.PolicyVersion, withDoc bool) iamapi.PolicyVersion {
 	return out
 }
 
-// checkManagedDocument applies the managed-policy size quota and validates the document.
+// checkManagedDocument applies the managed-policy size quota and validates the document as a
+// managed policy (which, unlike an inline one, must be Version 2012-10-17).
 func (s *Service) checkManagedDocument(doc string) error {
 	if iam.PolicySize(doc) > iam.MaxManagedPolicyChars {
 		return quota("PolicySize", iam.MaxManagedPolicyChars)
 	}
-	return s.compile(doc, policy.KindIdentity)
+	return s.compile(doc, policy.KindManaged)
 }
 
 // ownPolicy reads a customer managed policy of account for a change: AWS managed policies
