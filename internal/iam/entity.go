@@ -22,8 +22,10 @@ type Tag struct {
 	Value string
 }
 
-// BoundaryType is the only permissions boundary type AWS defines.
-const BoundaryType = "PermissionsBoundaryPolicy"
+// BoundaryType is the only permissions boundary type AWS defines, as AWS writes it: the API
+// reference says the type "can only have a value of Policy", although the model's enum names it
+// PermissionsBoundaryPolicy (the SDKs accept either).
+const BoundaryType = "Policy"
 
 // User is an IAM user.
 type User struct {

@@ -227,6 +227,8 @@ func (s *Service) GetAccountSummary(ctx context.Context, in *iamapi.GetAccountSu
 			}
 		}
 		m["MFADevices"], m["MFADevicesInUse"], m["AccountMFAEnabled"] = int32(len(devices)), int32(inUse), 0
+		// AWS's map says whether the root user has a password; iamd's root signs in with keys only.
+		m["AccountPasswordPresent"] = 0
 		rootKeys, err := tx.CountAccessKeys(ctx, account, "")
 		if err != nil {
 			return err
@@ -508,19 +510,25 @@ func (s *Service) buildCredentialReport(ctx context.Context, tx store.Tx, accoun
 	return buf.Bytes(), w.Error()
 }
 
-// GenerateCredentialReport builds the report at once from the current data; AWS builds it in
-// the background, iamd within the request, so the state is COMPLETE.
+// GenerateCredentialReport builds the report at once from the current data. AWS builds it in
+// the background and answers the first request as its example does, STARTED with "No report
+// exists. Starting a new report generation task", and COMPLETE once a report exists; iamd
+// answers the same, though its report is ready when the first answer leaves.
 func (s *Service) GenerateCredentialReport(ctx context.Context, in *iamapi.GenerateCredentialReportInput) (*iamapi.GenerateCredentialReportOutput, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	account := c.Account()
+	out := &iamapi.GenerateCredentialReportOutput{State: "COMPLETE"}
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		var old credentialReport
 		err := readRecord(ctx, tx, account, kindSetting, settingCredentialReport, &old, store.ErrNotFound)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		if err != nil {
+			out.State, out.Description = "STARTED", "No report exists. Starting a new report generation task"
 		}
 		content, berr := s.buildCredentialReport(ctx, tx, account)
 		if berr != nil {
@@ -531,7 +539,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, in *iamapi.Gener
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GenerateCredentialReportOutput{State: "COMPLETE"}, nil
+	return out, nil
 }
 
 // GetCredentialReport returns the last generated report while it is fresh.

@@ -282,7 +282,7 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		}
 		out.UserDetailList = append(out.UserDetailList, iamapi.UserDetail{Path: u.Path, UserName: u.UserName, UserId: u.UserID, Arn: u.Arn,
 			CreateDate: u.CreateDate, UserPolicyList: inline, GroupList: names, AttachedManagedPolicies: attached,
-			PermissionsBoundary: boundaryOut(u.PermissionsBoundary), Tags: tagsOut(u.Tags)})
+			PermissionsBoundary: boundaryOut(u.PermissionsBoundary), Tags: tagList(u.Tags)})
 	case 1:
 		g := e.v.(iam.Group)
 		inline, attached, err := principalPolicies(ctx, tx, account, iam.KindGroup, g.GroupName)
@@ -317,7 +317,7 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		out.RoleDetailList = append(out.RoleDetailList, iamapi.RoleDetail{Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleID, Arn: r.Arn,
 			CreateDate: r.CreateDate, AssumeRolePolicyDocument: full.AssumeRolePolicyDocument, InstanceProfileList: ips,
 			RolePolicyList: inline, AttachedManagedPolicies: attached, PermissionsBoundary: full.PermissionsBoundary,
-			Tags: full.Tags, RoleLastUsed: full.RoleLastUsed})
+			Tags: tagList(r.Tags), RoleLastUsed: full.RoleLastUsed})
 	default:
 		p := e.v.(iam.ManagedPolicy)
 		versions, err := tx.PolicyVersions(ctx, p.Arn)
@@ -331,10 +331,10 @@ func (s *Service) authDetail(ctx context.Context, tx store.Tx, account string, e
 		if e.kind == 4 {
 			p.AttachmentCount, p.PermissionsBoundaryUsageCount = uses[p.Arn].attached, uses[p.Arn].boundary
 		}
-		po := policyOut(p, false)
+		po := policyOut(p)
 		out.Policies = append(out.Policies, iamapi.ManagedPolicyDetail{PolicyName: po.PolicyName, PolicyId: po.PolicyId, Arn: po.Arn,
 			Path: po.Path, DefaultVersionId: po.DefaultVersionId, AttachmentCount: po.AttachmentCount,
-			PermissionsBoundaryUsageCount: po.PermissionsBoundaryUsageCount, IsAttachable: po.IsAttachable, Description: po.Description,
+			PermissionsBoundaryUsageCount: po.PermissionsBoundaryUsageCount, IsAttachable: po.IsAttachable, Description: p.Description,
 			CreateDate: po.CreateDate, UpdateDate: po.UpdateDate, PolicyVersionList: vs})
 	}
 	return nil

@@ -249,6 +249,16 @@ func tagsOut(tags []iam.Tag) []iamapi.Tag {
 	return out
 }
 
+// tagList is tagsOut for the answers where AWS sends the Tags element even when it is empty
+// (GetPolicy, GetInstanceProfile, GetServerCertificate, the providers' Get operations and the
+// authorization details): a non-nil empty slice is encoded as an empty element.
+func tagList(tags []iam.Tag) []iamapi.Tag {
+	if out := tagsOut(tags); out != nil {
+		return out
+	}
+	return []iamapi.Tag{}
+}
+
 func tagsIn(tags []iamapi.Tag) []iam.Tag {
 	if len(tags) == 0 {
 		return nil

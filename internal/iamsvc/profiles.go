@@ -77,6 +77,7 @@ func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 		return nil, err
 	}
 	out := profileOut(p, true)
+	out.Tags = tagList(p.Tags) // GetInstanceProfile sends Tags even when there are none
 	return &iamapi.GetInstanceProfileOutput{InstanceProfile: &out}, nil
 }
 

@@ -161,7 +161,7 @@ func (s *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOp
 		return nil, err
 	}
 	return &iamapi.GetOpenIDConnectProviderOutput{Url: p.URL, ClientIDList: nonNil(p.ClientIDs), ThumbprintList: nonNil(p.Thumbprints),
-		CreateDate: p.CreateDate, Tags: tagsOut(p.Tags)}, nil
+		CreateDate: p.CreateDate, Tags: tagList(p.Tags)}, nil
 }
 
 // ListOpenIDConnectProviders lists the ARNs of every provider of the account (AWS does not page it).
@@ -436,7 +436,8 @@ func (s *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 		return nil, err
 	}
 	out := &iamapi.GetSAMLProviderOutput{SAMLProviderUUID: p.UUID, SAMLMetadataDocument: p.MetadataDocument, CreateDate: p.CreateDate,
-		ValidUntil: p.ValidUntil, Tags: tagsOut(p.Tags), AssertionEncryptionMode: p.AssertionEncryptionMode}
+		ValidUntil: p.ValidUntil, Tags: tagList(p.Tags), AssertionEncryptionMode: p.AssertionEncryptionMode,
+		PrivateKeyList: []iamapi.SAMLPrivateKey{}} // both lists are sent empty, as AWS does
 	for _, k := range p.PrivateKeys {
 		out.PrivateKeyList = append(out.PrivateKeyList, iamapi.SAMLPrivateKey{KeyId: k.KeyID, Timestamp: k.Timestamp})
 	}

@@ -86,7 +86,9 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 		return nil, err
 	}
 	out := roleOut(r, true)
-	out.RoleLastUsed = nil // a new role has no use to report; AWS omits the element
+	// AWS's answer is the role as created, without its session duration, description or last
+	// use (the CLI reference's create-role examples, one with --max-session-duration).
+	out.MaxSessionDuration, out.Description, out.RoleLastUsed = nil, "", nil
 	return &iamapi.CreateRoleOutput{Role: &out}, nil
 }
 
@@ -206,6 +208,12 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 		return nil, err
 	}
 	out := roleOut(r, true)
+	// AWS echoes the new description but not the session duration, nor a last use the role
+	// never had (the CLI reference's update-role-description example).
+	out.MaxSessionDuration = nil
+	if r.LastUsed.LastUsedDate.IsZero() {
+		out.RoleLastUsed = nil
+	}
 	return &iamapi.UpdateRoleDescriptionOutput{Role: &out}, nil
 }
 

@@ -134,7 +134,7 @@ func (s *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServer
 		return nil, err
 	}
 	return &iamapi.GetServerCertificateOutput{ServerCertificate: &iamapi.ServerCertificate{ServerCertificateMetadata: c.metadata(account),
-		CertificateBody: c.Body, CertificateChain: c.Chain, Tags: tagsOut(c.Tags)}}, nil
+		CertificateBody: c.Body, CertificateChain: c.Chain, Tags: tagList(c.Tags)}}, nil
 }
 
 // ListServerCertificates lists the account's certificates under a path prefix, by name, paged

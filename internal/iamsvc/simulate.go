@@ -66,6 +66,7 @@ func (s *Service) simulate(ctx context.Context, source string, policies, boundar
 	out := &iamapi.SimulatePolicyResponse{EvaluationResults: make([]iamapi.EvaluationResult, 0, len(page))}
 	for _, action := range page {
 		per := make([]iamapi.ResourceSpecificResult, 0, len(resources))
+		orgs := true
 		for _, res := range resources {
 			ev, err := s.cfg.Authz.Simulate(ctx, authz.Simulation{
 				Account: p.Account(), Source: source, Policies: policies, Boundaries: boundaries,
@@ -75,9 +76,12 @@ func (s *Service) simulate(ctx context.Context, source string, policies, boundar
 			if err != nil {
 				return nil, simulationError(err)
 			}
-			per = append(per, resourceResult(&ev, res, specific))
+			per = append(per, resourceResult(&ev, res))
+			orgs = orgs && allowedByOrgs(&ev)
 		}
-		out.EvaluationResults = append(out.EvaluationResults, aggregate(action, per, specific))
+		er := aggregate(action, per, specific)
+		er.OrganizationsDecisionDetail = &iamapi.OrganizationsDecisionDetail{AllowedByOrganizations: &orgs}
+		out.EvaluationResults = append(out.EvaluationResults, er)
 	}
 	out.IsTruncated = &truncated
 	out.Marker = next
@@ -96,9 +100,9 @@ func simulationError(err error) error {
 }
 
 // resourceResult maps one decision on one resource to the wire shape. EvalDecisionDetails is
-// AWS's: each side's decision for a cross-account simulation, present but empty for a named
-// resource of the caller's account, absent for "*".
-func resourceResult(ev *authz.Evaluation, resource string, specific bool) iamapi.ResourceSpecificResult {
+// AWS's: each side's decision for a cross-account simulation, absent otherwise (AWS sends no
+// empty map).
+func resourceResult(ev *authz.Evaluation, resource string) iamapi.ResourceSpecificResult {
 	r := iamapi.ResourceSpecificResult{
 		EvalResourceName:     resource,
 		EvalResourceDecision: ev.Result.Decision.String(),
@@ -116,9 +120,14 @@ func resourceResult(ev *authz.Evaluation, resource string, specific bool) iamapi
 			continue
 		}
 		src := ev.Sources.Of(m.Policy)
-		st := iamapi.Statement{SourcePolicyId: src.ID, SourcePolicyType: src.Type}
+		st := iamapi.Statement{SourcePolicyId: src.ID, SourcePolicyType: sourceType(src.Type)}
 		if pol := ev.Policy(m.Policy); pol != nil && src.Doc != "" {
 			if start, end, ok := authz.StatementSpan(pol, src.Doc, m.Statement); ok {
+				// AWS's span runs from just after the statement's opening brace to just after
+				// its closing one: for its simulate-custom-policy example, a statement whose
+				// brace is the 37th character starts at column 38 and ends at 167, one past
+				// the brace that ends it.
+				start.Column++
 				st.StartPosition = position(start)
 				st.EndPosition = position(end)
 			}
@@ -129,13 +138,28 @@ func resourceResult(ev *authz.Evaluation, resource string, specific bool) iamapi
 		ok := boundaryAllow && !boundaryDeny
 		r.PermissionsBoundaryDecisionDetail = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: &ok}
 	}
-	switch {
-	case ev.CrossAccount():
+	if ev.CrossAccount() {
 		r.EvalDecisionDetails = ev.DecisionDetails()
-	case specific:
-		r.EvalDecisionDetails = map[string]string{}
 	}
 	return r
+}
+
+// sourceType is a statement's SourcePolicyType as AWS's simulator writes it: "IAM Policy" for
+// the caller's policies (identity, boundary and session policies) and "Resource Policy" for the
+// resource's, the names its EvalDecisionDetails use. The model's enum (user, group, role,
+// aws-managed, user-managed, resource, none) is not what AWS sends; this is inferred from AWS's
+// answers, not documented.
+func sourceType(t string) string {
+	if t == "resource" {
+		return "Resource Policy"
+	}
+	return "IAM Policy"
+}
+
+// allowedByOrgs is Organizations' verdict on one evaluation, which AWS sends with every
+// action's result (OrganizationsDecisionDetail): false when an SCP or an RCP decided.
+func allowedByOrgs(ev *authz.Evaluation) bool {
+	return ev.Result.By.Place != policy.PlaceSCP && ev.Result.By.Place != policy.PlaceRCP
 }
 
 // restrictiveness orders decisions for the aggregate: an explicit deny on any resource wins,

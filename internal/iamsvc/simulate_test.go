@@ -230,8 +230,8 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 			if er.EvalDecision != tc.want || aws.ToString(er.EvalResourceName) != aliceARN {
 				t.Errorf("top level: %s on %s, want %s on %s", er.EvalDecision, aws.ToString(er.EvalResourceName), tc.want, aliceARN)
 			}
-			if er.EvalDecisionDetails == nil || len(er.EvalDecisionDetails) != 0 {
-				t.Errorf("EvalDecisionDetails = %v, want present and empty (same account, named resources)", er.EvalDecisionDetails)
+			if er.EvalDecisionDetails != nil {
+				t.Errorf("EvalDecisionDetails = %v, want absent (same account, named resources)", er.EvalDecisionDetails)
 			}
 			if len(er.ResourceSpecificResults) != len(tc.per) {
 				t.Fatalf("%d resource results, want %d", len(er.ResourceSpecificResults), len(tc.per))
@@ -241,8 +241,8 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 				if aws.ToString(got.EvalResourceName) != w.resource || got.EvalResourceDecision != w.decision {
 					t.Errorf("resource %d: %s %s, want %s %s", i, aws.ToString(got.EvalResourceName), got.EvalResourceDecision, w.resource, w.decision)
 				}
-				if got.EvalDecisionDetails == nil || len(got.EvalDecisionDetails) != 0 {
-					t.Errorf("resource %d: EvalDecisionDetails = %v, want present and empty", i, got.EvalDecisionDetails)
+				if got.EvalDecisionDetails != nil {
+					t.Errorf("resource %d: EvalDecisionDetails = %v, want absent", i, got.EvalDecisionDetails)
 				}
 			}
 		})
@@ -254,11 +254,12 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 			t.Fatalf("deny matched %d statements, want 1 (the deny)", len(ms))
 		}
 		d := ms[0]
-		if *d.SourcePolicyId != "p" || d.SourcePolicyType != types.PolicySourceTypeUser {
-			t.Errorf("deny statement source = %s/%s, want p/user", *d.SourcePolicyId, d.SourcePolicyType)
+		if *d.SourcePolicyId != "p" || d.SourcePolicyType != "IAM Policy" {
+			t.Errorf("deny statement source = %s/%s, want p/IAM Policy", *d.SourcePolicyId, d.SourcePolicyType)
 		}
-		if d.StartPosition.Line != 5 || d.StartPosition.Column != 5 || d.EndPosition.Line != 5 {
-			t.Errorf("deny statement at %d:%d–%d:%d, want line 5 from column 5", d.StartPosition.Line, d.StartPosition.Column, d.EndPosition.Line, d.EndPosition.Column)
+		// The statement's brace is in column 5; AWS's span starts just after it.
+		if d.StartPosition.Line != 5 || d.StartPosition.Column != 6 || d.EndPosition.Line != 5 {
+			t.Errorf("deny statement at %d:%d–%d:%d, want line 5 from column 6", d.StartPosition.Line, d.StartPosition.Column, d.EndPosition.Line, d.EndPosition.Column)
 		}
 	}
 	if ms := get.ResourceSpecificResults[0].MatchedStatements; len(ms) != 1 || ms[0].StartPosition.Line != 4 {
@@ -400,7 +401,7 @@ func TestSimulateResourceHandlingOption(t *testing.T) {
 }
 
 // TestSimulateDecisionDetails checks EvalDecisionDetails where AWS documents it: absent for
-// "*", present and empty for a named resource of the caller's account, and each side's
+// "*" and for a named resource of the caller's account (AWS sends no empty map), and each side's
 // decision when the resource belongs to another account (its ARN or ResourceOwner says so).
 func TestSimulateDecisionDetails(t *testing.T) {
 	_, root, _ := simFixture(t)
@@ -414,12 +415,12 @@ func TestSimulateDecisionDetails(t *testing.T) {
 		in        iamsdk.SimulateCustomPolicyInput
 		decision  types.PolicyEvaluationDecisionType
 		details   map[string]string // nil: absent
-		perDetail map[string]string // the first resource result's; nil: no resource results
+		perDetail map[string]string // the first resource result's; nil: absent
 	}{
 		{"all resources", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}},
 			types.PolicyEvaluationDecisionTypeAllowed, nil, nil},
 		{"same account, named resource", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{bucket}},
-			types.PolicyEvaluationDecisionTypeAllowed, map[string]string{}, map[string]string{}},
+			types.PolicyEvaluationDecisionTypeAllowed, nil, nil},
 		{"other account without its grant", iamsdk.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{bucket},
 			ResourceOwner: aws.String(other), CallerArn: aws.String(alice)},
 			types.PolicyEvaluationDecisionTypeImplicitDeny,
@@ -439,7 +440,7 @@ func TestSimulateDecisionDetails(t *testing.T) {
 			ResourceArns: []string{"arn:aws:iam::" + acct + ":user/bob", "arn:aws:iam::" + other + ":user/carol"}, CallerArn: aws.String(alice)},
 			types.PolicyEvaluationDecisionTypeImplicitDeny,
 			map[string]string{"IAM Policy": "allowed", "Resource Policy": "implicitDeny"},
-			map[string]string{}},
+			nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.PolicyInputList = []string{allowAll}
@@ -450,7 +451,7 @@ func TestSimulateDecisionDetails(t *testing.T) {
 			if (er.EvalDecisionDetails == nil) != (tc.details == nil) || fmt.Sprint(er.EvalDecisionDetails) != fmt.Sprint(tc.details) {
 				t.Errorf("EvalDecisionDetails = %v (nil %v), want %v (nil %v)", er.EvalDecisionDetails, er.EvalDecisionDetails == nil, tc.details, tc.details == nil)
 			}
-			if tc.perDetail == nil {
+			if tc.in.ResourceArns == nil {
 				if er.ResourceSpecificResults != nil {
 					t.Errorf("ResourceSpecificResults = %+v, want none for *", er.ResourceSpecificResults)
 				}
@@ -459,7 +460,7 @@ func TestSimulateDecisionDetails(t *testing.T) {
 			if len(er.ResourceSpecificResults) == 0 {
 				t.Fatal("no ResourceSpecificResults")
 			}
-			if got := er.ResourceSpecificResults[0].EvalDecisionDetails; got == nil || fmt.Sprint(got) != fmt.Sprint(tc.perDetail) {
+			if got := er.ResourceSpecificResults[0].EvalDecisionDetails; (got == nil) != (tc.perDetail == nil) || fmt.Sprint(got) != fmt.Sprint(tc.perDetail) {
 				t.Errorf("first resource's EvalDecisionDetails = %v, want %v", got, tc.perDetail)
 			}
 		})
