@@ -102,8 +102,8 @@ class WireErrors(e.TestCase):
         err = self.assertAwsError('ValidationError', self.iam.create_user, UserName='a b')
         self.assertEqual(
             err['Message'],
-            "1 validation error detected: Value at 'userName' failed to satisfy constraint: "
-            'Member must satisfy regular expression pattern: [\\w+=,.@-]+')
+            'The specified value for userName is invalid. It must contain only alphanumeric characters '
+            'and/or the following: +=,.@_-')
 
     def test_unknown_action(self):
         for service, version in (('iam', '2010-05-08'), ('sts', '2011-06-15')):

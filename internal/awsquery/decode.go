@@ -18,6 +18,8 @@ type Decoder struct {
 	// withhold words every constraint failure without its value ("Value at 'userName'"), as
 	// IAM does; STS echoes the value ("Value 's' at 'roleSessionName'").
 	withhold bool
+	// own is the first failure a StringRule.Invalid words: it is the whole answer.
+	own string
 }
 
 // NewDecoder returns a decoder over p whose messages echo the failing value (STS's wording).
@@ -53,6 +55,11 @@ type StringRule struct {
 	PatternJS string // the model's pattern text, quoted in the message
 	Enum      []string
 	Sensitive bool
+	// Invalid, when set, is the service's own sentence for a value the pattern refuses ("It must
+	// contain only alphanumeric characters and/or the following: +=,.@_-"): the answer is then
+	// "The specified value for <member> is invalid. <Invalid>" alone, as IAM words its names
+	// and paths, instead of the list of constraint failures.
+	Invalid string
 }
 
 // NumberRule holds a numeric shape's model constraints.
@@ -66,6 +73,9 @@ type LengthRule struct{ Min, Max int }
 
 // Err returns the collected validation errors as one AWS ValidationError, or nil.
 func (d *Decoder) Err() error {
+	if d.own != "" {
+		return awserr.Validation(d.own)
+	}
 	switch len(d.errs) {
 	case 0:
 		return nil
@@ -119,7 +129,12 @@ func (d *Decoder) String(path, s string, r *StringRule) {
 		}
 	}
 	if r.Pattern != nil && !r.Pattern.MatchString(s) {
-		d.Invalid(path, s, r.Sensitive, "Member must satisfy regular expression pattern: "+r.PatternJS)
+		switch {
+		case r.Invalid == "":
+			d.Invalid(path, s, r.Sensitive, "Member must satisfy regular expression pattern: "+r.PatternJS)
+		case d.own == "":
+			d.own = "The specified value for " + path[strings.LastIndexByte(path, '.')+1:] + " is invalid. " + r.Invalid
+		}
 	}
 	if len(r.Enum) > 0 {
 		for _, e := range r.Enum {

@@ -21,6 +21,23 @@ type gen struct {
 	rules    []string          // shapes with a validation rule, in emission order
 	ruleSeen map[string]bool
 	tmp      int // counter for unique local names
+	// ownWords maps a string shape to the service's own sentence for a value its pattern
+	// refuses (awsquery.StringRule.Invalid); empty but for IAM.
+	ownWords map[string]string
+}
+
+// iamOwnWords are the sentences IAM answers, instead of the model's pattern failure, for the
+// names and paths it checks itself: "The specified value for roleName is invalid. It must
+// contain only alphanumeric characters and/or the following: +=,.@_-" is an answer recorded
+// from AttachRolePolicy given a role ARN, and the path sentence one recorded for a path without
+// its slashes; that userName (and the longer existingUserNameType) is answered alike is
+// inferred from its identical pattern and checks. Group and policy names, with the same
+// pattern, keep the model's wording: no recorded answer of AWS's shows otherwise.
+var iamOwnWords = map[string]string{
+	"userNameType":         "It must contain only alphanumeric characters and/or the following: +=,.@_-",
+	"existingUserNameType": "It must contain only alphanumeric characters and/or the following: +=,.@_-",
+	"roleNameType":         "It must contain only alphanumeric characters and/or the following: +=,.@_-",
+	"pathType":             "It must begin and end with / and contain only alphanumeric characters and/or / characters.",
 }
 
 func newGen(m *Model, prefix string, out *bytes.Buffer) *gen {
@@ -241,7 +258,10 @@ func (g *gen) emitRules() {
 				g.p("Enum: %#v, ", s.Enum)
 			}
 			if s.Sensitive {
-				g.p("Sensitive: true")
+				g.p("Sensitive: true, ")
+			}
+			if w, ok := g.ownWords[shape]; ok {
+				g.p("Invalid: %q", w)
 			}
 			g.p("}\n")
 		case "byte", "short", "integer", "long", "float", "double":

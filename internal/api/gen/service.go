@@ -10,6 +10,9 @@ import (
 func genService(m *Model, pkg string) []byte {
 	var out bytes.Buffer
 	g := newGen(m, "", &out)
+	if m.Metadata.EndpointPrefix == "iam" {
+		g.ownWords = iamOwnWords
+	}
 	ops := sortedKeys(m.Operations)
 
 	// An operation's input and output are named <Op>Input and <Op>Output. The model's own shape

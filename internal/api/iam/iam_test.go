@@ -91,9 +91,24 @@ func TestDecodeBoto3Requests(t *testing.T) {
 func TestValidationMessages(t *testing.T) {
 	tests := []struct{ name, body, want string }{
 		{
-			name: "pattern",
+			name: "pattern of a name IAM words itself",
 			body: "Action=CreateUser&UserName=x+y",
-			want: `1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
+			want: "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
+		},
+		{
+			name: "role name given as an ARN",
+			body: "Action=AttachRolePolicy&RoleName=arn:aws:iam::123456789012:role/r&PolicyArn=arn:aws:iam::aws:policy/ReadOnlyAccess",
+			want: "The specified value for roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
+		},
+		{
+			name: "path",
+			body: "Action=CreateRole&RoleName=r&Path=a&AssumeRolePolicyDocument=x",
+			want: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+		},
+		{
+			name: "pattern",
+			body: "Action=CreateGroup&GroupName=x+y",
+			want: `1 validation error detected: Value at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
 		},
 		{
 			name: "missing",
@@ -107,8 +122,8 @@ func TestValidationMessages(t *testing.T) {
 		},
 		{
 			name: "empty: length and pattern",
-			body: "Action=CreateUser&UserName=",
-			want: `2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
+			body: "Action=CreateGroup&GroupName=",
+			want: `2 validation errors detected: Value at 'groupName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
 		},
 		{
 			name: "enum",

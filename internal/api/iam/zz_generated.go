@@ -13631,7 +13631,7 @@ var (
 	ruleDelegationRequestDescriptionType  = awsquery.StringRule{Max: 1000, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
 	ruleDelegationRequestIdType           = awsquery.StringRule{Min: 16, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w-]+)$`), PatternJS: `[\w-]+`}
 	ruleEncodingType                      = awsquery.StringRule{Enum: []string{"SSH", "PEM"}}
-	ruleExistingUserNameType              = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleExistingUserNameType              = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`, Invalid: "It must contain only alphanumeric characters and/or the following: +=,.@_-"}
 	ruleGlobalEndpointTokenVersion        = awsquery.StringRule{Enum: []string{"v1Token", "v2Token"}}
 	ruleGroupNameType                     = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 	ruleInstanceProfileNameType           = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
@@ -13649,7 +13649,7 @@ var (
 	rulePasswordReusePreventionType       = awsquery.NumberRule{HasMin: true, Min: 1, HasMax: true, Max: 24}
 	rulePasswordType                      = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`, Sensitive: true}
 	rulePathPrefixType                    = awsquery.StringRule{Min: 1, Max: 512, Pattern: awsquery.Pattern(`^(?:\x{002F}[\x{0021}-\x{007F}]*)$`), PatternJS: `\u002F[\u0021-\u007F]*`}
-	rulePathType                          = awsquery.StringRule{Min: 1, Max: 512, Pattern: awsquery.Pattern(`^(?:(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F}))$`), PatternJS: `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`}
+	rulePathType                          = awsquery.StringRule{Min: 1, Max: 512, Pattern: awsquery.Pattern(`^(?:(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F}))$`), PatternJS: `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, Invalid: "It must begin and end with / and contain only alphanumeric characters and/or / characters."}
 	rulePolicyDescriptionType             = awsquery.StringRule{Max: 1000}
 	rulePolicyDocumentType                = awsquery.StringRule{Min: 1, Max: 131072, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u00FF]+`}
 	rulePolicyNameType                    = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
@@ -13668,7 +13668,7 @@ var (
 	ruleRequestorWorkflowIdType           = awsquery.StringRule{Min: 5, Max: 400, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]+)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`}
 	ruleRoleDescriptionType               = awsquery.StringRule{Max: 1000, Pattern: awsquery.Pattern(`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`), PatternJS: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
 	ruleRoleMaxSessionDurationType        = awsquery.NumberRule{HasMin: true, Min: 3600, HasMax: true, Max: 43200}
-	ruleRoleNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleRoleNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`, Invalid: "It must contain only alphanumeric characters and/or the following: +=,.@_-"}
 	ruleSerialNumberType                  = awsquery.StringRule{Min: 9, Max: 256, Pattern: awsquery.Pattern(`^(?:[\w+=/:,.@-]+)$`), PatternJS: `[\w+=/:,.@-]+`}
 	ruleServerCertificateNameType         = awsquery.StringRule{Min: 1, Max: 128, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 	ruleServiceNamespaceListType          = awsquery.LengthRule{Min: 1, Max: 200}
@@ -13682,7 +13682,7 @@ var (
 	ruleTagListType                       = awsquery.LengthRule{Max: 50}
 	ruleTagValueType                      = awsquery.StringRule{Max: 256, Pattern: awsquery.Pattern(`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`), PatternJS: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`}
 	ruleThumbprintType                    = awsquery.StringRule{Min: 40, Max: 40}
-	ruleUserNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
+	ruleUserNameType                      = awsquery.StringRule{Min: 1, Max: 64, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`, Invalid: "It must contain only alphanumeric characters and/or the following: +=,.@_-"}
 	ruleVirtualMFADeviceName              = awsquery.StringRule{Min: 1, Pattern: awsquery.Pattern(`^(?:[\w+=,.@-]+)$`), PatternJS: `[\w+=,.@-]+`}
 )
 
