@@ -211,7 +211,12 @@ func EvaluateInto(res *Result, s *Sets, r *Request) {
 		}
 	}
 	rcpFail := e.chain(s.RCPs, PlaceRCP, note)
-	scpFail := e.chain(s.SCPs, PlaceSCP, note)
+	// SCPs restrict the principals of the organization's accounts; a caller of no account (an
+	// anonymous caller, an AWS service) is none of them. RCPs restrict resources, whoever calls.
+	scpFail := -1
+	if e.acct != "" {
+		scpFail = e.chain(s.SCPs, PlaceSCP, note)
+	}
 
 	switch {
 	case denied:
@@ -265,6 +270,24 @@ func EvaluateInto(res *Result, s *Sets, r *Request) {
 		res.Decision = Allowed
 		gate(PlaceResource)
 	}
+}
+
+// TrustGate applies the rule that a role's trust policy must itself allow an sts:AssumeRole*
+// request (Sets.Resource of KindTrust): unlike another resource policy, a trust policy that
+// allows nothing to the caller is not made up for by the caller's identity policies, even in
+// the role's own account. Enforcement (internal/authz) and the offline simulator both apply it
+// to Evaluate's result, so that they decide alike.
+func TrustGate(res *Result, s *Sets) {
+	if res.Decision != Allowed || s.Resource == nil || s.Resource.Kind() != KindTrust {
+		return
+	}
+	for _, m := range res.Matched {
+		if m.Policy.Place == PlaceResource && m.Effect == Allow {
+			return
+		}
+	}
+	res.Decision = ImplicitDeny
+	res.By = PolicyRef{Place: PlaceResource, Index: -1}
 }
 
 // chain evaluates an SCP or RCP chain and returns the first level without an Allow, or -1.

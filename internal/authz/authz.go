@@ -297,16 +297,7 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Orig
 func decide(ev *Evaluation) {
 	// Into ev.Result, reusing the room for matches its creator may have given it.
 	policy.EvaluateInto(&ev.Result, &ev.Sets, ev.Request)
-	if ev.Result.Decision != policy.Allowed || ev.Sets.Resource == nil || ev.Sets.Resource.Kind() != policy.KindTrust {
-		return
-	}
-	for _, m := range ev.Result.Matched {
-		if m.Policy.Place == policy.PlaceResource && m.Effect == policy.Allow {
-			return
-		}
-	}
-	ev.Result.Decision = policy.ImplicitDeny
-	ev.Result.By = policy.PolicyRef{Place: policy.PlaceResource, Index: -1}
+	policy.TrustGate(&ev.Result, &ev.Sets)
 }
 
 // context fills the global condition keys AWS supplies for every request.

@@ -154,7 +154,14 @@ func Simulate(req *Request) (*Result, error) {
 		r.Context.Set(k, vals...)
 	}
 	r.SetPrincipalKeys()
+	if strings.EqualFold(req.Action, "sts:GetCallerIdentity") {
+		// AWS answers GetCallerIdentity for any valid credentials, whatever the policies say
+		// (the server declares it Unchecked): no policy is evaluated.
+		return &Result{Decision: policy.Allowed.String(), MatchedStatements: []MatchedStatement{}, MissingContextKeys: []string{}}, nil
+	}
 	ev := policy.Evaluate(sets, r)
+	// The trust policy's own rule, as the server applies it.
+	policy.TrustGate(&ev, sets)
 	out := &Result{
 		Decision:           ev.Decision.String(),
 		DecidedBy:          ev.By.String(),
