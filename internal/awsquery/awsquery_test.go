@@ -152,7 +152,8 @@ func TestAppendScalars(t *testing.T) {
 		want  string
 	}{
 		{"iso8601 in UTC", func(b *bytes.Buffer) { AppendTime(b, "T", ts, "") }, "<T>2026-11-27T09:00:01Z</T>"},
-		{"fractional seconds", func(b *bytes.Buffer) { AppendTime(b, "T", ts.Add(120*time.Millisecond), "") }, "<T>2026-11-27T09:00:01.12Z</T>"},
+		{"fractional seconds", func(b *bytes.Buffer) { AppendTime(b, "T", ts.Add(120*time.Millisecond), "") }, "<T>2026-11-27T09:00:01.120Z</T>"},
+		{"finer than milliseconds", func(b *bytes.Buffer) { AppendTime(b, "T", ts.Add(999_999), "") }, "<T>2026-11-27T09:00:01Z</T>"},
 		{"epoch", func(b *bytes.Buffer) { AppendTime(b, "T", ts, "unixTimestamp") }, "<T>1795770001</T>"},
 		{"http date", func(b *bytes.Buffer) { AppendTime(b, "T", ts, "rfc822") }, "<T>Fri, 27 Nov 2026 09:00:01 GMT</T>"},
 		{"bool", func(b *bytes.Buffer) { AppendBool(b, "B", false) }, "<B>false</B>"},

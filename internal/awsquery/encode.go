@@ -134,31 +134,28 @@ func xmlChar(r rune) bool {
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
-// appendISO8601 appends t (in UTC) as t.AppendFormat(b, "2006-01-02T15:04:05.999999999Z")
-// does, by hand for the years 0–9999: every response with credentials carries a time, and the
-// general formatter costs as much as the rest of the XML.
+// appendISO8601 appends t (in UTC) as AWS writes its timestamps: whole seconds as
+// 2006-01-02T15:04:05Z, and a time with a fraction to the millisecond, three digits as Java
+// writes them (2006-01-02T15:04:05.000Z with the digits; AWS's example answers show both forms,
+// "2012-09-21T23:03:13Z" and "2018-10-24T19:47:35.241Z", and never finer digits). The digits are
+// written by hand for the years 0–9999: every response with credentials carries a time, and
+// the general formatter costs as much as the rest of the XML.
 func appendISO8601(b []byte, t time.Time) []byte {
+	ms := t.Nanosecond() / 1e6
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, "2006-01-02T15:04:05.999999999Z")
+		if ms == 0 {
+			return t.AppendFormat(b, "2006-01-02T15:04:05Z")
+		}
+		return t.Add(-time.Duration(t.Nanosecond()%1e6)).AppendFormat(b, "2006-01-02T15:04:05.000Z")
 	}
 	hour, minute, sec := t.Clock()
 	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
 		byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
 		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
 		byte('0'+sec/10), byte('0'+sec%10))
-	if ns := t.Nanosecond(); ns != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
-		n := 10
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
+	if ms != 0 {
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
 	}
 	return append(b, 'Z')
 }
@@ -220,7 +217,7 @@ func AppendBool(b *bytes.Buffer, name string, v bool) {
 }
 
 // AppendTime writes a timestamp in a model timestampFormat; "" is ISO 8601 in UTC, with
-// fractional seconds only when there are any (AWS writes 2006-01-02T15:04:05Z).
+// milliseconds only when there are any (appendISO8601).
 func AppendTime(b *bytes.Buffer, name string, t time.Time, format string) {
 	Open(b, name)
 	var tmp [40]byte

@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"strings"
+	"time"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/authn"
@@ -187,7 +188,8 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccess
 	if err != nil {
 		return nil, err
 	}
-	used := &iamapi.AccessKeyLastUsed{LastUsedDate: k.LastUsed.LastUsedDate, ServiceName: k.LastUsed.ServiceName, Region: k.LastUsed.Region}
+	// Noted to the instant; AWS reports it in whole seconds (GetAccessKeyLastUsed's example).
+	used := &iamapi.AccessKeyLastUsed{LastUsedDate: k.LastUsed.LastUsedDate.Truncate(time.Second), ServiceName: k.LastUsed.ServiceName, Region: k.LastUsed.Region}
 	if k.LastUsed.LastUsedDate.IsZero() {
 		used.ServiceName, used.Region = "N/A", "N/A"
 	}

@@ -12,16 +12,14 @@ import (
 	"github.com/iamd/iamd/policy"
 )
 
-// policyOut converts a stored managed policy. ListPolicies leaves tags out, as AWS does.
-func policyOut(p iam.ManagedPolicy, tags bool) iamapi.Policy {
-	out := iamapi.Policy{PolicyName: p.PolicyName, PolicyId: p.PolicyID, Arn: p.Arn, Path: p.Path,
+// policyOut converts a stored managed policy as CreatePolicy and ListPolicies show it: without
+// its description, which only GetPolicy returns (the CLI reference's create-policy example of a
+// policy made with --description leaves it out), and without tags.
+func policyOut(p iam.ManagedPolicy) iamapi.Policy {
+	return iamapi.Policy{PolicyName: p.PolicyName, PolicyId: p.PolicyID, Arn: p.Arn, Path: p.Path,
 		DefaultVersionId: p.DefaultVersionID, AttachmentCount: ptr(int32(p.AttachmentCount)),
 		PermissionsBoundaryUsageCount: ptr(int32(p.PermissionsBoundaryUsageCount)), IsAttachable: ptr(p.IsAttachable),
-		Description: p.Description, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate}
-	if tags {
-		out.Tags = tagsOut(p.Tags)
-	}
-	return out
+		CreateDate: p.CreateDate, UpdateDate: p.UpdateDate}
 }
 
 func versionOut(v iam.PolicyVersion, withDoc bool) iamapi.PolicyVersion {
@@ -90,7 +88,8 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput
 	if err != nil {
 		return nil, err
 	}
-	out := policyOut(p, true)
+	out := policyOut(p)
+	out.Tags = tagsOut(p.Tags)
 	return &iamapi.CreatePolicyOutput{Policy: &out}, nil
 }
 
@@ -109,7 +108,8 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*ia
 	if err != nil {
 		return nil, err
 	}
-	out := policyOut(p, true)
+	out := policyOut(p)
+	out.Description, out.Tags = p.Description, tagList(p.Tags)
 	return &iamapi.GetPolicyOutput{Policy: &out}, nil
 }
 
@@ -171,7 +171,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput
 			}
 			for _, p := range page.Items {
 				if !onlyAttached || inUse(p, in.PolicyUsageFilter) {
-					out.Policies = append(out.Policies, policyOut(p, false))
+					out.Policies = append(out.Policies, policyOut(p))
 				}
 			}
 			out.IsTruncated, out.Marker = ptr(page.IsTruncated), page.Marker

@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"time"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/awserr"
@@ -20,7 +21,8 @@ func roleOut(r iam.Role, full bool) iamapi.Role {
 	if full {
 		out.PermissionsBoundary = boundaryOut(r.PermissionsBoundary)
 		out.Tags = tagsOut(r.Tags)
-		out.RoleLastUsed = &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed.LastUsedDate, Region: r.LastUsed.Region}
+		// Last use is noted to the instant; AWS reports it in whole seconds (its GetRole example).
+		out.RoleLastUsed = &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed.LastUsedDate.Truncate(time.Second), Region: r.LastUsed.Region}
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +186,15 @@ func TestSimulatorStatementShape(t *testing.T) {
 	body = rawIAM(t, h, "SimulateCustomPolicy", url.Values{"PolicyInputList.member.1": {allowAll}, "ActionNames.member.1": {"s3:GetObject"},
 		"ResourceArns.member.1": {"arn:aws:s3:::b/k"}})
 	wantXML(t, "named resource", body, []string{"<EvalDecision>allowed</EvalDecision>"}, []string{"<EvalDecisionDetails></EvalDecisionDetails>"})
+}
+
+// The root user's GetUser has neither Path nor UserName.
+func TestRootGetUserShape(t *testing.T) {
+	h, _ := newClient(t)
+	body := rawIAM(t, h, "GetUser", nil)
+	wantXML(t, "GetUser", body, []string{"<UserId>" + iamtest.Account + "</UserId>", "<Arn>arn:aws:iam::" + iamtest.Account + ":root</Arn>"}, []string{"<Path>", "<UserName>"})
+	// Whole seconds, as AWS's GetUser example writes CreateDate (2012-09-21T23:03:13Z).
+	if !regexp.MustCompile(`<CreateDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</CreateDate>`).MatchString(body) {
+		t.Errorf("root CreateDate not in whole seconds:\n%s", body)
+	}
 }

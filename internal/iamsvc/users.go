@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"errors"
+	"time"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/iam"
@@ -86,7 +87,8 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iamapi
 			if err != nil {
 				return err
 			}
-			out = iamapi.User{UserId: account, Arn: iam.RootARN(account), CreateDate: a.CreateDate}
+			// The root user has no path or name; its creation is in whole seconds, as IAM's are.
+			out = iamapi.User{UserId: account, Arn: iam.RootARN(account), CreateDate: a.CreateDate.Truncate(time.Second)}
 			return nil
 		}
 		u, err := getUser(ctx, tx, account, name)

@@ -494,12 +494,12 @@ func (g *gen) encodeMember(r *Ref, member, val string, ptr, required bool, ind s
 	}
 	switch s.Type {
 	case "string":
-		if !required {
-			g.p("%sif %s != \"\" {\n", ind, val)
-			g.encodeValue(r, name, val, ind+"\t")
-			g.p("%s}\n", ind)
-			return
-		}
+		// An empty string is left out even where the model says required: AWS leaves out what
+		// it has no value for (the root user's GetUser has no Path or UserName).
+		g.p("%sif %s != \"\" {\n", ind, val)
+		g.encodeValue(r, name, val, ind+"\t")
+		g.p("%s}\n", ind)
+		return
 	case "timestamp":
 		if !required {
 			g.p("%sif !%s.IsZero() {\n", ind, val)

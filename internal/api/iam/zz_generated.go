@@ -6420,8 +6420,12 @@ func decUploadSigningCertificateInput(d *awsquery.Decoder, key, path string) (v 
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *AccessDetail) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "ServiceName", v.ServiceName)
-	awsquery.AppendString(b, "ServiceNamespace", v.ServiceNamespace)
+	if v.ServiceName != "" {
+		awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	}
+	if v.ServiceNamespace != "" {
+		awsquery.AppendString(b, "ServiceNamespace", v.ServiceNamespace)
+	}
 	if v.Region != "" {
 		awsquery.AppendString(b, "Region", v.Region)
 	}
@@ -6438,10 +6442,18 @@ func (v *AccessDetail) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *AccessKey) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "AccessKeyId", v.AccessKeyId)
-	awsquery.AppendString(b, "Status", v.Status)
-	awsquery.AppendString(b, "SecretAccessKey", v.SecretAccessKey)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.AccessKeyId != "" {
+		awsquery.AppendString(b, "AccessKeyId", v.AccessKeyId)
+	}
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
+	if v.SecretAccessKey != "" {
+		awsquery.AppendString(b, "SecretAccessKey", v.SecretAccessKey)
+	}
 	if !v.CreateDate.IsZero() {
 		awsquery.AppendTime(b, "CreateDate", v.CreateDate, "")
 	}
@@ -6452,8 +6464,12 @@ func (v *AccessKeyLastUsed) EncodeXML(b *bytes.Buffer) {
 	if !v.LastUsedDate.IsZero() {
 		awsquery.AppendTime(b, "LastUsedDate", v.LastUsedDate, "")
 	}
-	awsquery.AppendString(b, "ServiceName", v.ServiceName)
-	awsquery.AppendString(b, "Region", v.Region)
+	if v.ServiceName != "" {
+		awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	}
+	if v.Region != "" {
+		awsquery.AppendString(b, "Region", v.Region)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
@@ -6721,7 +6737,9 @@ func (v *DelegationRequest) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *DeleteServiceLinkedRoleOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "DeletionTaskId", v.DeletionTaskId)
+	if v.DeletionTaskId != "" {
+		awsquery.AppendString(b, "DeletionTaskId", v.DeletionTaskId)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
@@ -6817,10 +6835,18 @@ func (v *EntityDetails) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *EntityInfo) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Arn", v.Arn)
-	awsquery.AppendString(b, "Name", v.Name)
-	awsquery.AppendString(b, "Type", v.Type)
-	awsquery.AppendString(b, "Id", v.Id)
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
+	if v.Name != "" {
+		awsquery.AppendString(b, "Name", v.Name)
+	}
+	if v.Type != "" {
+		awsquery.AppendString(b, "Type", v.Type)
+	}
+	if v.Id != "" {
+		awsquery.AppendString(b, "Id", v.Id)
+	}
 	if v.Path != "" {
 		awsquery.AppendString(b, "Path", v.Path)
 	}
@@ -6828,17 +6854,25 @@ func (v *EntityInfo) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *ErrorDetails) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Message", v.Message)
-	awsquery.AppendString(b, "Code", v.Code)
+	if v.Message != "" {
+		awsquery.AppendString(b, "Message", v.Message)
+	}
+	if v.Code != "" {
+		awsquery.AppendString(b, "Code", v.Code)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *EvaluationResult) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "EvalActionName", v.EvalActionName)
+	if v.EvalActionName != "" {
+		awsquery.AppendString(b, "EvalActionName", v.EvalActionName)
+	}
 	if v.EvalResourceName != "" {
 		awsquery.AppendString(b, "EvalResourceName", v.EvalResourceName)
 	}
-	awsquery.AppendString(b, "EvalDecision", v.EvalDecision)
+	if v.EvalDecision != "" {
+		awsquery.AppendString(b, "EvalDecision", v.EvalDecision)
+	}
 	if v.MatchedStatements != nil {
 		awsquery.Open(b, "MatchedStatements")
 		for e659 := range v.MatchedStatements {
@@ -7034,9 +7068,15 @@ func (v *GetDelegationRequestOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetGroupPolicyOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "GroupName", v.GroupName)
-	awsquery.AppendString(b, "PolicyName", v.PolicyName)
-	awsquery.AppendString(b, "PolicyDocument", v.PolicyDocument)
+	if v.GroupName != "" {
+		awsquery.AppendString(b, "GroupName", v.GroupName)
+	}
+	if v.PolicyName != "" {
+		awsquery.AppendString(b, "PolicyName", v.PolicyName)
+	}
+	if v.PolicyDocument != "" {
+		awsquery.AppendString(b, "PolicyDocument", v.PolicyDocument)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
@@ -7099,7 +7139,9 @@ func (v *GetMFADeviceOutput) EncodeXML(b *bytes.Buffer) {
 	if v.UserName != "" {
 		awsquery.AppendString(b, "UserName", v.UserName)
 	}
-	awsquery.AppendString(b, "SerialNumber", v.SerialNumber)
+	if v.SerialNumber != "" {
+		awsquery.AppendString(b, "SerialNumber", v.SerialNumber)
+	}
 	if !v.EnableDate.IsZero() {
 		awsquery.AppendTime(b, "EnableDate", v.EnableDate, "")
 	}
@@ -7151,7 +7193,9 @@ func (v *GetOpenIDConnectProviderOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetOrganizationsAccessReportOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "JobStatus", v.JobStatus)
+	if v.JobStatus != "" {
+		awsquery.AppendString(b, "JobStatus", v.JobStatus)
+	}
 	awsquery.AppendTime(b, "JobCreationDate", v.JobCreationDate, "")
 	if !v.JobCompletionDate.IsZero() {
 		awsquery.AppendTime(b, "JobCompletionDate", v.JobCompletionDate, "")
@@ -7214,9 +7258,15 @@ func (v *GetPolicyVersionOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetRolePolicyOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "RoleName", v.RoleName)
-	awsquery.AppendString(b, "PolicyName", v.PolicyName)
-	awsquery.AppendString(b, "PolicyDocument", v.PolicyDocument)
+	if v.RoleName != "" {
+		awsquery.AppendString(b, "RoleName", v.RoleName)
+	}
+	if v.PolicyName != "" {
+		awsquery.AppendString(b, "PolicyName", v.PolicyName)
+	}
+	if v.PolicyDocument != "" {
+		awsquery.AppendString(b, "PolicyDocument", v.PolicyDocument)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
@@ -7285,7 +7335,9 @@ func (v *GetServerCertificateOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetServiceLastAccessedDetailsOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "JobStatus", v.JobStatus)
+	if v.JobStatus != "" {
+		awsquery.AppendString(b, "JobStatus", v.JobStatus)
+	}
 	if v.JobType != "" {
 		awsquery.AppendString(b, "JobType", v.JobType)
 	}
@@ -7315,7 +7367,9 @@ func (v *GetServiceLastAccessedDetailsOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "JobStatus", v.JobStatus)
+	if v.JobStatus != "" {
+		awsquery.AppendString(b, "JobStatus", v.JobStatus)
+	}
 	awsquery.AppendTime(b, "JobCreationDate", v.JobCreationDate, "")
 	awsquery.AppendTime(b, "JobCompletionDate", v.JobCompletionDate, "")
 	if v.EntityDetailsList != nil {
@@ -7342,7 +7396,9 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) EncodeXML(b *bytes.Buf
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetServiceLinkedRoleDeletionStatusOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Status", v.Status)
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
 	if v.Reason != nil {
 		awsquery.Open(b, "Reason")
 		v.Reason.EncodeXML(b)
@@ -7352,9 +7408,15 @@ func (v *GetServiceLinkedRoleDeletionStatusOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *GetUserPolicyOutput) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "PolicyName", v.PolicyName)
-	awsquery.AppendString(b, "PolicyDocument", v.PolicyDocument)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.PolicyName != "" {
+		awsquery.AppendString(b, "PolicyName", v.PolicyName)
+	}
+	if v.PolicyDocument != "" {
+		awsquery.AppendString(b, "PolicyDocument", v.PolicyDocument)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
@@ -7368,10 +7430,18 @@ func (v *GetUserOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *Group) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Path", v.Path)
-	awsquery.AppendString(b, "GroupName", v.GroupName)
-	awsquery.AppendString(b, "GroupId", v.GroupId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.Path != "" {
+		awsquery.AppendString(b, "Path", v.Path)
+	}
+	if v.GroupName != "" {
+		awsquery.AppendString(b, "GroupName", v.GroupName)
+	}
+	if v.GroupId != "" {
+		awsquery.AppendString(b, "GroupId", v.GroupId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 	awsquery.AppendTime(b, "CreateDate", v.CreateDate, "")
 }
 
@@ -7414,10 +7484,18 @@ func (v *GroupDetail) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *InstanceProfile) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Path", v.Path)
-	awsquery.AppendString(b, "InstanceProfileName", v.InstanceProfileName)
-	awsquery.AppendString(b, "InstanceProfileId", v.InstanceProfileId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.Path != "" {
+		awsquery.AppendString(b, "Path", v.Path)
+	}
+	if v.InstanceProfileName != "" {
+		awsquery.AppendString(b, "InstanceProfileName", v.InstanceProfileName)
+	}
+	if v.InstanceProfileId != "" {
+		awsquery.AppendString(b, "InstanceProfileId", v.InstanceProfileId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 	awsquery.AppendTime(b, "CreateDate", v.CreateDate, "")
 	if v.Roles != nil {
 		awsquery.Open(b, "Roles")
@@ -8134,7 +8212,9 @@ func (v *ListVirtualMFADevicesOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *LoginProfile) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
 	awsquery.AppendTime(b, "CreateDate", v.CreateDate, "")
 	if v.PasswordResetRequired != nil {
 		awsquery.AppendBool(b, "PasswordResetRequired", *v.PasswordResetRequired)
@@ -8143,8 +8223,12 @@ func (v *LoginProfile) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *MFADevice) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "SerialNumber", v.SerialNumber)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.SerialNumber != "" {
+		awsquery.AppendString(b, "SerialNumber", v.SerialNumber)
+	}
 	awsquery.AppendTime(b, "EnableDate", v.EnableDate, "")
 }
 
@@ -8307,8 +8391,12 @@ func (v *PolicyDetail) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *PolicyGrantingServiceAccess) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "PolicyName", v.PolicyName)
-	awsquery.AppendString(b, "PolicyType", v.PolicyType)
+	if v.PolicyName != "" {
+		awsquery.AppendString(b, "PolicyName", v.PolicyName)
+	}
+	if v.PolicyType != "" {
+		awsquery.AppendString(b, "PolicyType", v.PolicyType)
+	}
 	if v.PolicyArn != "" {
 		awsquery.AppendString(b, "PolicyArn", v.PolicyArn)
 	}
@@ -8404,8 +8492,12 @@ func (v *ResetServiceSpecificCredentialOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *ResourceSpecificResult) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "EvalResourceName", v.EvalResourceName)
-	awsquery.AppendString(b, "EvalResourceDecision", v.EvalResourceDecision)
+	if v.EvalResourceName != "" {
+		awsquery.AppendString(b, "EvalResourceName", v.EvalResourceName)
+	}
+	if v.EvalResourceDecision != "" {
+		awsquery.AppendString(b, "EvalResourceDecision", v.EvalResourceDecision)
+	}
 	if v.MatchedStatements != nil {
 		awsquery.Open(b, "MatchedStatements")
 		for e728 := range v.MatchedStatements {
@@ -8442,10 +8534,18 @@ func (v *ResourceSpecificResult) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *Role) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Path", v.Path)
-	awsquery.AppendString(b, "RoleName", v.RoleName)
-	awsquery.AppendString(b, "RoleId", v.RoleId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.Path != "" {
+		awsquery.AppendString(b, "Path", v.Path)
+	}
+	if v.RoleName != "" {
+		awsquery.AppendString(b, "RoleName", v.RoleName)
+	}
+	if v.RoleId != "" {
+		awsquery.AppendString(b, "RoleId", v.RoleId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 	awsquery.AppendTime(b, "CreateDate", v.CreateDate, "")
 	if v.AssumeRolePolicyDocument != "" {
 		awsquery.AppendString(b, "AssumeRolePolicyDocument", v.AssumeRolePolicyDocument)
@@ -8594,11 +8694,21 @@ func (v *SAMLProviderListEntry) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *SSHPublicKey) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "SSHPublicKeyId", v.SSHPublicKeyId)
-	awsquery.AppendString(b, "Fingerprint", v.Fingerprint)
-	awsquery.AppendString(b, "SSHPublicKeyBody", v.SSHPublicKeyBody)
-	awsquery.AppendString(b, "Status", v.Status)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.SSHPublicKeyId != "" {
+		awsquery.AppendString(b, "SSHPublicKeyId", v.SSHPublicKeyId)
+	}
+	if v.Fingerprint != "" {
+		awsquery.AppendString(b, "Fingerprint", v.Fingerprint)
+	}
+	if v.SSHPublicKeyBody != "" {
+		awsquery.AppendString(b, "SSHPublicKeyBody", v.SSHPublicKeyBody)
+	}
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
 	if !v.UploadDate.IsZero() {
 		awsquery.AppendTime(b, "UploadDate", v.UploadDate, "")
 	}
@@ -8606,9 +8716,15 @@ func (v *SSHPublicKey) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *SSHPublicKeyMetadata) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "SSHPublicKeyId", v.SSHPublicKeyId)
-	awsquery.AppendString(b, "Status", v.Status)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.SSHPublicKeyId != "" {
+		awsquery.AppendString(b, "SSHPublicKeyId", v.SSHPublicKeyId)
+	}
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
 	awsquery.AppendTime(b, "UploadDate", v.UploadDate, "")
 }
 
@@ -8619,7 +8735,9 @@ func (v *ServerCertificate) EncodeXML(b *bytes.Buffer) {
 		v.ServerCertificateMetadata.EncodeXML(b)
 		awsquery.Close(b, "ServerCertificateMetadata")
 	}
-	awsquery.AppendString(b, "CertificateBody", v.CertificateBody)
+	if v.CertificateBody != "" {
+		awsquery.AppendString(b, "CertificateBody", v.CertificateBody)
+	}
 	if v.CertificateChain != "" {
 		awsquery.AppendString(b, "CertificateChain", v.CertificateChain)
 	}
@@ -8636,10 +8754,18 @@ func (v *ServerCertificate) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *ServerCertificateMetadata) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Path", v.Path)
-	awsquery.AppendString(b, "ServerCertificateName", v.ServerCertificateName)
-	awsquery.AppendString(b, "ServerCertificateId", v.ServerCertificateId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.Path != "" {
+		awsquery.AppendString(b, "Path", v.Path)
+	}
+	if v.ServerCertificateName != "" {
+		awsquery.AppendString(b, "ServerCertificateName", v.ServerCertificateName)
+	}
+	if v.ServerCertificateId != "" {
+		awsquery.AppendString(b, "ServerCertificateId", v.ServerCertificateId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 	if !v.UploadDate.IsZero() {
 		awsquery.AppendTime(b, "UploadDate", v.UploadDate, "")
 	}
@@ -8650,11 +8776,15 @@ func (v *ServerCertificateMetadata) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *ServiceLastAccessed) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	if v.ServiceName != "" {
+		awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	}
 	if !v.LastAuthenticated.IsZero() {
 		awsquery.AppendTime(b, "LastAuthenticated", v.LastAuthenticated, "")
 	}
-	awsquery.AppendString(b, "ServiceNamespace", v.ServiceNamespace)
+	if v.ServiceNamespace != "" {
+		awsquery.AppendString(b, "ServiceNamespace", v.ServiceNamespace)
+	}
 	if v.LastAuthenticatedEntity != "" {
 		awsquery.AppendString(b, "LastAuthenticatedEntity", v.LastAuthenticatedEntity)
 	}
@@ -8681,7 +8811,9 @@ func (v *ServiceSpecificCredential) EncodeXML(b *bytes.Buffer) {
 	if !v.ExpirationDate.IsZero() {
 		awsquery.AppendTime(b, "ExpirationDate", v.ExpirationDate, "")
 	}
-	awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	if v.ServiceName != "" {
+		awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	}
 	if v.ServiceUserName != "" {
 		awsquery.AppendString(b, "ServiceUserName", v.ServiceUserName)
 	}
@@ -8694,15 +8826,25 @@ func (v *ServiceSpecificCredential) EncodeXML(b *bytes.Buffer) {
 	if v.ServiceCredentialSecret != "" {
 		awsquery.AppendString(b, "ServiceCredentialSecret", v.ServiceCredentialSecret)
 	}
-	awsquery.AppendString(b, "ServiceSpecificCredentialId", v.ServiceSpecificCredentialId)
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "Status", v.Status)
+	if v.ServiceSpecificCredentialId != "" {
+		awsquery.AppendString(b, "ServiceSpecificCredentialId", v.ServiceSpecificCredentialId)
+	}
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *ServiceSpecificCredentialMetadata) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "Status", v.Status)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
 	if v.ServiceUserName != "" {
 		awsquery.AppendString(b, "ServiceUserName", v.ServiceUserName)
 	}
@@ -8713,16 +8855,28 @@ func (v *ServiceSpecificCredentialMetadata) EncodeXML(b *bytes.Buffer) {
 	if !v.ExpirationDate.IsZero() {
 		awsquery.AppendTime(b, "ExpirationDate", v.ExpirationDate, "")
 	}
-	awsquery.AppendString(b, "ServiceSpecificCredentialId", v.ServiceSpecificCredentialId)
-	awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	if v.ServiceSpecificCredentialId != "" {
+		awsquery.AppendString(b, "ServiceSpecificCredentialId", v.ServiceSpecificCredentialId)
+	}
+	if v.ServiceName != "" {
+		awsquery.AppendString(b, "ServiceName", v.ServiceName)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *SigningCertificate) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "CertificateId", v.CertificateId)
-	awsquery.AppendString(b, "CertificateBody", v.CertificateBody)
-	awsquery.AppendString(b, "Status", v.Status)
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.CertificateId != "" {
+		awsquery.AppendString(b, "CertificateId", v.CertificateId)
+	}
+	if v.CertificateBody != "" {
+		awsquery.AppendString(b, "CertificateBody", v.CertificateBody)
+	}
+	if v.Status != "" {
+		awsquery.AppendString(b, "Status", v.Status)
+	}
 	if !v.UploadDate.IsZero() {
 		awsquery.AppendTime(b, "UploadDate", v.UploadDate, "")
 	}
@@ -8769,8 +8923,12 @@ func (v *Statement) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *Tag) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Key", v.Key)
-	awsquery.AppendString(b, "Value", v.Value)
+	if v.Key != "" {
+		awsquery.AppendString(b, "Key", v.Key)
+	}
+	if v.Value != "" {
+		awsquery.AppendString(b, "Value", v.Value)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
@@ -8847,10 +9005,18 @@ func (v *UploadSigningCertificateOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *User) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "Path", v.Path)
-	awsquery.AppendString(b, "UserName", v.UserName)
-	awsquery.AppendString(b, "UserId", v.UserId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.Path != "" {
+		awsquery.AppendString(b, "Path", v.Path)
+	}
+	if v.UserName != "" {
+		awsquery.AppendString(b, "UserName", v.UserName)
+	}
+	if v.UserId != "" {
+		awsquery.AppendString(b, "UserId", v.UserId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 	awsquery.AppendTime(b, "CreateDate", v.CreateDate, "")
 	if !v.PasswordLastUsed.IsZero() {
 		awsquery.AppendTime(b, "PasswordLastUsed", v.PasswordLastUsed, "")
@@ -8931,7 +9097,9 @@ func (v *UserDetail) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *VirtualMFADevice) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "SerialNumber", v.SerialNumber)
+	if v.SerialNumber != "" {
+		awsquery.AppendString(b, "SerialNumber", v.SerialNumber)
+	}
 	if v.Base32StringSeed != nil {
 		awsquery.AppendBlob(b, "Base32StringSeed", v.Base32StringSeed)
 	}

@@ -792,15 +792,25 @@ func (v *AssumeRootOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *AssumedRoleUser) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "AssumedRoleId", v.AssumedRoleId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.AssumedRoleId != "" {
+		awsquery.AppendString(b, "AssumedRoleId", v.AssumedRoleId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *Credentials) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "AccessKeyId", v.AccessKeyId)
-	awsquery.AppendString(b, "SecretAccessKey", v.SecretAccessKey)
-	awsquery.AppendString(b, "SessionToken", v.SessionToken)
+	if v.AccessKeyId != "" {
+		awsquery.AppendString(b, "AccessKeyId", v.AccessKeyId)
+	}
+	if v.SecretAccessKey != "" {
+		awsquery.AppendString(b, "SecretAccessKey", v.SecretAccessKey)
+	}
+	if v.SessionToken != "" {
+		awsquery.AppendString(b, "SessionToken", v.SessionToken)
+	}
 	awsquery.AppendTime(b, "Expiration", v.Expiration, "")
 }
 
@@ -813,8 +823,12 @@ func (v *DecodeAuthorizationMessageOutput) EncodeXML(b *bytes.Buffer) {
 
 // EncodeXML appends the members of v as AWS Query XML elements.
 func (v *FederatedUser) EncodeXML(b *bytes.Buffer) {
-	awsquery.AppendString(b, "FederatedUserId", v.FederatedUserId)
-	awsquery.AppendString(b, "Arn", v.Arn)
+	if v.FederatedUserId != "" {
+		awsquery.AppendString(b, "FederatedUserId", v.FederatedUserId)
+	}
+	if v.Arn != "" {
+		awsquery.AppendString(b, "Arn", v.Arn)
+	}
 }
 
 // EncodeXML appends the members of v as AWS Query XML elements.
