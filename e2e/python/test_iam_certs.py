@@ -88,7 +88,9 @@ class Credentials(e.TestCase):
         self.assertRegex(cred['ServiceSpecificCredentialId'], r'^ACCA[A-Z2-7]{17}$')
         self.iam.create_service_specific_credential(UserName=user, ServiceName='codecommit.amazonaws.com')
         self.assertAwsError('LimitExceeded', self.iam.create_service_specific_credential, UserName=user, ServiceName='codecommit.amazonaws.com')
-        self.assertAwsError('NotSupportedService', self.iam.create_service_specific_credential, UserName=user, ServiceName='s3.amazonaws.com')
+        err = self.assertAwsError('NoSuchEntity', self.iam.create_service_specific_credential, UserName=user,
+                                  ServiceName='s3.amazonaws.com')
+        self.assertEqual(err['Message'], 'No such service s3.amazonaws.com is supported for Service Specific Credentials')
         reset = self.iam.reset_service_specific_credential(UserName=user, ServiceSpecificCredentialId=cred['ServiceSpecificCredentialId'])
         self.assertNotEqual(reset['ServiceSpecificCredential']['ServicePassword'], cred['ServicePassword'])
         listed = self.iam.list_service_specific_credentials(UserName=user, ServiceName='codecommit.amazonaws.com')

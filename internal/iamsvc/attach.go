@@ -91,6 +91,9 @@ func (s *Service) detach(ctx context.Context, kind iam.EntityKind, name, arn str
 		if err := modifiablePrincipal(ctx, tx, account, kind, name); err != nil {
 			return err
 		}
+		if err := checkARN(arn); err != nil {
+			return err
+		}
 		return notFound(tx.DetachPolicy(ctx, account, kind, name, arn), noSuchPolicy(arn))
 	})
 }

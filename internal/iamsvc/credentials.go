@@ -471,8 +471,11 @@ func noSuchServiceCred(id string) error {
 	return awserr.NoSuchEntity("No such credential " + id + " exists")
 }
 
-func notSupportedService() error {
-	return awserr.New(http.StatusNotFound, "NotSupportedService", "The specified service does not support service-specific credentials.")
+// noSuchService is AWS's answer for a service name that has no service-specific credentials:
+// NoSuchEntity, as answers recorded against AWS show, rather than the modelled
+// NotSupportedService.
+func noSuchService(name string) error {
+	return awserr.NoSuchEntity("No such service " + name + " is supported for Service Specific Credentials")
 }
 
 func (c serviceCred) metadata(user string) iamapi.ServiceSpecificCredentialMetadata {
@@ -523,7 +526,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 	}
 	svc, ok := iam.ServiceCredentialServices[in.ServiceName]
 	if !ok {
-		return nil, notSupportedService()
+		return nil, noSuchService(in.ServiceName)
 	}
 	now := s.now()
 	c := serviceCred{ID: iam.NewID(iam.PrefixServiceCredential), ServiceName: in.ServiceName, Status: iam.StatusActive, CreateDate: now, Created: s.cfg.Now().UTC()}
@@ -599,7 +602,7 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 		return nil, err
 	}
 	if _, ok := iam.ServiceCredentialServices[in.ServiceName]; in.ServiceName != "" && !ok {
-		return nil, notSupportedService()
+		return nil, noSuchService(in.ServiceName)
 	}
 	all := in.AllUsers != nil && *in.AllUsers
 	if all && in.UserName != "" {

@@ -255,7 +255,7 @@ func TestServiceSpecificCredentials(t *testing.T) {
 		name, user, service, code string
 	}{
 		{"third for one service", "ann", "codecommit.amazonaws.com", "LimitExceeded"},
-		{"unsupported service", "ann", "s3.amazonaws.com", "NotSupportedService"},
+		{"unsupported service", "ann", "s3.amazonaws.com", "NoSuchEntity"},
 		{"no such user", "nobody", "codecommit.amazonaws.com", "NoSuchEntity"},
 	}
 	for _, tc := range tests {
@@ -530,8 +530,8 @@ func TestServiceAPIKeys(t *testing.T) {
 		{"age days above 36600", "ann", "logs.amazonaws.com", "ValidationError",
 			"1 validation error detected: Value at 'credentialAgeDays' failed to satisfy constraint: Member must have value less than or equal to 36600", aws.Int32(36601)},
 		{"third bedrock key", "ann", "bedrock.amazonaws.com", "LimitExceeded", "", nil},
-		{"unsupported service", "ann", "s3.amazonaws.com", "NotSupportedService",
-			"The specified service does not support service-specific credentials.", nil},
+		{"unsupported service", "ann", "s3.amazonaws.com", "NoSuchEntity",
+			"No such service s3.amazonaws.com is supported for Service Specific Credentials", nil},
 		{"no such user", "nobody", "bedrock.amazonaws.com", "NoSuchEntity", "", nil},
 	}
 	for _, tc := range refusals {

@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"errors"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/iam"
@@ -214,7 +215,13 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUser
 		if _, err := getUser(ctx, tx, account, in.UserName); err != nil {
 			return err
 		}
-		return notFound(tx.RemoveUserFromGroup(ctx, account, in.GroupName, in.UserName), noSuchUser(in.UserName))
+		// Removing a user who is not a member succeeds, as it does on AWS (inferred: AWS
+		// documents no error for it, and the group and user were both found above).
+		err := tx.RemoveUserFromGroup(ctx, account, in.GroupName, in.UserName)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	arnpkg "github.com/iamd/iamd/arn"
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/authz"
@@ -123,6 +124,15 @@ func noSuchGroup(name string) error {
 	return awserr.NoSuchEntity("The group with name " + name + " cannot be found.")
 }
 
+// checkARN refuses a policy or boundary ARN that is no ARN at all: AWS answers it as invalid
+// input, not as a policy it cannot find.
+func checkARN(s string) error {
+	if _, err := arnpkg.Parse(s); err != nil {
+		return awserr.InvalidInput("ARN " + s + " is not valid.")
+	}
+	return nil
+}
+
 func noSuchPolicy(arn string) error {
 	return awserr.NoSuchEntity("Policy " + arn + " was not found.")
 }
@@ -220,6 +230,9 @@ func principalExists(ctx context.Context, tx store.Tx, account string, kind iam.
 // visiblePolicy reads a managed policy the account may use: its own or an AWS managed one.
 // Another account's policy is reported as missing, as AWS does.
 func visiblePolicy(ctx context.Context, tx store.Tx, account, arn string, missing error) (iam.ManagedPolicy, error) {
+	if err := checkARN(arn); err != nil {
+		return iam.ManagedPolicy{}, err
+	}
 	p, err := tx.Policy(ctx, arn)
 	if err != nil {
 		return p, notFound(err, missing)

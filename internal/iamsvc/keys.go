@@ -7,6 +7,7 @@ import (
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 )
@@ -166,6 +167,13 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 	return &iamapi.DeleteAccessKeyOutput{}, nil
 }
 
+// unknownKeyDenied is GetAccessKeyLastUsed's answer for a key the account does not hold: the
+// operation models no NoSuchEntity, and AWS words it as a denial on the key (the wording is
+// inferred from answers recorded by others, not documented).
+func unknownKeyDenied(caller, id string) error {
+	return awserr.AccessDenied("User: " + caller + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + id + ".")
+}
+
 // GetAccessKeyLastUsed reports when and where a key of the account was last used; a key never
 // used reports ServiceName and Region "N/A", as AWS does.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccessKeyLastUsedInput) (*iamapi.GetAccessKeyLastUsedOutput, error) {
@@ -178,10 +186,10 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccess
 		var err error
 		k, err = tx.AccessKey(ctx, in.AccessKeyId)
 		if err != nil {
-			return notFound(err, noSuchKey(in.AccessKeyId))
+			return notFound(err, unknownKeyDenied(p.ARN(), in.AccessKeyId))
 		}
 		if k.Account != p.Account() {
-			return noSuchKey(in.AccessKeyId)
+			return unknownKeyDenied(p.ARN(), in.AccessKeyId)
 		}
 		return nil
 	})

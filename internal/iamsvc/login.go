@@ -331,7 +331,9 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, in *iamapi.De
 		return nil, err
 	}
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		return notFound(tx.DeleteRecord(ctx, p.Account(), kindSetting, settingPasswordPolicy), noSuchPasswordPolicy(p.Account()))
+		// Delete words the absence unlike Get, as AWS's documentation quotes it.
+		return notFound(tx.DeleteRecord(ctx, p.Account(), kindSetting, settingPasswordPolicy),
+			awserr.NoSuchEntity("The account policy with name PasswordPolicy cannot be found."))
 	})
 	if err != nil {
 		return nil, err

@@ -83,6 +83,8 @@ func TestLoginProfilesAndPasswordPolicy(t *testing.T) {
 	must(c.DeleteAccountPasswordPolicy(ctx, &iamsdk.DeleteAccountPasswordPolicyInput{}))(t)
 	_, err = c.GetAccountPasswordPolicy(ctx, &iamsdk.GetAccountPasswordPolicyInput{})
 	wantErr(t, err, "NoSuchEntity", "The Password Policy with domain name "+iamtest.Account+" cannot be found.")
+	_, err = c.DeleteAccountPasswordPolicy(ctx, &iamsdk.DeleteAccountPasswordPolicyInput{})
+	wantErr(t, err, "NoSuchEntity", "The account policy with name PasswordPolicy cannot be found.")
 	must(c.DeleteLoginProfile(ctx, &iamsdk.DeleteLoginProfileInput{UserName: aws.String("bob")}))(t)
 	_, err = c.GetLoginProfile(ctx, &iamsdk.GetLoginProfileInput{UserName: aws.String("bob")})
 	wantErr(t, err, "NoSuchEntity", "Login Profile for User bob cannot be found.")

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
@@ -17,6 +18,21 @@ import (
 
 // Identity providers (OpenID Connect and SAML), stored as records of the kinds internal/iam
 // declares so that STS can read them with store.OIDCProviderByURL and store.SAMLProviderByARN.
+
+// invalidOIDCURL words a refused provider URL as answers recorded against AWS do (the
+// documentation gives no wording): a value that is no URL at all fails validation; a URL of
+// another scheme, or with what a provider URL may not hold (a query, a fragment, user
+// information), is invalid input.
+func invalidOIDCURL(u string) error {
+	scheme, _, ok := strings.Cut(u, "://")
+	switch {
+	case !ok:
+		return awserr.Validation("Invalid Open ID Connect Provider URL")
+	case scheme != "https":
+		return awserr.InvalidInput("Invalid Open ID Connect Provider URL. The URL must begin with https://.")
+	}
+	return awserr.InvalidInput("Invalid Open ID Connect Provider URL.")
+}
 
 func noSuchOIDC(arn string) error {
 	return awserr.NoSuchEntity("OpenIDConnect Provider not found for arn " + arn)
@@ -78,7 +94,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 	}
 	hostPath, err := iam.NormalizeOIDCURL(in.Url)
 	if err != nil {
-		return nil, awserr.InvalidInput("Invalid Open ID Connect Provider URL")
+		return nil, invalidOIDCURL(in.Url)
 	}
 	if err := checkThumbprints(in.ThumbprintList); err != nil {
 		return nil, err

@@ -44,8 +44,8 @@ func TestOIDCProviders(t *testing.T) {
 		code, msg string
 	}{
 		{"same url", "https://token.example.com/tenant", nil, "EntityAlreadyExists", "Provider with url https://token.example.com/tenant already exists."},
-		{"http", "http://token.example.com", nil, "InvalidInput", "Invalid Open ID Connect Provider URL"},
-		{"query", "https://token.example.com/?a=b", nil, "InvalidInput", "Invalid Open ID Connect Provider URL"},
+		{"http", "http://token.example.com", nil, "InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with https://."},
+		{"query", "https://token.example.com/?a=b", nil, "InvalidInput", "Invalid Open ID Connect Provider URL."},
 		{"not hex", "https://other.example.com", []string{strings.Repeat("z", 40)}, "InvalidInput", ""},
 		{"six thumbprints", "https://other.example.com", []string{tp, tp, tp, tp, tp, tp}, "InvalidInput", "Thumbprint list must contain fewer than 5 entries."},
 	}

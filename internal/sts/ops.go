@@ -430,7 +430,9 @@ func sessionTags(in []stsapi.Tag) ([]session.Tag, error) {
 		}
 		k := strings.ToLower(t.Key)
 		if seen[k] {
-			return nil, awserr.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			// STS's code for a parameter it refuses is InvalidParameterValue (IAM's InvalidInput);
+			// the sentence is IAM's, which STS is inferred to share.
+			return nil, awserr.New(http.StatusBadRequest, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[k] = true
 		out = append(out, session.Tag{Key: t.Key, Value: t.Value})

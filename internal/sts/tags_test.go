@@ -128,3 +128,26 @@ func TestReservedSessionTags(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicateSessionTagKeys checks STS's answer to a tag key given twice, in any case:
+// InvalidParameterValue, STS's code for a bad parameter, where IAM answers InvalidInput.
+func TestDuplicateSessionTagKeys(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	putRole(t, h, "tagged", trustRoot, 3600)
+	op := operator(t, h)
+	tags := []ststypes.Tag{tag("team", "blue"), tag("Team", "red")}
+	const want = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+	check := func(name string, err error) {
+		t.Helper()
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValue" || ae.ErrorMessage() != want {
+			t.Errorf("%s: err = %v, want InvalidParameterValue %q", name, err, want)
+		}
+	}
+	_, err := assume(t, op, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/tagged"),
+		RoleSessionName: aws.String("s1"), Tags: tags})
+	check("AssumeRole", err)
+	_, err = iamtest.STS(h.Root()).GetFederationToken(ctx, &stssdk.GetFederationTokenInput{Name: aws.String("bob"), Tags: tags})
+	check("GetFederationToken", err)
+}
