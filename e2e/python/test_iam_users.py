@@ -111,6 +111,7 @@ class WireErrors(e.TestCase):
                 status, body = e.signed_request(service, {'Action': 'NoSuchAction', 'Version': version})
                 self.assertEqual(status, 400, body)
                 self.assertEqual(re.search(r'<Code>([^<]*)</Code>', body).group(1), 'InvalidAction', body)
+                self.assertIn('xmlns="http://webservices.amazon.com/AWSFault/2005-15-09"', body)
 
     def test_wrong_secret(self):
         ident = self.sts.get_caller_identity()

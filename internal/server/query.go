@@ -44,6 +44,10 @@ func newQueryFront(iam iamapi.Service, sts stsapi.Service) *queryFront {
 	return f
 }
 
+// awsFaultNamespace is the XML namespace of the errors AWS's Query front ends answer before any
+// service is found (InvalidAction).
+const awsFaultNamespace = "http://webservices.amazon.com/AWSFault/2005-15-09"
+
 // textXML is the Content-Type header value of every Query answer; net/http only reads it.
 var textXML = []string{"text/xml"}
 
@@ -75,6 +79,9 @@ func (f *queryFront) parse(r *http.Request, body []byte, c *call) (operation, er
 		return op, awserr.New(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter Version.")
 	}
 	if !ok {
+		// AWS answers an operation it does not know in its common fault namespace, not the
+		// service's (recorded answers of IAM's, SES's and SNS's Query front ends).
+		c.namespace = awsFaultNamespace
 		return op, awserr.Newf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
 	}
 	op.params = params

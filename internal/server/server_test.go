@@ -143,14 +143,15 @@ func TestScopeServiceMustMatch(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	h := iamtest.New(t)
+	const awsFault = "http://webservices.amazon.com/AWSFault/2005-15-09" // AWS's common fault namespace
 	cases := []struct {
 		name, service, form string
 		status              int
 		code, ns            string
 	}{
-		{"unknownAction", "iam", "Action=Nope&Version=2010-05-08", 400, "InvalidAction", iamapi.Namespace},
-		{"unknownStsAction", "sts", "Action=Nope&Version=2011-06-15", 400, "InvalidAction", stsapi.Namespace},
-		{"wrongVersion", "iam", "Action=ListUsers&Version=2099-01-01", 400, "InvalidAction", iamapi.Namespace},
+		{"unknownAction", "iam", "Action=Nope&Version=2010-05-08", 400, "InvalidAction", awsFault},
+		{"unknownStsAction", "sts", "Action=Nope&Version=2011-06-15", 400, "InvalidAction", awsFault},
+		{"wrongVersion", "iam", "Action=ListUsers&Version=2099-01-01", 400, "InvalidAction", awsFault},
 		{"noVersion", "iam", "Action=ListUsers", 400, "MissingParameter", iamapi.Namespace},
 		{"noAction", "iam", "Version=2010-05-08", 400, "MissingAction", iamapi.Namespace},
 		{"duplicate", "iam", "Action=GetUser&Version=2010-05-08&UserName=a&UserName=b", 400, "MalformedQueryString", iamapi.Namespace},
