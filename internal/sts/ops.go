@@ -145,8 +145,18 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	return &stsapi.GetFederationTokenOutput{
 		Credentials:      creds,
 		FederatedUser:    &stsapi.FederatedUser{FederatedUserId: p.Account() + ":" + in.Name, Arn: iam.FederatedUserARN(p.Account(), in.Name)},
-		PackedPolicySize: packedSize(packed, sess),
+		PackedPolicySize: federationPacked(packedSize(packed, sess)),
 	}, nil
+}
+
+// federationPacked is GetFederationToken's PackedPolicySize: unlike the role operations, which
+// leave it out when nothing is packed, AWS sends 0 there (inferred from AWS's answers; the
+// reference documents only the percentage).
+func federationPacked(pct *int32) *int32 {
+	if pct == nil {
+		return new(int32)
+	}
+	return pct
 }
 
 // AssumeRole issues credentials for a role session when the role's trust policy (and, where it
