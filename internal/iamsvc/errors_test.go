@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamd/iamd/internal/iamtest"
 )
@@ -55,4 +56,33 @@ func TestErrorsInAWSWords(t *testing.T) {
 	wantErr(t, err, "InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with https://.")
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iamsdk.CreateOpenIDConnectProviderInput{Url: aws.String("https://example.com/?a=b"), ThumbprintList: tp})
 	wantErr(t, err, "InvalidInput", "Invalid Open ID Connect Provider URL.")
+}
+
+// TestVirtualMFAPathAndName checks that a virtual MFA device is identified by its path and
+// name together, as its serial number (arn:aws:iam::ACCOUNT:mfa/PATH/NAME) is: the same name
+// under two paths is two devices, and only the same path and name is a duplicate.
+func TestVirtualMFAPathAndName(t *testing.T) {
+	_, c := newClient(t)
+	create := func(path string) (string, error) {
+		out, err := c.CreateVirtualMFADevice(ctx, &iamsdk.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("dev"), Path: aws.String(path)})
+		if err != nil {
+			return "", err
+		}
+		return aws.ToString(out.VirtualMFADevice.SerialNumber), nil
+	}
+	a := must(create("/a/"))(t)
+	b := must(create("/b/"))(t)
+	root := must(create("/"))(t)
+	_, err := create("/a/")
+	wantErr(t, err, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")
+	must(c.TagMFADevice(ctx, &iamsdk.TagMFADeviceInput{SerialNumber: aws.String(b), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))(t)
+	tags := must(c.ListMFADeviceTags(ctx, &iamsdk.ListMFADeviceTagsInput{SerialNumber: aws.String(a)}))(t)
+	if len(tags.Tags) != 0 {
+		t.Errorf("device %s has the tags of %s: %v", a, b, tags.Tags)
+	}
+	for _, serial := range []string{a, b, root} {
+		must(c.DeleteVirtualMFADevice(ctx, &iamsdk.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)}))(t)
+	}
+	_, err = c.DeleteVirtualMFADevice(ctx, &iamsdk.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(a)})
+	wantErr(t, err, "NoSuchEntity", "MFA Device with serial number "+a+" does not exist.")
 }

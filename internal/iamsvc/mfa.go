@@ -52,6 +52,22 @@ type mfaDevice struct {
 	// Drift is the device clock's offset in steps, learnt by ResyncMFADevice.
 	Drift int64     `json:",omitempty"`
 	Tags  []iam.Tag `json:",omitempty"`
+
+	stored string // the record name it was read under, when read
+}
+
+// mfaKey is a virtual device's record name: its path (without the leading slash) and name, as
+// its serial number names it, for AWS identifies a device by the two together. At path "/"
+// it is the name alone, the record name of every device before paths were part of it.
+func mfaKey(path, name string) string { return strings.TrimPrefix(path, "/") + name }
+
+// key is the record name of d: the one it was read under (a device of another path stored
+// before paths were part of the name keeps its own), else its path and name.
+func (d mfaDevice) key() string {
+	if d.stored != "" {
+		return d.stored
+	}
+	return mfaKey(d.Path, d.Name)
 }
 
 func seedAD(account, serial string) []byte {
@@ -66,33 +82,41 @@ func invalidCode() error {
 	return awserr.New(http.StatusForbidden, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 }
 
-// deviceName returns the record name a serial number of account names, or false.
-func deviceName(account, serial string) (string, bool) {
+// deviceKey returns the record name a serial number of account names (its path and name) and
+// the device name alone, or false.
+func deviceKey(account, serial string) (key, name string, ok bool) {
 	rest, ok := strings.CutPrefix(serial, iam.MFAARN(account, "/", ""))
 	if !ok || rest == "" {
-		return "", false
+		return "", "", false
 	}
-	return rest[strings.LastIndexByte(rest, '/')+1:], true
+	return rest, rest[strings.LastIndexByte(rest, '/')+1:], true
 }
 
-// readMFA reads the virtual device with the serial number.
+// readMFA reads the virtual device with the serial number: by path and name, else (a device of
+// another path than "/" stored before paths were part of the record name) by name alone.
 func readMFA(ctx context.Context, tx store.Tx, account, serial string) (mfaDevice, error) {
 	var d mfaDevice
-	name, ok := deviceName(account, serial)
+	key, name, ok := deviceKey(account, serial)
 	if !ok {
 		return d, noSuchMFA(serial)
 	}
-	if err := readRecord(ctx, tx, account, kindMFA, name, &d, noSuchMFA(serial)); err != nil {
-		return d, err
+	err := readRecord(ctx, tx, account, kindMFA, key, &d, noSuchMFA(serial))
+	if _, missing := awserr.As(err); missing && key != name {
+		key = name
+		err = readRecord(ctx, tx, account, kindMFA, key, &d, noSuchMFA(serial))
+	}
+	if err != nil {
+		return mfaDevice{}, err
 	}
 	if !strings.EqualFold(d.Serial, serial) {
 		return mfaDevice{}, noSuchMFA(serial) // same name under another path
 	}
+	d.stored = key
 	return d, nil
 }
 
 func writeMFA(ctx context.Context, tx store.Tx, account string, d mfaDevice) error {
-	return writeRecord(ctx, tx, false, account, kindMFA, d.Name, d.UserID, d)
+	return writeRecord(ctx, tx, false, account, kindMFA, d.key(), d.UserID, d)
 }
 
 func (s *Service) openSeed(account string, d mfaDevice) ([]byte, error) {
@@ -139,7 +163,12 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 		return nil, awserr.InvalidInput("The virtual MFA device name is too long.")
 	}
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
-		err := writeRecord(ctx, tx, true, account, kindMFA, d.Name, "", d)
+		// A device of this path and name stored before paths were part of the record name is
+		// found under the name alone.
+		if _, err := readMFA(ctx, tx, account, serial); err == nil {
+			return awserr.EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
+		}
+		err := writeRecord(ctx, tx, true, account, kindMFA, d.key(), "", d)
 		return exists(err, "MFADevice entity at the same path and name already exists.")
 	})
 	if err != nil {
@@ -283,7 +312,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteV
 		if d.UserID != "" {
 			return awserr.DeleteConflict("MFA Device is still in use.")
 		}
-		return notFound(tx.DeleteRecord(ctx, account, kindMFA, d.Name), noSuchMFA(in.SerialNumber))
+		return notFound(tx.DeleteRecord(ctx, account, kindMFA, d.key()), noSuchMFA(in.SerialNumber))
 	})
 	if err != nil {
 		return nil, err

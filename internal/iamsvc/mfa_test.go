@@ -49,7 +49,9 @@ func TestVirtualMFA(t *testing.T) {
 	if _, err := png.Decode(bytes.NewReader(out.QRCodePNG)); err != nil {
 		t.Fatalf("QRCodePNG: %v", err)
 	}
-	_, err = c.CreateVirtualMFADevice(ctx, &iamsdk.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("BOB-PHONE")})
+	// The same path and name, in another case; the same name at another path is another device
+	// (TestVirtualMFAPathAndName).
+	_, err = c.CreateVirtualMFADevice(ctx, &iamsdk.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("BOB-PHONE"), Path: aws.String("/team/")})
 	wantErr(t, err, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")
 
 	app := authenticator{seed, h.Clock}
