@@ -94,7 +94,7 @@ class Simulator(e.TestCase):
         self.assertEqual(got, {'iam:GetUser': 'allowed', 'iam:ListRoles': 'explicitDeny', 'iam:ListUsers': 'implicitDeny'})
         deny = [r for r in out['EvaluationResults'] if r['EvalActionName'] == 'iam:ListRoles'][0]
         st = deny['MatchedStatements'][0]
-        self.assertEqual((st['SourcePolicyId'], st['SourcePolicyType']), ('p', 'user'))
+        self.assertEqual((st['SourcePolicyId'], st['SourcePolicyType']), ('p', 'IAM Policy'))
         self.assertIn('Line', st['StartPosition'])
         as_user = e.client('iam', key)
         as_user.get_user(UserName=user['UserName'])

@@ -1,5 +1,5 @@
 """The policy simulator's result shape as boto3 parses it: one EvaluationResult per action with
-ResourceSpecificResults for named resources, EvalDecisionDetails where AWS documents it, and
+ResourceSpecificResults for named resources, EvalDecisionDetails only across accounts, and
 ResourceHandlingOption checked against AWS's EC2 scenarios."""
 
 import iamd_e2e as e
@@ -27,12 +27,13 @@ class ResourceSpecificResults(e.TestCase):
         get = results['iam:GetUser']
         self.assertEqual(get['EvalDecision'], 'explicitDeny')
         self.assertEqual(get['EvalResourceName'], red['Arn'])
-        self.assertEqual(get['EvalDecisionDetails'], {})
+        self.assertNotIn('EvalDecisionDetails', get)  # AWS sends no empty map
+        self.assertEqual(get['OrganizationsDecisionDetail'], {'AllowedByOrganizations': True})
         per = [(r['EvalResourceName'], r['EvalResourceDecision']) for r in get['ResourceSpecificResults']]
         self.assertEqual(per, [(red['Arn'], 'allowed'), (blue['Arn'], 'explicitDeny')])
         # The deny is reported by its deny statement alone.
         denied = get['ResourceSpecificResults'][1]['MatchedStatements']
-        self.assertEqual([(s['SourcePolicyId'], s['SourcePolicyType']) for s in denied], [('p', 'user')])
+        self.assertEqual([(s['SourcePolicyId'], s['SourcePolicyType']) for s in denied], [('p', 'IAM Policy')])
         self.assertEqual(get['MatchedStatements'], denied)
 
         delete = results['iam:DeleteUser']
