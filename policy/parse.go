@@ -34,8 +34,8 @@ var iamPaths = []string{"user/", "federated-user/", "role/", "group/", "instance
 // phase orders IAM's checks: IAM answers with the first fault of the earliest phase in which the
 // document has one, whatever statement it is in. The order is AWS's as observed (IAM documents
 // the messages, not their order): syntax, then a managed policy's Version, then the legacy
-// parser, Sid uniqueness, that every statement has actions, the format of resources, the vendor
-// of actions, that every statement has resources, and last the trust policy's own rules.
+// parser, Sid uniqueness, that every statement has actions, then resources, the format of
+// resources, the vendor of actions, and last the trust policy's own rules.
 type phase uint8
 
 const (
@@ -44,9 +44,9 @@ const (
 	phaseLegacy
 	phaseSid
 	phaseActions
+	phaseResources
 	phaseResource
 	phaseVendor
-	phaseResources
 	phaseTrust
 )
 
@@ -247,6 +247,10 @@ func (ps *parser) statement(v *jvalue) (*statement, *SyntaxError) {
 		return nil, ps.fail(v.off, msgSyntax)
 	}
 	if effect == nil {
+		if ps.kind.iamKind() {
+			// IAM's grammar requires Effect: its absence is a syntax error.
+			return nil, ps.fail(v.off, msgSyntax)
+		}
 		return nil, ps.fail(v.off, msgMissingEffect)
 	}
 	if effect.kind != jString || (!strings.EqualFold(effect.str, "Allow") && !strings.EqualFold(effect.str, "Deny")) {
@@ -539,10 +543,15 @@ func (ps *parser) resource(r *jvalue) {
 }
 
 // legacyResource reports whether IAM's legacy parser refuses an ARN that the format check let
-// through: one that runs sections together ("::") yet has fewer than six of them, such as
-// arn:aws:s3::bucket. By inference from AWS's answers; the rule is not documented.
+// through: one without a service (arn:aws::::b), or one that runs sections together ("::") yet
+// has fewer than six of them (arn:aws:s3::b). By inference from AWS's answers; the rule is not
+// documented.
 func legacyResource(r string) bool {
-	return r != "*" && len(arnSplit(r, -1)) < 6 && strings.Contains(r, "::")
+	if r == "*" {
+		return false
+	}
+	f := arnSplit(r, -1)
+	return (len(f) >= 3 && f[2] == "") || (len(f) < 6 && strings.Contains(r, "::"))
 }
 
 // checkResource returns IAM's reason for rejecting a Resource value, or "".
@@ -559,14 +568,16 @@ func checkResource(r string) string {
 	if part := f[1]; !strings.ContainsAny(part, "*?$") && !partitions[part] {
 		return "Partition \"" + part + "\" is not valid for resource \"" + filledARN(f[1:]) + "\"."
 	}
-	if len(f) < 4 || f[2] == "" || strings.ContainsAny(f[2], "*?") {
+	// A resource without a service section, or with a wildcard in it; an empty service is left
+	// to the legacy parser, and arn:aws:x (three sections) is accepted.
+	if len(f) < 3 || strings.ContainsAny(f[2], "*?") {
 		return msgResVendor
 	}
-	if f[3] != "" && !strings.ContainsAny(f[3], "*?$") {
-		id := ""
-		if len(f) == 6 {
-			id = f[5]
-		}
+	id := "" // the resource section; missing in an ARN of fewer than six sections
+	if len(f) == 6 {
+		id = f[5]
+	}
+	if len(f) > 3 && f[3] != "" && !strings.ContainsAny(f[3], "*?$") {
 		switch {
 		case f[2] == "iam":
 			return "IAM resource " + r + " cannot contain region information."
@@ -574,7 +585,7 @@ func checkResource(r string) string {
 			return "Resource " + r + " can not contain region information."
 		}
 	}
-	if f[2] == "iam" && len(f) == 6 && !iamPath(f[5]) {
+	if f[2] == "iam" && !iamPath(id) {
 		return msgIAMPath
 	}
 	return ""

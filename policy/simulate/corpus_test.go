@@ -22,9 +22,7 @@ const corpusRoot = "../testdata/corpus"
 // disputed lists corpus cases whose wanted answer the engine does not give, with why the engine
 // keeps its own answer. Each names an IAM message that the case itself marks as inferred; the
 // corpus owner decides whether to change the case (then delete its line here).
-var disputed = map[string]string{
-	"validation/identity/effect-missing": `the IAM API reference gives "Missing required field Effect" as AWS's reason`,
-}
+var disputed = map[string]string{}
 
 type want struct {
 	Decision           string              `json:"decision"`
