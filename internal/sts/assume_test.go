@@ -153,7 +153,7 @@ func TestAssumeRoleRefusals(t *testing.T) {
 		{"durationUnderMin", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), DurationSeconds: aws.Int32(899)}, "ValidationError"},
 		{"sessionNameBad", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("a b c")}, "ValidationError"},
 		{"badSessionPolicy", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"nope","Resource":"*"}]}`)}, "MalformedPolicyDocument"},
-		{"duplicateTags", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("A"), Value: aws.String("2")}}}, "InvalidInput"},
+		{"duplicateTags", stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), Tags: []ststypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("A"), Value: aws.String("2")}}}, "InvalidParameterValue"},
 	}
 	op := operator(t, h)
 	for _, c := range cases {
