@@ -80,7 +80,9 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		return nil, err
 	}
 	out := roleOut(r, true)
-	out.RoleLastUsed = nil
+	// As CreateRole's: the CLI reference's example, made with --description, shows neither the
+	// description nor the session duration.
+	out.MaxSessionDuration, out.Description, out.RoleLastUsed = nil, "", nil
 	return &iamapi.CreateServiceLinkedRoleOutput{Role: &out}, nil
 }
 

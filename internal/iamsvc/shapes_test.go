@@ -69,7 +69,7 @@ func wantXML(t *testing.T, what, body string, want, absent []string) {
 
 // AWS's CreateRole answer is the role as created, without MaxSessionDuration, Description or
 // RoleLastUsed (the CLI reference's create-role examples, one of them with
-// --max-session-duration); UpdateRoleDescription's echoes the description (its example) but not
+// --max-session-duration; CreateServiceLinkedRole's likewise); UpdateRoleDescription's echoes the description (its example) but not
 // the session duration or an empty last use.
 func TestRoleAnswersShape(t *testing.T) {
 	h, _ := newClient(t)
@@ -80,6 +80,9 @@ func TestRoleAnswersShape(t *testing.T) {
 	body = rawIAM(t, h, "UpdateRoleDescription", url.Values{"RoleName": {"r"}, "Description": {"second"}})
 	wantXML(t, "UpdateRoleDescription", body, []string{"<Description>second</Description>"},
 		[]string{"MaxSessionDuration", "RoleLastUsed"})
+	body = rawIAM(t, h, "CreateServiceLinkedRole", url.Values{"AWSServiceName": {"elasticbeanstalk.amazonaws.com"}, "Description": {"for Beanstalk"}})
+	wantXML(t, "CreateServiceLinkedRole", body, []string{"<RoleName>AWSServiceRoleForElasticBeanstalk</RoleName>"},
+		[]string{"MaxSessionDuration", "Description", "RoleLastUsed"})
 	// GetRole is the full view: the duration, the description and an empty last use.
 	body = rawIAM(t, h, "GetRole", url.Values{"RoleName": {"r"}})
 	wantXML(t, "GetRole", body, []string{"<MaxSessionDuration>7200</MaxSessionDuration>", "<Description>second</Description>", "<RoleLastUsed></RoleLastUsed>"}, nil)
