@@ -251,7 +251,9 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 		granularity = "SERVICE_LEVEL"
 	}
 	account := c.Account()
-	now := s.now()
+	// A job's dates are to the millisecond, as AWS's GetServiceLastAccessedDetails example
+	// writes them (2018-10-24T19:47:31.466Z), unlike entities' whole seconds.
+	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
 	rep := accessReport{JobID: timeOrderedID(s.cfg.Now()), JobType: granularity, Created: now, Completed: now}
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		if err := pruneReports(ctx, tx, account); err != nil {

@@ -201,3 +201,19 @@ func TestRootGetUserShape(t *testing.T) {
 		t.Errorf("root CreateDate not in whole seconds:\n%s", body)
 	}
 }
+
+// A last-accessed job's dates carry milliseconds as AWS's example writes them, never finer
+// digits; an entity's creation is in whole seconds.
+func TestJobDatesInMilliseconds(t *testing.T) {
+	h, c := newClient(t)
+	u := must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("u")}))(t).User
+	job := must(c.GenerateServiceLastAccessedDetails(ctx, &iamsdk.GenerateServiceLastAccessedDetailsInput{Arn: u.Arn}))(t)
+	body := rawIAM(t, h, "GetServiceLastAccessedDetails", url.Values{"JobId": {aws.ToString(job.JobId)}})
+	if !regexp.MustCompile(`<JobCreationDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z</JobCreationDate>`).MatchString(body) {
+		t.Errorf("JobCreationDate not to the millisecond:\n%s", body)
+	}
+	body = rawIAM(t, h, "GetUser", url.Values{"UserName": {"u"}})
+	if !regexp.MustCompile(`<CreateDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</CreateDate>`).MatchString(body) {
+		t.Errorf("CreateDate not in whole seconds:\n%s", body)
+	}
+}
