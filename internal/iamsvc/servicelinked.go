@@ -14,7 +14,7 @@ import (
 )
 
 // Service-linked roles. CreateServiceLinkedRole makes the role AWS would make for the service
-// (name, path, trust policy); DeleteServiceLinkedRole deletes it at once but answers, as AWS
+// (name, path, trust policy, attached AWS managed policy); DeleteServiceLinkedRole deletes it at once but answers, as AWS
 // does, with a deletion task whose outcome GetServiceLinkedRoleDeletionStatus reports. A task
 // is a record named by its UUID, written in the transaction that deletes the role.
 
@@ -36,7 +36,8 @@ func unmodifiableRole(name string) error {
 		"Cannot perform the operation on the protected role '"+name+"' - this role is only modifiable by AWS")
 }
 
-// CreateServiceLinkedRole creates the service-linked role of a service iamd knows the name of.
+// CreateServiceLinkedRole creates the service-linked role of a service iamd knows, with the
+// service's AWS managed policy attached.
 func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.CreateServiceLinkedRoleInput) (*iamapi.CreateServiceLinkedRoleOutput, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
@@ -74,7 +75,12 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return awserr.InvalidInput("Service role name " + name + " has been taken in this account, please try a different suffix.")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// The service's permissions: the AWS managed policy its documentation names, which the
+		// store holds (the catalogue is seeded before the first operation).
+		return tx.AttachPolicy(ctx, account, iam.KindRole, name, slr.PolicyARN)
 	})
 	if err != nil {
 		return nil, err

@@ -18,17 +18,33 @@ func TestCreateServiceLinkedRole(t *testing.T) {
 	cases := []struct {
 		name, service, suffix, desc string
 		wantName, wantPath          string
+		wantPolicy                  string // the AWS managed policy attached, by name
 		code, msg                   string
 	}{
 		{name: "elastic beanstalk", service: "elasticbeanstalk.amazonaws.com", desc: "for EB",
-			wantName: "AWSServiceRoleForElasticBeanstalk", wantPath: "/aws-service-role/elasticbeanstalk.amazonaws.com/"},
+			wantName: "AWSServiceRoleForElasticBeanstalk", wantPath: "/aws-service-role/elasticbeanstalk.amazonaws.com/",
+			wantPolicy: "AWSElasticBeanstalkServiceRolePolicy"},
+		// Services beyond the first 23, from their service-linked role pages.
+		{name: "lex bots", service: "lex.amazonaws.com",
+			wantName: "AWSServiceRoleForLexBots", wantPath: "/aws-service-role/lex.amazonaws.com/", wantPolicy: "LexBotPolicy"},
+		{name: "application auto scaling ecs", service: "ecs.application-autoscaling.amazonaws.com",
+			wantName: "AWSServiceRoleForApplicationAutoScaling_ECSService", wantPath: "/aws-service-role/ecs.application-autoscaling.amazonaws.com/",
+			wantPolicy: "AWSApplicationAutoscalingECSServicePolicy"},
+		{name: "dynamodb replication", service: "replication.dynamodb.amazonaws.com",
+			wantName: "AWSServiceRoleForDynamoDBReplication", wantPath: "/aws-service-role/replication.dynamodb.amazonaws.com/",
+			wantPolicy: "DynamoDBReplicationServiceRolePolicy"},
+		{name: "lex v2 bots with a suffix", service: "lexv2.amazonaws.com", suffix: "bot1",
+			wantName: "AWSServiceRoleForLexV2Bots_bot1", wantPath: "/aws-service-role/lexv2.amazonaws.com/", wantPolicy: "AmazonLexV2BotPolicy"},
+		{name: "new service suffix refused", service: "ecs.application-autoscaling.amazonaws.com", suffix: "x", code: "InvalidInput",
+			msg: "Custom suffix is not allowed for ecs.application-autoscaling.amazonaws.com"},
 		{name: "taken", service: "elasticbeanstalk.amazonaws.com", code: "InvalidInput",
 			msg: "Service role name AWSServiceRoleForElasticBeanstalk has been taken in this account, please try a different suffix."},
 		{name: "suffix allowed", service: "autoscaling.amazonaws.com", suffix: "fleet",
-			wantName: "AWSServiceRoleForAutoScaling_fleet", wantPath: "/aws-service-role/autoscaling.amazonaws.com/"},
+			wantName: "AWSServiceRoleForAutoScaling_fleet", wantPath: "/aws-service-role/autoscaling.amazonaws.com/",
+			wantPolicy: "AutoScalingServiceRolePolicy"},
 		{name: "suffix refused", service: "es.amazonaws.com", suffix: "x", code: "InvalidInput",
 			msg: "Custom suffix is not allowed for es.amazonaws.com"},
-		{name: "unknown service", service: "nosuch.amazonaws.com", code: "InvalidInput"},
+		{name: "unknown service", service: "nosuch.amazonaws.com", code: "InvalidInput", msg: "Unrecognized service name: nosuch.amazonaws.com"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,6 +76,16 @@ func TestCreateServiceLinkedRole(t *testing.T) {
 			got := must(c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: r.RoleName}))(t).Role
 			if aws.ToString(got.RoleId) != aws.ToString(r.RoleId) || aws.ToString(got.Description) != tc.desc {
 				t.Errorf("GetRole id = %s %q, want %s %q", aws.ToString(got.RoleId), aws.ToString(got.Description), aws.ToString(r.RoleId), tc.desc)
+			}
+			// The service's AWS managed policy is attached, and counted as attached.
+			arn := "arn:aws:iam::aws:policy/aws-service-role/" + tc.wantPolicy
+			attached := must(c.ListAttachedRolePolicies(ctx, &iamsdk.ListAttachedRolePoliciesInput{RoleName: r.RoleName}))(t).AttachedPolicies
+			if len(attached) != 1 || aws.ToString(attached[0].PolicyArn) != arn || aws.ToString(attached[0].PolicyName) != tc.wantPolicy {
+				t.Errorf("attached = %+v, want %s", attached, arn)
+			}
+			p := must(c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(arn)}))(t).Policy
+			if aws.ToInt32(p.AttachmentCount) != 1 {
+				t.Errorf("%s AttachmentCount = %d", arn, aws.ToInt32(p.AttachmentCount))
 			}
 		})
 	}
@@ -129,6 +155,11 @@ func TestServiceLinkedRoleProtectedAndDeleted(t *testing.T) {
 	}
 	_, err = c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String(name)})
 	wantErr(t, err, "NoSuchEntity", "")
+	// The policy the service's role was made with went with it.
+	ecsPolicy := must(c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy")}))(t).Policy
+	if aws.ToInt32(ecsPolicy.AttachmentCount) != 0 {
+		t.Errorf("AmazonECSServiceRolePolicy AttachmentCount = %d after the role's deletion", aws.ToInt32(ecsPolicy.AttachmentCount))
+	}
 
 	for _, bad := range []struct{ name, id, code string }{
 		{"unknown task", "task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/11111111-2222-4333-8444-555555555555", "NoSuchEntity"},
@@ -245,7 +276,8 @@ func TestServiceLinkedRoleChanges(t *testing.T) {
 	}
 	names := must(c.ListRolePolicies(ctx, &iamsdk.ListRolePoliciesInput{RoleName: aws.String(slr)}))(t).PolicyNames
 	attached := must(c.ListAttachedRolePolicies(ctx, &iamsdk.ListAttachedRolePoliciesInput{RoleName: aws.String(slr)}))(t).AttachedPolicies
-	if len(names) != 1 || names[0] != "p" || len(attached) != 1 {
+	// The boundary's attachment and the policy RDS's role is made with.
+	if len(names) != 1 || names[0] != "p" || len(attached) != 2 {
 		t.Fatalf("service-linked role's policies: inline %v, attached %+v", names, attached)
 	}
 	// A missing role is still NoSuchEntity, not UnmodifiableEntity.
