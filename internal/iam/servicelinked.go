@@ -26,16 +26,19 @@ func slrPolicy(name string) string {
 
 // serviceLinkedRoles maps service principals to the role AWS makes for them: its name, whether a
 // custom suffix is accepted, and the permissions policy attached. Each row comes from the
-// service's own "Using service-linked roles" page (the comment above it), or, where noted by a
-// managed-policy reference page, from AWS's managed policies: the policy attached to the role and
-// the role ARN (aws-service-role/PRINCIPAL/NAME) that AWS's own policies let
+// service's own "Using service-linked roles" page (the comment above it); a row whose comment is
+// instead a managed-policy reference page comes from AWS's managed policies: the policy attached
+// to the role, and the role ARN (aws-service-role/PRINCIPAL/NAME) that AWS's own policies let
 // iam:CreateServiceLinkedRole create. Every policy is in the embedded catalogue (the table test
 // checks it). Principals not listed are refused, as AWS refuses unknown ones, rather than given
-// an invented name. Deletion follows one rule for every service (DeleteServiceLinkedRole): iamd
+// an invented name. Services whose roles AWS names with a unique suffix (Connect, Lex V2) take
+// CustomSuffix. Deletion follows one rule for every service (DeleteServiceLinkedRole): iamd
 // knows no service's resources, so a role is in use only when an instance profile holds it.
 var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-using-service-linked-roles.html
 	"access-analyzer.amazonaws.com": {RoleName: "AWSServiceRoleForAccessAnalyzer", PolicyARN: slrPolicy("AccessAnalyzerServiceRolePolicy")},
+	// https://docs.aws.amazon.com/systems-manager/latest/userguide/using-service-linked-roles-service-action-2.html
+	"accountdiscovery.ssm.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonSSM_AccountDiscovery", PolicyARN: slrPolicy("AWSSystemsManagerAccountDiscoveryServicePolicy")},
 	// https://docs.aws.amazon.com/acm/latest/userguide/acm-slr.html
 	"acm.amazonaws.com": {RoleName: "AWSServiceRoleForCertificateManager", PolicyARN: slrPolicy("CertificateManagerServiceRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ComputeOptimizerAutomationServiceRolePolicy.html
@@ -48,10 +51,6 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"airflow.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonMWAA", PolicyARN: slrPolicy("AmazonMWAAServiceRolePolicy")},
 	// https://docs.aws.amazon.com/eventbridge/latest/userguide/using-service-linked-roles-service-action-ApiDestinations.html
 	"apidestinations.events.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonEventBridgeApiDestinations", PolicyARN: slrPolicy("AmazonEventBridgeApiDestinationsServiceRolePolicy")},
-	// https://docs.aws.amazon.com/apigateway/latest/developerguide/using-service-linked-roles.html
-	"apigateway.amazonaws.com": {RoleName: "AWSServiceRoleForAPIGateway", PolicyARN: slrPolicy("APIGatewayServiceRolePolicy")},
-	// https://docs.aws.amazon.com/appconfig/latest/userguide/using-service-linked-roles.html
-	"appconfig.amazonaws.com": {RoleName: "AWSServiceRoleForAppConfig", PolicyARN: slrPolicy("AWSAppConfigServiceRolePolicy")},
 	// https://docs.aws.amazon.com/appfabric/latest/adminguide/using-service-linked-roles.html
 	"appfabric.amazonaws.com": {RoleName: "AWSServiceRoleForAppFabric", PolicyARN: slrPolicy("AWSAppFabricServiceRolePolicy")},
 	// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CHAP_using-service-linked-roles-appinsights.html
@@ -94,8 +93,6 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"channels.lex.amazonaws.com": {RoleName: "AWSServiceRoleForLexChannels", PolicyARN: slrPolicy("LexChannelPolicy")},
 	// https://docs.aws.amazon.com/lexv2/latest/dg/using-service-linked-roles.html
 	"channels.lexv2.amazonaws.com": {RoleName: "AWSServiceRoleForLexV2Channels", PolicyARN: slrPolicy("AmazonLexChannelsAccess"), CustomSuffix: true},
-	// https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-service-linked-roles.html
-	"chatbot.amazonaws.com": {RoleName: "AWSServiceRoleForAWSChatbot", PolicyARN: slrPolicy("AWSChatbotServiceLinkedRolePolicy")},
 	// https://docs.aws.amazon.com/chime/latest/ag/using-service-linked-roles.html
 	"chime.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonChime", PolicyARN: slrPolicy("AmazonChimeServiceRolePolicy")},
 	// https://docs.aws.amazon.com/kms/latest/developerguide/using-service-linked-roles.html
@@ -120,6 +117,8 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"config-conforms.amazonaws.com": {RoleName: "AWSServiceRoleForConfigConforms", PolicyARN: slrPolicy("ConfigConformsServiceRolePolicy")},
 	// https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles.html
 	"config.amazonaws.com": {RoleName: "AWSServiceRoleForConfig", PolicyARN: slrPolicy("AWSConfigServiceRolePolicy")},
+	// https://docs.aws.amazon.com/connect/latest/adminguide/connect-slr.html
+	"connect.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonConnect", PolicyARN: slrPolicy("AmazonConnectServiceLinkedRolePolicy"), CustomSuffix: true},
 	// https://docs.aws.amazon.com/application-discovery/latest/userguide/service-linked-role-permissions.html
 	"continuousexport.discovery.amazonaws.com": {RoleName: "AWSServiceRoleForApplicationDiscoveryServiceContinuousExport", PolicyARN: slrPolicy("ApplicationDiscoveryServiceContinuousExportServiceRolePolicy")},
 	// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/using-service-linked-roles.html
@@ -228,6 +227,8 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"iottwinmaker.amazonaws.com": {RoleName: "AWSServiceRoleForIoTTwinMaker", PolicyARN: slrPolicy("AWSIoTTwinMakerServiceRolePolicy")},
 	// https://docs.aws.amazon.com/vpc/latest/ipam/iam-ipam-slr.html
 	"ipam.amazonaws.com": {RoleName: "AWSServiceRoleForIPAM", PolicyARN: slrPolicy("AWSIPAMServiceRolePolicy")},
+	// https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/security-service-linked-roles.html
+	"ivs.amazonaws.com": {RoleName: "AWSServiceRoleForIVSRecordToS3", PolicyARN: slrPolicy("IVSRecordToS3")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSystemsManagerJustInTimeAccessServicePolicy.html
 	"justintimeaccess.ssm.amazonaws.com": {RoleName: "AWSServiceRoleForSystemsManagerJustInTimeAccess", PolicyARN: slrPolicy("AWSSystemsManagerJustInTimeAccessServicePolicy")},
 	// https://docs.aws.amazon.com/msk/latest/developerguide/using-service-linked-roles.html
@@ -250,6 +251,8 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"license-management.marketplace.amazonaws.com": {RoleName: "AWSServiceRoleForMarketplaceLicenseManagement", PolicyARN: slrPolicy("AWSMarketplaceLicenseManagementServiceRolePolicy")},
 	// https://docs.aws.amazon.com/license-manager/latest/userguide/license-manager-role-core.html
 	"license-manager.amazonaws.com": {RoleName: "AWSServiceRoleForAWSLicenseManagerRole", PolicyARN: slrPolicy("AWSLicenseManagerServiceRolePolicy")},
+	// https://docs.aws.amazon.com/license-manager/latest/userguide/license-manager-role-management.html
+	"license-manager.master-account.amazonaws.com": {RoleName: "AWSServiceRoleForAWSLicenseManagerMasterAccountRole", PolicyARN: slrPolicy("AWSLicenseManagerMasterAccountRolePolicy")},
 	// https://docs.aws.amazon.com/license-manager/latest/userguide/license-manager-role-member-account.html
 	"license-manager.member-account.amazonaws.com": {RoleName: "AWSServiceRoleForAWSLicenseManagerMemberAccountRole", PolicyARN: slrPolicy("AWSLicenseManagerMemberAccountRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/LightsailExportAccess.html
@@ -266,6 +269,8 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"managedblockchain.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonManagedBlockchain", PolicyARN: slrPolicy("AmazonManagedBlockchainServiceRolePolicy")},
 	// https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/using-service-linked-roles-managedupdates.html
 	"managedupdates.elasticbeanstalk.amazonaws.com": {RoleName: "AWSServiceRoleForElasticBeanstalkManagedUpdates", PolicyARN: slrPolicy("AWSElasticBeanstalkManagedUpdatesServiceRolePolicy")},
+	// https://docs.aws.amazon.com/chatbot/latest/adminguide/slr-permissions.html
+	"management.chatbot.amazonaws.com": {RoleName: "AWSServiceRoleForAWSChatbot", PolicyARN: slrPolicy("AWSChatbotServiceLinkedRolePolicy")},
 	// https://docs.aws.amazon.com/mediatailor/latest/ug/using-service-linked-roles.html
 	"mediatailor.amazonaws.com": {RoleName: "AWSServiceRoleForMediaTailor", PolicyARN: slrPolicy("AWSMediaTailorServiceRolePolicy")},
 	// https://docs.aws.amazon.com/memorydb/latest/devguide/using-service-linked-roles.html
@@ -274,6 +279,8 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"mgn.amazonaws.com": {RoleName: "AWSServiceRoleForApplicationMigrationService", PolicyARN: slrPolicy("AWSApplicationMigrationServiceRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSMigrationHubOrchestratorServiceRolePolicy.html
 	"migrationhub-orchestrator.amazonaws.com": {RoleName: "AWSServiceRoleForMigrationHubOrchestrator", PolicyARN: slrPolicy("AWSMigrationHubOrchestratorServiceRolePolicy")},
+	// https://docs.aws.amazon.com/migrationhub-strategy/latest/userguide/using-service-linked-roles.html
+	"migrationhub-strategy.amazonaws.com": {RoleName: "AWSServiceRoleForMigrationHubStrategy", PolicyARN: slrPolicy("AWSMigrationHubStrategyServiceRolePolicy")},
 	// https://docs.aws.amazon.com/migrationhub/latest/ug/using-service-linked-roles.html
 	"migrationhub.amazonaws.com": {RoleName: "AWSServiceRoleForMigrationHub", PolicyARN: slrPolicy("MigrationHubServiceRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonWorkSpacesThinClientMonitoringServiceRolePolicy.html
@@ -300,10 +307,16 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"observability.aoss.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonOpenSearchServerless", PolicyARN: slrPolicy("AmazonOpenSearchServerlessServiceRolePolicy")},
 	// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/slr-aos.html
 	"opensearchservice.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonOpenSearchService", PolicyARN: slrPolicy("AmazonOpenSearchServiceRolePolicy")},
+	// https://docs.aws.amazon.com/apigateway/latest/developerguide/using-service-linked-roles.html
+	"ops.apigateway.amazonaws.com": {RoleName: "AWSServiceRoleForAPIGateway", PolicyARN: slrPolicy("APIGatewayServiceRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonAthenaServiceRolePolicy.html
 	"ops.athena.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonAthena", PolicyARN: slrPolicy("AmazonAthenaServiceRolePolicy")},
 	// https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/using-service-linked-roles.html
 	"ops.emr-serverless.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonEMRServerless", PolicyARN: slrPolicy("AmazonEMRServerlessServiceRolePolicy")},
+	// https://docs.aws.amazon.com/systems-manager/latest/userguide/using-service-linked-roles-service-action-6.html
+	"opsdatasync.ssm.amazonaws.com": {RoleName: "AWSServiceRoleForSystemsManagerOpsDataSync", PolicyARN: slrPolicy("AWSSystemsManagerOpsDataSyncServiceRolePolicy")},
+	// https://docs.aws.amazon.com/systems-manager/latest/userguide/using-service-linked-roles-service-action-4.html
+	"opsinsights.ssm.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonSSM_OpsInsights", PolicyARN: slrPolicy("AWSSSMOpsInsightsServiceRolePolicy")},
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html
 	"organizations.amazonaws.com": {RoleName: "AWSServiceRoleForOrganizations", PolicyARN: slrPolicy("AWSOrganizationsServiceTrustPolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceCatalogOrgsDataSyncServiceRolePolicy.html
@@ -338,10 +351,12 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"replicator.lambda.amazonaws.com": {RoleName: "AWSServiceRoleForLambdaReplicator", PolicyARN: slrPolicy("AWSLambdaReplicator")},
 	// https://docs.aws.amazon.com/awssupport/latest/user/using-service-linked-roles-ta-reporting.html
 	"reporting.trustedadvisor.amazonaws.com": {RoleName: "AWSServiceRoleForTrustedAdvisorReporting", PolicyARN: slrPolicy("AWSTrustedAdvisorReportingServiceRolePolicy")},
+	// https://docs.aws.amazon.com/aws-backup/latest/devguide/using-service-linked-roles-AWSServiceRoleForBackupReports.html
+	"reports.backup.amazonaws.com": {RoleName: "AWSServiceRoleForBackupReports", PolicyARN: slrPolicy("AWSServiceRolePolicyForBackupReports")},
 	// https://docs.aws.amazon.com/resource-explorer/latest/userguide/security_iam_service-linked-roles.html
 	"resource-explorer-2.amazonaws.com": {RoleName: "AWSServiceRoleForResourceExplorer", PolicyARN: slrPolicy("AWSResourceExplorerServiceRolePolicy")},
 	// https://docs.aws.amazon.com/ARG/latest/userguide/security_iam_service-linked-roles.html
-	"resource-groups.amazonaws.com": {RoleName: "AWSServiceRoleForResourceGroups", PolicyARN: slrPolicy("ResourceGroupsServiceRolePolicy")},
+	"resourcegroups.amazonaws.com": {RoleName: "AWSServiceRoleForResourceGroups", PolicyARN: slrPolicy("ResourceGroupsServiceRolePolicy")},
 	// https://docs.aws.amazon.com/robomaker/latest/dg/using-service-linked-roles.html
 	"robomaker.amazonaws.com": {RoleName: "AWSServiceRoleForRoboMaker", PolicyARN: slrPolicy("AWSRoboMakerServicePolicy")},
 	// https://docs.aws.amazon.com/rolesanywhere/latest/userguide/using-service-linked-roles.html
@@ -408,6 +423,8 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"thirdparty.config.amazonaws.com": {RoleName: "AWSServiceRoleForConfigThirdParty", PolicyARN: slrPolicy("AWSConfigThirdPartyServiceRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonTimestreamInfluxDBServiceRolePolicy.html
 	"timestream-influxdb.amazonaws.com": {RoleName: "AWSServiceRoleForTimestreamInfluxDB", PolicyARN: slrPolicy("AmazonTimestreamInfluxDBServiceRolePolicy")},
+	// https://docs.aws.amazon.com/chime-sdk/latest/ag/using-service-linked-roles-transcription.html
+	"transcription.chime.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonChimeTranscription", PolicyARN: slrPolicy("AmazonChimeTranscriptionServiceLinkedRolePolicy")},
 	// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForAWSTransformCustom.html
 	"transform-custom.amazonaws.com": {RoleName: "AWSServiceRoleForAWSTransformCustom", PolicyARN: slrPolicy("AWSServiceRoleForAWSTransformCustom")},
 	// https://docs.aws.amazon.com/vpc/latest/tgw/tgw-service-linked-roles.html
@@ -420,8 +437,16 @@ var serviceLinkedRoles = map[string]ServiceLinkedRole{
 	"user-attribute-cost-allocation-data.amazonaws.com": {RoleName: "AWSServiceRoleForUserAttributeCostAllocation", PolicyARN: slrPolicy("AWSUserAttributeCostAllocationPolicy")},
 	// https://docs.aws.amazon.com/verified-access/latest/ug/using-service-linked-roles.html
 	"verified-access.amazonaws.com": {RoleName: "AWSServiceRoleForVPCVerifiedAccess", PolicyARN: slrPolicy("AWSVPCVerifiedAccessServiceRolePolicy")},
+	// https://docs.aws.amazon.com/chime-sdk/latest/ag/using-service-linked-roles-stream.html
+	"voiceconnector.chime.amazonaws.com": {RoleName: "AWSServiceRoleForAmazonChimeVoiceConnector", PolicyARN: slrPolicy("AmazonChimeVoiceConnectorServiceLinkedRolePolicy")},
 	// https://docs.aws.amazon.com/vpc-lattice/latest/ug/using-service-linked-roles.html
 	"vpc-lattice.amazonaws.com": {RoleName: "AWSServiceRoleForVpcLattice", PolicyARN: slrPolicy("AWSVpcLatticeServiceRolePolicy")},
+	// https://docs.aws.amazon.com/waf/latest/developerguide/classic-using-service-linked-roles.html
+	"waf-regional.amazonaws.com": {RoleName: "AWSServiceRoleForWAFRegionalLogging", PolicyARN: slrPolicy("WAFRegionalLoggingServiceRolePolicy")},
+	// https://docs.aws.amazon.com/waf/latest/developerguide/classic-using-service-linked-roles.html
+	"waf.amazonaws.com": {RoleName: "AWSServiceRoleForWAFLogging", PolicyARN: slrPolicy("WAFLoggingServiceRolePolicy")},
+	// https://docs.aws.amazon.com/waf/latest/developerguide/using-service-linked-roles.html
+	"wafv2.amazonaws.com": {RoleName: "AWSServiceRoleForWAFV2Logging", PolicyARN: slrPolicy("WAFV2LoggingServiceRolePolicy")},
 	// https://docs.aws.amazon.com/wellarchitected/latest/userguide/using-service-linked-roles.html
 	"wellarchitected.amazonaws.com": {RoleName: "AWSServiceRoleForWellArchitected", PolicyARN: slrPolicy("AWSWellArchitectedOrganizationsServiceRolePolicy")},
 	// https://docs.aws.amazon.com/workspaces-web/latest/adminguide/using-service-linked-roles.html
