@@ -58,6 +58,7 @@ var allowed = map[string][]string{
 	"internal/leanhttp":        {},
 	"internal/loadgen":         {},
 	"internal/tlsreload":       {}, // the TLS certificate, reloaded when its files change
+	"internal/s3/chunked":      {}, // the aws-chunked decoder of S3 uploads (issue 18)
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
 	"internal/jwtissuer":       {"internal/seal", "internal/store", "github.com/go-jose/go-jose/v4"},
 	"internal/federation/saml": {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},
