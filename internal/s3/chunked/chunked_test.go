@@ -468,3 +468,27 @@ func TestBodyError(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// AWS's example of a chunked upload with a signed trailer (S3 API reference, "Signature
+// calculations for trailing headers (chunked uploads)"): the same 66,560 bytes with a CRC32C
+// trailer, seed 106e2a8a….
+func TestAWSTrailerExample(t *testing.T) {
+	s := exampleSigning()
+	s.Seed = "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e"
+	var b bytes.Buffer
+	b.WriteString("10000;chunk-signature=b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2\r\n")
+	b.Write(bytes.Repeat([]byte("a"), 65536))
+	b.WriteString("\r\n400;chunk-signature=1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n")
+	b.Write(bytes.Repeat([]byte("a"), 1024))
+	b.WriteString("\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n")
+	b.WriteString("x-amz-checksum-crc32c:sOO8/Q==\r\n")
+	b.WriteString("x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n\r\n")
+	r := NewReader(&b, SignedPayloadTrailer, s, 66560, []string{"x-amz-checksum-crc32c"})
+	got, err := readAll(r)
+	if err != nil || !bytes.Equal(got, bytes.Repeat([]byte("a"), 66560)) {
+		t.Fatalf("%d bytes, %v", len(got), err)
+	}
+	if tr := r.Trailers(); tr["x-amz-checksum-crc32c"] != "sOO8/Q==" {
+		t.Fatalf("trailers %v", tr)
+	}
+}
