@@ -134,6 +134,15 @@ func New() *Metrics {
 // Registry is the node's registry, for more collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
+// AuditDropped reports the audit trail's dropped events, read from dropped at each scrape: a
+// trail that falls behind drops rather than slow requests, and an operator must see it.
+func (m *Metrics) AuditDropped(dropped func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "iamd_audit_events_dropped_total",
+		Help: "Audit trail events dropped because the trail's writer fell behind.",
+	}, func() float64 { return float64(dropped()) }))
+}
+
 // ServeHTTP serves the metrics in Prometheus's text format.
 func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
 

@@ -101,6 +101,9 @@ func TestMetricsAfterSDKCalls(t *testing.T) {
 	if got := value(families, "iamd_cache_hits_total", map[string]string{"cache": "authn/*authn.keyEntry"}); got < 1 {
 		t.Errorf("access key cache hits = %v, want some", got)
 	}
+	if f := families["iamd_audit_events_dropped_total"]; f == nil || len(f.Metric) != 1 || f.Metric[0].GetCounter().GetValue() != 0 {
+		t.Errorf("iamd_audit_events_dropped_total = %v, want one series at 0", f)
+	}
 	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "process_cpu_seconds_total"} {
 		if families[name] == nil {
 			t.Errorf("no %s", name)

@@ -241,6 +241,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 			return nil, err
 		}
 		n.trail, audit, lookup = tr, tr, tr
+		met.AuditDropped(tr.Dropped)
 	}
 	n.Handler = server.New(server.Config{
 		Authn:      an,
