@@ -18,20 +18,6 @@ import (
 	"github.com/iamd/iamd/internal/node"
 )
 
-func backupNodeConfig(dir string) node.Config { return iamtest.NodeConfig(dir) }
-
-func openNode(t *testing.T, cfg node.Config) *node.Node {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	n, err := node.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
-}
-
 func mustMode(t *testing.T, path string, want os.FileMode) {
 	t.Helper()
 	fi, err := os.Stat(path)
@@ -50,7 +36,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	h := iamtest.Serve(t, openNode(t, backupNodeConfig(dir)), nil)
+	h := iamtest.Serve(t, iamtest.OpenNode(t, iamtest.NodeConfig(dir)), nil)
 	root := iamtest.IAM(h.Root())
 
 	if _, err := root.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("alice")}); err != nil {
@@ -124,7 +110,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	mustMode(t, filepath.Join(newDir, "master.key"), 0o600)
 	mustMode(t, filepath.Join(newDir, "iamd.db"), 0o600)
 
-	h2 := iamtest.Serve(t, openNode(t, backupNodeConfig(newDir)), nil)
+	h2 := iamtest.Serve(t, iamtest.OpenNode(t, iamtest.NodeConfig(newDir)), nil)
 	root2 := iamtest.IAM(h2.Root())
 	if _, err := root2.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("alice")}); err != nil {
 		t.Errorf("alice after restore: %v", err)
@@ -169,7 +155,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if !strings.Contains(msg, "IAMD_MASTER_KEY") || !strings.Contains(msg, filepath.Join(bare, "master.key")) {
 		t.Errorf("restore without a key does not say how to give one:\n%s", msg)
 	}
-	if n, err := node.Open(ctx, backupNodeConfig(bare)); err == nil {
+	if n, err := node.Open(ctx, iamtest.NodeConfig(bare)); err == nil {
 		n.Close()
 		t.Error("a restored directory without a master key started")
 	} else if !strings.Contains(err.Error(), "master key") || !strings.Contains(err.Error(), "missing") {
@@ -182,9 +168,9 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := backupNodeConfig(bare)
+	cfg := iamtest.NodeConfig(bare)
 	cfg.MasterKey = string(keyText)
-	h3 := iamtest.Serve(t, openNode(t, cfg), nil)
+	h3 := iamtest.Serve(t, iamtest.OpenNode(t, cfg), nil)
 	if _, err := iamtest.STS(h3.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)).GetCallerIdentity(ctx, &stssdk.GetCallerIdentityInput{}); err != nil {
 		t.Errorf("session on a restore started with IAMD_MASTER_KEY: %v", err)
 	}
@@ -193,7 +179,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 // --with-master-key copies the key beside the backup (0600) and warns; restore names it.
 func TestBackupWithMasterKey(t *testing.T) {
 	dir := t.TempDir()
-	openNode(t, backupNodeConfig(dir))
+	iamtest.OpenNode(t, iamtest.NodeConfig(dir))
 	out := filepath.Join(t.TempDir(), "b.db")
 	msg, err := run(t, "", "backup", "--data", dir, "--out", out, "--with-master-key")
 	if err != nil {
@@ -217,7 +203,7 @@ func TestBackupWithMasterKey(t *testing.T) {
 // backup, and leaves the directory as it found it.
 func TestRestoreRefuses(t *testing.T) {
 	dir := t.TempDir()
-	openNode(t, backupNodeConfig(dir))
+	iamtest.OpenNode(t, iamtest.NodeConfig(dir))
 	backups := t.TempDir()
 	good := filepath.Join(backups, "good.db")
 	if msg, err := run(t, "", "backup", "--data", dir, "--out", good); err != nil {

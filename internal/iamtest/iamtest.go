@@ -79,12 +79,20 @@ func New(t testing.TB) *Harness {
 	clock := &Clock{}
 	cfg := NodeConfig(dir)
 	cfg.Now = clock.Now
-	n, err := node.Open(context.Background(), cfg)
+	return Serve(t, OpenNode(t, cfg), clock)
+}
+
+// OpenNode opens a node that closes when t ends (closing it sooner is allowed).
+func OpenNode(t testing.TB, cfg node.Config) *node.Node {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := node.Open(ctx, cfg)
 	if err != nil {
 		t.Fatalf("iamtest: %v", err)
 	}
 	t.Cleanup(func() { n.Close() })
-	return Serve(t, n, clock)
+	return n
 }
 
 // NodeConfig is the configuration of a harness's node on data directory dir: the fixed account

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/iamd/iamd/internal/authn"
@@ -95,6 +96,9 @@ type Node struct {
 	now     func() time.Time
 	access  *iamsvc.AccessTracker
 	trail   *trail.Trail
+
+	closing  sync.Once
+	closeErr error
 }
 
 // Open starts a node: it creates the data directory, loads the master key (or makes a new one
@@ -349,6 +353,12 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
 
 // Close releases the store.
 func (n *Node) Close() error {
+	// Once: a test's cleanup may close a node its test already closed.
+	n.closing.Do(func() { n.closeErr = n.close() })
+	return n.closeErr
+}
+
+func (n *Node) close() error {
 	// Audit events queued are written before the store closes.
 	if n.trail != nil {
 		if err := n.trail.Close(); err != nil {

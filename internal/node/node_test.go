@@ -23,23 +23,10 @@ import (
 	"github.com/iamd/iamd/internal/node"
 )
 
-func config(dir string) node.Config { return iamtest.NodeConfig(dir) }
-
-func open(t *testing.T, cfg node.Config) *node.Node {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	n, err := node.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // installation makes a data directory with one user, alice, and the node closed.
 func installation(t *testing.T, dir string) {
 	t.Helper()
-	n := open(t, config(dir))
+	n := iamtest.OpenNode(t, iamtest.NodeConfig(dir))
 	defer n.Close()
 	h := iamtest.Serve(t, n, nil)
 	if _, err := iamsdk.NewFromConfig(h.Root()).CreateUser(context.Background(), &iamsdk.CreateUserInput{UserName: aws.String("alice")}); err != nil {
@@ -113,7 +100,7 @@ func TestDamagedDataRefused(t *testing.T) {
 			size := fileSize(filepath.Join(dir, "iamd.db"))
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			n, err := node.Open(ctx, config(dir))
+			n, err := node.Open(ctx, iamtest.NodeConfig(dir))
 			if err == nil {
 				n.Close()
 				t.Fatal("started on damaged data")
@@ -163,7 +150,7 @@ func overwrite(t *testing.T, dir string, p int) {
 // database: the next start is a first start, not a refusal over a key that sealed nothing.
 func TestFailedFirstStartLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	cfg := config(dir)
+	cfg := iamtest.NodeConfig(dir)
 	cfg.AccountID = "12" // refused at bootstrap, after the keyring was stored
 	n, err := node.Open(context.Background(), cfg)
 	if err == nil {
@@ -173,7 +160,7 @@ func TestFailedFirstStartLeavesNothing(t *testing.T) {
 	if left := names(t, dir); len(left) > 0 {
 		t.Fatalf("a failed first start left %v", left)
 	}
-	n = open(t, config(dir))
+	n = iamtest.OpenNode(t, iamtest.NodeConfig(dir))
 	defer n.Close()
 	if !n.Bootstrapped || !n.MasterKeyCreated {
 		t.Errorf("second start: bootstrapped %v, master key created %v; want a first start", n.Bootstrapped, n.MasterKeyCreated)
@@ -189,7 +176,7 @@ func TestDataFileModes(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	n := open(t, config(dir))
+	n := iamtest.OpenNode(t, iamtest.NodeConfig(dir))
 	defer n.Close()
 	for _, f := range []string{"iamd.db", "iamd.db-wal", "iamd.db-shm", "master.key"} {
 		fi, err := os.Stat(filepath.Join(dir, f))
@@ -209,7 +196,7 @@ func TestFullDiskRestart(t *testing.T) {
 	installation(t, dir)
 	filler := fulldisk.Fill(t, filepath.Dir(dir))
 
-	n := open(t, config(dir))
+	n := iamtest.OpenNode(t, iamtest.NodeConfig(dir))
 	defer n.Close()
 	h := iamtest.Serve(t, n, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
