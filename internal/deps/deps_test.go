@@ -25,10 +25,11 @@ var allowed = map[string][]string{
 	"internal/api/sts":            {"internal/awsquery", "internal/awserr"},
 	"internal/api/protocoltest":   {"internal/awsquery", "internal/awserr"},
 	"internal/api/gen":            {},
-	"internal/iam/awsmanaged/gen": {}, // the generator of the AWS managed policy catalogue
+	"internal/iam/awsmanaged":     {},                          // the AWS managed policy catalogue's format
+	"internal/iam/awsmanaged/gen": {"internal/iam/awsmanaged"}, // the generator of that catalogue
 	"internal/seal":               {},
 	"internal/session":            {"internal/seal"},
-	"internal/iam":                {"internal/awserr", "arn", "golang.org/x/crypto"}, // argon2id password hashes
+	"internal/iam":                {"internal/awserr", "internal/iam/awsmanaged", "arn", "golang.org/x/crypto"}, // argon2id password hashes
 	"internal/store":              {"internal/iam"},
 	"internal/store/storetest":    {"internal/store", "internal/iam", "github.com/google/go-cmp"},
 	"internal/store/sqlstore":     {"internal/store", "internal/iam", "modernc.org/sqlite", "github.com/jackc/pgx/v5"},

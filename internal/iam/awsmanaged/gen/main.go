@@ -22,6 +22,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/iamd/iamd/internal/iam/awsmanaged"
 )
 
 // source is the part of the package's dist/managedPolicies.json the catalogue uses.
@@ -34,18 +36,6 @@ type source struct {
 	} `json:"versions"`
 	CreatedDate     time.Time `json:"createdDate"`
 	LastUpdatedDate time.Time `json:"lastUpdatedDate"`
-}
-
-// entry is one policy of the catalogue; package iam decodes the same field names.
-type entry struct {
-	Name        string          `json:"n"`
-	Path        string          `json:"p"`
-	ID          string          `json:"i"`
-	Version     string          `json:"v"`
-	Created     time.Time       `json:"c"`
-	Updated     time.Time       `json:"u"`
-	Description string          `json:"d,omitempty"`
-	Document    json.RawMessage `json:"doc"`
 }
 
 // known holds what the package does not carry (AWS's policy ids and descriptions) for the policies
@@ -92,7 +82,7 @@ func run(pkg, out, goFile string) error {
 	if err := readJSON(filepath.Join(pkg, "dist", "managedPolicies.json"), &src); err != nil {
 		return err
 	}
-	entries := make([]entry, 0, len(src))
+	entries := make([]awsmanaged.Entry, 0, len(src))
 	for name, s := range src {
 		e, err := convert(name, s)
 		if err != nil {
@@ -101,7 +91,7 @@ func run(pkg, out, goFile string) error {
 		entries = append(entries, e)
 	}
 	// Sorted as the store lists policies (case-insensitively by name), so the file is stable.
-	slices.SortFunc(entries, func(a, b entry) int {
+	slices.SortFunc(entries, func(a, b awsmanaged.Entry) int {
 		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
 			return c
 		}
@@ -157,22 +147,22 @@ const awsManagedCatalogueSize = %d
 	return nil
 }
 
-func convert(name string, s source) (entry, error) {
+func convert(name string, s source) (awsmanaged.Entry, error) {
 	const prefix = "arn:aws:iam::aws:policy"
 	rest, ok := strings.CutPrefix(s.Arn, prefix)
 	i := strings.LastIndexByte(rest, '/')
 	if !ok || i < 0 || rest[i+1:] != name || rest[0] != '/' {
-		return entry{}, fmt.Errorf("policy %s: unexpected ARN %q", name, s.Arn)
+		return awsmanaged.Entry{}, fmt.Errorf("policy %s: unexpected ARN %q", name, s.Arn)
 	}
 	v, ok := s.Versions[s.LatestVersionID]
 	if !ok {
-		return entry{}, fmt.Errorf("policy %s: latest version %q not in the data", name, s.LatestVersionID)
+		return awsmanaged.Entry{}, fmt.Errorf("policy %s: latest version %q not in the data", name, s.LatestVersionID)
 	}
 	var doc bytes.Buffer
 	if err := json.Compact(&doc, v.Document); err != nil {
-		return entry{}, fmt.Errorf("policy %s: document: %w", name, err)
+		return awsmanaged.Entry{}, fmt.Errorf("policy %s: document: %w", name, err)
 	}
-	e := entry{Name: name, Path: rest[:i+1], Version: s.LatestVersionID, Created: s.CreatedDate.UTC(),
+	e := awsmanaged.Entry{Name: name, Path: rest[:i+1], Version: s.LatestVersionID, Created: s.CreatedDate.UTC(),
 		Updated: s.LastUpdatedDate.UTC(), Document: doc.Bytes()}
 	// The policy's last update is when its default version was made; the package's per-version
 	// dates are sometimes only the policy's creation date, so the policy-level date is used.
@@ -180,7 +170,7 @@ func convert(name string, s source) (entry, error) {
 		e.Updated = v.CreatedDate.UTC()
 	}
 	if e.Created.IsZero() || e.Updated.Before(e.Created) {
-		return entry{}, fmt.Errorf("policy %s: dates created %v updated %v", name, e.Created, e.Updated)
+		return awsmanaged.Entry{}, fmt.Errorf("policy %s: dates created %v updated %v", name, e.Created, e.Updated)
 	}
 	if k, ok := known[name]; ok && e.Path == "/" {
 		e.ID, e.Description = k.id, k.description
