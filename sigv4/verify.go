@@ -531,6 +531,12 @@ func appendCanonicalHead(b []byte, r *http.Request, req *request, params []param
 	} else {
 		b = appendEncoded(b, normalizePath(wirePath(r)), true)
 	}
+	return appendCanonicalTail(b, r, req, params)
+}
+
+// appendCanonicalTail is the canonical request after its URI line: the query, the headers and
+// the signed header list.
+func appendCanonicalTail(b []byte, r *http.Request, req *request, params []param) []byte {
 	b = append(b, '\n')
 	first := true
 	for i := range params {
