@@ -152,6 +152,11 @@ func InvalidArgument(message, name, value string) *Error {
 	return New(http.StatusBadRequest, "InvalidArgument", message).With("ArgumentName", name).With("ArgumentValue", value)
 }
 
+// InvalidURI is S3's answer to a request path it cannot decode (a malformed percent escape).
+func InvalidURI() *Error {
+	return New(http.StatusBadRequest, "InvalidURI", "Couldn't parse the specified URI.")
+}
+
 func InvalidRequest(message string) *Error {
 	return New(http.StatusBadRequest, "InvalidRequest", message)
 }
