@@ -129,6 +129,8 @@ type Config struct {
 type Authenticator struct {
 	cfg      Config
 	verifier *sigv4.Verifier
+	// s3 verifies S3's requests (sigv4.VerifyS3): presigned URLs live as long as they say.
+	s3 *sigv4.Verifier
 	// keys caches resolved long-term access keys (with their opened secrets) by key id.
 	keys  *gencache.Map[*keyEntry]
 	usage *usage.Recorder[string, iam.AccessKeyLastUsed]
@@ -156,6 +158,7 @@ func New(cfg Config) *Authenticator {
 		// Authenticate's callers refuse a form body that repeats a parameter before they call it.
 		FormChecked: true,
 	}
+	a.s3 = &sigv4.Verifier{Services: []string{"s3"}, Now: cfg.Now, Secret: a.secret}
 	return a
 }
 
@@ -220,7 +223,11 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 		return nil, &sigv4.Error{Code: sigv4.CodeSignatureDoesNotMatch, Status: http.StatusForbidden,
 			Message: "Credential should be scoped to correct service: '" + service + "'. "}
 	}
-	region := res2.Credential.Region
+	return a.principal(ctx, res, res2.Credential.Region, service)
+}
+
+// principal is the caller behind credentials the verifier resolved into res.
+func (a *Authenticator) principal(ctx context.Context, res *resolved, region, service string) (*Principal, error) {
 	if s := res.session; s != nil {
 		name, err := a.sessionEntity(ctx, s)
 		if err != nil {
@@ -338,4 +345,24 @@ func (a *Authenticator) sessionEntity(ctx context.Context, s *session.Session) (
 		return "", sigv4.InvalidClientTokenID()
 	}
 	return name, nil
+}
+
+// AuthenticateS3 verifies an S3 request in S3's form of SigV4 (sigv4.VerifyS3) without reading
+// its body, into res. An unsigned request is the anonymous caller, whom only a bucket policy can
+// grant anything. Failures are *sigv4.Error (the S3 front words them as S3 does) or the store's.
+// A presigned URL made with temporary credentials stops working when they expire, whatever its
+// X-Amz-Expires says: the session is checked on every use.
+func (a *Authenticator) AuthenticateS3(ctx context.Context, r *http.Request, res *sigv4.S3Result) (*Principal, error) {
+	if !sigv4.HasSignature(r) {
+		return anonymous, nil
+	}
+	rs := resolvedPool.Get().(*resolved)
+	defer func() {
+		rs.key, rs.session = nil, nil
+		resolvedPool.Put(rs)
+	}()
+	if err := a.s3.VerifyS3(context.WithValue(ctx, resolvedKey{}, rs), r, res); err != nil {
+		return nil, err
+	}
+	return a.principal(ctx, rs, res.Credential.Region, "s3")
 }

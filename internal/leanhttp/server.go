@@ -58,6 +58,11 @@ type Server struct {
 	closing atomic.Bool
 	fbOnce  sync.Once
 	connsWG sync.WaitGroup
+
+	// Lean, when set, says which request targets the fast path may serve; the others go to
+	// net/http. The fast path buffers each answer whole, so a handler that streams large
+	// bodies (S3's objects) keeps its targets off it. Set it before Serve.
+	Lean func(target string) bool
 }
 
 // New returns a Server that serves with hs.Handler and hs's ReadHeaderTimeout, ReadTimeout,
@@ -382,7 +387,7 @@ func (c *conn) readHead(first bool) (h *head, n int) {
 	if end < 0 {
 		return nil, 0
 	}
-	if !parseHead(buf[:end], c.names, &c.head) {
+	if !parseHead(buf[:end], c.names, &c.head) || c.s.Lean != nil && !c.s.Lean(c.head.target) {
 		return nil, 0
 	}
 	return &c.head, end

@@ -522,3 +522,42 @@ func TestWriteTimeout(t *testing.T) {
 		t.Fatalf("read %d bytes: the whole response was written despite the timeout", n)
 	}
 }
+
+// TestLeanTargets: a target Lean refuses is served by net/http, on the same connection as
+// targets the fast path serves.
+func TestLeanTargets(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// net/http's writer can flush; the fast path's buffers the whole answer and cannot.
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			io.WriteString(w, "lean")
+			return
+		}
+		io.WriteString(w, "net/http")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(&http.Server{Handler: h, ErrorLog: discardLog})
+	s.Lean = func(target string) bool { return target == "/" }
+	go s.Serve(ln)
+	defer s.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for _, tc := range []struct{ target, want string }{{"/", "lean"}, {"/bucket/key", "net/http"}, {"/", "net/http"}} {
+		io.WriteString(c, "GET "+tc.target+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		// Once handed off, the connection stays with net/http.
+		if string(b) != tc.want {
+			t.Fatalf("%s: served by %s, want %s", tc.target, b, tc.want)
+		}
+	}
+}
