@@ -272,3 +272,47 @@ func rawSigningKey(secret, date, region, service string) []byte {
 	k = hmacSHA256(k, []byte(service))
 	return hmacSHA256(k, []byte(terminator))
 }
+
+// PostPolicy is the signature material of an S3 browser upload (a POST form with a signed
+// policy): the form's x-amz-credential, x-amz-date, x-amz-security-token, the base64 policy
+// and its x-amz-signature.
+type PostPolicy struct {
+	Credential, AmzDate, SessionToken, Policy, Signature string
+}
+
+// VerifyPostPolicy checks a browser upload's signature: the policy document, as base64, is the
+// string to sign, with the key of the credential's scope. It returns the credential; the
+// caller checks the policy's expiration and conditions against the form.
+func (v *Verifier) VerifyPostPolicy(ctx context.Context, pp PostPolicy) (Credential, error) {
+	var sc scope
+	if perr := parseCredential(pp.Credential, &sc); perr != nil {
+		return Credential{}, perr
+	}
+	if !v.serviceAllowed(sc.service) {
+		return Credential{}, errScope("Credential should be scoped to correct service: 's3'. ")
+	}
+	if _, ok := parseAmzDate(pp.AmzDate); !ok {
+		return Credential{}, errBadDate(pp.AmzDate)
+	}
+	if sc.date != pp.AmzDate[:scopeDateLen] {
+		return Credential{}, errScope("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+			sc.date + "' != '" + pp.AmzDate[:scopeDateLen] + "', from '" + pp.AmzDate + "'.")
+	}
+	if v.Secret == nil {
+		return Credential{}, InvalidClientTokenID()
+	}
+	cred := Credential{AccessKeyID: sc.accessKeyID, Date: sc.date, Region: sc.region, Service: sc.service, SessionToken: pp.SessionToken}
+	secret, err := v.Secret(ctx, cred)
+	if err != nil {
+		return Credential{}, err
+	}
+	key := v.keys.get(&sc, secret)
+	s := scratchPool.Get().(*scratch)
+	defer s.release()
+	b, mac := key.mac(s.sha, append(s.buf[:0], pp.Policy...), 0)
+	s.buf = b
+	if !equalHex(mac, pp.Signature) {
+		return Credential{}, errMismatch()
+	}
+	return cred, nil
+}

@@ -138,3 +138,19 @@ func errCode(err error) string {
 	}
 	return err.Error()
 }
+
+func TestVerifyPostPolicy(t *testing.T) {
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	policy := "eyJleHBpcmF0aW9uIjoiMjAyNi0xMi0wN1QwOTowMDowMFoifQ=="
+	key := rawSigningKey(s3Secret, "20261207", "us-east-1", "s3")
+	sig := hex.EncodeToString(hmacSHA256(key, []byte(policy)))
+	pp := PostPolicy{Credential: "AKIDEXAMPLE/20261207/us-east-1/s3/aws4_request", AmzDate: "20261207T080000Z", Policy: policy, Signature: sig}
+	c, err := s3Verifier(now).VerifyPostPolicy(context.Background(), pp)
+	if err != nil || c.AccessKeyID != "AKIDEXAMPLE" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	pp.Policy = "e30="
+	if _, err := s3Verifier(now).VerifyPostPolicy(context.Background(), pp); errCode(err) != CodeSignatureDoesNotMatch {
+		t.Fatalf("tampered policy: %v", err)
+	}
+}

@@ -366,3 +366,19 @@ func (a *Authenticator) AuthenticateS3(ctx context.Context, r *http.Request, res
 	}
 	return a.principal(ctx, rs, res.Credential.Region, "s3")
 }
+
+// AuthenticatePost verifies the signature of an S3 browser upload (a POST form whose policy is
+// signed, sigv4.VerifyPostPolicy) and returns the principal of its credential. The caller
+// checks the policy's expiration and conditions.
+func (a *Authenticator) AuthenticatePost(ctx context.Context, pp sigv4.PostPolicy) (*Principal, error) {
+	rs := resolvedPool.Get().(*resolved)
+	defer func() {
+		rs.key, rs.session = nil, nil
+		resolvedPool.Put(rs)
+	}()
+	cred, err := a.s3.VerifyPostPolicy(context.WithValue(ctx, resolvedKey{}, rs), pp)
+	if err != nil {
+		return nil, err
+	}
+	return a.principal(ctx, rs, cred.Region, "s3")
+}
