@@ -242,3 +242,7 @@ func SlowDown() *Error {
 func RequestTimeout() *Error {
 	return New(http.StatusBadRequest, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 }
+
+func MalformedPOSTRequest() *Error {
+	return New(http.StatusBadRequest, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+}
