@@ -186,6 +186,44 @@ type SealKey struct {
 	CreateDate time.Time
 }
 
+// Bucket is an S3 bucket's entry in the registry. Its Name is global: unique across every
+// account of the installation, as bucket names are across AWS, and compared exactly (S3's
+// names are lowercase). The configuration documents are kept as the S3 layer gives them.
+type Bucket struct {
+	Name       string
+	Account    string // the owner
+	Region     string
+	CreateDate time.Time
+	// Policy is the bucket policy as stored ("" for none); PolicyPrincipals are the users and
+	// roles it names, bound to their unique ids when it was stored (as a trust policy's are).
+	Policy           string
+	PolicyPrincipals []iam.PrincipalID
+	// PublicAccessBlock is nil when the bucket has none configured.
+	PublicAccessBlock *PublicAccessBlock
+	// ObjectOwnership is the ownership controls' rule ("BucketOwnerEnforced", …), "" for none.
+	ObjectOwnership string
+	// Tags is the bucket's tag set, nil for none.
+	Tags []iam.Tag
+	// CORS is the CORS configuration as the S3 layer encodes it, "" for none.
+	CORS string
+	// Configs holds further configuration documents by name (versioning, encryption,
+	// lifecycle, …), each encoded by the S3 layer.
+	Configs map[string]string
+}
+
+// PublicAccessBlock is a bucket's S3 Block Public Access configuration.
+type PublicAccessBlock struct {
+	BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets bool
+}
+
+// BucketListOptions selects an account's buckets for Buckets.
+type BucketListOptions struct {
+	Prefix string // only names that start with it
+	Region string // only buckets of this region; "" for all
+	After  string // only names after it (byte order): the last name of a previous page
+	Limit  int    // at most this many; 0 for all
+}
+
 // Tx is what a transaction can do. Methods that change data fail with an error when called
 // inside Read. Returned values are copies: changing them changes nothing stored.
 type Tx interface {
@@ -300,6 +338,17 @@ type Tx interface {
 	Records(ctx context.Context, account, kind string, opt ListOptions) (Page[Record], error)
 	RecordsByOwner(ctx context.Context, account, kind, ownerID string) ([]Record, error)
 	CountRecords(ctx context.Context, account, kind string) (int, error)
+
+	// S3 buckets. Names are global: CreateBucket is ErrAlreadyExists when any account has the
+	// name. UpdateBucket replaces everything but Name, Account and CreateDate; it, Bucket and
+	// DeleteBucket are ErrNotFound for an absent bucket. Buckets lists an account's buckets in
+	// name order (byte order, as S3 lists them).
+	CreateBucket(ctx context.Context, b Bucket) error
+	Bucket(ctx context.Context, name string) (Bucket, error)
+	UpdateBucket(ctx context.Context, b Bucket) error
+	DeleteBucket(ctx context.Context, name string) error
+	Buckets(ctx context.Context, account string, opt BucketListOptions) ([]Bucket, error)
+	CountBuckets(ctx context.Context, account string) (int, error)
 
 	// Seal keyring keys, for the whole installation.
 	SealKeys(ctx context.Context) ([]SealKey, error)

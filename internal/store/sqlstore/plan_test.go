@@ -113,6 +113,13 @@ var requestPathQueries = []struct{ name, query, want string }{
 	{"insert record", insertRecord, ""},
 	{"update record", updateRecord, "sqlite_autoindex_records_1 (account=? AND kind=? AND name_lc=?)"},
 	{"delete record", deleteRecord, "sqlite_autoindex_records_1 (account=? AND kind=? AND name_lc=?)"},
+	{"bucket by name", selectBucket, "sqlite_autoindex_buckets_1 (name=?)"},
+	{"update bucket", updateBucket, "sqlite_autoindex_buckets_1 (name=?)"},
+	{"delete bucket", deleteBucket, "sqlite_autoindex_buckets_1 (name=?)"},
+	{"insert bucket", insertBucket, ""},
+	{"list an account's buckets", selectBucketsPage, "buckets_account (account=? AND name>?)"},
+	{"list an account's buckets in a region", selectBucketsInRegion, "buckets_account (account=? AND name>?)"},
+	{"count an account's buckets", countBucketsOfAccount, "buckets_account (account=?)"},
 	{"select account", selectAccount, "sqlite_autoindex_accounts_1 (id=?)"},
 	// Listings walk the name index in order, but from the marker on (name_lc>?), not from the start.
 	{"list users, roles, groups, profiles", pageQuery(fromEntitiesOfKind), "entities_name (account=? AND kind=? AND name_lc>?)"},

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"InlinePolicies", testInlinePolicies},
 		{"InstanceProfiles", testInstanceProfiles},
 		{"Records", testRecords},
+		{"Buckets", testBuckets},
 		{"SealKeys", testSealKeys},
 		{"SnapshotRead", testSnapshotRead},
 		{"ReadTxRefusesWrites", testReadOnly},
@@ -1269,4 +1270,111 @@ func testEvents(t *testing.T, s store.Store) {
 	wantErr(t, "bad marker", err, store.ErrInvalidMarker)
 	noErr(t, "DeleteEventsBefore", s.DeleteEventsBefore(ctx(), t0.Add(1500*time.Millisecond)))
 	check("after retention", ids(store.EventFilter{}), "e3")
+}
+
+// testBuckets: bucket names are global (one account's name is taken for every other), the
+// configuration round-trips whole, an account's buckets list in byte order with prefix, region
+// and paging, and every change moves the generation.
+func testBuckets(t *testing.T, s store.Store) {
+	full := store.Bucket{
+		Name: "alpha", Account: acct, Region: "us-east-1", CreateDate: t0,
+		Policy:            `{"Version":"2012-10-17","Statement":[]}`,
+		PolicyPrincipals:  []iam.PrincipalID{{ARN: "arn:aws:iam::" + acct + ":user/u", ID: "AIDAEXAMPLE"}},
+		PublicAccessBlock: &store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true},
+		ObjectOwnership:   "BucketOwnerEnforced",
+		Tags:              []iam.Tag{{Key: "b", Value: "2"}, {Key: "a", Value: ""}},
+		CORS:              "<CORSConfiguration/>",
+		Configs:           map[string]string{"encryption": "AES256"},
+	}
+	bare := func(name, account, region string) store.Bucket {
+		return store.Bucket{Name: name, Account: account, Region: region, CreateDate: t0}
+	}
+	gen := func() uint64 {
+		g, err := s.Generation(ctx())
+		noErr(t, "Generation", err)
+		return g
+	}
+	g0 := gen()
+	mustWrite(t, s, func(tx store.Tx) error {
+		noErr(t, "CreateBucket", tx.CreateBucket(ctx(), full))
+		for _, n := range []string{"a-c", "ab", "b.x", "a.b"} {
+			noErr(t, "CreateBucket", tx.CreateBucket(ctx(), bare(n, acct, "us-east-1")))
+		}
+		noErr(t, "CreateBucket other region", tx.CreateBucket(ctx(), bare("abz", acct, "eu-west-1")))
+		return tx.CreateBucket(ctx(), bare("zeta", other, "us-east-1"))
+	})
+	if g := gen(); g <= g0 {
+		t.Errorf("generation %d after CreateBucket, was %d", g, g0)
+	}
+	wantErr(t, "name taken by the same account", s.Write(ctx(), func(tx store.Tx) error { return tx.CreateBucket(ctx(), bare("alpha", acct, "us-east-1")) }), store.ErrAlreadyExists)
+	wantErr(t, "name taken by another account", s.Write(ctx(), func(tx store.Tx) error { return tx.CreateBucket(ctx(), bare("zeta", acct, "us-east-1")) }), store.ErrAlreadyExists)
+	wantErr(t, "Bucket absent", s.Read(ctx(), func(tx store.Tx) error { _, err := tx.Bucket(ctx(), "nope"); return err }), store.ErrNotFound)
+	wantErr(t, "UpdateBucket absent", s.Write(ctx(), func(tx store.Tx) error { return tx.UpdateBucket(ctx(), bare("nope", acct, "us-east-1")) }), store.ErrNotFound)
+	wantErr(t, "DeleteBucket absent", s.Write(ctx(), func(tx store.Tx) error { return tx.DeleteBucket(ctx(), "nope") }), store.ErrNotFound)
+
+	names := func(bs []store.Bucket) []string {
+		out := []string{}
+		for _, b := range bs {
+			out = append(out, b.Name)
+		}
+		return out
+	}
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.Bucket(ctx(), "alpha")
+		noErr(t, "Bucket", err)
+		diff(t, "bucket", full, got)
+		got, err = tx.Bucket(ctx(), "zeta")
+		noErr(t, "Bucket", err)
+		diff(t, "bare bucket", bare("zeta", other, "us-east-1"), got)
+		all, err := tx.Buckets(ctx(), acct, store.BucketListOptions{})
+		noErr(t, "Buckets", err)
+		// Byte order: '-' < '.' < letters.
+		diff(t, "names", []string{"a-c", "a.b", "ab", "abz", "alpha", "b.x"}, names(all))
+		diff(t, "listed bucket", full, all[4])
+		for _, tc := range []struct {
+			opt  store.BucketListOptions
+			want []string
+		}{
+			{store.BucketListOptions{Prefix: "a"}, []string{"a-c", "a.b", "ab", "abz", "alpha"}},
+			{store.BucketListOptions{Prefix: "ab"}, []string{"ab", "abz"}},
+			{store.BucketListOptions{Region: "eu-west-1"}, []string{"abz"}},
+			{store.BucketListOptions{Limit: 2}, []string{"a-c", "a.b"}},
+			{store.BucketListOptions{After: "a.b", Limit: 2}, []string{"ab", "abz"}},
+			{store.BucketListOptions{After: "alpha", Prefix: "a"}, []string{}},
+		} {
+			got, err := tx.Buckets(ctx(), acct, tc.opt)
+			noErr(t, "Buckets", err)
+			diff(t, fmt.Sprintf("Buckets(%+v)", tc.opt), tc.want, names(got))
+		}
+		n, err := tx.CountBuckets(ctx(), acct)
+		noErr(t, "CountBuckets", err)
+		if n != 6 {
+			t.Errorf("CountBuckets = %d, want 6", n)
+		}
+		return nil
+	})
+
+	g1 := gen()
+	changed := bare("alpha", acct, "us-east-1")
+	changed.ObjectOwnership = "ObjectWriter"
+	changed.Account, changed.CreateDate = other, t0.Add(time.Hour) // not changed by UpdateBucket
+	mustWrite(t, s, func(tx store.Tx) error { return tx.UpdateBucket(ctx(), changed) })
+	if g := gen(); g <= g1 {
+		t.Errorf("generation %d after UpdateBucket, was %d", g, g1)
+	}
+	mustRead(t, s, func(tx store.Tx) error {
+		got, err := tx.Bucket(ctx(), "alpha")
+		noErr(t, "Bucket", err)
+		want := bare("alpha", acct, "us-east-1")
+		want.ObjectOwnership = "ObjectWriter"
+		diff(t, "updated bucket", want, got)
+		return nil
+	})
+	g2 := gen()
+	mustWrite(t, s, func(tx store.Tx) error { return tx.DeleteBucket(ctx(), "alpha") })
+	if g := gen(); g <= g2 {
+		t.Errorf("generation %d after DeleteBucket, was %d", g, g2)
+	}
+	// The name is free again, for any account.
+	mustWrite(t, s, func(tx store.Tx) error { return tx.CreateBucket(ctx(), bare("alpha", other, "us-east-1")) })
 }
