@@ -61,6 +61,7 @@ var allowed = map[string][]string{
 	"internal/tlsreload":       {}, // the TLS certificate, reloaded when its files change
 	"internal/s3/chunked":      {}, // the aws-chunked decoder of S3 uploads (issue 18)
 	"internal/s3/bucket":       {"internal/store", "internal/iam", "internal/gencache", "internal/principals", "policy", "arn", "internal/s3/s3err"},
+	"internal/s3/local":        {"internal/s3/s3err", "modernc.org/sqlite"},
 	"internal/s3/s3err":        {}, // S3's error answer, shared by the S3 front, the gateway and the backends
 	"internal/s3/s3op":         {"internal/s3/s3err"},
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
