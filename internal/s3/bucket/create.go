@@ -235,9 +235,20 @@ func (r *Registry) createBucket(w http.ResponseWriter, req *http.Request, accoun
 		}
 		return tx.CreateBucket(ctx, sb)
 	})
+	if errors.Is(err, store.ErrAlreadyExists) && existing.Name == "" {
+		// Another creator committed between the check and the insert: whose is it?
+		if rerr := r.cfg.Store.Read(ctx, func(tx store.Tx) error {
+			existing, err = tx.Bucket(ctx, name)
+			return err
+		}); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
+			failure(w, req, rerr)
+			return
+		}
+		err = store.ErrAlreadyExists
+	}
 	if errors.Is(err, store.ErrAlreadyExists) {
 		switch {
-		case existing.Account != account || existing.Name == "":
+		case existing.Account != account:
 			answerErr(w, req, s3err.BucketAlreadyExists(name))
 		case r.cfg.Region == "us-east-1":
 			// S3 answers 200 to the owner re-creating a bucket in us-east-1, for legacy
