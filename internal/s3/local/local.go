@@ -331,7 +331,6 @@ func needBucket(ctx context.Context, q querier, bucket string) error {
 	return nil
 }
 
-
 // writeXML answers 200 with v as an XML document.
 func writeXML(w http.ResponseWriter, v any) error {
 	body, err := xml.Marshal(v)
