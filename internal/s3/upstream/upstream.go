@@ -1,0 +1,326 @@
+// Package upstream is the S3 backend that forwards to an S3-compatible server behind iamd
+// (versitygw, MinIO, Ceph RGW, AWS S3). The front has authenticated and authorized each request
+// and hands it over path-style with its body decoded; the backend re-signs it with iamd's own
+// credentials (SigV4, service s3, UNSIGNED-PAYLOAD) and streams the body both ways.
+//
+// What it forwards:
+//   - the key byte for byte: the decoded path r.URL.Path, never cleaned, sent in S3's canonical
+//     encoding (see wirePath), and the raw query as the client sent it minus a presigned URL's
+//     X-Amz-* authentication parameters;
+//   - the request headers S3 gives a meaning to (see forwardHeader), never Authorization, the
+//     client's own signing headers, hop-by-hop headers or iamd's X-Iamd-*;
+//   - the body with its Content-Length (no chunked transfer when the length is known). The body
+//     may fail instead of ending (the front checks hashes and signatures while it streams): the
+//     last byte is held back until the body has ended, and the upstream request is cancelled, so
+//     the backend never receives a complete request and stores nothing.
+//
+// What it answers: the backend's status, headers (minus hop-by-hop; the request ids the front
+// put in w.Header() are kept and the backend's dropped) and body, streamed through a pooled
+// buffer and flushed as it goes. The backend's S3 error documents pass through unchanged: their
+// RequestId and HostId are the backend's. A backend that cannot be reached is a 503
+// ServiceUnavailable, one whose answer does not start in time a 503 SlowDown; neither is retried
+// here (the client's SDK retries 503s with backoff). A response body that breaks off midway
+// aborts the client's connection (panic(http.ErrAbortHandler)) so the client cannot take a
+// truncated object for a whole one: the front must let that panic through, as net/http does.
+package upstream
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/iamd/iamd/internal/s3/s3err"
+)
+
+// Config configures a Backend.
+type Config struct {
+	// URL is http(s)://host[:port] of the backend; requests are sent to it path-style.
+	URL string
+	// AccessKeyID and SecretAccessKey are iamd's credentials at the backend.
+	AccessKeyID, SecretAccessKey string
+	// Region is the signing region; default us-east-1.
+	Region string
+	// Transport carries the requests; nil is a transport tuned for a backend (see
+	// NewTransport).
+	Transport http.RoundTripper
+	// ResponseHeaderTimeout bounds the wait for the backend's response headers after the request
+	// has been sent, when Transport is nil; default 2 minutes (a CopyObject or a
+	// CompleteMultipartUpload of large objects answers only when done on some backends).
+	ResponseHeaderTimeout time.Duration
+}
+
+// DefaultResponseHeaderTimeout is Config.ResponseHeaderTimeout's default.
+const DefaultResponseHeaderTimeout = 2 * time.Minute
+
+// Backend forwards S3 requests to one S3-compatible server.
+type Backend struct {
+	scheme, host string
+	region       string
+	creds        aws.Credentials
+	rt           http.RoundTripper
+	signer       *v4.Signer
+}
+
+// New returns a Backend for cfg. It does not contact the backend (see Check).
+func New(cfg Config) (*Backend, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("upstream: URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("upstream: URL %q: the scheme must be http or https", cfg.URL)
+	}
+	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("upstream: URL %q: want scheme://host[:port] and nothing else", cfg.URL)
+	}
+	if cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" {
+		return nil, errors.New("upstream: the backend's access key id and secret access key are required")
+	}
+	region := cfg.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		timeout := cfg.ResponseHeaderTimeout
+		if timeout <= 0 {
+			timeout = DefaultResponseHeaderTimeout
+		}
+		t, err := NewTransport(timeout)
+		if err != nil {
+			return nil, err
+		}
+		rt = t
+	}
+	return &Backend{
+		scheme: u.Scheme,
+		host:   u.Host,
+		region: region,
+		creds:  aws.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Source: "iamd"},
+		rt:     rt,
+		signer: v4.NewSigner(func(o *v4.SignerOptions) {
+			// S3 signs the path as sent, URI-encoded once: it is escaped already.
+			o.DisableURIPathEscaping = true
+		}),
+	}, nil
+}
+
+// NewTransport is the transport New uses when Config.Transport is nil: keep-alives with up to
+// 128 idle connections to the backend, a 3 s dial timeout, the given response header timeout,
+// no transparent compression (bodies and their lengths pass through as they are), no proxy
+// from the environment, and TLS verified against the system's roots plus AWS_CA_BUNDLE's when
+// that names a file.
+func NewTransport(responseHeaderTimeout time.Duration) (*http.Transport, error) {
+	roots, err := rootCAs()
+	if err != nil {
+		return nil, err
+	}
+	return &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   128,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: responseHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+		WriteBufferSize:       32 << 10,
+		ReadBufferSize:        32 << 10,
+		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+	}, nil
+}
+
+// rootCAs is the system pool plus the certificates of AWS_CA_BUNDLE, or nil (the system pool)
+// when it is unset.
+func rootCAs() (*x509.CertPool, error) {
+	path := os.Getenv("AWS_CA_BUNDLE")
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("upstream: AWS_CA_BUNDLE: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("upstream: AWS_CA_BUNDLE %s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+// unsignedPayload is the x-amz-content-sha256 of every forwarded request: the body streams
+// once, unhashed (the front has checked the client's hash or signature already).
+const unsignedPayload = "UNSIGNED-PAYLOAD"
+
+// newRequest builds the upstream request for method, decoded path and raw query.
+func (b *Backend) newRequest(ctx context.Context, method, path, rawQuery string) (*http.Request, error) {
+	out, err := http.NewRequestWithContext(ctx, method, b.scheme+"://"+b.host+"/", nil)
+	if err != nil {
+		return nil, err
+	}
+	// The request line and the signature both take EscapedPath, which is RawPath: a valid
+	// encoding of Path.
+	out.URL.Path, out.URL.RawPath = path, wirePath(path)
+	out.URL.RawQuery = rawQuery
+	return out, nil
+}
+
+// sign signs out in place; the query on the wire stays as it was (the signer canonicalizes
+// it, S3 canonicalizes what it receives the same way).
+func (b *Backend) sign(out *http.Request) error {
+	raw := out.URL.RawQuery
+	out.Header.Set("X-Amz-Content-Sha256", unsignedPayload)
+	err := b.signer.SignHTTP(out.Context(), b.creds, out, unsignedPayload, "s3", b.region, time.Now())
+	out.URL.RawQuery = raw
+	return err
+}
+
+// ServeHTTP forwards r to the backend and streams its answer to w.
+func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+
+	out, err := b.newRequest(ctx, r.Method, r.URL.Path, forwardQuery(r.URL.RawQuery))
+	if err != nil {
+		b.fail(w, r, s3err.InternalError())
+		return
+	}
+	copyRequestHeaders(out.Header, r.Header)
+
+	var body *bodyReader
+	switch {
+	case r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody:
+		out.ContentLength = 0
+	default:
+		body = &bodyReader{src: r.Body, left: r.ContentLength, cancel: cancel}
+		out.Body = body
+		out.ContentLength = r.ContentLength
+		// The transport may go on reading the body after this handler returns (when the
+		// backend answers before the body is through); a closed bodyReader reads nothing more.
+		defer body.Close()
+	}
+	if err := b.sign(out); err != nil {
+		b.fail(w, r, s3err.InternalError())
+		return
+	}
+
+	resp, err := b.rt.RoundTrip(out)
+	if err != nil {
+		b.fail(w, r, upstreamError(err, body, r.Context()))
+		return
+	}
+	defer resp.Body.Close()
+
+	h := w.Header()
+	copyResponseHeaders(h, resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	if r.Method == http.MethodHead {
+		return
+	}
+	stream(w, resp.Body, resp.ContentLength)
+}
+
+// upstreamError is the answer when the round trip failed with err.
+func upstreamError(err error, body *bodyReader, clientCtx context.Context) *s3err.Error {
+	if body != nil {
+		if berr := body.failure(); berr != nil {
+			// The client's body failed: answer the front's verdict on it.
+			if e, ok := s3err.As(berr); ok {
+				return e
+			}
+			return s3err.IncompleteBody()
+		}
+	}
+	if clientCtx.Err() != nil {
+		// The client went away; nobody reads this answer but the access log.
+		return s3err.RequestTimeout()
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return s3err.ServiceUnavailable()
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return s3err.SlowDown()
+	}
+	return s3err.ServiceUnavailable()
+}
+
+// fail answers e with the request ids the front has set.
+func (b *Backend) fail(w http.ResponseWriter, r *http.Request, e *s3err.Error) {
+	h := w.Header()
+	s3err.Write(w, r, e, h.Get("X-Amz-Request-Id"), h.Get("X-Amz-Id-2"))
+}
+
+// bufSize is the size of the pooled buffers response bodies stream through.
+const bufSize = 64 << 10
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+
+// stream copies the backend's body to w, flushing after each write so that a slow backend's
+// bytes reach the client as they come. A body that breaks off before its end aborts the
+// client's connection: ending the response normally would let a chunked answer look complete.
+func stream(w http.ResponseWriter, body io.Reader, length int64) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	rc := http.NewResponseController(w)
+	var n64 int64
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			n64 += int64(n)
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return // the client went away; the deferred cancel aborts the upstream request
+			}
+			if err == nil {
+				_ = rc.Flush()
+			}
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			if length >= 0 && n64 >= length {
+				return
+			}
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// Check reports whether the backend answers a signed ListBuckets with a success, within ctx.
+func (b *Backend) Check(ctx context.Context) error {
+	out, err := b.newRequest(ctx, http.MethodGet, "/", "")
+	if err != nil {
+		return err
+	}
+	if err := b.sign(out); err != nil {
+		return err
+	}
+	resp, err := b.rt.RoundTrip(out)
+	if err != nil {
+		return fmt.Errorf("upstream: %s unreachable: %w", b.host, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("upstream: %s answered ListBuckets with %s", b.host, resp.Status)
+	}
+	return nil
+}
