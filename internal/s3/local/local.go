@@ -31,9 +31,11 @@
 //
 // The issue asked for a well-kept library or better. gofakes3's filesystem backends keep
 // multipart parts in memory and do not fsync; minio is a whole server. This package keeps
-// memory bounded (a 1 GiB PUT and GET grow the heap by a few MiB, see below), makes
-// every acknowledged write durable, and answers listings with key-ordered SQL range queries:
-// a delimiter listing seeks past each common prefix instead of reading the keys under it.
+// memory bounded (every byte goes through a pooled 256 KiB buffer; a 1 GiB PUT and GET grow
+// the heap by under 1 MiB, see below), makes every acknowledged write durable, and answers
+// listings with key-ordered SQL range queries: a delimiter listing seeks past each common
+// prefix instead of reading the keys under it. SQLite (modernc.org/sqlite, pure Go, already
+// iamd's store) commits an object's metadata and its visibility in one transaction.
 //
 // A completed multipart upload is not concatenated: the object's row lists its parts' files
 // (segments) and a GET streams them in turn. Complete is therefore one commit whatever the size
@@ -44,11 +46,31 @@
 // CopyObject hard-links the source's files when it can (one link and a directory fsync each,
 // no byte copied) and copies them otherwise; UploadPartCopy copies the range it names.
 //
+// # Not done here
+//
+// Versioning beyond the "null" version (a versionId other than null is InvalidArgument),
+// object lock, ACLs, server-side encryption, website redirects, restore and select, and
+// browser POST uploads answer NotImplemented; the bucket configuration operations are the
+// gateway's. Keys are taken as bytes: one that is not UTF-8 is stored, and an XML listing
+// shows its invalid bytes as U+FFFD (encoding-type=url shows them exactly).
+//
 // # Measurements
 //
-// See bench_test.go for the commands; on the development machine (2 shared cores):
+// On the development machine (2 cores shared with other builds, one virtual disk), through
+// net/http on 127.0.0.1:
 //
-//	see docs in the final report of issue 18 (filled in by the benchmarks below)
+//	go test -run XXX -bench . -benchtime 2s ./internal/s3/local/
+//	BenchmarkPut1KiB     1.6 ms/op   (three fsyncs: the file, its directory, the WAL)
+//	BenchmarkGet1KiB     0.21 ms/op
+//	BenchmarkPut64MiB    119-199 MB/s (MD5 for the ETag is a third of the CPU; the rest waits on fsync)
+//	BenchmarkGet64MiB    1088 MB/s
+//
+//	IAMD_S3_BIG=1 go test -run TestMemoryBigObject -v ./internal/s3/local/
+//	1 GiB PUT 91 MB/s, GET 511 MB/s (body MD5-checked by the test); Go heap in use: 1 MiB
+//	before, 2 MiB at the peak (sampled every 20 ms): growth under 1 MiB
+//
+// gofakes3 holds a multipart upload's parts in memory (a 5 GiB part is 5 GiB of heap) and
+// fsyncs nothing, so neither figure is comparable; it was not adopted.
 package local
 
 import (
