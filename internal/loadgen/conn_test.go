@@ -154,5 +154,71 @@ func FuzzReadResponse(f *testing.F) {
 		if err != nil || resp.StatusCode != status || !bytes.Equal(want, body.Bytes()) {
 			t.Fatalf("read %q as %d %q; net/http: %d %q %v", raw, status, body.Bytes(), resp.StatusCode, want, err)
 		}
+		checkDiscardMatches(t, raw, status, body.Bytes())
 	})
+}
+
+// checkDiscardMatches reads raw, which readResponse read as status and body, dropping the
+// body as S3 GETs do: the same status, the body's length counted, a 2xx body not kept, and the
+// reader left where readResponse leaves it.
+func checkDiscardMatches(t *testing.T, raw []byte, status int, body []byte) {
+	t.Helper()
+	br := bufio.NewReader(bytes.NewReader(raw))
+	var kept bytes.Buffer
+	kstatus, _, _ := readResponse(br, &kept, 1024)
+	rest, _ := io.ReadAll(br)
+	br = bufio.NewReader(bytes.NewReader(raw))
+	var buf bytes.Buffer
+	got, _, n, err := readResponseTo(br, &buf, 1024, make([]byte, 3), false)
+	if err != nil || got != status || kstatus != status || n != int64(len(body)) {
+		t.Fatalf("dropping the body of %q: %d, %d bytes, %v; kept: %d, %d bytes", raw, got, n, err, status, len(body))
+	}
+	if status/100 == 2 && buf.Len() != 0 || status/100 != 2 && !bytes.Equal(buf.Bytes(), body) {
+		t.Errorf("dropping the body of %q kept %q", raw, buf.Bytes())
+	}
+	if after, _ := io.ReadAll(br); !bytes.Equal(after, rest) {
+		t.Errorf("dropping the body of %q left %q unread, keeping it %q", raw, after, rest)
+	}
+}
+
+// TestReadResponseDiscard: the bodies of the framings readResponse reads, dropped instead, of
+// any length; a HEAD's answer has no body whatever its Content-Length says.
+func TestReadResponseDiscard(t *testing.T) {
+	for _, raw := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\nall of it",
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 27\r\n\r\n<Error><Code>NoSuchKey</Code>",
+		"HTTP/1.1 204 No Content\r\n\r\n",
+	} {
+		var body bytes.Buffer
+		status, _, err := readResponse(bufio.NewReader(strings.NewReader(raw)), &body, 64)
+		if err != nil {
+			t.Fatalf("%q: %v", raw, err)
+		}
+		checkDiscardMatches(t, []byte(raw), status, body.Bytes())
+	}
+	// Over the limit of a kept body: dropped, the length does not matter.
+	big := "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("x", 5000) + "HTTP/1.1 204 No Content\r\n\r\n"
+	br := bufio.NewReader(strings.NewReader(big))
+	var body bytes.Buffer
+	if status, keep, n, err := readResponseTo(br, &body, 64, make([]byte, 1000), false); err != nil || status != 200 || !keep || n != 5000 {
+		t.Errorf("dropping 5000 bytes: %d keep=%v %d %v", status, keep, n, err)
+	}
+	if status, _, _, err := readResponseTo(br, &body, 64, nil, false); err != nil || status != 204 {
+		t.Errorf("the next response: %d %v", status, err)
+	}
+	// A short body is an error either way.
+	short := "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nxx"
+	if _, _, _, err := readResponseTo(bufio.NewReader(strings.NewReader(short)), &body, 64, make([]byte, 1000), false); err == nil {
+		t.Error("a short body was read whole")
+	}
+	head := "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	br = bufio.NewReader(strings.NewReader(head))
+	if status, keep, n, err := readResponseTo(br, &body, 64, nil, true); err != nil || status != 200 || !keep || n != 0 {
+		t.Errorf("HEAD: %d keep=%v %d %v", status, keep, n, err)
+	}
+	if status, _, _, err := readResponseTo(br, &body, 64, nil, false); err != nil || status != 404 {
+		t.Errorf("after HEAD: %d %v", status, err)
+	}
 }

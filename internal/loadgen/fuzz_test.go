@@ -13,6 +13,7 @@ func TestErrorCode(t *testing.T) {
 		{"nested markup", `<Code><b>x</b></Code>`, ""},
 		{"empty", ``, ""},
 		{"first wins", `<Code>A</Code><Code>B</Code>`, "A"},
+		{"s3 error", `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>k</Key><RequestId>1</RequestId></Error>`, "NoSuchKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -66,6 +66,6 @@ func BenchmarkHandlerAssumeRole(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := form("AssumeRole", "2011-06-15", "RoleArn", r.cfg.RoleARN, "RoleSessionName", "bench")
-	b.Cleanup(r.teardown)
+	b.Cleanup(func() { r.teardown() })
 	benchHandlerOn(b, h, *r.assumeCreds, "sts", body)
 }

@@ -1,5 +1,6 @@
 // Package loadgen generates load against an IAM/STS endpoint with real SigV4-signed AWS Query
-// calls and measures it: requests per second, latency quantiles and errors by AWS error code. It
+// calls, or against its S3 front with signed object GETs and PUTs (s3.go), and measures it:
+// requests per second, bytes per second, latency quantiles and errors by AWS error code. It
 // is the engine of `iamd bench`. A run is always bounded by a request count, a duration or both,
 // and it refuses AWS's own endpoints: it is for loopback and the user's own deployments.
 package loadgen
@@ -33,7 +34,7 @@ const (
 )
 
 // Ops lists the workloads a Config may name.
-var Ops = []Op{GetCallerIdentity, AssumeRole, CreateDeleteUser, SimulateCustomPolicy, Mix}
+var Ops = []Op{GetCallerIdentity, AssumeRole, CreateDeleteUser, SimulateCustomPolicy, Mix, S3Get, S3Put, S3PutLarge, S3GetLarge}
 
 // mixSteps is one round of the Mix workload: mostly the calls services make on every request
 // (GetCallerIdentity) or every hour per workload (AssumeRole), a little administration.
@@ -61,8 +62,19 @@ type Config struct {
 	// RoleARN is the role AssumeRole assumes; "" makes the run create a role trusting the
 	// caller's account before it starts and delete it after.
 	RoleARN string
-	// Prefix starts the names of the users and roles the run creates; "" means "iamd-bench".
+	// Prefix starts the names of the users, roles, buckets and S3 keys the run creates; ""
+	// means "iamd-bench".
 	Prefix string
+	// Bucket is the bucket of the S3 workloads; "" makes the run create "<prefix>-<random>"
+	// and delete it after. A named bucket that does not exist is created and deleted the same
+	// way; one that exists is used and kept.
+	Bucket string
+	// ObjectSize is the size in bytes of s3-get's and s3-put's object (0: DefaultObjectSize);
+	// LargeObjectSize that of s3-get-large's and s3-put-large's (0: DefaultLargeObjectSize).
+	ObjectSize, LargeObjectSize int64
+	// UnsignedPayload sends small PUTs with x-amz-content-sha256 UNSIGNED-PAYLOAD instead of
+	// the body's SHA-256 (computed once per run). Large PUTs are always unsigned.
+	UnsignedPayload bool
 	// HTTPClient, when set, is used for all calls; nil means the load tool's own lean HTTP/1.1
 	// client (conn.go), one kept-alive connection per worker.
 	HTTPClient *http.Client
@@ -75,8 +87,9 @@ type Progress struct {
 	Elapsed  time.Duration
 	Requests uint64
 	Errors   uint64
-	// Rate is the requests per second over the last interval.
-	Rate float64
+	// Rate is the requests per second over the last interval, ByteRate the object bytes per
+	// second (S3 workloads).
+	Rate, ByteRate float64
 }
 
 // Stats are the measurements of one operation, or of all.
@@ -84,10 +97,14 @@ type Stats struct {
 	Requests uint64            `json:"requests"`
 	Errors   map[string]uint64 `json:"errors,omitempty"` // by AWS error code, "HTTP nnn" or "transport"
 	RPS      float64           `json:"requestsPerSecond"`
-	P50      Micros            `json:"p50Micros"`
-	P90      Micros            `json:"p90Micros"`
-	P99      Micros            `json:"p99Micros"`
-	Max      Micros            `json:"maxMicros"`
+	// Bytes counts the object bytes the successful calls moved (S3: a PUT's body sent, a GET's
+	// received); MBPS is them per second, in MB (10^6 bytes).
+	Bytes uint64  `json:"bytes,omitempty"`
+	MBPS  float64 `json:"megabytesPerSecond,omitempty"`
+	P50   Micros  `json:"p50Micros"`
+	P90   Micros  `json:"p90Micros"`
+	P99   Micros  `json:"p99Micros"`
+	Max   Micros  `json:"maxMicros"`
 }
 
 // Micros is a duration reported in microseconds.
@@ -107,6 +124,8 @@ type Result struct {
 	Stats
 	// ByAction breaks the run down per API action when it made more than one kind of call.
 	ByAction map[string]Stats `json:"byAction,omitempty"`
+	// Leftovers lists what the run created and could not delete afterwards.
+	Leftovers []string `json:"leftovers,omitempty"`
 }
 
 // ErrorCount is the total of all errors.
@@ -126,13 +145,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	if err := r.setup(ctx); err != nil {
+		r.teardown() // what setup made before it failed
 		return nil, err
 	}
-	defer r.teardown()
 	if cfg.Warmup > 0 {
 		r.phase(ctx, 0, cfg.Warmup, nil)
 	}
 	res := r.phase(ctx, cfg.N, cfg.Duration, cfg.Progress)
+	res.Leftovers = r.teardown()
 	return res, nil
 }
 
@@ -147,6 +167,7 @@ type runner struct {
 	// What the run made for AssumeRole, deleted by teardown; assumeCreds sign AssumeRole.
 	createdRole, createdUser, createdKey string
 	assumeCreds                          *Credentials
+	s3                                   *s3State // the S3 workloads' bucket and objects
 }
 
 // CheckEndpoint refuses what the load tool must not be pointed at: anything but http(s), and
@@ -170,7 +191,7 @@ func newRunner(cfg Config) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.N < 0 || cfg.Duration < 0 || cfg.Concurrency < 0 || cfg.Warmup < 0 {
+	if cfg.N < 0 || cfg.Duration < 0 || cfg.Concurrency < 0 || cfg.Warmup < 0 || cfg.ObjectSize < 0 || cfg.LargeObjectSize < 0 {
 		return nil, errors.New("counts and durations must not be negative")
 	}
 	if cfg.N == 0 && cfg.Duration == 0 {
@@ -195,6 +216,12 @@ func newRunner(cfg Config) (*runner, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "iamd-bench"
 	}
+	if cfg.ObjectSize == 0 {
+		cfg.ObjectSize = DefaultObjectSize
+	}
+	if cfg.LargeObjectSize == 0 {
+		cfg.LargeObjectSize = DefaultLargeObjectSize
+	}
 	path := strings.TrimSuffix(u.Path, "/") + "/"
 	return &runner{cfg: cfg, url: u.Scheme + "://" + u.Host + path, scheme: u.Scheme, host: u.Host, path: path,
 		client: cfg.HTTPClient}, nil
@@ -205,8 +232,12 @@ func (r *runner) usesAssumeRole() bool { return r.cfg.Op == AssumeRole || r.cfg.
 
 // setup prepares what AssumeRole needs when no role was named: a user with an access key (AWS
 // refuses AssumeRole to root credentials) and a role whose trust policy names that user. The
-// AssumeRole calls are then signed with the user's key.
+// AssumeRole calls are then signed with the user's key. For the S3 workloads, it makes the
+// bucket and the object GETs read (setupS3).
 func (r *runner) setup(ctx context.Context) error {
+	if r.cfg.Op.isS3() {
+		return r.setupS3(ctx)
+	}
 	if !r.usesAssumeRole() || r.cfg.RoleARN != "" {
 		return nil
 	}
@@ -255,12 +286,16 @@ func (r *runner) setup(ctx context.Context) error {
 	return nil
 }
 
-// teardown deletes what setup created, in the order IAM requires.
-func (r *runner) teardown() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// teardown deletes what setup created, in the order IAM requires, and what the S3 workloads
+// wrote; it returns what it failed to delete in S3.
+func (r *runner) teardown() []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	w := r.newWorker(0)
 	defer w.close()
+	if r.s3 != nil {
+		return r.teardownS3(ctx, w)
+	}
 	if r.createdRole != "" {
 		w.do(ctx, "iam", form("DeleteRole", "2010-05-08", "RoleName", r.createdRole), false)
 	}
@@ -270,6 +305,7 @@ func (r *runner) teardown() {
 	if r.createdUser != "" {
 		w.do(ctx, "iam", form("DeleteUser", "2010-05-08", "UserName", r.createdUser), false)
 	}
+	return nil
 }
 
 func describe(status int, body []byte, err error) string {
@@ -293,16 +329,21 @@ func form(action, version string, kv ...string) []byte {
 
 // worker is one connection's worth of load; it records into its own histograms.
 type worker struct {
-	r       *runner
-	conn    *conn              // nil when the run has an HTTPClient
-	signers map[string]*signer // by service
-	assume  *signer            // AssumeRole's, when setup made a user for it
-	hists   map[string]*histogram
-	errs    map[string]map[string]uint64 // action → code → count
-	buf     bytes.Buffer
-	step    int
+	r        *runner
+	conn     *conn              // nil when the run has an HTTPClient
+	signers  map[string]*signer // by service
+	assume   *signer            // AssumeRole's, when setup made a user for it
+	s3signer *signer
+	hists    map[string]*histogram
+	errs     map[string]map[string]uint64 // action → code → count
+	bytes    map[string]uint64            // action → object bytes moved
+	buf      bytes.Buffer
+	req      request // the S3 call on the wire
+	step     int
 	// assumeBody is this worker's AssumeRole request body, built on first use.
 	assumeBody []byte
+	// s3Step is this worker's S3 call, built on first use.
+	s3Step []call
 }
 
 func (r *runner) newWorker(int) *worker {
@@ -319,8 +360,10 @@ func (r *runner) newWorker(int) *worker {
 			"sts": newSigner(r.cfg.Credentials, r.cfg.Region, "sts", r.host),
 			"iam": newSigner(r.cfg.Credentials, r.cfg.Region, "iam", r.host),
 		},
-		hists: map[string]*histogram{},
-		errs:  map[string]map[string]uint64{},
+		s3signer: newSigner(r.cfg.Credentials, r.cfg.Region, "s3", r.host),
+		hists:    map[string]*histogram{},
+		errs:     map[string]map[string]uint64{},
+		bytes:    map[string]uint64{},
 	}
 }
 
@@ -368,6 +411,7 @@ func (w *worker) close() {
 type call struct {
 	action, service string
 	body            []byte
+	s3              *s3call // an S3 call, instead of a Query-protocol one
 }
 
 // assumes reports whether c is signed with AssumeRole's credentials.
@@ -376,6 +420,12 @@ func (c call) assumes() bool { return c.action == "AssumeRole" }
 // next returns the calls of the worker's next step (two for CreateDeleteUser).
 func (w *worker) next(id int) []call {
 	op := w.r.cfg.Op
+	if op.isS3() {
+		if w.s3Step == nil {
+			w.s3Step = w.s3Calls(id)
+		}
+		return w.s3Step
+	}
 	if op == Mix {
 		op = mixSteps[w.step%len(mixSteps)]
 	}
@@ -385,19 +435,19 @@ func (w *worker) next(id int) []call {
 		if w.assumeBody == nil { // the same for every call of this worker
 			w.assumeBody = form("AssumeRole", "2011-06-15", "RoleArn", w.r.cfg.RoleARN, "RoleSessionName", "iamd-bench-"+strconv.Itoa(id))
 		}
-		return []call{{"AssumeRole", "sts", w.assumeBody}}
+		return []call{{action: "AssumeRole", service: "sts", body: w.assumeBody}}
 	case CreateDeleteUser:
 		name := w.r.cfg.Prefix + "-" + strconv.FormatUint(w.r.seq.Add(1), 36) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 		return []call{
-			{"CreateUser", "iam", form("CreateUser", "2010-05-08", "UserName", name)},
-			{"DeleteUser", "iam", form("DeleteUser", "2010-05-08", "UserName", name)},
+			{action: "CreateUser", service: "iam", body: form("CreateUser", "2010-05-08", "UserName", name)},
+			{action: "DeleteUser", service: "iam", body: form("DeleteUser", "2010-05-08", "UserName", name)},
 		}
 	case SimulateCustomPolicy:
-		return []call{{"SimulateCustomPolicy", "iam", form("SimulateCustomPolicy", "2010-05-08",
+		return []call{{action: "SimulateCustomPolicy", service: "iam", body: form("SimulateCustomPolicy", "2010-05-08",
 			"PolicyInputList.member.1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`,
 			"ActionNames.member.1", "s3:GetObject", "ActionNames.member.2", "s3:PutObject")}}
 	default:
-		return []call{{"GetCallerIdentity", "sts", getCallerIdentityBody}}
+		return []call{{action: "GetCallerIdentity", service: "sts", body: getCallerIdentityBody}}
 	}
 }
 
@@ -408,6 +458,7 @@ type counters struct {
 	issued atomic.Int64
 	done   atomic.Uint64
 	errors atomic.Uint64
+	bytes  atomic.Uint64
 }
 
 // phase runs the workload until n requests were issued (n > 0) or d has passed (d > 0) or ctx
@@ -427,16 +478,16 @@ func (r *runner) phase(ctx context.Context, n int, d time.Duration, progress fun
 			defer pwg.Done()
 			t := time.NewTicker(time.Second)
 			defer t.Stop()
-			last, lastAt := uint64(0), start
+			last, lastBytes, lastAt := uint64(0), uint64(0), start
 			for {
 				select {
 				case <-stopProgress:
 					return
 				case now := <-t.C:
-					done := cnt.done.Load()
+					done, moved, secs := cnt.done.Load(), cnt.bytes.Load(), now.Sub(lastAt).Seconds()
 					progress(Progress{Elapsed: now.Sub(start), Requests: done, Errors: cnt.errors.Load(),
-						Rate: float64(done-last) / now.Sub(lastAt).Seconds()})
-					last, lastAt = done, now
+						Rate: float64(done-last) / secs, ByteRate: float64(moved-lastBytes) / secs})
+					last, lastBytes, lastAt = done, moved, now
 				}
 			}
 		}()
@@ -475,7 +526,17 @@ func (w *worker) loop(ctx context.Context, id, n int, deadline time.Time, cnt *c
 		}
 		for _, c := range calls {
 			t0 := time.Now()
-			status, body, err := w.do(ctx, c.service, c.body, c.assumes())
+			var (
+				status int
+				body   []byte
+				n      int64
+				err    error
+			)
+			if c.s3 != nil {
+				status, body, n, err = w.s3do(ctx, c.s3)
+			} else {
+				status, body, err = w.do(ctx, c.service, c.body, c.assumes())
+			}
 			lat := time.Since(t0)
 			if ctx.Err() != nil {
 				return // a call cut short by cancellation says nothing about the server
@@ -486,7 +547,20 @@ func (w *worker) loop(ctx context.Context, id, n int, deadline time.Time, cnt *c
 				w.hists[c.action] = h
 			}
 			h.record(lat)
-			if code := classify(status, body, err); code != "" {
+			code := classify(status, body, err)
+			if code == "" && c.s3 != nil {
+				moved := n // a GET's body
+				if c.s3.body != nil {
+					moved = c.s3.body.size
+				} else if c.s3.want >= 0 && n != c.s3.want {
+					code = "size mismatch"
+				}
+				if code == "" {
+					w.bytes[c.action] += uint64(moved)
+					cnt.bytes.Add(uint64(moved))
+				}
+			}
+			if code != "" {
 				m := w.errs[c.action]
 				if m == nil {
 					m = map[string]uint64{}
@@ -500,12 +574,12 @@ func (w *worker) loop(ctx context.Context, id, n int, deadline time.Time, cnt *c
 	}
 }
 
-// classify names the error of a call, "" for success.
+// classify names the error of a call, "" for success (any 2xx: S3 answers a DELETE with 204).
 func classify(status int, body []byte, err error) string {
 	switch {
 	case err != nil:
 		return "transport"
-	case status == http.StatusOK:
+	case status/100 == 2:
 		return ""
 	}
 	if code := ErrorCode(body); code != "" {
@@ -518,7 +592,12 @@ func (r *runner) result(workers []*worker, elapsed time.Duration) *Result {
 	total := new(histogram)
 	per := map[string]*histogram{}
 	errs := map[string]map[string]uint64{}
+	moved, allMoved := map[string]uint64{}, uint64(0)
 	for _, w := range workers {
+		for a, n := range w.bytes {
+			moved[a] += n
+			allMoved += n
+		}
 		for a, h := range w.hists {
 			if per[a] == nil {
 				per[a] = new(histogram)
@@ -536,8 +615,8 @@ func (r *runner) result(workers []*worker, elapsed time.Duration) *Result {
 		}
 	}
 	secs := elapsed.Seconds()
-	stats := func(h *histogram, e map[string]uint64) Stats {
-		return Stats{Requests: h.n, Errors: e, RPS: float64(h.n) / secs,
+	stats := func(h *histogram, e map[string]uint64, b uint64) Stats {
+		return Stats{Requests: h.n, Errors: e, RPS: float64(h.n) / secs, Bytes: b, MBPS: float64(b) / 1e6 / secs,
 			P50: micros(h.quantile(.50)), P90: micros(h.quantile(.90)), P99: micros(h.quantile(.99)), Max: micros(h.max)}
 	}
 	all := map[string]uint64{}
@@ -549,17 +628,18 @@ func (r *runner) result(workers []*worker, elapsed time.Duration) *Result {
 	if len(all) == 0 {
 		all = nil
 	}
-	res := &Result{Endpoint: r.cfg.Endpoint, Op: r.cfg.Op, Concurrency: r.cfg.Concurrency, Seconds: secs, Stats: stats(total, all)}
+	res := &Result{Endpoint: r.cfg.Endpoint, Op: r.cfg.Op, Concurrency: r.cfg.Concurrency, Seconds: secs, Stats: stats(total, all, allMoved)}
 	if len(per) > 1 {
 		res.ByAction = map[string]Stats{}
 		for a, h := range per {
-			res.ByAction[a] = stats(h, errs[a])
+			res.ByAction[a] = stats(h, errs[a], moved[a])
 		}
 	}
 	return res
 }
 
-// ErrorCode extracts the Code of an AWS Query-protocol error response ("" when there is none).
+// ErrorCode extracts the Code of an AWS Query-protocol error response, or of S3's
+// (<Error><Code>…, no ErrorResponse around it); "" when there is none.
 // It looks for the first <Code>…</Code> and does not otherwise parse the XML: it runs on every
 // failed call and must cost little.
 func ErrorCode(body []byte) string { return xmlText(body, "Code") }
