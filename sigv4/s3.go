@@ -40,6 +40,10 @@ type S3Result struct {
 	AmzDate string
 	// Expires is a presigned URL's X-Amz-Expires.
 	Expires time.Duration
+	// V2 says the request was signed with Signature Version 2 (package sigv2), which S3 still
+	// takes: only Credential, Presigned and SignedAt are then set, and PayloadHash is
+	// UnsignedPayload (SigV2 signs no payload hash).
+	V2 bool
 }
 
 // VerifyS3 checks r's signature the way S3 does (see above), without reading its body. Errors

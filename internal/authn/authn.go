@@ -21,6 +21,7 @@ import (
 	"github.com/iamd/iamd/internal/session"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/usage"
+	"github.com/iamd/iamd/sigv2"
 	"github.com/iamd/iamd/sigv4"
 )
 
@@ -131,6 +132,8 @@ type Authenticator struct {
 	verifier *sigv4.Verifier
 	// s3 verifies S3's requests (sigv4.VerifyS3): presigned URLs live as long as they say.
 	s3 *sigv4.Verifier
+	// s3v2 verifies S3's requests signed with SigV2.
+	s3v2 *sigv2.Verifier
 	// keys caches resolved long-term access keys (with their opened secrets) by key id.
 	keys  *gencache.Map[*keyEntry]
 	usage *usage.Recorder[string, iam.AccessKeyLastUsed]
@@ -159,6 +162,7 @@ func New(cfg Config) *Authenticator {
 		FormChecked: true,
 	}
 	a.s3 = &sigv4.Verifier{Services: []string{"s3"}, Now: cfg.Now, Secret: a.secret}
+	a.s3v2 = &sigv2.Verifier{Now: cfg.Now, Secret: a.secret}
 	return a
 }
 
@@ -352,8 +356,13 @@ func (a *Authenticator) sessionEntity(ctx context.Context, s *session.Session) (
 // grant anything. Failures are *sigv4.Error (the S3 front words them as S3 does) or the store's.
 // A presigned URL made with temporary credentials stops working when they expire, whatever its
 // X-Amz-Expires says: the session is checked on every use.
-func (a *Authenticator) AuthenticateS3(ctx context.Context, r *http.Request, res *sigv4.S3Result) (*Principal, error) {
-	if !sigv4.HasSignature(r) {
+//
+// Requests signed with SigV2 (sigv2: what boto3 and the aws CLI presign with for us-east-1) are
+// verified too; vhostBucket is the bucket a virtual-hosted-style request names in its host,
+// which SigV2's string to sign includes.
+func (a *Authenticator) AuthenticateS3(ctx context.Context, r *http.Request, res *sigv4.S3Result, vhostBucket string) (*Principal, error) {
+	v2 := sigv2.Is(r)
+	if !v2 && !sigv4.HasSignature(r) {
 		return anonymous, nil
 	}
 	rs := resolvedPool.Get().(*resolved)
@@ -361,7 +370,17 @@ func (a *Authenticator) AuthenticateS3(ctx context.Context, r *http.Request, res
 		rs.key, rs.session = nil, nil
 		resolvedPool.Put(rs)
 	}()
-	if err := a.s3.VerifyS3(context.WithValue(ctx, resolvedKey{}, rs), r, res); err != nil {
+	ctx2 := context.WithValue(ctx, resolvedKey{}, rs)
+	if v2 {
+		vr, err := a.s3v2.Verify(ctx2, r, vhostBucket)
+		if err != nil {
+			return nil, err
+		}
+		*res = sigv4.S3Result{V2: true, PayloadHash: sigv4.UnsignedPayload}
+		res.Credential, res.Presigned, res.SignedAt = vr.Credential, vr.Presigned, vr.SignedAt
+		return a.principal(ctx, rs, "us-east-1", "s3")
+	}
+	if err := a.s3.VerifyS3(ctx2, r, res); err != nil {
 		return nil, err
 	}
 	return a.principal(ctx, rs, res.Credential.Region, "s3")
