@@ -131,6 +131,11 @@ func (a *Authorizer) Compile(doc string, kind policy.Kind) (*policy.Policy, erro
 	return a.docs.get(doc, kind)
 }
 
+// ResourcePolicy compiles a stored resource policy (an S3 bucket's), through the same cache.
+func (a *Authorizer) ResourcePolicy(doc string) (*policy.Policy, error) {
+	return a.docs.get(doc, policy.KindResource)
+}
+
 // Authorize returns nil when p may make req, else an AccessDenied *awserr.Error in AWS's words.
 // The request's Dependent authorizations are checked after it, each with its own action.
 func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Origin, req Request) error {

@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"policy":                      {"arn"},
 	"policy/simulate":             {"policy", "arn"},
 	"sigv4":                       {},
+	"sigv2":                       {"sigv4"}, // S3's Signature Version 2
 	"internal/awserr":             {},
 	"internal/awsquery":           {"internal/awserr"},
 	"internal/api/iam":            {"internal/awsquery", "internal/awserr"},
@@ -41,12 +42,12 @@ var allowed = map[string][]string{
 	"internal/fulldisk":              {}, // tests of a full disk
 	"internal/qr":                    {},
 	"internal/totp":                  {},
-	"internal/authn":                 {"sigv4", "internal/gencache", "internal/usage", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
+	"internal/authn":                 {"sigv4", "sigv2", "internal/gencache", "internal/usage", "internal/iam", "internal/seal", "internal/session", "internal/store", "internal/awserr"},
 	"internal/principals":            {"policy", "arn", "internal/iam", "internal/store", "internal/awserr"},
 	"internal/authz":                 {"policy", "arn", "internal/gencache", "internal/iam", "internal/store", "internal/authn", "internal/session", "internal/awserr", "internal/principals", "internal/api/iam", "internal/api/sts"},
 	"internal/iamsvc":                {"internal/api/iam", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/usage", "internal/qr", "internal/totp", "policy", "arn", "golang.org/x/crypto"},
 	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/gencache", "internal/usage", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
-	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "internal/trail", "sigv4"},
+	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "internal/trail", "sigv4", "internal/s3/bucket", "internal/s3/chunked", "internal/s3/s3err", "internal/s3/s3op"},
 	"internal/trail":                 {"internal/authn", "internal/awserr", "internal/store"},
 	"internal/node":                  {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.

@@ -64,6 +64,8 @@ type Config struct {
 	Audit Auditor
 	// CloudTrail answers LookupEvents over the audit trail (cloudtrail.go); nil answers none.
 	CloudTrail CloudTrail
+	// S3 is the S3 data plane (s3.go); nil serves none, and every request is IAM's or STS's.
+	S3 *S3
 }
 
 // Auditor records calls in the audit trail (internal/trail implements it).
@@ -199,6 +201,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if isCloudTrail(r) {
 		s.serve(w, r, s.cloudtrail, &call{service: "cloudtrail"})
+		return
+	}
+	if s.isS3(r) {
+		s.serveS3(w, r)
 		return
 	}
 	s.serve(w, r, s.query, &call{service: "iam", namespace: iamapi.Namespace})

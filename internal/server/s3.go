@@ -1,0 +1,794 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"hash"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/s3/bucket"
+	"github.com/iamd/iamd/internal/s3/chunked"
+	"github.com/iamd/iamd/internal/s3/s3err"
+	"github.com/iamd/iamd/internal/s3/s3op"
+	"github.com/iamd/iamd/sigv4"
+)
+
+// The S3 front. S3 is not one more front of the Query pipeline (handle): its bodies are objects,
+// streamed and never held whole, and its answers are the backend's, streamed back. The steps are
+// the pipeline's all the same, in the same order and through the same parts: classify
+// (internal/s3/s3op: the operation, its actions and resources), authenticate (authn, in S3's
+// form of SigV4), authorize every access the operation needs (authz, with the bucket's policy as
+// the resource policy and its owner as the resource account), invoke (the bucket registry for
+// bucket-level calls, the object backend for the rest), and the metrics, audit trail and access
+// log of every call.
+
+// S3 is the S3 data plane the server fronts.
+type S3 struct {
+	// Domain is the base domain of virtual-hosted-style requests (BUCKET.Domain); "" serves
+	// path-style requests only.
+	Domain string
+	// Buckets is the bucket registry: owners, policies and bucket configuration.
+	Buckets *bucket.Registry
+	// Backend stores objects: internal/s3/local or internal/s3/upstream.
+	Backend http.Handler
+}
+
+// isS3 tells S3's requests from IAM's and STS's on the one endpoint: by the signature's
+// credential scope when there is one; unsigned, a Query Action (or a form body, where Query
+// callers put it) means IAM or STS, anything else is S3.
+func (s *Server) isS3(r *http.Request) bool {
+	if s.cfg.S3 == nil {
+		return false
+	}
+	if d := s.cfg.S3.Domain; d != "" && strings.HasSuffix(hostOnly(r.Host), "."+d) {
+		return true
+	}
+	if svc, ok := scopeService(r); ok {
+		return svc == "s3"
+	}
+	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "AWS ") {
+		return true // SigV2: only S3 ever took it
+	}
+	if strings.Contains(r.URL.RawQuery, "Action=") {
+		return false
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return false
+	}
+	return true
+}
+
+// hostOnly is a Host header without its port.
+func hostOnly(h string) string {
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		return h[:i]
+	}
+	return h
+}
+
+// scopeService reads the service of a SigV4 credential scope, from the Authorization header or
+// a presigned URL's X-Amz-Credential, without verifying anything.
+func scopeService(r *http.Request) (string, bool) {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		i := strings.Index(auth, "Credential=")
+		if i < 0 {
+			return "", false
+		}
+		cred = auth[i+len("Credential="):]
+		if j := strings.IndexAny(cred, ", "); j >= 0 {
+			cred = cred[:j]
+		}
+	} else if strings.Contains(r.URL.RawQuery, "X-Amz-Credential=") {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	} else {
+		return "", false
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return "", false
+	}
+	return parts[3], true
+}
+
+// s3Call is one S3 request in flight.
+type s3Call struct {
+	call
+	op     *s3op.Op
+	w      http.ResponseWriter
+	r      *http.Request
+	hostID string
+	owner  *bucket.Bucket // the bucket of the operation, nil when it has none or it does not exist
+	// body is the request body as the backend reads it, checked on the way (nil: untouched).
+	body *checkedBody
+	// extend keeps the connection's deadlines ahead of a transfer (s3Writer.extend).
+	extend func()
+}
+
+func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c := &s3Call{call: call{service: "s3"}, w: w, r: r}
+	c.id = c.newID()
+	c.hostID = newHostID()
+	h := w.Header()
+	h["X-Amz-Request-Id"] = []string{c.id}
+	h["X-Amz-Id-2"] = []string{c.hostID}
+	sw := &s3Writer{w: w, c: c}
+	c.extend = sw.extend
+	sw.extend()
+	failure := s.handleS3(sw, c)
+	if failure != nil && !sw.started {
+		sw.discard()
+		s3err.Write(w, r, failure, c.id, c.hostID)
+		sw.status = failure.Status
+	} else {
+		sw.finish()
+	}
+	now := time.Now()
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.Call("s3", c.knownAction(), sw.status, authzDecision(c.trace), now.Sub(start))
+	}
+	// Bucket-level calls are management events, which CloudTrail records by default; object
+	// calls are data events, which it records only when asked to (and neither does iamd).
+	if s.cfg.Audit != nil && c.principal != nil && c.op != nil && c.op.Gateway {
+		var fe *awserr.Error
+		if failure != nil {
+			fe = &awserr.Error{Code: failure.Code, Message: failure.Message, Status: failure.Status}
+		}
+		s.cfg.Audit.Record(c.auditCall(r, start, fe))
+	}
+	if s.access != nil {
+		s.access.writeCall(now, &c.call, sw.status, now.Sub(start))
+		return
+	}
+	attrs := c.attrs(sw.status, now.Sub(start))
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
+}
+
+// newHostID is an x-amz-id-2: S3's second request id, base64 of random bytes.
+func newHostID() string {
+	var b [24]byte
+	for i := 0; i < len(b); i += 8 {
+		v := rand.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// handleS3 runs one S3 call; it returns the error to answer when nothing has been answered.
+func (s *Server) handleS3(w *s3Writer, c *s3Call) (failure *s3err.Error) {
+	r := c.r
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.Logger.Error("panic", "requestId", c.id, "panic", v)
+			failure = s3err.InternalError()
+		}
+	}()
+	op, e := s3op.Classify(r, s.cfg.S3.Domain)
+	if e != nil {
+		return e
+	}
+	c.op, c.action, c.known = op, op.Name, true
+	s3 := s.cfg.S3
+	ctx := r.Context()
+	if op.Bucket != "" {
+		b, err := s3.Buckets.Get(ctx, op.Bucket)
+		if err != nil {
+			return s.s3Failure(c, err)
+		}
+		c.owner = b
+	}
+	if op.Name == "PreflightRequest" {
+		if c.owner == nil {
+			return s3err.NoSuchBucket(op.Bucket)
+		}
+		s3.Buckets.Preflight(w, r, c.owner)
+		return nil
+	}
+	origin := authz.Origin{SourceIP: authz.SourceIP(r.RemoteAddr), Secure: r.TLS != nil, UserAgent: r.UserAgent()}
+	ctx, trace := c.rctx.Init(ctx, origin)
+	c.trace = trace
+	if op.Name == "PostObject" {
+		if c.owner == nil {
+			return s3err.NoSuchBucket(op.Bucket)
+		}
+		return s.servePost(ctx, w, c, origin)
+	}
+	var vres sigv4.S3Result
+	vhost := ""
+	if op.Style == s3op.VirtualHosted {
+		vhost = op.Bucket
+	}
+	p, err := s.cfg.Authn.AuthenticateS3(ctx, r, &vres, vhost)
+	if err != nil {
+		s.authFailure(awsErr(err))
+		return s.s3Failure(c, err)
+	}
+	c.principal = p
+	if op.Bucket != "" && c.owner == nil && op.Name != "CreateBucket" {
+		return s3err.NoSuchBucket(op.Bucket)
+	}
+	br, e := s.backendRequest(c, &vres)
+	if e != nil {
+		return e
+	}
+	authKeys := s3AuthKeys(r, &vres, p, s.cfg.Now())
+	accesses := op.Access
+	if op.Name == "CreateBucket" || op.Name == "PutObjectTagging" {
+		// Their condition keys come from the body (s3:LocationConstraint, s3:RequestObjectTag/…):
+		// it is small, and read (and checked) before the decision.
+		if accesses, e = s.bodyKeys(c, br, accesses); e != nil {
+			return e
+		}
+	}
+	for _, acc := range accesses {
+		if acc.PerKey {
+			continue // per object of the body: deleteObjects
+		}
+		if e := s.authorizeS3(ctx, c, origin, acc, authKeys); e != nil {
+			return e
+		}
+	}
+	if c.owner != nil && r.Header.Get("Origin") != "" {
+		s3.Buckets.CORSHeaders(w.Header(), r, c.owner)
+	}
+	switch {
+	case op.Gateway:
+		s3.Buckets.Serve(w, br, op.Name, p.Account(), op.Bucket, op.Key)
+	case op.Name == "DeleteObjects":
+		if e := s.deleteObjects(ctx, w, c, br, origin, authKeys); e != nil {
+			return e
+		}
+	default:
+		if op.Name == "GetObject" || op.Name == "HeadObject" {
+			w.onNotFound = func() *s3err.Error { return s.hideMissing(ctx, c, origin, authKeys) }
+		}
+		s3.Backend.ServeHTTP(w, br)
+	}
+	if c.body != nil && c.body.err != nil {
+		return c.body.err
+	}
+	return nil
+}
+
+// maxBodyKeys bounds the bodies read for their condition keys (a CreateBucketConfiguration, a
+// Tagging): both are a few hundred bytes.
+const maxBodyKeys = 1 << 20
+
+// bodyKeys reads the small body of a call whose condition keys it holds, and returns the call's
+// accesses with those keys; br's body is then the bytes read.
+func (s *Server) bodyKeys(c *s3Call, br *http.Request, accesses []s3op.Access) ([]s3op.Access, *s3err.Error) {
+	body, err := io.ReadAll(io.LimitReader(br.Body, maxBodyKeys+1))
+	if c.body != nil && c.body.err != nil {
+		return nil, c.body.err
+	}
+	if err != nil {
+		return nil, s3err.IncompleteBody()
+	}
+	if len(body) > maxBodyKeys {
+		return nil, s3err.MalformedXML()
+	}
+	br.Body = io.NopCloser(bytes.NewReader(body))
+	var keys []s3op.Key
+	switch c.op.Name {
+	case "CreateBucket":
+		var cfg struct {
+			LocationConstraint string
+		}
+		if len(bytes.TrimSpace(body)) > 0 {
+			if xml.Unmarshal(body, &cfg) != nil {
+				return nil, s3err.MalformedXML()
+			}
+		}
+		keys = append(keys, s3op.LocationConstraint(cfg.LocationConstraint))
+	case "PutObjectTagging":
+		var t struct {
+			TagSet struct {
+				Tag []struct{ Key, Value string }
+			}
+		}
+		if xml.Unmarshal(body, &t) != nil {
+			return nil, s3err.MalformedXML()
+		}
+		tags := url.Values{}
+		for _, tag := range t.TagSet.Tag {
+			tags.Add(tag.Key, tag.Value)
+		}
+		keys = s3op.TagKeys(tags)
+	}
+	out := make([]s3op.Access, len(accesses))
+	for i, a := range accesses {
+		a.Keys = append(append([]s3op.Key(nil), a.Keys...), keys...)
+		out[i] = a
+	}
+	return out, nil
+}
+
+// hideMissing is S3's rule for a missing object: a caller who may not list the bucket learns
+// nothing from its absence, and is answered AccessDenied instead of NoSuchKey.
+func (s *Server) hideMissing(ctx context.Context, c *s3Call, origin authz.Origin, keys []authz.Key) *s3err.Error {
+	acc := s3op.Access{Action: "s3:ListBucket", Bucket: c.op.Bucket, Resource: "arn:aws:s3:::" + c.op.Bucket}
+	return s.authorizeS3(ctx, c, origin, acc, keys)
+}
+
+// authorizeS3 decides one access of the call; nil when allowed.
+func (s *Server) authorizeS3(ctx context.Context, c *s3Call, origin authz.Origin, acc s3op.Access, authKeys []authz.Key) *s3err.Error {
+	req := authz.Request{Action: acc.Action, Resource: acc.Resource}
+	req.Keys = append(req.Keys, authKeys...)
+	for _, k := range acc.Keys {
+		req.Keys = append(req.Keys, authz.Key{Name: k.Name, Values: k.Values})
+	}
+	b := c.owner
+	if acc.Bucket != "" && (b == nil || b.Name != acc.Bucket) && acc.Bucket != c.op.Bucket {
+		other, err := s.cfg.S3.Buckets.Get(ctx, acc.Bucket)
+		if err != nil {
+			return s.s3Failure(c, err)
+		}
+		if other == nil {
+			return s3err.NoSuchBucket(acc.Bucket)
+		}
+		b = other
+	}
+	// CreateBucket makes a bucket of the caller's account: a namesake's owner and policy are not
+	// its business (the registry answers BucketAlreadyExists).
+	if acc.Bucket != "" && b != nil && c.op.Name != "CreateBucket" {
+		req.ResourceAccount = b.Account
+		for _, t := range b.Tags {
+			req.Keys = append(req.Keys, authz.Key{Name: "aws:ResourceTag/" + t.Key, Values: []string{t.Value}})
+		}
+		if doc := s.cfg.S3.Buckets.EffectivePolicy(b, c.principal.Account(), c.principal.Kind() == authn.Anonymous); doc != "" {
+			pol, err := s.cfg.Authz.ResourcePolicy(doc)
+			if err != nil {
+				s.cfg.Logger.Error("stored bucket policy does not compile", "bucket", b.Name, "err", err)
+			} else {
+				req.ResourcePolicy = pol
+			}
+		}
+	}
+	err := s.cfg.Authz.Authorize(ctx, c.principal, origin, req)
+	if err == nil {
+		return nil
+	}
+	e, ok := awserr.As(err)
+	if !ok {
+		return s.s3Failure(c, err)
+	}
+	// S3 explains a denial to a caller of the bucket owner's account, in IAM's words with the
+	// resource quoted; anyone else learns only that access was denied.
+	p := c.principal
+	if p.Kind() == authn.Anonymous || req.ResourceAccount != "" && req.ResourceAccount != p.Account() {
+		return s3err.AccessDenied()
+	}
+	msg := strings.Replace(e.Message, " on resource: "+req.Resource, " on resource: \""+req.Resource+"\"", 1)
+	return s3err.New(http.StatusForbidden, "AccessDenied", msg)
+}
+
+// s3AuthKeys are the condition keys S3 takes from how the request was authenticated.
+func s3AuthKeys(r *http.Request, v *sigv4.S3Result, p *authn.Principal, now time.Time) []authz.Key {
+	keys := make([]authz.Key, 0, 6)
+	if ref := r.Header.Get("Referer"); ref != "" {
+		keys = append(keys, authz.Key{Name: "aws:Referer", Values: []string{ref}})
+	}
+	if r.TLS != nil {
+		v := "TLSv1.2"
+		if r.TLS.Version == 0x0304 {
+			v = "TLSv1.3"
+		}
+		keys = append(keys, authz.Key{Name: "s3:TlsVersion", Values: []string{strings.TrimPrefix(v, "TLSv")}})
+	}
+	if p.Kind() == authn.Anonymous {
+		return keys
+	}
+	authType, version := "REST-HEADER", "AWS4-HMAC-SHA256"
+	if v.Presigned {
+		authType = "REST-QUERY-STRING"
+	}
+	if v.V2 {
+		version = "AWS"
+	}
+	age := now.Sub(v.SignedAt).Milliseconds()
+	if age < 0 {
+		age = 0
+	}
+	return append(keys,
+		authz.Key{Name: "s3:authType", Values: []string{authType}},
+		authz.Key{Name: "s3:signatureversion", Values: []string{version}},
+		authz.Key{Name: "s3:signatureAge", Values: []string{strconv.FormatInt(age, 10)}},
+		authz.Key{Name: "s3:x-amz-content-sha256", Values: []string{v.PayloadHash}})
+}
+
+// awsErr is an authentication failure as an *awserr.Error, for the metrics' code label.
+func awsErr(err error) error {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return &awserr.Error{Code: se.Code, Message: se.Message, Status: se.Status}
+	}
+	return err
+}
+
+// s3Failure words a failure as S3 does: authentication's in S3's codes, S3 errors as they are,
+// anything else (the store's) as an InternalError, logged.
+func (s *Server) s3Failure(c *s3Call, err error) *s3err.Error {
+	if e, ok := s3err.As(err); ok {
+		return e
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return s3AuthError(se)
+	}
+	if e, ok := awserr.As(err); ok {
+		return s3err.New(e.Status, e.Code, e.Message)
+	}
+	var unavailable interface{ Unavailable() string }
+	if errors.As(err, &unavailable) {
+		return s3err.ServiceUnavailable()
+	}
+	s.cfg.Logger.Error("request failed", "requestId", c.id, "action", c.action, "err", err)
+	return s3err.InternalError()
+}
+
+// s3AuthError is a SigV4 failure in S3's codes and words.
+func s3AuthError(e *sigv4.Error) *s3err.Error {
+	switch e.Code {
+	case sigv4.CodeInvalidClientTokenID:
+		return s3err.New(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+	case sigv4.CodeExpiredToken:
+		return s3err.New(http.StatusBadRequest, "ExpiredToken", "The provided token has expired.")
+	case sigv4.CodeSignatureDoesNotMatch:
+		if strings.HasPrefix(e.Message, "Credential should be scoped") || strings.HasPrefix(e.Message, "Date in Credential") {
+			return s3err.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; "+e.Message)
+		}
+		return s3err.SignatureDoesNotMatch()
+	case sigv4.CodeRequestTimeTooSkewed:
+		return s3err.New(http.StatusForbidden, "RequestTimeTooSkewed", e.Message)
+	case sigv4.CodeRequestExpired, "AccessDenied":
+		return s3err.New(http.StatusForbidden, "AccessDenied", e.Message)
+	case sigv4.CodeMissingContentSHA256, sigv4.CodeInvalidContentSHA256:
+		return s3err.InvalidRequest(e.Message)
+	case sigv4.CodeMalformedQueryString:
+		return s3err.New(http.StatusBadRequest, "AuthorizationQueryParametersError", e.Message)
+	}
+	return s3err.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", e.Message)
+}
+
+// backendRequest is the request the backend gets: path-style, without the caller's
+// credentials, with the body checked as it streams (the payload hash, or the aws-chunked
+// framing, signatures and checksums) and decoded.
+func (s *Server) backendRequest(c *s3Call, v *sigv4.S3Result) (*http.Request, *s3err.Error) {
+	r := c.r
+	br := r.Clone(r.Context())
+	br.URL.Host, br.URL.Scheme, br.Host = "", "", r.Host
+	path := s3op.BucketPath(c.op.Bucket, c.op.Key)
+	br.URL.RawPath = path
+	br.URL.Path, _ = unescapeS3Path(path)
+	br.URL.RawQuery = stripPresign(r.URL.RawQuery)
+	br.RequestURI = ""
+	h := br.Header
+	for k := range h {
+		if strings.HasPrefix(k, "X-Iamd-") {
+			delete(h, k)
+		}
+	}
+	h.Del("Authorization")
+	h.Del("X-Amz-Security-Token")
+	h.Del("X-Amz-Date")
+	if c.owner != nil {
+		h.Set("X-Iamd-Owner-Id", bucket.CanonicalUserID(c.owner.Account))
+		h.Set("X-Iamd-Owner-Name", c.owner.Account)
+	}
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 && h.Get("X-Amz-Decoded-Content-Length") == "" {
+		return br, nil
+	}
+	cb := &checkedBody{r: r.Body}
+	hashHex := v.PayloadHash
+	if mode, ok := chunked.ParseMode(hashHex); ok {
+		n, err := strconv.ParseInt(h.Get("X-Amz-Decoded-Content-Length"), 10, 64)
+		if err != nil || n < 0 {
+			return nil, s3err.MissingContentLength()
+		}
+		var sig *chunked.Signing
+		if mode.Signed() {
+			sig = &chunked.Signing{Key: v.SigningKey, Date: v.AmzDate, Scope: v.Scope, Seed: v.Signature}
+		}
+		var trailers []string
+		for _, t := range strings.Split(h.Get("X-Amz-Trailer"), ",") {
+			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
+				trailers = append(trailers, t)
+			}
+		}
+		cr := chunked.NewReader(r.Body, mode, sig, n, trailers)
+		cb.r, cb.chunked = cr, true
+		if len(trailers) > 0 {
+			// The trailing checksums, once the decoder has checked them, reach the backend as
+			// HTTP trailers (net/http's convention: names declared up front, values at EOF), so
+			// that it stores them as it stores a checksum given in a header.
+			br.Trailer = make(http.Header, len(trailers))
+			for _, t := range trailers {
+				br.Trailer[http.CanonicalHeaderKey(t)] = nil
+			}
+			cb.trailers, cb.trailerDst = cr, br.Trailer
+		}
+		br.ContentLength = n
+		h.Set("Content-Length", strconv.FormatInt(n, 10))
+		h.Del("X-Amz-Decoded-Content-Length")
+		h.Del("X-Amz-Trailer")
+		if enc := dropChunkedEncoding(h.Values("Content-Encoding")); enc == "" {
+			h.Del("Content-Encoding")
+		} else {
+			h.Set("Content-Encoding", enc)
+		}
+	} else if hashHex != sigv4.UnsignedPayload && hashHex != "" {
+		cb.want = strings.ToLower(hashHex)
+		cb.sha = sha256.New()
+	}
+	h.Set("X-Amz-Content-Sha256", sigv4.UnsignedPayload)
+	if r.ContentLength < 0 && !cb.chunked {
+		return nil, s3err.MissingContentLength()
+	}
+	cb.left = br.ContentLength
+	cb.extend = c.extend
+	c.body = cb
+	br.Body = cb
+	return br, nil
+}
+
+// dropChunkedEncoding is a Content-Encoding without aws-chunked.
+func dropChunkedEncoding(vals []string) string {
+	var out []string
+	for _, v := range vals {
+		for _, e := range strings.Split(v, ",") {
+			if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "aws-chunked") {
+				out = append(out, e)
+			}
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// stripPresign removes a presigned URL's signature parameters: the backend is not asked to
+// check a signature, and must not see the caller's session token.
+func stripPresign(raw string) string {
+	if !strings.Contains(raw, "X-Amz-") && !strings.Contains(raw, "AWSAccessKeyId") && !strings.Contains(raw, "x-amz-security-token") {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	out := parts[:0]
+	for _, p := range parts {
+		k, _, _ := strings.Cut(p, "=")
+		switch k {
+		case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+			"X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Content-Sha256",
+			"AWSAccessKeyId", "Signature", "Expires", "x-amz-security-token":
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, "&")
+}
+
+// unescapeS3Path percent-decodes a path ('+' is itself).
+func unescapeS3Path(p string) (string, bool) {
+	if !strings.Contains(p, "%") {
+		return p, true
+	}
+	out := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			out = append(out, p[i])
+			continue
+		}
+		if i+2 >= len(p) {
+			return p, false
+		}
+		v, err := strconv.ParseUint(p[i+1:i+3], 16, 8)
+		if err != nil {
+			return p, false
+		}
+		out = append(out, byte(v))
+		i += 2
+	}
+	return string(out), true
+}
+
+// checkedBody is a request body checked as the backend reads it: its length, and its
+// SHA-256 against the signed x-amz-content-sha256 (or, for aws-chunked bodies, the decoder's
+// signatures and checksums). Its first failure is kept: it fails the read, so the backend
+// stores nothing, and it is what the client is answered.
+type checkedBody struct {
+	r       io.Reader
+	chunked bool
+	sha     hash.Hash
+	want    string
+	left    int64
+	err     *s3err.Error
+	extend  func() // keeps the connection's deadlines ahead while bytes arrive
+	// trailers, when set, are copied into trailerDst at the end of the body.
+	trailers   *chunked.Reader
+	trailerDst http.Header
+}
+
+func (b *checkedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	if b.extend != nil {
+		b.extend()
+	}
+	if n > 0 {
+		if b.sha != nil {
+			b.sha.Write(p[:n])
+		}
+		b.left -= int64(n)
+		if b.left < 0 && !b.chunked {
+			return 0, b.fail(s3err.New(http.StatusBadRequest, "IncompleteBody", "The request body is longer than its Content-Length."))
+		}
+	}
+	if err == io.EOF {
+		if b.left > 0 {
+			return n, b.fail(s3err.IncompleteBody())
+		}
+		if b.sha != nil {
+			if got := hex.EncodeToString(b.sha.Sum(nil)); got != b.want {
+				return 0, b.fail(s3err.XAmzContentSHA256Mismatch(b.want, got))
+			}
+		}
+		if b.trailers != nil {
+			for k, v := range b.trailers.Trailers() {
+				b.trailerDst.Set(k, v)
+			}
+		}
+		return n, io.EOF
+	}
+	if err != nil {
+		return 0, b.fail(chunkError(err))
+	}
+	return n, nil
+}
+
+func (b *checkedBody) Close() error { return nil }
+
+func (b *checkedBody) fail(e *s3err.Error) error {
+	if b.err == nil {
+		b.err = e
+	}
+	return b.err
+}
+
+// chunkError is a body read failure in S3's words.
+func chunkError(err error) *s3err.Error {
+	switch {
+	case errors.Is(err, chunked.ErrSignature):
+		return s3err.SignatureDoesNotMatch()
+	case errors.Is(err, chunked.ErrChecksum):
+		return s3err.New(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
+	case errors.Is(err, chunked.ErrIncomplete), errors.Is(err, io.ErrUnexpectedEOF):
+		return s3err.IncompleteBody()
+	case errors.Is(err, chunked.ErrTooLong):
+		return s3err.New(http.StatusBadRequest, "IncompleteBody", "The decoded body is longer than x-amz-decoded-content-length.")
+	case errors.Is(err, chunked.ErrUnsupported):
+		return s3err.InvalidRequest("The checksum algorithm of the trailer is not supported.")
+	case errors.Is(err, chunked.ErrMalformed):
+		return s3err.New(http.StatusBadRequest, "IncompleteBody", "The aws-chunked body is malformed.")
+	}
+	var e *s3err.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return s3err.RequestTimeout()
+}
+
+// s3Writer stands between the backend and the client. It holds the backend's status until
+// the first byte of the answer, so that a body that failed its check (checkedBody) or a
+// missing object the caller may not learn of (onNotFound) is answered in S3's words instead;
+// after that it streams, extending the connection's deadlines as bytes go by (objects take
+// longer than the server's 30-second request bounds).
+type s3Writer struct {
+	w          http.ResponseWriter
+	c          *s3Call
+	status     int
+	started    bool // the status line went out
+	held       bool // WriteHeader was called and is held
+	onNotFound func() *s3err.Error
+	replaced   bool
+	lastExtend time.Time
+}
+
+func (sw *s3Writer) Header() http.Header { return sw.w.Header() }
+
+func (sw *s3Writer) WriteHeader(code int) {
+	if sw.held || sw.started || sw.replaced {
+		return
+	}
+	sw.status, sw.held = code, true
+	if code == http.StatusNotFound && sw.onNotFound != nil {
+		if e := sw.onNotFound(); e != nil {
+			sw.replaced = true
+			sw.discard()
+			s3err.Write(sw.w, sw.c.r, e, sw.c.id, sw.c.hostID)
+			sw.status, sw.started = e.Status, true
+		}
+	}
+}
+
+func (sw *s3Writer) Write(p []byte) (int, error) {
+	if sw.replaced {
+		return len(p), nil
+	}
+	if !sw.held {
+		sw.WriteHeader(http.StatusOK)
+		if sw.replaced {
+			return len(p), nil
+		}
+	}
+	if b := sw.c.body; b != nil && b.err != nil {
+		return 0, b.err
+	}
+	if !sw.started {
+		sw.started = true
+		sw.w.WriteHeader(sw.status)
+	}
+	sw.extend()
+	return sw.w.Write(p)
+}
+
+// Flush sends what is written so far.
+func (sw *s3Writer) Flush() {
+	if sw.held && !sw.started && !sw.replaced {
+		sw.started = true
+		sw.w.WriteHeader(sw.status)
+	}
+	http.NewResponseController(sw.w).Flush()
+}
+
+// extend pushes the connection's read and write deadlines a minute ahead, at most once a
+// second: a transfer that keeps moving is never cut, one that stalls is.
+func (sw *s3Writer) extend() {
+	now := time.Now()
+	if now.Sub(sw.lastExtend) < time.Second {
+		return
+	}
+	sw.lastExtend = now
+	rc := http.NewResponseController(sw.w)
+	rc.SetWriteDeadline(now.Add(time.Minute))
+	rc.SetReadDeadline(now.Add(time.Minute))
+}
+
+// discard forgets the headers the backend set, but the request ids.
+func (sw *s3Writer) discard() {
+	h := sw.w.Header()
+	id, host := h["X-Amz-Request-Id"], h["X-Amz-Id-2"]
+	clear(h)
+	h["X-Amz-Request-Id"], h["X-Amz-Id-2"] = id, host
+}
+
+// finish sends a held status that no body followed.
+func (sw *s3Writer) finish() {
+	if sw.held && !sw.started && !sw.replaced {
+		sw.started = true
+		sw.w.WriteHeader(sw.status)
+	}
+	if !sw.held && !sw.started {
+		sw.status = http.StatusOK
+	}
+}
