@@ -22,7 +22,8 @@ import (
 
 // envOnly are the settings of serve that have no flag: secrets and first-start identities do
 // not belong on a command line, where every user of the machine can read them.
-var envOnly = []string{"account-id", "root-access-key-id", "root-secret-access-key", "master-key", "cpu-profile"}
+var envOnly = []string{"account-id", "root-access-key-id", "root-secret-access-key", "master-key", "cpu-profile",
+	"s3-backend-access-key-id", "s3-backend-secret-access-key", "s3-backend-region"}
 
 // settings is serve's resolved configuration.
 type settings struct {
@@ -31,6 +32,9 @@ type settings struct {
 	TLSSelfSigned                             bool
 	AccountID, RootAccessKeyID, RootSecret    string
 	MasterKey, CPUProfile                     string
+	// S3: the backend ("local", "off" or an S3 URL), its credentials, and the virtual-hosted domain.
+	S3Backend, S3Domain                     string
+	S3BackendKeyID, S3BackendSecret, S3Region string
 	// Warnings are settings that are given but have no effect, logged at start.
 	Warnings []string
 }
@@ -79,7 +83,11 @@ func resolveSettings(cmd *cobra.Command) (*settings, error) {
 	s := &settings{
 		AccountID: only("account-id"), RootAccessKeyID: only("root-access-key-id"),
 		RootSecret: only("root-secret-access-key"), MasterKey: only("master-key"), CPUProfile: only("cpu-profile"),
+		S3BackendKeyID: only("s3-backend-access-key-id"), S3BackendSecret: only("s3-backend-secret-access-key"),
+		S3Region: only("s3-backend-region"),
 	}
+	s.S3Backend, _ = fs.GetString("s3-backend")
+	s.S3Domain, _ = fs.GetString("s3-domain")
 	s.Addr, _ = fs.GetString("addr")
 	s.Data, _ = fs.GetString("data")
 	s.Store, _ = fs.GetString("store")
@@ -164,6 +172,17 @@ func (s *settings) validate() error {
 		u, err := url.Parse(s.PublicURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return fmt.Errorf("--public-url %q: want an absolute http(s) URL", s.PublicURL)
+		}
+	}
+	switch s.S3Backend {
+	case node.S3Local, node.S3Off:
+	default:
+		u, err := url.Parse(s.S3Backend)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("--s3-backend %q: want local, off or an S3 URL http(s)://host:port", s.S3Backend)
+		}
+		if s.S3BackendKeyID == "" || s.S3BackendSecret == "" {
+			return errors.New("--s3-backend with an S3 URL needs IAMD_S3_BACKEND_ACCESS_KEY_ID and IAMD_S3_BACKEND_SECRET_ACCESS_KEY")
 		}
 	}
 	if s.AccountID != "" && !iam.IsAccountID(s.AccountID) {

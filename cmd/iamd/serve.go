@@ -84,6 +84,8 @@ profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 	addLogFlags(f) // --log-format, --log-level (logging.go)
 	f.Bool("audit", true, "keep the audit trail: every authenticated call as a CloudTrail event in DATA/trail and the store, for LookupEvents (costs CPU and disk per call: docs/BENCHMARKS.md)")
 	f.Duration("audit-retention", 90*24*time.Hour, "how long audit events stay in the store for LookupEvents")
+	f.String("s3-backend", node.S3Local, "where S3 objects live: local (in DATA/s3), an S3 URL http(s)://host:port (credentials in IAMD_S3_BACKEND_ACCESS_KEY_ID and IAMD_S3_BACKEND_SECRET_ACCESS_KEY, region IAMD_S3_BACKEND_REGION), or off (no S3)")
+	f.String("s3-domain", "", "base domain of virtual-hosted-style S3 requests (BUCKET.DOMAIN); path-style requests are always served")
 	return cmd
 }
 
@@ -168,6 +170,11 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		AccessLog:           accessLog,
 		NoAudit:             !mustBool(cmd, "audit"),
 		AuditRetention:      mustDuration(cmd, "audit-retention"),
+		S3Backend:           s.S3Backend,
+		S3Domain:            s.S3Domain,
+		S3BackendKeyID:      s.S3BackendKeyID,
+		S3BackendSecret:     s.S3BackendSecret,
+		S3BackendRegion:     s.S3Region,
 	})
 	if err != nil {
 		return err
@@ -232,6 +239,7 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		// leanhttp serves the requests SDKs send on its lean path and hands anything else to
 		// this net/http server, whose settings (timeouts, error log) apply to both.
 		srv := leanhttp.New(hs)
+		srv.Lean = node.LeanTarget
 		serveFn = func() error { return srv.Serve(ln) }
 		shutdown = srv.Shutdown
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamd/iamd/internal/leanhttp"
@@ -164,6 +165,7 @@ func Serve(t testing.TB, n *node.Node, clock *Clock) *Harness {
 		t.Fatalf("iamtest: %v", err)
 	}
 	srv := leanhttp.New(&http.Server{Handler: n, ReadHeaderTimeout: 10 * time.Second})
+	srv.Lean = node.LeanTarget
 	go srv.Serve(ln)
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}}
 	t.Cleanup(func() {
@@ -194,3 +196,8 @@ func IAM(cfg aws.Config) *iamsdk.Client { return iamsdk.NewFromConfig(cfg) }
 
 // STS returns an STS client for cfg.
 func STS(cfg aws.Config) *stssdk.Client { return stssdk.NewFromConfig(cfg) }
+
+// S3 returns an S3 client for cfg, path-style as iamd serves without --s3-domain.
+func S3(cfg aws.Config) *s3sdk.Client {
+	return s3sdk.NewFromConfig(cfg, func(o *s3sdk.Options) { o.UsePathStyle = true })
+}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,10 @@ import (
 	"github.com/iamd/iamd/internal/instance"
 	"github.com/iamd/iamd/internal/jwtissuer"
 	"github.com/iamd/iamd/internal/metrics"
+	"github.com/iamd/iamd/internal/s3/bucket"
+	"github.com/iamd/iamd/internal/s3/local"
+	"github.com/iamd/iamd/internal/s3/s3err"
+	"github.com/iamd/iamd/internal/s3/upstream"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/server"
 	"github.com/iamd/iamd/internal/store"
@@ -71,6 +76,25 @@ type Config struct {
 	// without slog, which costs more than the request); nil logs requests through Logger.
 	AccessLog io.Writer
 	Now       func() time.Time
+	// S3Backend is where S3 objects live: S3Local ("" too: DataDir/s3), S3Off (no S3), or the
+	// URL of an S3-compatible server, reached with S3BackendKeyID and S3BackendSecret in
+	// S3BackendRegion (us-east-1 when empty).
+	S3Backend                                        string
+	S3BackendKeyID, S3BackendSecret, S3BackendRegion string
+	// S3Domain is the base domain of virtual-hosted-style S3 requests; "" serves path-style only.
+	S3Domain string
+}
+
+// S3 backends other than a URL.
+const (
+	S3Local = "local"
+	S3Off   = "off"
+)
+
+// LeanTarget says which request targets leanhttp's fast path may serve: IAM's, STS's and iamd's
+// own (small answers), never S3's objects, whose answers stream.
+func LeanTarget(target string) bool {
+	return target == "/" || strings.HasPrefix(target, "/iamd/")
 }
 
 // Node is an assembled iamd.
@@ -96,6 +120,7 @@ type Node struct {
 	now     func() time.Time
 	access  *iamsvc.AccessTracker
 	trail   *trail.Trail
+	s3local *local.Backend // the local S3 backend, closed with the node
 
 	closing  sync.Once
 	closeErr error
@@ -247,7 +272,17 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		n.trail, audit, lookup = tr, tr, tr
 		met.AuditDropped(tr.Dropped)
 	}
+	s3, err := n.openS3(cfg, st, db.Exclusive())
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && n.s3local != nil {
+			n.s3local.Close()
+		}
+	}()
 	n.Handler = server.New(server.Config{
+		S3:         s3,
 		Authn:      an,
 		Authz:      az,
 		IAM:        iamService,
@@ -359,6 +394,12 @@ func (n *Node) Close() error {
 }
 
 func (n *Node) close() error {
+	if n.s3local != nil {
+		if err := n.s3local.Close(); err != nil {
+			n.Store.Close()
+			return err
+		}
+	}
 	// Audit events queued are written before the store closes.
 	if n.trail != nil {
 		if err := n.trail.Close(); err != nil {
@@ -522,4 +563,39 @@ func randomAccountID() string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return fmt.Sprint(v.Int64() + 1e11)
+}
+
+// openS3 assembles the S3 data plane: the bucket registry in the store and the object backend
+// the configuration names; nil when S3 is off.
+//
+// On a full disk (readOnly: the store serves reads only) a local backend that cannot open
+// answers 503 until a restart with space, rather than keep IAM and STS from serving.
+func (n *Node) openS3(cfg Config, st store.Store, readOnly bool) (*server.S3, error) {
+	var backend http.Handler
+	switch cfg.S3Backend {
+	case S3Off:
+		return nil, nil
+	case S3Local, "":
+		lb, err := local.Open(filepath.Join(cfg.DataDir, "s3"), local.Options{Logger: cfg.Logger, Now: cfg.Now})
+		switch {
+		case err != nil && readOnly:
+			cfg.Logger.Warn("no space left for the S3 backend: S3 answers ServiceUnavailable until iamd restarts with space", "err", err)
+			backend = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				s3err.Write(w, r, s3err.ServiceUnavailable(), w.Header().Get("X-Amz-Request-Id"), w.Header().Get("X-Amz-Id-2"))
+			})
+		case err != nil:
+			return nil, fmt.Errorf("s3 local backend: %w", err)
+		default:
+			n.s3local, backend = lb, lb
+		}
+	default:
+		ub, err := upstream.New(upstream.Config{URL: cfg.S3Backend, AccessKeyID: cfg.S3BackendKeyID,
+			SecretAccessKey: cfg.S3BackendSecret, Region: cfg.S3BackendRegion})
+		if err != nil {
+			return nil, fmt.Errorf("s3 backend %s: %w", cfg.S3Backend, err)
+		}
+		backend = ub
+	}
+	reg := bucket.New(bucket.Config{Store: st, Backend: backend, Now: cfg.Now})
+	return &server.S3{Domain: cfg.S3Domain, Buckets: reg, Backend: backend}, nil
 }
