@@ -184,7 +184,18 @@ def operator_key():
             allow(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'])))
         ak = iam.create_access_key(UserName=name)['AccessKey']
         _operator = (ak['AccessKeyId'], ak['SecretAccessKey'])
+        global _operator_arn
+        _operator_arn = iam.get_user(UserName=name)['User']['Arn']
     return _operator
+
+
+_operator_arn = None
+
+
+def operator_arn():
+    """The ARN of the operator user (operator_key)."""
+    operator_key()
+    return _operator_arn
 
 
 def operator_env():
