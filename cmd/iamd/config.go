@@ -33,7 +33,7 @@ type settings struct {
 	AccountID, RootAccessKeyID, RootSecret    string
 	MasterKey, CPUProfile                     string
 	// S3: the backend ("local", "off" or an S3 URL), its credentials, and the virtual-hosted domain.
-	S3Backend, S3Domain                     string
+	S3Backend, S3Domain                       string
 	S3BackendKeyID, S3BackendSecret, S3Region string
 	// Warnings are settings that are given but have no effect, logged at start.
 	Warnings []string
