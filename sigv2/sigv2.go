@@ -236,3 +236,23 @@ func parseDate(v string) (time.Time, error) {
 	}
 	return time.Parse(time.RFC1123Z, v)
 }
+
+// VerifyPost checks the signature of a browser upload signed with SigV2: the form's signature
+// field is the base64 HMAC-SHA1 of its base64 policy under the secret of AWSAccessKeyId. The
+// caller checks the policy's expiration and conditions.
+func (v *Verifier) VerifyPost(ctx context.Context, keyID, sessionToken, policy, signature string) (sigv4.Credential, error) {
+	cred := sigv4.Credential{AccessKeyID: keyID, SessionToken: sessionToken}
+	if v.Secret == nil || keyID == "" {
+		return cred, sigv4.InvalidClientTokenID()
+	}
+	secret, err := v.Secret(ctx, cred)
+	if err != nil {
+		return cred, err
+	}
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(policy))
+	if subtle.ConstantTimeCompare([]byte(base64.StdEncoding.EncodeToString(m.Sum(nil))), []byte(signature)) != 1 {
+		return cred, mismatch()
+	}
+	return cred, nil
+}

@@ -10,6 +10,7 @@ import time
 import urllib.request
 
 import boto3
+import botocore.config
 from botocore.exceptions import ClientError
 
 import iamd_e2e as e
@@ -248,3 +249,43 @@ class BucketPolicies(S3TestCase):
         status, _ = e.http(urllib.request.Request(req.full_url, method='OPTIONS', headers={
             'Origin': 'https://evil.example', 'Access-Control-Request-Method': 'PUT'}))
         self.assertEqual(status, 403)
+
+
+def post_form(url, fields, filename, content):
+    """POSTs a browser-style multipart/form-data upload; returns (status, body)."""
+    boundary = '----iamd' + e.unique('b')
+    parts = []
+    for k, v in fields.items():
+        parts.append(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, k, v)).encode())
+    parts.append(('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                  'Content-Type: application/octet-stream\r\n\r\n' % (boundary, filename)).encode() + content + b'\r\n')
+    parts.append(('--%s--\r\n' % boundary).encode())
+    req = urllib.request.Request(url, data=b''.join(parts), method='POST',
+                                 headers={'Content-Type': 'multipart/form-data; boundary=' + boundary})
+    return e.http(req)
+
+
+class BrowserUploads(S3TestCase):
+
+    def test_presigned_post_both_signature_versions(self):
+        bucket = self.new_bucket()
+        for version in ['s3', 's3v4']:
+            c = boto3.client('s3', region_name=e.REGION,
+                             config=e.CONFIG.merge(botocore.config.Config(signature_version=version)))
+            post = c.generate_presigned_post(bucket, 'uploads/%s/${filename}' % version,
+                                             Conditions=[['content-length-range', 1, 100]], ExpiresIn=60)
+            status, body = post_form(post['url'], post['fields'], 'hello.txt', b'hello from a form')
+            self.assertEqual(status, 204, body)
+            got = s3().get_object(Bucket=bucket, Key='uploads/%s/hello.txt' % version)['Body'].read()
+            self.assertEqual(got, b'hello from a form')
+            # Over the policy's size limit: refused, nothing stored.
+            status, body = post_form(post['url'], post['fields'], 'big.txt', b'x' * 101)
+            self.assertEqual(status, 400, body)
+            self.assertIn('EntityTooLarge', body)
+            # A key the policy does not allow: refused.
+            fields = dict(post['fields'], key='elsewhere/x')
+            status, body = post_form(post['url'], fields, 'x.txt', b'x')
+            self.assertEqual(status, 403, body)
+            self.assertIn('Invalid according to Policy', body)
+        keys = [o['Key'] for o in s3().list_objects_v2(Bucket=bucket)['Contents']]
+        self.assertEqual(sorted(keys), ['uploads/s3/hello.txt', 'uploads/s3v4/hello.txt'])

@@ -401,3 +401,17 @@ func (a *Authenticator) AuthenticatePost(ctx context.Context, pp sigv4.PostPolic
 	}
 	return a.principal(ctx, rs, cred.Region, "s3")
 }
+
+// AuthenticatePostV2 is AuthenticatePost for a browser upload signed with SigV2 (its form's
+// AWSAccessKeyId, policy and signature fields), as boto3 presigns POSTs for us-east-1.
+func (a *Authenticator) AuthenticatePostV2(ctx context.Context, keyID, sessionToken, policy, signature string) (*Principal, error) {
+	rs := resolvedPool.Get().(*resolved)
+	defer func() {
+		rs.key, rs.session = nil, nil
+		resolvedPool.Put(rs)
+	}()
+	if _, err := a.s3v2.VerifyPost(context.WithValue(ctx, resolvedKey{}, rs), keyID, sessionToken, policy, signature); err != nil {
+		return nil, err
+	}
+	return a.principal(ctx, rs, "us-east-1", "s3")
+}

@@ -68,7 +68,22 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 	c.op.Key = key
 	p := authn.AnonymousPrincipal()
 	var policyDoc []byte
-	if f["policy"] != "" || f["x-amz-signature"] != "" {
+	v2 := f["awsaccesskeyid"] != ""
+	switch {
+	case v2:
+		for _, need := range []string{"policy", "signature"} {
+			if f[need] == "" {
+				return s3err.InvalidArgument("Bucket POST must contain a field named '"+need+"'.  If it is specified, please check the order of the fields.", need, "")
+			}
+		}
+		if p, err = s.cfg.Authn.AuthenticatePostV2(ctx, f["awsaccesskeyid"], f["x-amz-security-token"], f["policy"], f["signature"]); err != nil {
+			s.authFailure(awsErr(err))
+			return s.s3Failure(c, err)
+		}
+		if policyDoc, err = base64.StdEncoding.DecodeString(f["policy"]); err != nil {
+			return s3err.InvalidArgument("Invalid Policy: Invalid Simple-Policy.", "policy", "")
+		}
+	case f["policy"] != "" || f["x-amz-signature"] != "":
 		if f["x-amz-algorithm"] != "AWS4-HMAC-SHA256" {
 			return s3err.InvalidArgument("POST requires exactly one of the following signature versions: AWS4-HMAC-SHA256", "x-amz-algorithm", f["x-amz-algorithm"])
 		}
@@ -99,7 +114,11 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 	}
 	authKeys := []authz.Key{{Name: "s3:authType", Values: []string{"POST"}}}
 	if p.Kind() != authn.Anonymous {
-		authKeys = append(authKeys, authz.Key{Name: "s3:signatureversion", Values: []string{"AWS4-HMAC-SHA256"}})
+		version := "AWS4-HMAC-SHA256"
+		if v2 {
+			version = "AWS"
+		}
+		authKeys = append(authKeys, authz.Key{Name: "s3:signatureversion", Values: []string{version}})
 	}
 	values := url.Values{}
 	for lower, v := range f {
@@ -327,7 +346,8 @@ func checkPostPolicy(doc []byte, form *postForm, bucket, key string, now time.Ti
 	}
 	for lower, name := range form.names {
 		switch {
-		case lower == "policy", lower == "x-amz-signature", lower == "file", strings.HasPrefix(lower, "x-ignore-"), covered[lower]:
+		case lower == "policy", lower == "x-amz-signature", lower == "file", strings.HasPrefix(lower, "x-ignore-"), covered[lower],
+			lower == "awsaccesskeyid", lower == "signature": // SigV2's, which its policies do not name
 			continue
 		}
 		return invalid("Extra input fields: " + name)
