@@ -39,4 +39,3 @@ func FuzzVerify(f *testing.F) {
 		_ = StringToSign(r, q, date, "", res != nil && res.Presigned)
 	})
 }
-
