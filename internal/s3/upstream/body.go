@@ -2,8 +2,11 @@ package upstream
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
+	"net"
+	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 )
@@ -20,13 +23,14 @@ var errTooLong = errors.New("upstream: request body longer than its Content-Leng
 // ended: until then the backend has an incomplete request, which it stores nothing of. A
 // failure cancels the upstream request, which closes its connection.
 type bodyReader struct {
-	src    io.Reader
-	left   int64 // bytes of src still to deliver; -1: unknown length
-	cancel context.CancelCauseFunc
+	src   io.Reader
+	left  int64 // bytes of src still to deliver; -1: unknown length
+	abort func(error)
 
 	held    byte // the last byte, held back while holding
 	holding bool
 
+	done   atomic.Bool // src ended, and its every byte was delivered
 	closed atomic.Bool
 	mu     sync.Mutex
 	err    error // src's failure
@@ -41,7 +45,9 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	}
 	if b.left < 0 {
 		n, err := b.src.Read(p)
-		if err != nil && err != io.EOF {
+		if err == io.EOF {
+			b.done.Store(true)
+		} else if err != nil {
 			return n, b.fail(err)
 		}
 		return n, err
@@ -69,6 +75,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	// All bytes are in: src must end now, before the last of them goes on.
 	switch {
 	case err == io.EOF:
+		b.done.Store(true)
 		return n, io.EOF
 	case err != nil:
 		return n - 1, b.fail(err)
@@ -90,6 +97,7 @@ func (b *bodyReader) release(p []byte) (int, error) {
 		}
 		if err == io.EOF {
 			b.holding = false
+			b.done.Store(true)
 			p[0] = b.held
 			return 1, io.EOF
 		}
@@ -107,7 +115,7 @@ func (b *bodyReader) fail(err error) error {
 		b.err = err
 	}
 	b.mu.Unlock()
-	b.cancel(err)
+	b.abort(err)
 	return err
 }
 
@@ -122,4 +130,42 @@ func (b *bodyReader) failure() error {
 func (b *bodyReader) Close() error {
 	b.closed.Store(true)
 	return nil
+}
+
+// upload is one forwarded request's means of aborting.
+type upload struct {
+	cancel context.CancelCauseFunc
+	body   *bodyReader // nil without a body
+	mu     sync.Mutex
+	conn   net.Conn
+}
+
+func (u *upload) gotConn(info httptrace.GotConnInfo) {
+	u.mu.Lock()
+	u.conn = info.Conn
+	u.mu.Unlock()
+}
+
+// abort ends the upstream request. While its body is not through, the connection is reset
+// first (SO_LINGER 0: a TCP RST, not a FIN), before the transport closes it: a backend reading
+// the body then sees an error, not an end, and cannot take the bytes it has for a whole
+// (versitygw's posix backend, reading a streamed body, would store them).
+func (u *upload) abort(cause error) {
+	if u.body != nil && !u.body.done.Load() {
+		u.mu.Lock()
+		c := u.conn
+		u.mu.Unlock()
+		resetOnClose(c)
+	}
+	u.cancel(cause)
+}
+
+// resetOnClose makes c's close a TCP reset.
+func resetOnClose(c net.Conn) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	if tcp, ok := c.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
 }

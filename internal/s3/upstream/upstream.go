@@ -11,8 +11,8 @@
 //     client's own signing headers, hop-by-hop headers or iamd's X-Iamd-*;
 //   - the body with its Content-Length (no chunked transfer when the length is known). The body
 //     may fail instead of ending (the front checks hashes and signatures while it streams): the
-//     last byte is held back until the body has ended, and the upstream request is cancelled, so
-//     the backend never receives a complete request and stores nothing.
+//     last byte is held back until the body has ended, and the upstream request is aborted, its
+//     connection reset, so the backend never receives a complete request and stores nothing.
 //
 // What it answers: the backend's status, headers (minus hop-by-hop; the request ids the front
 // put in w.Header() are kept and the backend's dropped) and body, streamed through a pooled
@@ -33,6 +33,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"sync"
@@ -192,8 +193,21 @@ func (b *Backend) sign(out *http.Request) error {
 
 // ServeHTTP forwards r to the backend and streams its answer to w.
 func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithCancelCause(r.Context())
+	// The upstream request ends with the client's, but through abort (see upload.abort).
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
 	defer cancel(nil)
+	up := &upload{cancel: cancel}
+	var body *bodyReader
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		body = &bodyReader{src: r.Body, left: r.ContentLength, abort: up.abort}
+		up.body = body
+		// The transport may go on reading the body after this handler returns (when the
+		// backend answers before the body is through); a closed bodyReader reads nothing more.
+		defer body.Close()
+	}
+	stop := context.AfterFunc(r.Context(), func() { up.abort(context.Cause(r.Context())) })
+	defer stop()
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: up.gotConn})
 
 	out, err := b.newRequest(ctx, r.Method, r.URL.Path, forwardQuery(r.URL.RawQuery))
 	if err != nil {
@@ -201,18 +215,9 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	copyRequestHeaders(out.Header, r.Header)
-
-	var body *bodyReader
-	switch {
-	case r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody:
-		out.ContentLength = 0
-	default:
-		body = &bodyReader{src: r.Body, left: r.ContentLength, cancel: cancel}
+	if body != nil {
 		out.Body = body
 		out.ContentLength = r.ContentLength
-		// The transport may go on reading the body after this handler returns (when the
-		// backend answers before the body is through); a closed bodyReader reads nothing more.
-		defer body.Close()
 	}
 	if err := b.sign(out); err != nil {
 		b.fail(w, r, s3err.InternalError())
@@ -286,7 +291,7 @@ func stream(w http.ResponseWriter, body io.Reader, length int64) {
 		if n > 0 {
 			n64 += int64(n)
 			if _, werr := w.Write(buf[:n]); werr != nil {
-				return // the client went away; the deferred cancel aborts the upstream request
+				return // the client went away; the deferred cancel ends the upstream request
 			}
 			if err == nil {
 				_ = rc.Flush()

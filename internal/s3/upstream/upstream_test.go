@@ -296,7 +296,7 @@ func TestBodyReaderHoldsBackTheLastByte(t *testing.T) {
 	for _, together := range []bool{false, true} {
 		src := &failingBody{data: []byte("abcdef"), err: io.EOF, together: together, chunk: 4}
 		var delivered []byte
-		br := &bodyReader{src: src, left: 6, cancel: func(error) {}}
+		br := &bodyReader{src: src, left: 6, abort: func(error) {}}
 		buf := make([]byte, 16)
 		for {
 			n, err := br.Read(buf)
@@ -316,7 +316,7 @@ func TestBodyReaderHoldsBackTheLastByte(t *testing.T) {
 		}
 	}
 	// Longer than its Content-Length.
-	br := &bodyReader{src: strings.NewReader("abcdefg"), left: 6, cancel: func(error) {}}
+	br := &bodyReader{src: strings.NewReader("abcdefg"), left: 6, abort: func(error) {}}
 	if _, err := io.ReadAll(br); !errors.Is(err, errTooLong) {
 		t.Errorf("a body longer than declared: %v", err)
 	}
