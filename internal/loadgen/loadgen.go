@@ -26,7 +26,9 @@ type Op string
 // The workloads. CreateDeleteUser makes two requests per step: CreateUser of a fresh name, then
 // DeleteUser of it, so the store ends as it began.
 const (
-	GetCallerIdentity    Op = "get-caller-identity"
+	GetCallerIdentity Op = "get-caller-identity"
+	// GetUser is IAM's GetUser of the caller itself: the yardstick S3's small GET is held to.
+	GetUser              Op = "get-user"
 	AssumeRole           Op = "assume-role"
 	CreateDeleteUser     Op = "create-user/delete-user"
 	SimulateCustomPolicy Op = "simulate-custom-policy"
@@ -34,7 +36,7 @@ const (
 )
 
 // Ops lists the workloads a Config may name.
-var Ops = []Op{GetCallerIdentity, AssumeRole, CreateDeleteUser, SimulateCustomPolicy, Mix, S3Get, S3Put, S3PutLarge, S3GetLarge}
+var Ops = []Op{GetCallerIdentity, GetUser, AssumeRole, CreateDeleteUser, SimulateCustomPolicy, Mix, S3Get, S3Put, S3PutLarge, S3GetLarge}
 
 // mixSteps is one round of the Mix workload: mostly the calls services make on every request
 // (GetCallerIdentity) or every hour per workload (AssumeRole), a little administration.
@@ -442,6 +444,8 @@ func (w *worker) next(id int) []call {
 			{action: "CreateUser", service: "iam", body: form("CreateUser", "2010-05-08", "UserName", name)},
 			{action: "DeleteUser", service: "iam", body: form("DeleteUser", "2010-05-08", "UserName", name)},
 		}
+	case GetUser:
+		return []call{{action: "GetUser", service: "iam", body: getUserBody}}
 	case SimulateCustomPolicy:
 		return []call{{action: "SimulateCustomPolicy", service: "iam", body: form("SimulateCustomPolicy", "2010-05-08",
 			"PolicyInputList.member.1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`,
@@ -452,6 +456,8 @@ func (w *worker) next(id int) []call {
 }
 
 var getCallerIdentityBody = form("GetCallerIdentity", "2011-06-15")
+
+var getUserBody = form("GetUser", "2010-05-08")
 
 // counters are shared by the workers for the bounds and the progress line.
 type counters struct {
