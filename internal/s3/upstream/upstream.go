@@ -273,7 +273,7 @@ func (b *Backend) fail(w http.ResponseWriter, r *http.Request, e *s3err.Error) {
 }
 
 // bufSize is the size of the pooled buffers response bodies stream through.
-const bufSize = 64 << 10
+const bufSize = 128 << 10
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
 
