@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
@@ -248,4 +249,98 @@ func bucketExists(ctx context.Context, q querier, bucket string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// prepared is the readers' pool with each query prepared once and kept: SQLite parses a
+// statement given as text every time it runs, and that parse was a fifth of a small GET's CPU
+// (pprof of `iamd bench --op s3-get`). The queries are the package's own constants, so the
+// cache is bounded by their number.
+type prepared struct {
+	*sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.m[query]; ok {
+		return st, nil
+	}
+	st, err := p.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if p.m == nil {
+		p.m = map[string]*sql.Stmt{}
+	}
+	p.m[query] = st
+	return st, nil
+}
+
+// QueryRowContext runs query through its prepared statement.
+func (p *prepared) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.DB.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// QueryContext runs query through its prepared statement.
+func (p *prepared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRow is QueryRowContext without a context.
+func (p *prepared) QueryRow(query string, args ...any) *sql.Row {
+	return p.QueryRowContext(context.Background(), query, args...)
+}
+
+func (p *prepared) close() error {
+	p.mu.Lock()
+	for _, st := range p.m {
+		st.Close()
+	}
+	p.m = nil
+	p.mu.Unlock()
+	return p.DB.Close()
+}
+
+// rowCache keeps object rows by "bucket\x00key", each valid for the write generation it was
+// read at: a small GET then costs no SQL query while nothing is written. It is bounded; when
+// full it is emptied.
+type rowCache struct {
+	mu sync.RWMutex
+	m  map[string]cachedRow
+}
+
+type cachedRow struct {
+	gen uint64
+	o   *object
+}
+
+const maxCachedRows = 10000
+
+func (c *rowCache) get(k string, gen uint64) *object {
+	c.mu.RLock()
+	e, ok := c.m[k]
+	c.mu.RUnlock()
+	if !ok || e.gen != gen {
+		return nil
+	}
+	return e.o
+}
+
+func (c *rowCache) put(k string, gen uint64, o *object) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedRows {
+		c.m = make(map[string]cachedRow, 256)
+	}
+	c.m[k] = cachedRow{gen, o}
+	c.mu.Unlock()
 }

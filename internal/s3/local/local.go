@@ -87,6 +87,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamd/iamd/internal/s3/s3err"
@@ -102,9 +103,14 @@ type Options struct {
 
 // Backend is the local S3 backend; it is an http.Handler.
 type Backend struct {
-	opt    Options
-	files  *files
-	w, r   *sql.DB // the one writer connection, the readers
+	opt   Options
+	files *files
+	w     *sql.DB   // the one writer connection
+	r     *prepared // the readers
+	// gen counts the write transactions that committed; rows holds objects as read at a
+	// generation (openObject).
+	gen    atomic.Uint64
+	rows   rowCache
 	lock   interface{ Close() error }
 	stop   chan struct{}
 	swept  chan struct{}
@@ -136,7 +142,7 @@ func Open(dir string, opt Options) (*Backend, error) {
 		lock.Close()
 		return nil, fmt.Errorf("s3 local: %w", err)
 	}
-	b := &Backend{opt: opt, files: fs, w: w, r: r, lock: lock, stop: make(chan struct{}), swept: make(chan struct{})}
+	b := &Backend{opt: opt, files: fs, w: w, r: &prepared{DB: r}, lock: lock, stop: make(chan struct{}), swept: make(chan struct{})}
 	go func() {
 		defer close(b.swept)
 		err := fs.sweep(b.stop, func(id string) (bool, error) {
@@ -160,7 +166,7 @@ func (b *Backend) Close() error {
 	b.closed.Do(func() {
 		close(b.stop)
 		<-b.swept
-		err = errors.Join(b.w.Close(), b.r.Close(), b.lock.Close())
+		err = errors.Join(b.w.Close(), b.r.close(), b.lock.Close())
 	})
 	return err
 }
@@ -338,7 +344,11 @@ func (b *Backend) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	// Before the write is acknowledged, and before the files it replaced are removed (its
+	// callers do that once it returns): openObject relies on that order.
+	b.gen.Add(1)
+	return err
 }
 
 // needBucket answers NoSuchBucket unless the bucket exists.

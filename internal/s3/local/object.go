@@ -210,6 +210,31 @@ func setChecksumHeaders(h http.Header, c *checksum) {
 // again after pinning: if a commit replaced it in between (its files may be gone), it starts
 // over. A missing object is NoSuchKey, or NoSuchBucket.
 func (b *Backend) openObject(ctx context.Context, bucket, key string) (o *object, release func(), err error) {
+	// The fast way: the object as read at the current generation (from the cache, or read and
+	// cached now), its files pinned, and the generation unchanged since: no write has returned
+	// since the row was current, so its files are still there (a write removes the files it
+	// replaced only after it moved the generation, and pinned files are kept until unpinned).
+	g := b.gen.Load()
+	ck := bucket + "\x00" + key
+	cached := b.rows.get(ck, g)
+	if cached == nil {
+		if cached, err = getObject(ctx, b.r, bucket, key); err != nil {
+			return nil, nil, err
+		}
+		if cached != nil {
+			b.rows.put(ck, g, cached)
+		}
+	}
+	if cached != nil {
+		ids := cached.files()
+		b.files.pin(ids)
+		if b.gen.Load() == g {
+			c := *cached // callers own their copy of the row, not the cache's
+			return &c, func() { b.files.unpin(ids) }, nil
+		}
+		b.files.unpin(ids)
+	}
+	// A write came between: read the row, pin its files, and read it again until it holds still.
 	for {
 		o, err := getObject(ctx, b.r, bucket, key)
 		if err != nil {
