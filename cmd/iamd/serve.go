@@ -86,6 +86,7 @@ profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 	f.Duration("audit-retention", 90*24*time.Hour, "how long audit events stay in the store for LookupEvents")
 	f.String("s3-backend", node.S3Local, "where S3 objects live: local (in DATA/s3), an S3 URL http(s)://host:port (credentials in IAMD_S3_BACKEND_ACCESS_KEY_ID and IAMD_S3_BACKEND_SECRET_ACCESS_KEY, region IAMD_S3_BACKEND_REGION), or off (no S3)")
 	f.String("s3-domain", "", "base domain of virtual-hosted-style S3 requests (BUCKET.DOMAIN); path-style requests are always served")
+	addVersitygwFlags(f) // --versitygw-socket, --versitygw-listen, --versitygw-client-ca, --versitygw-account (vgw.go)
 	return cmd
 }
 
@@ -150,6 +151,11 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		return err
 	}
 	defer ln.Close()
+	vg, err := listenVersitygw(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	defer vg.Close()
 	if s.CPUProfile != "" {
 		stop, err := startCPUProfile(s.CPUProfile)
 		if err != nil {
@@ -243,6 +249,10 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		serveFn = func() error { return srv.Serve(ln) }
 		shutdown = srv.Shutdown
 	}
+	if err := vg.Serve(ctx, cmd.Flags(), n, cert, logger, out); err != nil {
+		return err
+	}
+	defer vg.Close() // before the node closes
 	fmt.Fprintf(out, "iamd %s serving account %s on %s://%s\n", versionString(), n.Account, scheme, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- serveFn() }()

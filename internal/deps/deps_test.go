@@ -66,6 +66,7 @@ var allowed = map[string][]string{
 	"internal/s3/s3err":        {}, // S3's error answer, shared by the S3 front, the gateway and the backends
 	"internal/s3/s3op":         {"internal/s3/s3err"},
 	"internal/s3/upstream":     {"internal/s3/s3err", "github.com/aws/aws-sdk-go-v2"},
+	"internal/vgw":             {"internal/authn", "internal/authz", "internal/store", "internal/iam", "policy", "sigv4"}, // versitygw's private IAM protocol
 	"internal/federation/oidc": {"github.com/go-jose/go-jose/v4"},
 	"internal/jwtissuer":       {"internal/seal", "internal/store", "github.com/go-jose/go-jose/v4"},
 	"internal/federation/saml": {"github.com/beevik/etree", "github.com/russellhaering/goxmldsig"},

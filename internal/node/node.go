@@ -121,6 +121,8 @@ type Node struct {
 	access  *iamsvc.AccessTracker
 	trail   *trail.Trail
 	s3local *local.Backend // the local S3 backend, closed with the node
+	authn   *authn.Authenticator
+	authz   *authz.Authorizer // the versitygw protocol's (vgw.go) as well as the server's
 
 	closing  sync.Once
 	closeErr error
@@ -244,6 +246,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Seal: func(b []byte) []byte { return kr.Seal(b, msgAD) },
 		Open: func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
 	})
+	n.authn, n.authz = an, az
 	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access, IssuerBase: cfg.PublicURL})
 	// AWS managed policies exist in every account from the start; seeding is idempotent.
 	if err := iamService.SeedAWSManagedPolicies(ctx); err != nil {
