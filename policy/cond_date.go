@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -38,10 +39,29 @@ func parseDate(s string) (int64, bool) {
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t.UnixNano(), true
+			return unixNano(t), true
 		}
 	}
 	return 0, false
+}
+
+// Beyond these instants (years 1678 and 2262) nanoseconds since the epoch overflow int64.
+var (
+	minNano = time.Unix(0, math.MinInt64)
+	maxNano = time.Unix(0, math.MaxInt64)
+)
+
+// unixNano is t in nanoseconds since the epoch, clamped to int64's range (where UnixNano's
+// result is undefined): a date far in the future, such as 2999-01-01, stays after every
+// current time.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minNano):
+		return math.MinInt64
+	case t.After(maxNano):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 func matchDate(c *condition, v string) bool {

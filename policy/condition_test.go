@@ -70,6 +70,10 @@ func TestConditions(t *testing.T) {
 		{"DateNotEquals", `"DateNotEquals":{"aws:CurrentTime":"2020-01-01T00:00:00+01:00"}`, map[string][]string{"aws:CurrentTime": {"2019-12-31T23:00:00Z"}}, false, nil},
 		{"DateLessThanEquals epoch", `"DateLessThanEquals":{"aws:TokenIssueTime":"1577836800"}`, map[string][]string{"aws:TokenIssueTime": {"2020-01-01T00:00:00.000Z"}}, true, nil},
 		{"DateGreaterThanEquals", `"DateGreaterThanEquals":{"aws:CurrentTime":"2020-01-01T00:00Z"}`, map[string][]string{"aws:CurrentTime": {"2020-01-01T00:00:00"}}, true, nil},
+		// Beyond int64 nanoseconds (after 2262): still after every current time.
+		{"DateLessThan far future", `"DateLessThan":{"aws:CurrentTime":"2999-01-01T00:00:00Z"}`, map[string][]string{"aws:CurrentTime": {"2026-12-07T07:02:00Z"}}, true, nil},
+		{"DateGreaterThan far future", `"DateGreaterThan":{"aws:CurrentTime":"2999-01-01T00:00:00Z"}`, map[string][]string{"aws:CurrentTime": {"2026-12-07T07:02:00Z"}}, false, nil},
+		{"DateGreaterThan far past", `"DateGreaterThan":{"aws:CurrentTime":"1066-10-14T00:00:00Z"}`, map[string][]string{"aws:CurrentTime": {"2026-12-07T07:02:00Z"}}, true, nil},
 		{"Date garbage", `"DateLessThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}`, map[string][]string{"aws:CurrentTime": {"yesterday"}}, false, nil},
 		{"Date garbage empty", `"DateLessThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}`, map[string][]string{"aws:CurrentTime": {""}}, false, nil},
 		{"Date huge epoch", `"DateLessThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}`, map[string][]string{"aws:CurrentTime": {"99999999999999999999"}}, false, nil},
