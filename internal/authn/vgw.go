@@ -71,11 +71,22 @@ func (a *Authenticator) ResolveCredentials(ctx context.Context, accessKeyID, ses
 // NoteUse records, for GetAccessKeyLastUsed, that p's long-term access key made a request to
 // service in region which another party authenticated (see ResolveCredentials). Temporary
 // credentials have no key of their own to record.
+//
+// A key's first use in a minute is written before NoteUse returns, not with the next batch as
+// Authenticate's are: a gateway's clients read GetAccessKeyLastUsed right after an S3 call
+// (versitygw's conformance tests do). That is at most one store write per key and minute.
 func (a *Authenticator) NoteUse(ctx context.Context, p *Principal, service, region string) {
 	if p == nil || p.session != nil || p.accessKeyID == "" || service == "" || region == "" {
 		return
 	}
-	a.noteUse(ctx, p.accessKeyID, service, region)
+	now := a.cfg.Now().UTC()
+	a.usage.Note(p.accessKeyID, now, iam.AccessKeyLastUsed{LastUsedDate: now, ServiceName: service, Region: region})
+	if a.usage.Pending() == 0 {
+		return
+	}
+	if err := a.usage.Flush(ctx, now); err != nil {
+		a.cfg.Logger.Warn("recording access key use failed", "err", err)
+	}
 }
 
 // RoleARN is the ARN of the role behind an assumed-role session ("" for any other principal):

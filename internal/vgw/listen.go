@@ -57,6 +57,9 @@ type unixListener struct {
 	once sync.Once
 }
 
+// Addr is the socket's path (the listener was made under a temporary name).
+func (l *unixListener) Addr() net.Addr { return &net.UnixAddr{Name: l.path, Net: "unix"} }
+
 func (l *unixListener) Close() error {
 	err := l.Listener.Close()
 	l.once.Do(func() { os.Remove(l.path) })
