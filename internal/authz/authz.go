@@ -44,6 +44,10 @@ type Request struct {
 	ResourceAccount string
 	// Keys are the operation's own condition keys (aws:RequestTag/…, iam:PolicyARN, …).
 	Keys []Key
+	// LazyKeys, when set, supplies further keys that cost a lookup to find (S3's
+	// s3:ExistingObjectTag/…, the object's stored tags): it is called only if the evaluation
+	// reads a condition key at all.
+	LazyKeys func() []Key
 	// Federated is the identity provider (an oidc-provider or saml-provider ARN) an unsigned
 	// AssumeRoleWithWebIdentity or AssumeRoleWithSAML caller proved itself through; STS sets it
 	// after verifying the token, so that a trust policy's Federated principal can match.
@@ -277,7 +281,7 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Orig
 	// The context keys are built when first read: a condition, a policy variable, or an
 	// authorization message. Many evaluations (a trust policy naming its principals, an
 	// administrator's policy) read none.
-	keys := req.Keys
+	keys, lazy := req.Keys, req.LazyKeys
 	r.Context.Defer(func(c *policy.Context) {
 		// Room for the global keys and the principal's (about twenty) in one allocation.
 		c.Grow(24 + len(tags) + len(keys))
@@ -288,6 +292,11 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Orig
 		}
 		for _, k := range keys {
 			c.Set(k.Name, k.Values...)
+		}
+		if lazy != nil {
+			for _, k := range lazy() {
+				c.Set(k.Name, k.Values...)
+			}
 		}
 		r.SetPrincipalKeys()
 	})

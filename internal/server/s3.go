@@ -365,6 +365,11 @@ func (s *Server) authorizeS3(ctx context.Context, c *s3Call, origin authz.Origin
 			}
 		}
 	}
+	if existingTagActions[acc.Action] && acc.Bucket != "" && b != nil {
+		if key, ok := strings.CutPrefix(acc.Resource, s3op.ObjectARN(acc.Bucket, "")); ok {
+			req.LazyKeys = func() []authz.Key { return s.existingTags(ctx, b, key) }
+		}
+	}
 	err := s.cfg.Authz.Authorize(ctx, c.principal, origin, req)
 	if err == nil {
 		return nil
@@ -381,6 +386,49 @@ func (s *Server) authorizeS3(ctx context.Context, c *s3Call, origin authz.Origin
 	}
 	msg := strings.Replace(e.Message, " on resource: "+req.Resource, " on resource: \""+req.Resource+"\"", 1)
 	return s3err.New(http.StatusForbidden, "AccessDenied", msg)
+}
+
+// existingTagActions are the actions whose requests carry s3:ExistingObjectTag/<key>: the
+// tags the object has (the Service Authorization Reference's condition keys of S3's actions).
+var existingTagActions = map[string]bool{
+	"s3:GetObject": true, "s3:GetObjectVersion": true, "s3:GetObjectAcl": true, "s3:GetObjectVersionAcl": true,
+	"s3:GetObjectTagging": true, "s3:GetObjectVersionTagging": true, "s3:PutObjectTagging": true,
+	"s3:PutObjectVersionTagging": true, "s3:DeleteObjectTagging": true, "s3:DeleteObjectVersionTagging": true,
+	"s3:PutObjectAcl": true, "s3:PutObjectVersionAcl": true, "s3:GetObjectAttributes": true,
+	"s3:GetObjectVersionAttributes": true,
+}
+
+// existingTags are the s3:ExistingObjectTag/<key> keys of an object: its tags, asked of the
+// backend (only when a policy's condition is evaluated). A missing object has none.
+func (s *Server) existingTags(ctx context.Context, b *bucket.Bucket, key string) []authz.Key {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+	if err != nil {
+		return nil
+	}
+	path := s3op.BucketPath(b.Name, key)
+	req.URL.RawPath = path
+	req.URL.Path, _ = unescapeS3Path(path)
+	req.URL.RawQuery = "tagging"
+	req.Header.Set("X-Iamd-Owner-Id", bucket.CanonicalUserID(b.Account))
+	req.Header.Set("X-Iamd-Owner-Name", b.Account)
+	rec := &bufferedResponse{header: http.Header{}}
+	s.cfg.S3.Backend.ServeHTTP(rec, req)
+	if rec.status != http.StatusOK {
+		return nil
+	}
+	var t struct {
+		TagSet struct {
+			Tag []struct{ Key, Value string }
+		}
+	}
+	if xml.Unmarshal(rec.body.Bytes(), &t) != nil {
+		return nil
+	}
+	keys := make([]authz.Key, 0, len(t.TagSet.Tag))
+	for _, tag := range t.TagSet.Tag {
+		keys = append(keys, authz.Key{Name: "s3:ExistingObjectTag/" + tag.Key, Values: []string{tag.Value}})
+	}
+	return keys
 }
 
 // s3AuthKeys are the condition keys S3 takes from how the request was authenticated.

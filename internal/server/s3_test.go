@@ -386,3 +386,31 @@ func TestS3Anonymous(t *testing.T) {
 		t.Fatalf("an unsigned Query request was not IAM's: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestS3ExistingObjectTag: a policy conditioned on s3:ExistingObjectTag reads the object's
+// stored tags.
+func TestS3ExistingObjectTag(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	root := iamtest.S3(h.Root())
+	root.CreateBucket(ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("tagged")})
+	for key, class := range map[string]string{"a": "public", "b": "secret"} {
+		if _, err := root.PutObject(ctx, &s3sdk.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String(key),
+			Body: strings.NewReader(key), Tagging: aws.String("class=" + class)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	iamc := iamtest.IAM(h.Root())
+	iamc.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("reader")})
+	iamc.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::tagged/*",
+			"Condition":{"StringEquals":{"s3:ExistingObjectTag/class":"public"}}}]}`)})
+	k, _ := iamc.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("reader")})
+	c := iamtest.S3(h.Config(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), ""))
+	if _, err := c.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String("tagged"), Key: aws.String("a")}); err != nil {
+		t.Fatalf("object tagged public: %v", err)
+	}
+	if _, err := c.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String("tagged"), Key: aws.String("b")}); s3Code(err) != "AccessDenied" {
+		t.Fatalf("object tagged secret: %v", err)
+	}
+}
