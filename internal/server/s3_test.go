@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -413,4 +414,41 @@ func TestS3ExistingObjectTag(t *testing.T) {
 	if _, err := c.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String("tagged"), Key: aws.String("b")}); s3Code(err) != "AccessDenied" {
 		t.Fatalf("object tagged secret: %v", err)
 	}
+}
+
+// TestS3VirtualHosted: with --s3-domain, BUCKET.DOMAIN requests are S3's, signed with their host.
+func TestS3VirtualHosted(t *testing.T) {
+	cfg := iamtest.NodeConfig(t.TempDir())
+	cfg.S3Domain = "s3.example.test"
+	h := iamtest.Serve(t, iamtest.OpenNode(t, cfg), nil)
+	addr := strings.TrimPrefix(h.URL, "http://")
+	// Every name resolves to the harness, as DNS would send *.s3.example.test to iamd.
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	sdkCfg := h.Root()
+	sdkCfg.HTTPClient = client
+	_, port, _ := net.SplitHostPort(addr)
+	c := s3sdk.NewFromConfig(sdkCfg, func(o *s3sdk.Options) {
+		o.BaseEndpoint = aws.String("http://s3.example.test:" + port)
+		o.UsePathStyle = false
+	})
+	ctx := context.Background()
+	if _, err := c.CreateBucket(ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("vhost")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3sdk.PutObjectInput{Bucket: aws.String("vhost"), Key: aws.String("dir/k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String("vhost"), Key: aws.String("dir/k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(got.Body)
+	// The same object, path-style.
+	got2, err := iamtest.S3(h.Root()).GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String("vhost"), Key: aws.String("dir/k")})
+	if err != nil || string(b) != "v" {
+		t.Fatalf("%q %v", b, err)
+	}
+	got2.Body.Close()
 }
