@@ -22,7 +22,7 @@ type Split struct {
 
 // EvaluateSplit decides req for p with no resource policy (req.ResourcePolicy is ignored), its
 // identity side and its session policies apart (Split). The condition keys are iamd's, as for
-// Authorize, overlaid with req.Keys. An identity policy that allows within a boundary that does
+// Authorize, overlaid with req.Keys and req.LazyKeys. An identity policy that allows within a boundary that does
 // not is ImplicitDeny, so that a resource policy naming the caller itself may still grant.
 // Observe is told of the request as Authorize tells it.
 func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta Origin, req Request) (Split, error) {
@@ -63,12 +63,17 @@ func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta
 	if p.Kind() == authn.AssumedRole {
 		r.Principal.RoleARN = iam.RoleARN(p.Account(), s.EntityPath, s.EntityName)
 	}
-	keys := req.Keys
+	keys, lazy := req.Keys, req.LazyKeys
 	r.Context.Defer(func(c *policy.Context) {
 		c.Grow(24 + len(tags) + len(keys))
 		a.context(c, p, meta, tags)
 		for _, k := range keys {
 			c.Set(k.Name, k.Values...)
+		}
+		if lazy != nil {
+			for _, k := range lazy() {
+				c.Set(k.Name, k.Values...)
+			}
 		}
 		r.SetPrincipalKeys()
 	})
