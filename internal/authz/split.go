@@ -22,9 +22,9 @@ type Split struct {
 
 // EvaluateSplit decides req for p with no resource policy (req.ResourcePolicy is ignored), its
 // identity side and its session policies apart (Split). The condition keys are iamd's, as for
-// Authorize, overlaid with req.Keys and req.LazyKeys. An identity policy that allows within a boundary that does
-// not is ImplicitDeny, so that a resource policy naming the caller itself may still grant.
-// Observe is told of the request as Authorize tells it.
+// Authorize, overlaid with req.Keys and req.LazyKeys. An identity policy that allows within a
+// boundary that does not is ImplicitDeny, so that a resource policy naming the caller itself may
+// still grant. Observe is told of the request as Authorize tells it.
 func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta Origin, req Request) (Split, error) {
 	if a.cfg.Observe != nil {
 		a.cfg.Observe(ctx, p, req.Action)
