@@ -32,8 +32,10 @@ type fakeS3 struct {
 	verifier *sigv4.Verifier
 	mu       sync.Mutex
 	buckets  map[string]map[string][]byte
-	// deny answers PUTs of keys containing it AccessDenied, before reading the body.
-	deny     string
+	// denyOdd answers every other PUT AccessDenied, before reading its body (which worker sends
+	// which request depends on scheduling, so the denials cannot follow the keys).
+	denyOdd  bool
+	puts     int
 	requests map[string]int // "METHOD hash-kind" → count, hash-kind "signed" or UNSIGNED-PAYLOAD
 }
 
@@ -81,7 +83,11 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests[r.Method+" "+kind]++
 	objs, ok := f.buckets[bucket]
-	deny := f.deny != "" && strings.Contains(key, f.deny)
+	deny := false
+	if r.Method == http.MethodPut && key != "" {
+		f.puts++
+		deny = f.denyOdd && f.puts%2 == 1
+	}
 	f.mu.Unlock()
 	if r.Method == http.MethodPut && deny {
 		f.fail(w, http.StatusForbidden, "AccessDenied")
@@ -242,7 +248,7 @@ func TestS3ErrorsCounted(t *testing.T) {
 	for _, op := range []Op{S3Put, S3PutLarge} {
 		t.Run(string(op), func(t *testing.T) {
 			f, srv := newFakeS3(t)
-			f.deny = "put-1"
+			f.denyOdd = true
 			res, err := Run(context.Background(), Config{Endpoint: srv.URL, Credentials: Credentials{fakeKeyID, fakeSecret, ""},
 				Op: op, N: 12, Concurrency: 2, LargeObjectSize: 4 << 20})
 			if err != nil {
