@@ -109,12 +109,14 @@ resets the installation's first account, the one the first start created.`,
 }
 
 // openData opens the installation an account command works on: its data, without the audit
-// trail (an administrator's offline command is not an API call).
+// trail (an administrator's offline command is not an API call) and without S3, whose local
+// backend belongs to the server that may be running on the same data directory.
 func openData(cmd *cobra.Command, data, storeKind, pgDSN string) (*node.Node, error) {
 	return node.Open(cmd.Context(), node.Config{
 		DataDir: data, Store: storeKind, PostgresDSN: pgDSN,
 		MasterKey: os.Getenv("IAMD_MASTER_KEY"),
 		Logger:    slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
 		NoAudit:   true,
+		S3Backend: node.S3Off,
 	})
 }

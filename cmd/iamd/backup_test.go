@@ -257,3 +257,13 @@ func TestBackupPostgresAdvice(t *testing.T) {
 		}
 	}
 }
+
+// `iamd account create` beside a running server on the same SQLite data directory: the server's
+// S3 backend owns DATA/s3, and the command does not need it.
+func TestAccountCreateBesideServer(t *testing.T) {
+	dir := t.TempDir()
+	iamtest.OpenNode(t, iamtest.NodeConfig(dir))
+	if msg, err := run(t, "", "account", "create", "--data", dir); err != nil {
+		t.Fatalf("%v\n%s", err, msg)
+	}
+}

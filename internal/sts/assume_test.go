@@ -292,7 +292,9 @@ func TestTokensWorkOnAnotherNode(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	open := func() *node.Node {
-		n, err := node.Open(ctx, node.Config{DataDir: dir, AccountID: iamtest.Account, RootAccessKeyID: iamtest.RootKeyID, RootSecretAccessKey: iamtest.RootSecret, Logger: slog.New(slog.DiscardHandler)})
+		// Two nodes on one data directory: S3's local backend, which one process owns, is off.
+		n, err := node.Open(ctx, node.Config{DataDir: dir, AccountID: iamtest.Account, RootAccessKeyID: iamtest.RootKeyID, RootSecretAccessKey: iamtest.RootSecret,
+			Logger: slog.New(slog.DiscardHandler), S3Backend: node.S3Off})
 		if err != nil {
 			t.Fatal(err)
 		}
