@@ -49,8 +49,9 @@ type S3 struct {
 }
 
 // isS3 tells S3's requests from IAM's and STS's on the one endpoint: by the signature's
-// credential scope when there is one; unsigned, a Query Action (or a form body, where Query
-// callers put it) means IAM or STS, anything else is S3.
+// credential scope when it names S3 or one of iamd's own services; otherwise (unsigned, or
+// scoped to another service) a Query Action (or a form body, where Query callers put it) means
+// IAM or STS, anything else is S3.
 func (s *Server) isS3(r *http.Request) bool {
 	if s.cfg.S3 == nil {
 		return false
@@ -59,7 +60,14 @@ func (s *Server) isS3(r *http.Request) bool {
 		return true
 	}
 	if svc, ok := scopeService(r); ok {
-		return svc == "s3"
+		switch svc {
+		case "s3":
+			return true
+		case "iam", "sts", "cloudtrail":
+			return false
+		}
+		// Scoped to a service iamd does not serve: whoever the request's shape is for words
+		// the refusal (S3's "incorrect service", or IAM's "scoped to correct service").
 	}
 	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "AWS ") {
 		return true // SigV2: only S3 ever took it
@@ -218,6 +226,10 @@ func (s *Server) handleS3(w *s3Writer, c *s3Call) (failure *s3err.Error) {
 	vhost := ""
 	if op.Style == s3op.VirtualHosted {
 		vhost = op.Bucket
+	}
+	if e := s3CheckAuth(r, s3.Buckets.Region(), s.cfg.Now()); e != nil {
+		s.authFailure(&awserr.Error{Code: e.Code, Message: e.Message, Status: e.Status})
+		return e
 	}
 	p, err := s.cfg.Authn.AuthenticateS3(ctx, r, &vres, vhost)
 	if err != nil {
@@ -482,7 +494,7 @@ func (s *Server) s3Failure(c *s3Call, err error) *s3err.Error {
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {
-		return s3AuthError(se)
+		return s3AuthError(c.r, se)
 	}
 	if e, ok := awserr.As(err); ok {
 		return s3err.New(e.Status, e.Code, e.Message)
@@ -493,30 +505,6 @@ func (s *Server) s3Failure(c *s3Call, err error) *s3err.Error {
 	}
 	s.cfg.Logger.Error("request failed", "requestId", c.id, "action", c.action, "err", err)
 	return s3err.InternalError()
-}
-
-// s3AuthError is a SigV4 failure in S3's codes and words.
-func s3AuthError(e *sigv4.Error) *s3err.Error {
-	switch e.Code {
-	case sigv4.CodeInvalidClientTokenID:
-		return s3err.New(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
-	case sigv4.CodeExpiredToken:
-		return s3err.New(http.StatusBadRequest, "ExpiredToken", "The provided token has expired.")
-	case sigv4.CodeSignatureDoesNotMatch:
-		if strings.HasPrefix(e.Message, "Credential should be scoped") || strings.HasPrefix(e.Message, "Date in Credential") {
-			return s3err.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; "+e.Message)
-		}
-		return s3err.SignatureDoesNotMatch()
-	case sigv4.CodeRequestTimeTooSkewed:
-		return s3err.New(http.StatusForbidden, "RequestTimeTooSkewed", e.Message)
-	case sigv4.CodeRequestExpired, "AccessDenied":
-		return s3err.New(http.StatusForbidden, "AccessDenied", e.Message)
-	case sigv4.CodeMissingContentSHA256, sigv4.CodeInvalidContentSHA256:
-		return s3err.InvalidRequest(e.Message)
-	case sigv4.CodeMalformedQueryString:
-		return s3err.New(http.StatusBadRequest, "AuthorizationQueryParametersError", e.Message)
-	}
-	return s3err.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", e.Message)
 }
 
 // backendRequest is the request the backend gets: path-style, without the caller's

@@ -201,3 +201,6 @@ func failure(w http.ResponseWriter, req *http.Request, err error) {
 	}
 	answerErr(w, req, s3err.InternalError())
 }
+
+// Region is iamd's region, the one S3 requests are signed for.
+func (r *Registry) Region() string { return r.cfg.Region }
