@@ -16,7 +16,9 @@
 //
 // What it answers: the backend's status, headers (minus hop-by-hop; the request ids the front
 // put in w.Header() are kept and the backend's dropped) and body, streamed through a pooled
-// buffer and flushed as it goes. The backend's S3 error documents pass through unchanged: their
+// buffer and flushed as it goes; an object's address the backend gives in its own name (a
+// Location header, CompleteMultipartUpload's <Location>) is rewritten to the client's scheme and
+// Host (location.go). The backend's S3 error documents pass through unchanged: their
 // RequestId and HostId are the backend's. A backend that cannot be reached is a 503
 // ServiceUnavailable, one whose answer does not start in time a 503 SlowDown; neither is retried
 // here (the client's SDK retries 503s with backoff). A response body that breaks off midway
@@ -233,11 +235,20 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	h := w.Header()
 	copyResponseHeaders(h, resp.Header)
+	b.rewriteLocationHeader(h, r)
+	var src io.Reader = resp.Body
+	length := resp.ContentLength
+	if r.Method == http.MethodPost && resp.StatusCode == http.StatusOK && r.URL.Query().Has("uploadId") {
+		// CompleteMultipartUpload: its <Location> names the object by the client's address.
+		src = newLocationRewriter(resp.Body, b.scheme+"://"+b.host, clientBase(r))
+		h.Del("Content-Length")
+		length = -1
+	}
 	w.WriteHeader(resp.StatusCode)
 	if r.Method == http.MethodHead {
 		return
 	}
-	stream(w, resp.Body, resp.ContentLength)
+	stream(w, src, length)
 }
 
 // upstreamError is the answer when the round trip failed with err.
