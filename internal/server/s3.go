@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -532,6 +533,9 @@ func (s *Server) backendRequest(c *s3Call, v *sigv4.S3Result) (*http.Request, *s
 		h.Set("X-Iamd-Owner-Id", bucket.CanonicalUserID(c.owner.Account))
 		h.Set("X-Iamd-Owner-Name", c.owner.Account)
 	}
+	if e := checkChecksumHeaders(h); e != nil {
+		return nil, e
+	}
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 && h.Get("X-Amz-Decoded-Content-Length") == "" {
 		return br, nil
 	}
@@ -586,6 +590,35 @@ func (s *Server) backendRequest(c *s3Call, v *sigv4.S3Result) (*http.Request, *s
 	c.body = cb
 	br.Body = cb
 	return br, nil
+}
+
+// checkChecksumHeaders applies S3's rules to a request's checksums: one algorithm at most,
+// among the x-amz-checksum-* headers and the trailers x-amz-trailer declares, and the one
+// x-amz-sdk-checksum-algorithm names when it is given.
+func checkChecksumHeaders(h http.Header) *s3err.Error {
+	var algos []string
+	add := func(name string) {
+		a, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(name)), "x-amz-checksum-")
+		if !ok || a == "type" || a == "algorithm" || a == "mode" || slices.Contains(algos, a) {
+			return
+		}
+		algos = append(algos, a)
+	}
+	for k := range h {
+		add(k)
+	}
+	for _, v := range h.Values("X-Amz-Trailer") {
+		for t := range strings.SplitSeq(v, ",") {
+			add(t)
+		}
+	}
+	if len(algos) > 1 {
+		return s3err.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	}
+	if sdk := h.Get("X-Amz-Sdk-Checksum-Algorithm"); sdk != "" && len(algos) == 1 && !strings.EqualFold(sdk, algos[0]) {
+		return s3err.InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
+	}
+	return nil
 }
 
 // dropChunkedEncoding is a Content-Encoding without aws-chunked.
@@ -717,15 +750,25 @@ func chunkError(err error) *s3err.Error {
 	case errors.Is(err, chunked.ErrSignature):
 		return s3err.SignatureDoesNotMatch()
 	case errors.Is(err, chunked.ErrChecksum):
-		return s3err.New(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
-	case errors.Is(err, chunked.ErrIncomplete), errors.Is(err, io.ErrUnexpectedEOF):
+		var ce *chunked.ChecksumError
+		if !errors.As(err, &ce) {
+			return s3err.New(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
+		}
+		if ce.Invalid {
+			return s3err.InvalidRequest("Value for " + ce.Name + " trailing header is invalid.")
+		}
+		return s3err.New(http.StatusBadRequest, "BadDigest", "The "+ce.Algorithm()+" you specified did not match the calculated checksum.")
+	case errors.Is(err, chunked.ErrMalformedTrailer):
+		return s3err.New(http.StatusBadRequest, "MalformedTrailerError",
+			"The request contained trailing data that was not well-formed or did not conform to our published schema.")
+	case errors.Is(err, chunked.ErrShort), errors.Is(err, chunked.ErrTooLong):
+		// The framing is whole, the length is not x-amz-decoded-content-length's.
 		return s3err.IncompleteBody()
-	case errors.Is(err, chunked.ErrTooLong):
-		return s3err.New(http.StatusBadRequest, "IncompleteBody", "The decoded body is longer than x-amz-decoded-content-length.")
+	case errors.Is(err, chunked.ErrIncomplete), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, chunked.ErrMalformed):
+		// S3 reads a body whose framing breaks off or goes wrong as one that ended early.
+		return s3err.New(http.StatusBadRequest, "IncompleteBody", "The request body terminated unexpectedly")
 	case errors.Is(err, chunked.ErrUnsupported):
 		return s3err.InvalidRequest("The checksum algorithm of the trailer is not supported.")
-	case errors.Is(err, chunked.ErrMalformed):
-		return s3err.New(http.StatusBadRequest, "IncompleteBody", "The aws-chunked body is malformed.")
 	}
 	var e *s3err.Error
 	if errors.As(err, &e) {

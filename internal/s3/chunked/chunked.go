@@ -113,7 +113,36 @@ var (
 	ErrChecksum    = errors.New("trailing checksum does not match the data")
 	ErrUnsupported = errors.New("unsupported checksum algorithm")
 	ErrMalformed   = errors.New("malformed aws-chunked body")
+	// ErrMalformedTrailer is a trailer section that is not the one x-amz-trailer declares
+	// (missing, undeclared, nameless or repeated trailers); its errors also match ErrMalformed
+	// or ErrIncomplete, as before it was told apart.
+	ErrMalformedTrailer = errors.New("malformed trailer")
+	// ErrShort is a body that ends where its framing says it may, but with fewer data bytes
+	// than x-amz-decoded-content-length; its errors also match ErrIncomplete.
+	ErrShort = errors.New("body shorter than the declared length")
 )
+
+// ChecksumError is a trailing checksum that failed: it matches ErrChecksum. Name is the
+// trailer (x-amz-checksum-crc32, …); Invalid says its value is no checksum of that algorithm
+// at all (not the base64 of a digest of the algorithm's size), rather than a different one.
+type ChecksumError struct {
+	Name    string
+	Invalid bool
+}
+
+func (e *ChecksumError) Error() string {
+	if e.Invalid {
+		return ErrChecksum.Error() + ": " + e.Name + " is not a valid value"
+	}
+	return ErrChecksum.Error() + ": " + e.Name
+}
+
+func (e *ChecksumError) Unwrap() error { return ErrChecksum }
+
+// Algorithm is the checksum's algorithm as S3 names it in its messages (CRC32, CRC64NVME, …).
+func (e *ChecksumError) Algorithm() string {
+	return strings.ToUpper(strings.TrimPrefix(e.Name, "x-amz-checksum-"))
+}
 
 // Signing holds what the chunk signatures chain from: the SigV4 signing key of the request
 // (derived from the secret, date, region and service), its timestamp (X-Amz-Date, such as
@@ -468,14 +497,14 @@ func (r *Reader) finish() error {
 			break
 		}
 		if !r.mode.HasTrailer() {
-			return fmt.Errorf("%w: data after the final chunk", ErrMalformed)
+			return fmt.Errorf("%w: %w: data after the final chunk", ErrMalformedTrailer, ErrMalformed)
 		}
 		if trailerSig != nil {
-			return fmt.Errorf("%w: a trailer after the trailer signature", ErrMalformed)
+			return fmt.Errorf("%w: %w: a trailer after the trailer signature", ErrMalformedTrailer, ErrMalformed)
 		}
 		i := bytes.IndexByte(l, ':')
 		if i <= 0 {
-			return fmt.Errorf("%w: trailer line without a name", ErrMalformed)
+			return fmt.Errorf("%w: %w: trailer line without a name", ErrMalformedTrailer, ErrMalformed)
 		}
 		name, value := strings.ToLower(string(l[:i])), string(l[i+1:])
 		if name == trailerSignatureName && r.mode == SignedPayloadTrailer {
@@ -483,10 +512,10 @@ func (r *Reader) finish() error {
 			continue
 		}
 		if !contains(r.names, name) {
-			return fmt.Errorf("%w: trailer %q not declared in x-amz-trailer", ErrMalformed, truncate(l[:i]))
+			return fmt.Errorf("%w: %w: trailer %q not declared in x-amz-trailer", ErrMalformedTrailer, ErrMalformed, truncate(l[:i]))
 		}
 		if _, dup := r.trailers[name]; dup {
-			return fmt.Errorf("%w: trailer %s twice", ErrMalformed, name)
+			return fmt.Errorf("%w: %w: trailer %s twice", ErrMalformedTrailer, ErrMalformed, name)
 		}
 		if r.trailers == nil {
 			r.trailers = map[string]string{}
@@ -501,7 +530,7 @@ func (r *Reader) finish() error {
 	}
 	for _, n := range r.names {
 		if _, ok := r.trailers[n]; !ok {
-			return fmt.Errorf("%w: declared trailer %s missing", ErrIncomplete, n)
+			return fmt.Errorf("%w: %w: declared trailer %s missing", ErrMalformedTrailer, ErrIncomplete, n)
 		}
 	}
 	if r.mode == SignedPayloadTrailer {
@@ -514,11 +543,12 @@ func (r *Reader) finish() error {
 		}
 	}
 	if r.declared >= 0 && r.decoded < r.declared {
-		return fmt.Errorf("%w: %d of %d bytes", ErrIncomplete, r.decoded, r.declared)
+		return fmt.Errorf("%w: %w: %d of %d bytes", ErrShort, ErrIncomplete, r.decoded, r.declared)
 	}
 	for name, h := range r.sums {
 		if got := r.trailers[name]; got != base64.StdEncoding.EncodeToString(h.Sum(nil)) {
-			return fmt.Errorf("%w: %s %q", ErrChecksum, name, truncate([]byte(got)))
+			raw, err := base64.StdEncoding.DecodeString(got)
+			return &ChecksumError{Name: name, Invalid: err != nil || len(raw) != h.Size()}
 		}
 	}
 	r.st = stDone

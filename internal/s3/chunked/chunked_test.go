@@ -266,7 +266,8 @@ func TestTrailers(t *testing.T) {
 			wrong := checksums(data[1:])[name]
 			body := encode(mode, sig, data, 65536, name+":"+wrong)
 			r := NewReader(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})
-			if _, err := readAll(r); !errors.Is(err, ErrChecksum) {
+			var ce *ChecksumError
+			if _, err := readAll(r); !errors.Is(err, ErrChecksum) || !errors.As(err, &ce) || ce.Name != name || ce.Invalid {
 				t.Fatalf("%v %s wrong: %v", mode, name, err)
 			}
 			if r.Trailers() != nil {
@@ -274,7 +275,8 @@ func TestTrailers(t *testing.T) {
 			}
 			// A checksum that is not base64 of anything.
 			body = encode(mode, sig, data, 65536, name+":not base64!")
-			if _, err := readAll(NewReader(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})); !errors.Is(err, ErrChecksum) {
+			if _, err := readAll(NewReader(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})); !errors.Is(err, ErrChecksum) ||
+				!errors.As(err, &ce) || !ce.Invalid {
 				t.Fatalf("%v %s garbage: %v", mode, name, err)
 			}
 		}
@@ -455,8 +457,37 @@ func TestConstruction(t *testing.T) {
 // TestMissingTrailer: a declared trailer that does not come is IncompleteBody.
 func TestMissingTrailer(t *testing.T) {
 	_, err := readAll(NewReader(strings.NewReader("3\r\nabc\r\n0\r\n\r\n"), UnsignedPayloadTrailer, nil, 3, []string{"x-amz-checksum-crc32"}))
-	if !errors.Is(err, ErrIncomplete) {
+	if !errors.Is(err, ErrIncomplete) || !errors.Is(err, ErrMalformedTrailer) {
 		t.Fatal(err)
+	}
+}
+
+// TestMalformedTrailer: trailers other than those declared are ErrMalformedTrailer; a body
+// that ends well-formed but short is ErrShort, one cut off is not.
+func TestMalformedTrailer(t *testing.T) {
+	decl := []string{"x-amz-checksum-crc64nvme"}
+	for name, tc := range map[string]struct {
+		body string
+		decl []string
+	}{
+		"nameless":   {"5\r\nhello\r\n0\r\n:M3eFcAZSQlc=\r\n\r\n", decl},
+		"undeclared": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", nil},
+		"other name": {"5\r\nhello\r\n0\r\ninvalid_trailer:M3eFcAZSQlc=\r\n\r\n", decl},
+		"missing":    {"5\r\nhello\r\n0\r\n\r\n", decl},
+		"twice":      {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", decl},
+	} {
+		_, err := readAll(NewReader(strings.NewReader(tc.body), UnsignedPayloadTrailer, nil, 5, tc.decl))
+		if !errors.Is(err, ErrMalformedTrailer) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	_, err := readAll(NewReader(strings.NewReader("5\r\nhello\r\n0\r\n\r\n"), UnsignedPayloadTrailer, nil, 9, nil))
+	if !errors.Is(err, ErrShort) || !errors.Is(err, ErrIncomplete) {
+		t.Errorf("short: %v", err)
+	}
+	_, err = readAll(NewReader(strings.NewReader("5\r\nhel"), UnsignedPayloadTrailer, nil, 5, nil))
+	if errors.Is(err, ErrShort) || !errors.Is(err, ErrIncomplete) {
+		t.Errorf("cut off: %v", err)
 	}
 }
 

@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/iamd/iamd/internal/iamtest"
+)
+
+// unsignedTrailerPut is a PUT of an aws-chunked body with unsigned chunks and trailers, signed
+// by the root key, with the extra headers given (signed too).
+func unsignedTrailerPut(t *testing.T, h *iamtest.Harness, path, body string, headers map[string]string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest("PUT", h.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mode = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+	r.Header.Set("X-Amz-Content-Sha256", mode)
+	r.Header.Set("Content-Encoding", "aws-chunked")
+	for k, v := range headers {
+		r.Header.Set(k, v)
+	}
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: iamtest.RootKeyID, SecretAccessKey: iamtest.RootSecret},
+		r, mode, "s3", iamtest.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestS3ChunkedWording: aws-chunked bodies that fail are answered in S3's words: the checksum's
+// algorithm named, a value that is no checksum InvalidRequest, a trailer section other than the
+// declared one MalformedTrailerError, a body cut off "terminated unexpectedly", a whole body of
+// the wrong length IncompleteBody; more than one checksum algorithm is refused up front.
+func TestS3ChunkedWording(t *testing.T) {
+	h := iamtest.New(t)
+	if _, err := iamtest.S3(h.Root()).CreateBucket(context.Background(), &s3sdk.CreateBucketInput{Bucket: aws.String("chunks")}); err != nil {
+		t.Fatal(err)
+	}
+	crc := map[string]string{"X-Amz-Decoded-Content-Length": "5", "X-Amz-Trailer": "x-amz-checksum-crc64nvme"}
+	with := func(m map[string]string, k, v string) map[string]string {
+		out := map[string]string{}
+		for a, b := range m {
+			out[a] = b
+		}
+		out[k] = v
+		return out
+	}
+	for name, tc := range map[string]struct {
+		body    string
+		headers map[string]string
+		status  int
+		want    string
+	}{
+		"good": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", crc, 200, ""},
+		"wrong checksum": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:QFRKMGE3tuw=\r\n\r\n", crc, 400,
+			"<Code>BadDigest</Code><Message>The CRC64NVME you specified did not match the calculated checksum.</Message>"},
+		"invalid checksum": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:invalid_checksum\r\n\r\n", crc, 400,
+			"<Code>InvalidRequest</Code><Message>Value for x-amz-checksum-crc64nvme trailing header is invalid.</Message>"},
+		"trailer missing": {"5\r\nhello\r\n0\r\n\r\n", crc, 400, "<Code>MalformedTrailerError</Code>"},
+		"trailer undeclared": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", map[string]string{"X-Amz-Decoded-Content-Length": "5"}, 400,
+			"<Code>MalformedTrailerError</Code>"},
+		"cut off": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n", crc, 400,
+			"<Code>IncompleteBody</Code><Message>The request body terminated unexpectedly</Message>"},
+		"bad chunk size": {"J\r\nhello\r\n0\r\n\r\n", crc, 400, "The request body terminated unexpectedly"},
+		"longer": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", with(crc, "X-Amz-Decoded-Content-Length", "3"), 400,
+			"<Message>You did not provide the number of bytes specified by the Content-Length HTTP header</Message>"},
+		"shorter": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", with(crc, "X-Amz-Decoded-Content-Length", "9"), 400,
+			"<Message>You did not provide the number of bytes specified by the Content-Length HTTP header</Message>"},
+		"two algorithms": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", with(crc, "X-Amz-Checksum-Crc32", "NhCmhg=="), 400,
+			"<Message>Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.</Message>"},
+		"sdk algorithm differs": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", with(crc, "X-Amz-Sdk-Checksum-Algorithm", "SHA1"), 400,
+			"<Code>InvalidRequest</Code><Message>Value for x-amz-sdk-checksum-algorithm header is invalid.</Message>"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := do(t, h, unsignedTrailerPut(t, h, "/chunks/k", tc.body, tc.headers))
+			if got.status != tc.status || !strings.Contains(got.body, tc.want) {
+				t.Errorf("%d %s; want %d %s", got.status, got.body, tc.status, tc.want)
+			}
+		})
+	}
+}
