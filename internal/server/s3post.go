@@ -81,7 +81,7 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 			return s.s3Failure(c, err)
 		}
 		if policyDoc, err = base64.StdEncoding.DecodeString(f["policy"]); err != nil {
-			return s3err.InvalidArgument("Invalid Policy: Invalid Simple-Policy.", "policy", "")
+			return invalidPolicyDocument("Invalid Policy: invalid Base64 encoding.")
 		}
 	case f["policy"] != "" || f["x-amz-signature"] != "":
 		if f["x-amz-algorithm"] != "AWS4-HMAC-SHA256" {
@@ -99,7 +99,7 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 			return s.s3Failure(c, err)
 		}
 		if policyDoc, err = base64.StdEncoding.DecodeString(f["policy"]); err != nil {
-			return s3err.InvalidArgument("Invalid Policy: Invalid Simple-Policy.", "policy", "")
+			return invalidPolicyDocument("Invalid Policy: invalid Base64 encoding.")
 		}
 	}
 	c.principal = p
@@ -169,9 +169,17 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 	for name, v := range f {
 		switch {
 		case name == "content-type", name == "cache-control", name == "content-disposition", name == "content-encoding", name == "expires",
+			name == "content-language", name == "x-amz-website-redirect-location", strings.HasPrefix(name, "x-amz-checksum-"),
 			strings.HasPrefix(name, "x-amz-meta-"), name == "x-amz-storage-class", name == "x-amz-server-side-encryption":
 			put.Header.Set(name, v)
 		}
+	}
+	if doc, ok := f["tagging"]; ok {
+		tags, e := postTagging(doc)
+		if e != nil {
+			return e
+		}
+		put.Header.Set("X-Amz-Tagging", tags)
 	}
 	if c.owner != nil {
 		put.Header.Set("X-Iamd-Owner-Id", bucket.CanonicalUserID(c.owner.Account))
@@ -189,7 +197,7 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 		return nil
 	}
 	etag := rec.header.Get("ETag")
-	location := "/" + c.op.Bucket + "/" + url.PathEscape(key)
+	location := clientURL(r) + "/" + c.op.Bucket + "/" + escapeKey(key)
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Location", location)
 	if redirect := f["success_action_redirect"]; redirect != "" {
@@ -209,7 +217,7 @@ func (s *Server) servePost(ctx context.Context, w *s3Writer, c *s3Call, origin a
 		w.WriteHeader(http.StatusOK)
 	case "201":
 		type postResponse struct {
-			XMLName  xml.Name `xml:"PostResponse"`
+			XMLName  xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ PostResponse"`
 			Location string
 			Bucket   string
 			Key      string
@@ -271,11 +279,11 @@ func checkPostPolicy(doc []byte, form *postForm, bucket, key string, now time.Ti
 		return lr, s3err.New(http.StatusForbidden, "AccessDenied", "Invalid according to Policy: "+msg)
 	}
 	if err := json.Unmarshal(doc, &pol); err != nil {
-		return lr, s3err.InvalidArgument("Invalid Policy: Invalid JSON.", "policy", "")
+		return lr, invalidPolicyDocument("Invalid Policy: Invalid JSON.")
 	}
 	exp, err := time.Parse(time.RFC3339, pol.Expiration)
 	if err != nil {
-		return lr, s3err.InvalidArgument("Invalid Policy: Invalid 'expiration' value: '"+pol.Expiration+"'", "policy", "")
+		return lr, invalidPolicyDocument("Invalid Policy: Invalid 'expiration' value: '" + pol.Expiration + "'")
 	}
 	if !now.Before(exp) {
 		return invalid("Policy expired.")
@@ -291,7 +299,9 @@ func checkPostPolicy(doc []byte, form *postForm, bucket, key string, now time.Ti
 		v, ok := form.fields[field]
 		return v, ok
 	}
-	covered := map[string]bool{"bucket": true}
+	// A bucket field, like any other, must be named by a condition (S3: "Extra input fields:
+	// bucket"); the bucket of the request path needs none.
+	covered := map[string]bool{}
 	for _, raw := range pol.Conditions {
 		var obj map[string]string
 		if json.Unmarshal(raw, &obj) == nil {
@@ -306,23 +316,23 @@ func checkPostPolicy(doc []byte, form *postForm, bucket, key string, now time.Ti
 		}
 		var arr []json.RawMessage
 		if err := json.Unmarshal(raw, &arr); err != nil || len(arr) != 3 {
-			return lr, s3err.InvalidArgument("Invalid Policy: Invalid Condition: "+string(raw), "policy", "")
+			return lr, invalidPolicyDocument("Invalid Policy: Invalid Condition: " + string(raw))
 		}
 		var op string
 		if json.Unmarshal(arr[0], &op) != nil {
-			return lr, s3err.InvalidArgument("Invalid Policy: Invalid Condition: "+string(raw), "policy", "")
+			return lr, invalidPolicyDocument("Invalid Policy: Invalid Condition: " + string(raw))
 		}
 		switch strings.ToLower(op) {
 		case "content-length-range":
 			var lo, hi int64
 			if json.Unmarshal(arr[1], &lo) != nil || json.Unmarshal(arr[2], &hi) != nil || lo < 0 || hi < lo {
-				return lr, s3err.InvalidArgument("Invalid Policy: Invalid content-length-range: "+string(raw), "policy", "")
+				return lr, invalidPolicyDocument("Invalid Policy: Invalid content-length-range: " + string(raw))
 			}
 			lr = [2]int64{lo, min(hi, maxPostObject)}
 		case "eq", "starts-with":
 			var field, want string
 			if json.Unmarshal(arr[1], &field) != nil || json.Unmarshal(arr[2], &want) != nil || !strings.HasPrefix(field, "$") {
-				return lr, s3err.InvalidArgument("Invalid Policy: Invalid Condition: "+string(raw), "policy", "")
+				return lr, invalidPolicyDocument("Invalid Policy: Invalid Condition: " + string(raw))
 			}
 			field = strings.ToLower(field[1:])
 			covered[field] = true
@@ -341,7 +351,7 @@ func checkPostPolicy(doc []byte, form *postForm, bucket, key string, now time.Ti
 				return invalid(fmt.Sprintf(`Policy Condition failed: [%q, "$%s", %q]`, op, field, want))
 			}
 		default:
-			return lr, s3err.InvalidArgument("Invalid Policy: Invalid Condition: "+string(raw), "policy", "")
+			return lr, invalidPolicyDocument("Invalid Policy: Invalid Condition: " + string(raw))
 		}
 	}
 	for lower, name := range form.names {
@@ -373,4 +383,45 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 		b.status = http.StatusOK
 	}
 	return b.body.Write(p)
+}
+
+// invalidPolicyDocument is S3's answer to a browser upload's policy it cannot read.
+func invalidPolicyDocument(msg string) *s3err.Error {
+	return s3err.New(http.StatusBadRequest, "InvalidPolicyDocument", msg)
+}
+
+// postTagging turns a browser upload's tagging field, a <Tagging> document, into the
+// x-amz-tagging header of the PutObject it becomes.
+func postTagging(doc string) (string, *s3err.Error) {
+	var t struct {
+		XMLName xml.Name `xml:"Tagging"`
+		TagSet  struct {
+			Tag []struct{ Key, Value string }
+		}
+	}
+	if xml.Unmarshal([]byte(doc), &t) != nil {
+		return "", s3err.MalformedXML()
+	}
+	q := url.Values{}
+	for _, tag := range t.TagSet.Tag {
+		q.Add(tag.Key, tag.Value)
+	}
+	return q.Encode(), nil
+}
+
+// clientURL is the scheme and host the client sent r to.
+func clientURL(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+// escapeKey percent-encodes each segment of an object key for a URL.
+func escapeKey(key string) string {
+	parts := strings.Split(key, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
 }
