@@ -50,6 +50,9 @@ func (s *Service) attach(ctx context.Context, kind iam.EntityKind, name, arn str
 		if !p.IsAttachable {
 			return notAttachable(arn)
 		}
+		if err := serviceRolePolicy(p, kind); err != nil {
+			return err
+		}
 		// Attaching again is a no-op in AWS, so a full entity may re-attach what it has.
 		attached, err := isAttached(ctx, tx, account, kind, name, arn)
 		if err != nil || attached {

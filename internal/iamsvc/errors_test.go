@@ -1,11 +1,13 @@
 package iamsvc_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/iamd/iamd/internal/iamtest"
 )
@@ -85,4 +87,53 @@ func TestVirtualMFAPathAndName(t *testing.T) {
 	}
 	_, err = c.DeleteVirtualMFADevice(ctx, &iamsdk.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(a)})
 	wantErr(t, err, "NoSuchEntity", "MFA Device with serial number "+a+" does not exist.")
+}
+
+// TestServiceRolePolicyNotAttachable: an AWS managed policy at /aws-service-role/ is its
+// service-linked role's alone. AWS answers PolicyNotAttachable (400) to attaching one elsewhere,
+// or using one as a boundary (the operations list it; the role's wording is AWS's recorded
+// answer), before it looks for the policy's attachments.
+func TestServiceRolePolicyNotAttachable(t *testing.T) {
+	_, c := newClient(t)
+	const slrPolicy = "arn:aws:iam::aws:policy/aws-service-role/AWSSupportServiceRolePolicy"
+	must(c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("bob")}))(t)
+	must(c.CreateGroup(ctx, &iamsdk.CreateGroupInput{GroupName: aws.String("devs")}))(t)
+	must(c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))(t)
+
+	_, err := c.AttachRolePolicy(ctx, &iamsdk.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(slrPolicy)})
+	wantErr(t, err, "PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.")
+	wantStatus(t, err, 400)
+	_, err = c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String(slrPolicy)})
+	wantErr(t, err, "PolicyNotAttachable", "Cannot attach a Service Role Policy to a User.")
+	_, err = c.AttachGroupPolicy(ctx, &iamsdk.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String(slrPolicy)})
+	wantErr(t, err, "PolicyNotAttachable", "Cannot attach a Service Role Policy to a Group.")
+	_, err = c.PutUserPermissionsBoundary(ctx, &iamsdk.PutUserPermissionsBoundaryInput{UserName: aws.String("bob"), PermissionsBoundary: aws.String(slrPolicy)})
+	wantErr(t, err, "PolicyNotAttachable", "")
+	_, err = c.PutRolePermissionsBoundary(ctx, &iamsdk.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String(slrPolicy)})
+	wantErr(t, err, "PolicyNotAttachable", "")
+	_, err = c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("carol"), PermissionsBoundary: aws.String(slrPolicy)})
+	wantErr(t, err, "PolicyNotAttachable", "")
+
+	// Nothing was attached; other AWS managed policies still attach, and the service-linked
+	// role gets its own policy.
+	got := must(c.ListAttachedUserPolicies(ctx, &iamsdk.ListAttachedUserPoliciesInput{UserName: aws.String("bob")}))(t)
+	if len(got.AttachedPolicies) != 0 {
+		t.Fatalf("attached: %+v", got.AttachedPolicies)
+	}
+	must(c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")}))(t)
+	slr := must(c.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("support.amazonaws.com")}))(t)
+	att := must(c.ListAttachedRolePolicies(ctx, &iamsdk.ListAttachedRolePoliciesInput{RoleName: slr.Role.RoleName}))(t)
+	if len(att.AttachedPolicies) != 1 || aws.ToString(att.AttachedPolicies[0].PolicyArn) != slrPolicy {
+		t.Fatalf("service-linked role's policies: %+v", att.AttachedPolicies)
+	}
+}
+
+// wantStatus checks the HTTP status an error came with.
+func wantStatus(t *testing.T, err error, status int) {
+	t.Helper()
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != status {
+		t.Fatalf("error %v: want HTTP status %d", err, status)
+	}
 }

@@ -261,7 +261,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.Put
 		if err != nil {
 			return err
 		}
-		if err := checkBoundary(ctx, tx, c.Account(), in.PermissionsBoundary); err != nil {
+		if err := checkBoundary(ctx, tx, c.Account(), iam.KindUser, in.PermissionsBoundary); err != nil {
 			return err
 		}
 		u.PermissionsBoundary = in.PermissionsBoundary

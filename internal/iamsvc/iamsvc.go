@@ -141,6 +141,23 @@ func notAttachable(arn string) error {
 	return awserr.NoSuchEntity("Policy " + arn + " does not exist or is not attachable.")
 }
 
+// serviceRolePolicy refuses an AWS managed policy of a service-linked role (path
+// /aws-service-role/) anywhere but on its role: AWS answers PolicyNotAttachable. The role's
+// sentence is AWS's recorded answer; the user's and group's follow it.
+func serviceRolePolicy(p iam.ManagedPolicy, kind iam.EntityKind) error {
+	if p.Account != "aws" || !strings.HasPrefix(p.Path, iam.ServiceLinkedPathPrefix) {
+		return nil
+	}
+	target := "a User"
+	switch kind {
+	case iam.KindRole:
+		target = "a Customer Role"
+	case iam.KindGroup:
+		target = "a Group"
+	}
+	return awserr.New(http.StatusBadRequest, "PolicyNotAttachable", "Cannot attach a Service Role Policy to "+target+".")
+}
+
 func noSuchBoundary(arn string) error {
 	return awserr.NoSuchEntity("Scope ARN: " + arn + " does not exist or is not attachable.")
 }

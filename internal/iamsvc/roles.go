@@ -63,7 +63,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*
 	var r iam.Role
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		if in.PermissionsBoundary != "" {
-			if err := checkBoundary(ctx, tx, account, in.PermissionsBoundary); err != nil {
+			if err := checkBoundary(ctx, tx, account, iam.KindRole, in.PermissionsBoundary); err != nil {
 				return err
 			}
 		}
@@ -311,7 +311,7 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.Put
 		if iam.IsServiceLinked(r.Path) {
 			return unmodifiableRole(r.RoleName) // its permissions are its service's to set
 		}
-		if err := checkBoundary(ctx, tx, r.Account, in.PermissionsBoundary); err != nil {
+		if err := checkBoundary(ctx, tx, r.Account, iam.KindRole, in.PermissionsBoundary); err != nil {
 			return err
 		}
 		r.PermissionsBoundary = in.PermissionsBoundary

@@ -22,10 +22,14 @@ func userOut(u iam.User, full bool) iamapi.User {
 	return out
 }
 
-// checkBoundary verifies that arn names a managed policy the account may use as a boundary.
-func checkBoundary(ctx context.Context, tx store.Tx, account, arn string) error {
-	_, err := visiblePolicy(ctx, tx, account, arn, noSuchBoundary(arn))
-	return err
+// checkBoundary verifies that arn names a managed policy the account may use as the boundary of
+// an entity of the kind.
+func checkBoundary(ctx context.Context, tx store.Tx, account string, kind iam.EntityKind, arn string) error {
+	p, err := visiblePolicy(ctx, tx, account, arn, noSuchBoundary(arn))
+	if err != nil {
+		return err
+	}
+	return serviceRolePolicy(p, kind)
 }
 
 // CreateUser creates an IAM user.
@@ -45,7 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) (*
 	var u iam.User
 	err = s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		if in.PermissionsBoundary != "" {
-			if err := checkBoundary(ctx, tx, account, in.PermissionsBoundary); err != nil {
+			if err := checkBoundary(ctx, tx, account, iam.KindUser, in.PermissionsBoundary); err != nil {
 				return err
 			}
 		}
