@@ -26,7 +26,7 @@ class OIDCProviders(e.TestCase):
         arn = self.iam.create_open_id_connect_provider(
             Url='https://%s/tenant/' % host, ClientIDList=['app'],
             Tags=[{'Key': 'team', 'Value': 'id'}])['OpenIDConnectProviderArn']
-        self.addCleanup(self.iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)
+        self.addCleanup(self.delete_oidc, arn)
         self.assertEqual(arn, 'arn:aws:iam::%s:oidc-provider/%s/tenant' % (e.ACCOUNT, host))
         err = self.assertAwsError('EntityAlreadyExists', self.iam.create_open_id_connect_provider,
                                   Url='https://%s/tenant' % host)
@@ -53,6 +53,17 @@ class OIDCProviders(e.TestCase):
         self.iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
         self.assertAwsError('NoSuchEntity', self.iam.get_open_id_connect_provider,
                             OpenIDConnectProviderArn=arn)
+        # A second delete finds nothing, as AWS answers it.
+        err = self.assertAwsError('NoSuchEntity', self.iam.delete_open_id_connect_provider,
+                                  OpenIDConnectProviderArn=arn)
+        self.assertEqual(err['Message'], 'OpenIDConnect Provider not found for arn ' + arn)
+
+    def delete_oidc(self, arn):
+        try:
+            self.iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        except e.ClientError as err:
+            if err.response['Error']['Code'] != 'NoSuchEntity':
+                raise
 
 
 class SAMLProviders(e.TestCase):

@@ -95,7 +95,9 @@ func TestOIDCProviders(t *testing.T) {
 	_, err = c.GetOpenIDConnectProvider(ctx, &iamsdk.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: missing})
 	wantErr(t, err, "NoSuchEntity", "OpenIDConnect Provider not found for arn "+aws.ToString(missing))
 	must(c.DeleteOpenIDConnectProvider(ctx, &iamsdk.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: arnIn}))(t)
-	must(c.DeleteOpenIDConnectProvider(ctx, &iamsdk.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: arnIn}))(t) // idempotent
+	// A second delete finds nothing, as on AWS (not idempotent as the reference says).
+	_, err = c.DeleteOpenIDConnectProvider(ctx, &iamsdk.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: arnIn})
+	wantErr(t, err, "NoSuchEntity", "OpenIDConnect Provider not found for arn "+aws.ToString(arnIn))
 	list = must(c.ListOpenIDConnectProviders(ctx, &iamsdk.ListOpenIDConnectProvidersInput{}))(t)
 	if len(list.OpenIDConnectProviderList) != 0 {
 		t.Errorf("list after delete = %v", list.OpenIDConnectProviderList)
