@@ -6,6 +6,9 @@
 #
 #   bench/s3-throughput.sh [SECONDS [ROUNDS]]        e.g. bench/s3-throughput.sh 6 3
 #   SIZE=64MiB CONCURRENCY=2 bench/s3-throughput.sh  # object size and connections
+#   IAMD=/path/to/iamd bench/s3-throughput.sh            # measure that build of iamd
+#   VERSITYGW=/path/to/versitygw bench/s3-throughput.sh   # the backend is a versitygw (posix),
+#       served bare and behind iamd (--s3-backend http://…), with the same credentials
 set -euo pipefail
 secs=${1:-6}
 rounds=${2:-3}
@@ -14,13 +17,23 @@ conc=${CONCURRENCY:-2}
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$here" && go build -o "$work/iamd" ./cmd/iamd && go build -o "$work/s3direct" bench/s3direct.go)
-"$work/iamd" serve --addr 127.0.0.1:18911 --data "$work/data" --audit=false >/dev/null 2>&1 &
-pid=$!
-"$work/s3direct" 127.0.0.1:18912 "$work/direct" >/dev/null 2>&1 &
+[[ -n ${IAMD:-} ]] && cp "$IAMD" "$work/iamd" # another build of iamd, e.g. to compare revisions
+backend=()
+if [[ -n ${VERSITYGW:-} ]]; then
+	mkdir -p "$work/direct"
+	env -u AWS_CA_BUNDLE "$VERSITYGW" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" \
+		--port 127.0.0.1:18912 posix "$work/direct" >/dev/null 2>&1 &
+	backend=(--s3-backend http://127.0.0.1:18912)
+	export IAMD_S3_BACKEND_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID IAMD_S3_BACKEND_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+else
+	"$work/s3direct" 127.0.0.1:18912 "$work/direct" >/dev/null 2>&1 &
+fi
 dpid=$!
+until curl -s -o /dev/null http://127.0.0.1:18912/; do sleep 0.01; done
+"$work/iamd" serve --addr 127.0.0.1:18911 --data "$work/data" --audit=false "${backend[@]}" >/dev/null 2>&1 &
+pid=$!
 trap 'kill $dpid 2>/dev/null || true; cleanup' EXIT
 wait_up http://127.0.0.1:18911
-until curl -s -o /dev/null http://127.0.0.1:18912/; do sleep 0.01; done
 run() { # endpoint op → MB/s
 	"$work/iamd" bench --endpoint "$1" --op "$2" --large-object-size "$size" -c "$conc" -d "${secs}s" \
 		--warmup 1s --progress=false --json --bucket "bench-$3" 2>/dev/null |

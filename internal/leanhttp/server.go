@@ -670,6 +670,15 @@ func (c *bufferedConn) Read(p []byte) (int, error) {
 	return c.Conn.Read(p)
 }
 
+// ReadFrom is the connection's own (a TCP connection's splices or sends a file): net/http's
+// responses use it for bodies given as readers. Only reads are buffered here.
+func (c *bufferedConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
 // handoffListener is the fallback server's listener: it accepts the connections the fast
 // path gives it.
 type handoffListener struct {

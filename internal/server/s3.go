@@ -831,6 +831,34 @@ func (sw *s3Writer) Write(p []byte) (int, error) {
 	return sw.w.Write(p)
 }
 
+// ReadFrom hands a backend's body to the client's connection as a reader (the upstream
+// backend's raw GETs give it the backend's socket), so that net/http can splice it rather than
+// copy it through iamd. It checks and extends as Write does, once per call: a caller moving a
+// large body calls it in steps.
+func (sw *s3Writer) ReadFrom(src io.Reader) (int64, error) {
+	if sw.replaced {
+		return io.Copy(io.Discard, src)
+	}
+	if !sw.held {
+		sw.WriteHeader(http.StatusOK)
+		if sw.replaced {
+			return io.Copy(io.Discard, src)
+		}
+	}
+	if b := sw.c.body; b != nil && b.err != nil {
+		return 0, b.err
+	}
+	if !sw.started {
+		sw.started = true
+		sw.w.WriteHeader(sw.status)
+	}
+	sw.extend()
+	if rf, ok := sw.w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{sw.w}, src)
+}
+
 // Flush sends what is written so far.
 func (sw *s3Writer) Flush() {
 	if sw.held && !sw.started && !sw.replaced {

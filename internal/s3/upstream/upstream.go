@@ -74,6 +74,9 @@ type Backend struct {
 	creds        aws.Credentials
 	rt           http.RoundTripper
 	signer       *v4.Signer
+	// raw carries GETs when the backend speaks plain HTTP and no Transport was given
+	// (splice.go); nil otherwise.
+	raw *rawConns
 }
 
 // New returns a Backend for cfg. It does not contact the backend (see Check).
@@ -96,6 +99,7 @@ func New(cfg Config) (*Backend, error) {
 		region = "us-east-1"
 	}
 	rt := cfg.Transport
+	var raw *rawConns
 	if rt == nil {
 		timeout := cfg.ResponseHeaderTimeout
 		if timeout <= 0 {
@@ -106,8 +110,13 @@ func New(cfg Config) (*Backend, error) {
 			return nil, err
 		}
 		rt = t
+		if u.Scheme == "http" {
+			raw = &rawConns{addr: hostPort(u), headerTimeout: timeout,
+				dialer: net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}}
+		}
 	}
 	return &Backend{
+		raw:    raw,
 		scheme: u.Scheme,
 		host:   u.Host,
 		region: region,
@@ -226,12 +235,20 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	resp, err := b.rt.RoundTrip(out)
+	var resp *http.Response
+	var raw *rawConn // the connection of a raw GET (splice.go), owned here
+	if b.raw != nil && r.Method == http.MethodGet && body == nil {
+		resp, raw, err = b.raw.roundTrip(ctx, out)
+	} else {
+		resp, err = b.rt.RoundTrip(out)
+	}
 	if err != nil {
 		b.fail(w, r, upstreamError(err, body, r.Context()))
 		return
 	}
-	defer resp.Body.Close()
+	if raw == nil {
+		defer resp.Body.Close()
+	}
 
 	h := w.Header()
 	copyResponseHeaders(h, resp.Header)
@@ -248,7 +265,25 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
+	if raw != nil {
+		if resp.ContentLength >= 0 && len(resp.TransferEncoding) == 0 {
+			b.raw.relay(ctx, w, resp, raw)
+			return
+		}
+		defer raw.Close() // a body of unknown length is read to its end and not reused
+	}
 	stream(w, src, length)
+}
+
+// hostPort is u's host with the scheme's default port when it names none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
 }
 
 // upstreamError is the answer when the round trip failed with err.
