@@ -16,7 +16,8 @@
 //
 // What it answers: the backend's status, headers (minus hop-by-hop; the request ids the front
 // put in w.Header() are kept and the backend's dropped) and body, streamed through a pooled
-// buffer and flushed as it goes; an object's address the backend gives in its own name (a
+// buffer and flushed as it goes (a GET's body from a plain-HTTP backend is spliced from socket
+// to socket instead: splice.go); an object's address the backend gives in its own name (a
 // Location header, CompleteMultipartUpload's <Location>) is rewritten to the client's scheme and
 // Host (location.go). The backend's S3 error documents pass through unchanged: their
 // RequestId and HostId are the backend's. A backend that cannot be reached is a 503
