@@ -101,6 +101,15 @@ func TestValidationMessages(t *testing.T) {
 			want: "The specified value for roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
 		},
 		{
+			// IAM's sentence is the whole answer even when the model's constraints fail too: a
+			// role ARN of 81 characters (over roleName's 64) given with an instance profile name
+			// its pattern refuses got this sentence alone from AWS (a recorded answer to
+			// AddRoleToInstanceProfile in a Karpenter controller's log).
+			name: "own sentence before the model's constraints",
+			body: "Action=AddRoleToInstanceProfile&RoleName=arn:aws:iam::992382792232:role/karpenter-eks-node-group-20240708111044279600000003&InstanceProfileName=my-cluster*11693340466802365569",
+			want: "The specified value for roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
+		},
+		{
 			name: "path",
 			body: "Action=CreateRole&RoleName=r&Path=a&AssumeRolePolicyDocument=x",
 			want: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
