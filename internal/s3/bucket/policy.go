@@ -27,6 +27,9 @@ const (
 	msgInvalidResource = "Policy has invalid resource"
 	msgInvalidAction   = "Policy has invalid action"
 	msgInvalidPrinc    = "Invalid principal in policy"
+	msgActionMismatch  = "Action does not apply to any resource(s) in statement"
+	msgCondMismatch    = "Conditions do not apply to combination of actions and resources in statement"
+	msgInvalidIP       = "Invalid IP address in Conditions"
 )
 
 // statementJSON is one statement of a policy already validated by policy.Parse. Elements that
@@ -102,6 +105,14 @@ func validatePolicy(doc []byte, bucket string) *s3err.Error {
 	if t := bytes.TrimLeft(doc, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return malformedPolicy(msgPolicyJSON)
 	}
+	if list, ok := statements(doc); ok {
+		// S3's own checks of each statement come before the grammar's, in S3's words.
+		for _, st := range list {
+			if e := checkStatement(st, bucket); e != nil {
+				return e
+			}
+		}
+	}
 	if _, err := policy.Parse(doc, policy.KindResource); err != nil {
 		var se *policy.SyntaxError
 		reason := err.Error()
@@ -155,6 +166,154 @@ func validatePolicy(doc []byte, bucket string) *s3err.Error {
 		}
 	}
 	return nil
+}
+
+// checkStatement applies S3's checks of a bucket policy's statement, in S3's order: the
+// effect, the principal (when there is one), the actions, the resources, whether each action
+// applies to one of the resources, and the conditions' values S3 reads itself.
+func checkStatement(st statementJSON, bucket string) *s3err.Error {
+	if st.Effect != "" && st.Effect != "Allow" && st.Effect != "Deny" {
+		return malformedPolicy("Invalid effect: " + st.Effect)
+	}
+	for _, p := range []json.RawMessage{st.Principal, st.NotPrincipal} {
+		if len(p) > 0 && !validPrincipal(p) {
+			return malformedPolicy(msgInvalidPrinc)
+		}
+	}
+	actions := strs(st.Action)
+	for _, a := range append(actions, strs(st.NotAction)...) {
+		if !s3Action(a) {
+			return malformedPolicy(msgInvalidAction)
+		}
+	}
+	resources := strs(st.Resource)
+	for _, raw := range []json.RawMessage{st.Resource, st.NotResource} {
+		if len(raw) == 0 {
+			continue
+		}
+		list := strs(raw)
+		if len(list) == 0 {
+			return malformedPolicy(msgInvalidResource) // "", [], or not strings
+		}
+		for _, res := range list {
+			if !bucketResource(res, bucket) {
+				return malformedPolicy(msgInvalidResource)
+			}
+		}
+	}
+	if len(resources) > 0 {
+		for _, a := range actions {
+			if !appliesToOne(a, resources) {
+				return malformedPolicy(msgActionMismatch)
+			}
+		}
+	}
+	for op, keys := range st.Condition {
+		for key, raw := range keys {
+			k := strings.ToLower(key)
+			if listKeys[k] && len(actions) > 0 && !anyListAction(actions) {
+				return malformedPolicy(msgCondMismatch)
+			}
+			base := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(op, "ForAnyValue:"), "ForAllValues:"), "IfExists")
+			if base == "IpAddress" || base == "NotIpAddress" {
+				for _, v := range strs(raw) {
+					if !ipOrCIDR(v) {
+						return malformedPolicy(msgInvalidIP)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// validPrincipal reports whether a Principal or NotPrincipal element has S3's shape: "*", or an
+// object of principal kinds each naming at least one principal, none of them empty, and no
+// wildcard but the whole "*" (a wildcard cannot match part of a principal's name or ARN).
+func validPrincipal(raw json.RawMessage) bool {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s == "*"
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+		return false
+	}
+	for _, v := range m {
+		vals := strs(v)
+		if len(vals) == 0 {
+			return false
+		}
+		for _, p := range vals {
+			if p == "" || p != "*" && strings.ContainsAny(p, "*?") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// objectActions are S3's actions on objects (resource type "object" in the service
+// authorization reference): a statement naming one needs an object resource (bucket/key).
+// Every other S3 action a bucket policy names is taken for an action on the bucket.
+var objectActions = map[string]bool{}
+
+func init() {
+	for _, a := range []string{"AbortMultipartUpload", "BypassGovernanceRetention", "DeleteObject",
+		"DeleteObjectTagging", "DeleteObjectVersion", "DeleteObjectVersionTagging", "GetObject", "GetObjectAcl",
+		"GetObjectAttributes", "GetObjectLegalHold", "GetObjectRetention", "GetObjectTagging", "GetObjectTorrent",
+		"GetObjectVersion", "GetObjectVersionAcl", "GetObjectVersionAttributes", "GetObjectVersionForReplication",
+		"GetObjectVersionTagging", "GetObjectVersionTorrent", "InitiateReplication", "ListMultipartUploadParts",
+		"ObjectOwnerOverrideToBucketOwner", "PutObject", "PutObjectAcl", "PutObjectLegalHold", "PutObjectRetention",
+		"PutObjectTagging", "PutObjectVersionAcl", "PutObjectVersionTagging", "ReplicateDelete", "ReplicateObject",
+		"ReplicateTags", "RestoreObject"} {
+		objectActions["s3:"+strings.ToLower(a)] = true
+	}
+}
+
+// appliesToOne reports whether action a can apply to one of the resources: an object action to
+// an object's ARN, a bucket action to the bucket's. A pattern ("s3:Get*", "*") may stand for
+// either and is not checked.
+func appliesToOne(a string, resources []string) bool {
+	if strings.ContainsAny(a, "*?") {
+		return true
+	}
+	object := objectActions[strings.ToLower(a)]
+	for _, res := range resources {
+		rest, ok := strings.CutPrefix(res, "arn:aws:s3:::")
+		if !ok { // "*"
+			return true
+		}
+		name, _, hasKey := strings.Cut(rest, "/")
+		if strings.ContainsAny(name, "*?") || hasKey == object {
+			// A wildcard in the bucket's part may span the slash: bucket and objects alike.
+			return true
+		}
+	}
+	return false
+}
+
+// listKeys are the condition keys S3 sets only for listing a bucket's objects.
+var listKeys = map[string]bool{"s3:prefix": true, "s3:delimiter": true, "s3:max-keys": true}
+
+// anyListAction reports whether one of the actions may be ListBucket or ListBucketVersions,
+// the actions the list keys apply to.
+func anyListAction(actions []string) bool {
+	for _, a := range actions {
+		p := strings.ToLower(a)
+		if p == "*" || arn.Match(p, "s3:listbucket") || arn.Match(p, "s3:listbucketversions") {
+			return true
+		}
+	}
+	return false
+}
+
+func ipOrCIDR(v string) bool {
+	if _, err := netip.ParsePrefix(v); err == nil {
+		return true
+	}
+	_, err := netip.ParseAddr(v)
+	return err == nil
 }
 
 // s3Action reports whether a is an action a bucket policy may name: "*" or an S3 action (or

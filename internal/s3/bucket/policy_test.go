@@ -81,9 +81,24 @@ func TestBucketPolicy(t *testing.T) {
 		{stmtPolicy(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/nobody"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Invalid principal in policy"},
 		{stmtPolicy(`{"Effect":"Allow","Principal":{"CanonicalUser":"abc"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Invalid principal in policy"},
 		{stmtPolicy(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Missing required field Principal"},
+		// S3's own checks, in its words, before the grammar's.
+		{stmtPolicy(`{"Effect":"Alow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Invalid effect: Alow"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":{"AWS":[]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Invalid principal in policy"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Invalid principal in policy"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"someone","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}`), "Invalid principal in policy"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":[]}`), "Policy has invalid resource"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":""}`), "Policy has invalid resource"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::/pol/*"}`), "Policy has invalid resource"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol"}`), "Action does not apply to any resource(s) in statement"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"*","Action":["s3:ListBucket","s3:GetObject"],"Resource":"arn:aws:s3:::pol/*"}`), "Action does not apply to any resource(s) in statement"},
+		{stmtPolicy(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*","Condition":{"StringLike":{"s3:prefix":"a/*"}}}`), "Conditions do not apply to combination of actions and resources in statement"},
+		{stmtPolicy(`{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*","Condition":{"NotIpAddress":{"aws:SourceIp":"300.0.0.1/8"}}}`), "Invalid IP address in Conditions"},
+		{stmtPolicy(`{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*","Condition":{"NoSuchOperator":{"aws:SourceIp":"10.0.0.1"}}}`), "Invalid Condition type : NoSuchOperator"},
 	} {
 		wantMessage(t, "policy "+tc.msg, put(tc.doc), "MalformedPolicy", tc.msg)
 	}
+	// Each action applies to one of the resources; list keys with a list action.
+	must(t, "bucket and object actions", put(stmtPolicy(`{"Effect":"Deny","Principal":{"AWS":"*"},"Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::pol","arn:aws:s3:::pol/*"],"Condition":{"StringNotLike":{"s3:prefix":"home/*"}}}`)))
 	// A wildcard matching the bucket, and "*", are this bucket's resources.
 	must(t, "wildcard resource", put(stmtPolicy(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::po*","*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`)))
 
