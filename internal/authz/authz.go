@@ -80,6 +80,10 @@ type Config struct {
 	// the decision (the access advisor counts attempts, as AWS does). It must be cheap and must
 	// not fail the request.
 	Observe func(ctx context.Context, p *authn.Principal, action string)
+	// Organization returns an account's place in its AWS Organizations organization, nil
+	// outside one (package orgs). Its answers are cached for the store generation; nil means
+	// no account is ever in an organization.
+	Organization func(ctx context.Context, account string) (*Membership, error)
 }
 
 // Authorizer answers authorization questions. It is safe for concurrent use.
@@ -88,6 +92,8 @@ type Authorizer struct {
 	docs docCache
 	// sets caches compiled identity sides by the principal's unique id.
 	sets *gencache.Map[*identitySet]
+	// orgs caches accounts' organization memberships with their compiled SCPs and RCPs.
+	orgs *gencache.Map[*orgSet]
 
 	// now is the current second's aws:CurrentTime and aws:EpochTime, formatted once a second.
 	now atomic.Pointer[nowKeys]
@@ -126,7 +132,8 @@ func New(cfg Config) *Authorizer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Authorizer{cfg: cfg, sets: gencache.New[*identitySet](maxCachedSets), docs: docCache{m: map[docKey]*policy.Policy{}}}
+	return &Authorizer{cfg: cfg, sets: gencache.New[*identitySet](maxCachedSets), orgs: gencache.New[*orgSet](maxCachedSets),
+		docs: docCache{m: map[docKey]*policy.Policy{}}}
 }
 
 // Compile parses a stored policy document of the given kind, through a cache shared by all
@@ -156,7 +163,16 @@ func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Ori
 			return err
 		}
 		if ev.Result.Decision != policy.Allowed {
-			return Denied(p, r.Action, r.Resource, ev.Result)
+			trust := ev.Sets.Resource != nil && ev.Sets.Resource.Kind() == policy.KindTrust
+			e := Denied(p, r.Action, r.Resource, ev.Result, trust)
+			if pl := ev.Result.By.Place; ev.Result.Decision == policy.ExplicitDeny && (pl == policy.PlaceSCP || pl == policy.PlaceRCP) {
+				// The deciding control policy is named, as AWS's messages name it within an
+				// organization.
+				if src := ev.Sources.Of(ev.Result.By); src.ID != "" && strings.HasSuffix(e.Message, placeWords(pl)) {
+					e.Message += ": " + src.ID
+				}
+			}
+			return e
 		}
 	}
 	return nil
@@ -201,6 +217,8 @@ type Sources struct {
 	Resource Source
 	Boundary Source
 	Session  []Source
+	// SCPs and RCPs name the organization's control policies, level by level.
+	SCPs, RCPs [][]Source
 }
 
 // Of returns the source of the policy ref points at.
@@ -218,6 +236,14 @@ func (s *Sources) Of(ref policy.PolicyRef) Source {
 		return s.Resource
 	case policy.PlaceBoundary:
 		return s.Boundary
+	case policy.PlaceSCP, policy.PlaceRCP:
+		levels := s.SCPs
+		if ref.Place == policy.PlaceRCP {
+			levels = s.RCPs
+		}
+		if ref.Level >= 0 && ref.Level < len(levels) && ref.Index >= 0 && ref.Index < len(levels[ref.Level]) {
+			return levels[ref.Level][ref.Index]
+		}
 	}
 	return Source{}
 }
@@ -253,12 +279,16 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Orig
 	default:
 		// Anonymous callers have no identity side: only a resource policy can grant.
 	}
-	if s != nil && (s.Origin == session.AssumedRole || s.Origin == session.FederatedUser) {
+	if s != nil && (s.Origin == session.AssumedRole || s.Origin == session.FederatedUser || RootTask(s)) {
 		sp, ids, err := a.sessionPolicies(ctx, s)
 		if err != nil {
 			return nil, err
 		}
 		sets.Session, srcs.Session = sp, ids
+	}
+	orgCaller, orgResource, err := a.orgPolicies(ctx, p, &req, &sets, &srcs)
+	if err != nil {
+		return nil, err
 	}
 	// The Evaluation, its Request and its first matches are one allocation, and the trace
 	// keeps that Evaluation itself: nothing is copied.
@@ -286,6 +316,7 @@ func (a *Authorizer) evaluate(ctx context.Context, p *authn.Principal, meta Orig
 		// Room for the global keys and the principal's (about twenty) in one allocation.
 		c.Grow(24 + len(tags) + len(keys))
 		a.context(c, p, meta, tags)
+		orgKeys(c, orgCaller, orgResource)
 		if r.Principal.Service != "" {
 			c.Set("aws:PrincipalIsAWSService", "true")
 			c.Set("aws:PrincipalServiceName", r.Principal.Service)
@@ -598,16 +629,26 @@ func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([
 	return out, ids, nil
 }
 
-// Denied words an AccessDenied as AWS does.
-func Denied(p *authn.Principal, action, resource string, res policy.Result) *awserr.Error {
+// Denied words an AccessDenied as AWS does; trust says the request carried a role's trust
+// policy.
+func Denied(p *authn.Principal, action, resource string, res policy.Result, trust bool) *awserr.Error {
 	who := "User: " + p.ARN()
 	if p.Kind() == authn.Anonymous {
 		who = "Anonymous user"
 	}
-	// STS states no reason ("User: … is not authorized to perform: sts:AssumeRole on resource:
-	// …"), where IAM adds one: inferred from STS's recorded answers, which all read so.
+	on := " on resource: " + resource
 	if strings.HasPrefix(action, "sts:") {
-		return awserr.AccessDenied(fmt.Sprintf("%s is not authorized to perform: %s on resource: %s", who, action, resource))
+		// A role whose trust policy refuses is named without a reason ("User: … is not
+		// authorized to perform: sts:AssumeRole on resource: …", as AWS answers); a refusal by
+		// the caller's own policies gives IAM's reasons. An STS operation on no resource names
+		// none: "… to perform: sts:DecodeAuthorizationMessage because no identity-based policy
+		// allows the sts:DecodeAuthorizationMessage action" (AWS's answers, as recorded by users).
+		if trust && trustRefused(res) {
+			return awserr.AccessDenied(fmt.Sprintf("%s is not authorized to perform: %s%s", who, action, on))
+		}
+		if resource == "*" {
+			on = ""
+		}
 	}
 	var why string
 	if res.Decision == policy.ExplicitDeny {
@@ -618,7 +659,22 @@ func Denied(p *authn.Principal, action, resource string, res policy.Result) *aws
 			why = "because no identity-based policy allows the " + action + " action"
 		}
 	}
-	return awserr.AccessDenied(fmt.Sprintf("%s is not authorized to perform: %s on resource: %s %s", who, action, resource, why))
+	return awserr.AccessDenied(fmt.Sprintf("%s is not authorized to perform: %s%s %s", who, action, on, why))
+}
+
+// trustRefused reports whether a denial under a role's trust policy is the trust policy's: it
+// decided, or it allowed nothing. The identity policies may have refused too; AWS then names the
+// role alone.
+func trustRefused(res policy.Result) bool {
+	if res.By.Place == policy.PlaceResource {
+		return true
+	}
+	for _, m := range res.Matched {
+		if m.Policy.Place == policy.PlaceResource && m.Effect == policy.Allow {
+			return false
+		}
+	}
+	return true
 }
 
 func placeWords(p policy.Place) string {
