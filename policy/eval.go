@@ -231,7 +231,9 @@ func EvaluateInto(res *Result, s *Sets, r *Request) {
 	}
 	identity = identity || root
 	if root {
-		boundary, session = true, true // the root user has neither
+		// The root user has no boundary. It has session policies only in a session of
+		// sts:AssumeRoot, whose task policy limits it.
+		boundary = true
 	}
 	gate := func(by Place) {
 		res.By = PolicyRef{Place: by, Index: -1}

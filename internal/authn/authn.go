@@ -153,7 +153,7 @@ func New(cfg Config) *Authenticator {
 	a := &Authenticator{cfg: cfg, keys: gencache.New[*keyEntry](maxCachedKeys), entities: gencache.New[string](maxCachedKeys)}
 	a.usage = a.newUsage()
 	a.verifier = &sigv4.Verifier{
-		Services: []string{"iam", "sts", "cloudtrail"},
+		Services: []string{"iam", "sts", "cloudtrail", "organizations"},
 		Now:      cfg.Now,
 		Secret:   a.secret,
 		// AWS's IAM and STS take a presigned request for 15 minutes, whatever X-Amz-Expires says.

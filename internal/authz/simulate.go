@@ -106,6 +106,31 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 		ev.Sources.Resource = Source{ID: "ResourcePolicy", Type: "resource", Doc: sim.ResourcePolicy, Account: resAcct}
 	}
 	var keys []Key
+	// A principal's simulation includes its account's service control policies and the
+	// resource account's resource control policies, as enforcement does
+	// (OrganizationsDecisionDetail says whether they allowed).
+	var orgCaller, orgResource *Membership
+	if sim.Source != "" {
+		os, err := a.organization(ctx, sim.Account)
+		if err != nil {
+			return ev, err
+		}
+		if os != nil {
+			orgCaller = os.m
+			if os.m.Management != sim.Account {
+				ev.Sets.SCPs, ev.Sources.SCPs = os.scps, os.scpSrcs
+			}
+		}
+		rAcct := iamAccountOr(resAcct, sim.Account)
+		if ros, err := a.organization(ctx, rAcct); err != nil {
+			return ev, err
+		} else if ros != nil {
+			orgResource = ros.m
+			if ros.m.Management != rAcct && rcpApplies(sim.Action) {
+				ev.Sets.RCPs, ev.Sources.RCPs = ros.rcps, ros.rcpSrcs
+			}
+		}
+	}
 	if err := a.resourceKeys(ctx, &ev, &keys, sim); err != nil {
 		return ev, err
 	}
@@ -121,6 +146,7 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 	for _, t := range tags {
 		r.Context.Set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
+	orgKeys(&r.Context, orgCaller, orgResource)
 	for _, k := range keys {
 		r.Context.Set(k.Name, k.Values...)
 	}

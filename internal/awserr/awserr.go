@@ -18,6 +18,9 @@ type Error struct {
 	Status  int    // HTTP status
 	// Receiver marks a server-side fault (<Type>Receiver</Type>); Sender otherwise.
 	Receiver bool
+	// Reason is the Reason member some JSON services' errors carry (Organizations'
+	// ConstraintViolationException, InvalidInputException, …); "" for none.
+	Reason string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -49,7 +49,9 @@ var allowed = map[string][]string{
 	"internal/sts":                   {"internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/seal", "internal/session", "internal/principals", "internal/gencache", "internal/usage", "policy", "arn", "internal/federation/oidc", "internal/federation/saml", "internal/jwtissuer"},
 	"internal/server":                {"internal/api/iam", "internal/api/sts", "internal/authn", "internal/authz", "internal/awserr", "internal/awsquery", "internal/trail", "sigv4", "internal/s3/bucket", "internal/s3/chunked", "internal/s3/s3err", "internal/s3/s3op"},
 	"internal/trail":                 {"internal/authn", "internal/awserr", "internal/store"},
-	"internal/node":                  {"internal/*"},
+	// orgs: AWS Organizations over the hosted accounts; authz reads its memberships through Config.Organization.
+	"internal/orgs": {"internal/authn", "internal/authz", "internal/awserr", "internal/iam", "internal/store", "internal/principals", "policy"},
+	"internal/node": {"internal/*"},
 	// instance: enrolment of machines and the credential fetch of their agents.
 	"internal/instance": {"internal/authn", "internal/authz", "internal/instancecred", "internal/awserr", "internal/iam", "internal/store", "internal/sts"},
 	// agent: the on-machine metadata and container credential endpoints; it talks to iamd over HTTP only.

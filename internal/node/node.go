@@ -27,6 +27,7 @@ import (
 	"github.com/iamd/iamd/internal/instance"
 	"github.com/iamd/iamd/internal/jwtissuer"
 	"github.com/iamd/iamd/internal/metrics"
+	"github.com/iamd/iamd/internal/orgs"
 	"github.com/iamd/iamd/internal/s3/bucket"
 	"github.com/iamd/iamd/internal/s3/local"
 	"github.com/iamd/iamd/internal/s3/s3err"
@@ -49,6 +50,9 @@ const (
 type Config struct {
 	// DataDir holds the SQLite database and, unless MasterKey is given, the master key file.
 	DataDir string
+	// MaxOrganizationAccounts is the quota of accounts in an AWS Organizations organization; 0
+	// means AWS's default (orgs.DefaultMaxAccounts).
+	MaxOrganizationAccounts int
 	// AuditRetention is how long audit events stay queryable; 0 means 90 days, as CloudTrail's
 	// event history.
 	AuditRetention time.Duration
@@ -242,9 +246,11 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	msgAD := []byte("authz message")
 	access := iamsvc.NewAccessTracker(st, cfg.Now, cfg.Logger)
 	n.access = access
+	organizations := orgs.New(orgs.Config{Store: st, Now: cfg.Now, MaxAccounts: cfg.MaxOrganizationAccounts})
 	az := authz.New(authz.Config{Store: st, Now: cfg.Now, Logger: cfg.Logger, Observe: access.Note,
-		Seal: func(b []byte) []byte { return kr.Seal(b, msgAD) },
-		Open: func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
+		Organization: organizations.Membership,
+		Seal:         func(b []byte) []byte { return kr.Seal(b, msgAD) },
+		Open:         func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
 	})
 	n.authn, n.authz = an, az
 	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access, IssuerBase: cfg.PublicURL})
@@ -285,19 +291,20 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		}
 	}()
 	n.Handler = server.New(server.Config{
-		S3:         s3,
-		Authn:      an,
-		Authz:      az,
-		IAM:        iamService,
-		STS:        outbound,
-		Issuers:    outbound,
-		Instances:  instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
-		Logger:     cfg.Logger,
-		AccessLog:  cfg.AccessLog,
-		Metrics:    met,
-		Audit:      audit,
-		CloudTrail: lookup,
-		Now:        cfg.Now,
+		S3:            s3,
+		Authn:         an,
+		Authz:         az,
+		IAM:           iamService,
+		STS:           outbound,
+		Issuers:       outbound,
+		Instances:     instance.New(instance.Config{Store: st, STS: stsService, Logger: cfg.Logger, Now: cfg.Now}),
+		Logger:        cfg.Logger,
+		AccessLog:     cfg.AccessLog,
+		Metrics:       met,
+		Audit:         audit,
+		CloudTrail:    lookup,
+		Now:           cfg.Now,
+		Organizations: organizations,
 		Ready: func(ctx context.Context) error {
 			_, err := st.Generation(ctx)
 			return err

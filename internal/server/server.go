@@ -66,6 +66,8 @@ type Config struct {
 	CloudTrail CloudTrail
 	// S3 is the S3 data plane (s3.go); nil serves none, and every request is IAM's or STS's.
 	S3 *S3
+	// Organizations answers AWS Organizations (organizations.go); nil answers none.
+	Organizations Organizations
 }
 
 // Auditor records calls in the audit trail (internal/trail implements it).
@@ -92,6 +94,7 @@ type Server struct {
 	query      *queryFront
 	instances  *instancesFront
 	cloudtrail *cloudTrailFront
+	orgs       *organizationsFront
 }
 
 // New returns the handler.
@@ -106,7 +109,8 @@ func New(cfg Config) *Server {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }},
-		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances), cloudtrail: &cloudTrailFront{ct: cfg.CloudTrail}}
+		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances), cloudtrail: &cloudTrailFront{ct: cfg.CloudTrail},
+		orgs: &organizationsFront{orgs: cfg.Organizations}}
 	if cfg.AccessLog != nil {
 		s.access = newAccessLog(cfg.AccessLog)
 	}
@@ -201,6 +205,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if isCloudTrail(r) {
 		s.serve(w, r, s.cloudtrail, &call{service: "cloudtrail"})
+		return
+	}
+	if isOrganizations(r) {
+		s.serve(w, r, s.orgs, &call{service: "organizations"})
 		return
 	}
 	if s.isS3(r) {
@@ -458,7 +466,12 @@ func (s *Server) encodeDenial(c *call, err error) error {
 // (AssumeRoleWithWebIdentity, AssumeRoleWithSAML: unsigned) are not theirs to refuse.
 func restrictTemporary(p *authn.Principal, c *call, unsigned bool) error {
 	k := p.Kind()
-	if unsigned || c.service == "cloudtrail" || (k != authn.UserSession && k != authn.RootSession && k != authn.FederatedUser) {
+	if unsigned || c.service == "cloudtrail" || c.service == "organizations" || (k != authn.UserSession && k != authn.RootSession && k != authn.FederatedUser) {
+		return nil
+	}
+	if k == authn.RootSession && authz.RootTask(p.Session()) {
+		// A session of sts:AssumeRoot exists for its task's IAM (and S3) calls: its task
+		// policy, not these limits, bounds it.
 		return nil
 	}
 	if c.service == "sts" {

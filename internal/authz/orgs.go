@@ -1,0 +1,192 @@
+package authz
+
+import (
+	"context"
+	"strings"
+
+	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/session"
+	"github.com/iamd/iamd/policy"
+)
+
+// Membership is an account's place in an AWS Organizations organization, as authorization
+// needs it (package orgs supplies it through Config.Organization).
+type Membership struct {
+	OrgID      string
+	Management string // the management account's id
+	// Path is the account's organization path, aws:PrincipalOrgPaths' and aws:ResourceOrgPaths'
+	// value: "o-…/r-…/ou-…/…/", down to the OU that holds the account.
+	Path string
+	// SCPs and RCPs are the policies attached at each level from the root down to the account
+	// (root, each OU, the account), nil when the policy type is not enabled in the root.
+	SCPs, RCPs [][]OrgPolicy
+}
+
+// OrgPolicy is one service or resource control policy.
+type OrgPolicy struct {
+	ARN      string // arn:aws:organizations::…:policy/…
+	Document string
+}
+
+// orgSet is an account's membership with its control policies compiled.
+type orgSet struct {
+	m                *Membership
+	scps, rcps       [][]*policy.Policy
+	scpSrcs, rcpSrcs [][]Source
+}
+
+// noOrg is the cached answer for an account outside any organization.
+var noOrg = &orgSet{}
+
+// organization returns the compiled membership of account, nil outside an organization, cached
+// for the store generation as identity sets are.
+func (a *Authorizer) organization(ctx context.Context, account string) (*orgSet, error) {
+	if a.cfg.Organization == nil || account == "" {
+		return nil, nil
+	}
+	gen, err := a.cfg.Store.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if os, ok := a.orgs.Get(gen, account); ok {
+		return os.orNil(), nil
+	}
+	m, err := a.cfg.Organization(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	os := noOrg
+	if m != nil {
+		os = &orgSet{m: m}
+		os.scps, os.scpSrcs = a.compileChain(m.SCPs, policy.KindSCP, "scp")
+		os.rcps, os.rcpSrcs = a.compileChain(m.RCPs, policy.KindRCP, "rcp")
+	}
+	a.orgs.Put(gen, account, os)
+	return os.orNil(), nil
+}
+
+func (os *orgSet) orNil() *orgSet {
+	if os == noOrg {
+		return nil
+	}
+	return os
+}
+
+// compileChain compiles a control-policy chain. A stored document that no longer parses grants
+// nothing at its level (it was validated when written), so the level may deny.
+func (a *Authorizer) compileChain(levels [][]OrgPolicy, kind policy.Kind, typ string) ([][]*policy.Policy, [][]Source) {
+	if levels == nil {
+		return nil, nil
+	}
+	out := make([][]*policy.Policy, len(levels))
+	srcs := make([][]Source, len(levels))
+	for l, level := range levels {
+		out[l] = []*policy.Policy{}
+		for _, op := range level {
+			p, err := a.docs.get(op.Document, kind)
+			if err != nil {
+				a.cfg.Logger.Error("stored organization policy does not compile", "policy", op.ARN, "err", err)
+				continue
+			}
+			out[l] = append(out[l], p)
+			srcs[l] = append(srcs[l], Source{ID: op.ARN, Type: typ, Doc: op.Document, Account: arnAccount(op.ARN)})
+		}
+	}
+	return out, srcs
+}
+
+// rcpServices are the services whose resources resource control policies govern (AWS's list);
+// of them iamd serves S3 and STS.
+var rcpServices = []string{"s3:", "sts:", "sqs:", "kms:", "secretsmanager:", "dynamodb:", "ecr:", "logs:", "cognito-identity:", "aoss:"}
+
+func rcpApplies(action string) bool {
+	for _, s := range rcpServices {
+		if len(action) > len(s) && strings.EqualFold(action[:len(s)], s) {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceLinked reports whether p is a session of a service-linked role, which control
+// policies do not restrict (AWS's rule).
+func serviceLinked(p *authn.Principal) bool {
+	s := p.Session()
+	return p.Kind() == authn.AssumedRole && s != nil && iam.IsServiceLinked(s.EntityPath)
+}
+
+// orgPolicies fills sets with the SCPs of the caller's account and the RCPs of the resource's
+// account, and returns both accounts' memberships for the context keys (nil outside an
+// organization). The management account is exempt from both, as are service-linked roles;
+// anonymous callers belong to no account, so only RCPs can apply to them.
+func (a *Authorizer) orgPolicies(ctx context.Context, p *authn.Principal, req *Request, sets *policy.Sets, srcs *Sources) (caller, resource *Membership, err error) {
+	if a.cfg.Organization == nil {
+		return nil, nil, nil
+	}
+	exempt := serviceLinked(p)
+	if p.Kind() != authn.Anonymous {
+		os, err := a.organization(ctx, p.Account())
+		if err != nil {
+			return nil, nil, err
+		}
+		if os != nil {
+			caller = os.m
+			if !exempt && os.m.Management != p.Account() {
+				sets.SCPs, srcs.SCPs = os.scps, os.scpSrcs
+			}
+		}
+	}
+	resAcct := req.ResourceAccount
+	if resAcct == "" {
+		resAcct = p.Account()
+	}
+	if resAcct == p.Account() && p.Kind() != authn.Anonymous {
+		resource = caller
+	} else if resAcct != "" {
+		os, err := a.organization(ctx, resAcct)
+		if err != nil {
+			return nil, nil, err
+		}
+		if os != nil {
+			resource = os.m
+		}
+	}
+	if resource != nil && !exempt && resource.Management != resAcct && rcpApplies(req.Action) {
+		os, err := a.organization(ctx, resAcct)
+		if err != nil {
+			return nil, nil, err
+		}
+		sets.RCPs, srcs.RCPs = os.rcps, os.rcpSrcs
+	}
+	return caller, resource, nil
+}
+
+// orgKeys sets the organization condition keys of the caller's and the resource's accounts.
+func orgKeys(c *policy.Context, caller, resource *Membership) {
+	if caller != nil {
+		c.Set("aws:PrincipalOrgID", caller.OrgID)
+		c.Set("aws:PrincipalOrgPaths", caller.Path)
+	}
+	if resource != nil {
+		c.Set("aws:ResourceOrgID", resource.OrgID)
+		c.Set("aws:ResourceOrgPaths", resource.Path)
+	}
+}
+
+// OrganizationOf returns the membership of account (nil outside an organization), through the
+// authorizer's cache: for the services that read an account's organization on the request path.
+func (a *Authorizer) OrganizationOf(ctx context.Context, account string) (*Membership, error) {
+	os, err := a.organization(ctx, account)
+	if os == nil || err != nil {
+		return nil, err
+	}
+	return os.m, nil
+}
+
+// RootTask reports whether s is a session of sts:AssumeRoot: a root session in a member account
+// limited by its root-task policy, which rides as the session policy (a root session got with
+// GetSessionToken never has one).
+func RootTask(s *session.Session) bool {
+	return s != nil && s.Origin == session.RootSession && s.Policy != ""
+}
