@@ -800,6 +800,16 @@ func (sw *s3Writer) WriteHeader(code int) {
 		return
 	}
 	sw.status, sw.held = code, true
+	if b := sw.c.body; code/100 == 2 && b != nil && b.trailerDst != nil {
+		// The checksum a chunked upload sent in its trailer is the object's, and S3 answers
+		// with it; a backend given it as an HTTP trailer may not.
+		h := sw.w.Header()
+		for k, v := range b.trailerDst {
+			if strings.HasPrefix(k, "X-Amz-Checksum-") && len(v) > 0 && h.Get(k) == "" {
+				h.Set(k, v[0])
+			}
+		}
+	}
 	if code == http.StatusNotFound && sw.onNotFound != nil {
 		if e := sw.onNotFound(); e != nil {
 			sw.replaced = true
