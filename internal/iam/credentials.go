@@ -398,3 +398,11 @@ func VerifyChain(cert *x509.Certificate, chain []*x509.Certificate) error {
 	}
 	return nil
 }
+
+// STS's words for a rejected MFA code and for a device it cannot use, as AWS answers them (its
+// answers recorded in the wild), spaces included: the first ends in one, the second has two
+// between its sentences.
+const (
+	MFAInvalidCode   = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+	MFAUnknownDevice = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+)

@@ -470,8 +470,8 @@ func (s *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADevic
 
 // STS's words for MFA failures (AccessDenied, as AWS STS answers them).
 var (
-	errMFAInvalidCode = awserr.AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ")
-	errMFAUnknown     = awserr.AccessDenied("MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
+	errMFAInvalidCode = awserr.AccessDenied(iam.MFAInvalidCode)
+	errMFAUnknown     = awserr.AccessDenied(iam.MFAUnknownDevice)
 )
 
 // CheckMFA verifies a code from the virtual MFA device serialNumber enabled for the IAM user

@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/base32"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/iamd/iamd/internal/iamtest"
 )
@@ -73,9 +75,12 @@ func TestMFASessions(t *testing.T) {
 	if _, err := iamtest.IAM(sessionConfig(h, plain.Credentials)).ListUsers(ctx, &iamsdk.ListUsersInput{}); apiCode(t, err) != "InvalidClientTokenId" {
 		t.Errorf("IAM with a session token without MFA: %v", err)
 	}
-	if _, err := c.GetSessionToken(ctx, &stssdk.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String("000000")}); apiCode(t, err) != "AccessDenied" {
-		t.Errorf("wrong code: %v", err)
-	}
+	// AWS's words, as its answers are recorded in the wild: a wrong code (the sentence ends in a
+	// space), and a device that is not the caller's (two spaces between the sentences).
+	_, err = c.GetSessionToken(ctx, &stssdk.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String("000000")})
+	wantDenied(t, err, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	_, err = c.GetSessionToken(ctx, &stssdk.GetSessionTokenInput{SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/nobody"), TokenCode: aws.String("123456")})
+	wantDenied(t, err, "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.")
 	h.Clock.Advance(30 * time.Second)
 	good := code(seed, h.Clock.Now())
 	withMFA, err := c.GetSessionToken(ctx, &stssdk.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(good)})
@@ -99,5 +104,14 @@ func TestMFASessions(t *testing.T) {
 	if _, err := c.AssumeRole(ctx, &stssdk.AssumeRoleInput{RoleArn: arn, RoleSessionName: aws.String("s1"),
 		SerialNumber: serial, TokenCode: aws.String(code(seed, h.Clock.Now()))}); err != nil {
 		t.Errorf("AssumeRole with MFA: %v", err)
+	}
+}
+
+// wantDenied checks that err is AccessDenied with exactly msg.
+func wantDenied(t *testing.T, err error, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || ae.ErrorMessage() != msg {
+		t.Errorf("got %v, want AccessDenied: %q", err, msg)
 	}
 }

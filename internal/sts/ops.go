@@ -560,10 +560,10 @@ func (s *Service) writeRoleUses(ctx context.Context, uses map[roleKey]iam.RoleLa
 // call, so only IAM users (with long-term keys) can present one.
 func (s *Service) mfa(ctx context.Context, p *authn.Principal, serial, code string) (time.Time, error) {
 	if serial == "" || code == "" {
-		return time.Time{}, awserr.AccessDenied("MultiFactorAuthentication failed, unable to validate MFA code.")
+		return time.Time{}, awserr.AccessDenied(iam.MFAUnknownDevice)
 	}
 	if s.cfg.CheckMFA == nil || p.Kind() != authn.User {
-		return time.Time{}, awserr.AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		return time.Time{}, awserr.AccessDenied(iam.MFAInvalidCode)
 	}
 	return s.cfg.CheckMFA(ctx, p.Account(), p.UserName(), serial, code)
 }
