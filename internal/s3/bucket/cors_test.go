@@ -43,6 +43,12 @@ func TestCORS(t *testing.T) {
 	}
 	_, err = a.PutBucketCors(bg, &s3.PutBucketCorsInput{Bucket: aws.String("web"), CORSConfiguration: &types.CORSConfiguration{CORSRules: rules}})
 	must(t, "PutBucketCors", err)
+	// A Content-MD5 is checked, as on every request that has one.
+	for md5, code := range map[string]string{"not-an-md5": "InvalidDigest", "1B2M2Y8AsgTpgAmY7PhCfg==": "BadDigest"} {
+		_, err = a.PutBucketCors(bg, &s3.PutBucketCorsInput{Bucket: aws.String("web"), ContentMD5: aws.String(md5),
+			CORSConfiguration: &types.CORSConfiguration{CORSRules: rules}})
+		wantCode(t, "Content-MD5 "+md5, err, code, 400)
+	}
 	got, err := a.GetBucketCors(bg, &s3.GetBucketCorsInput{Bucket: aws.String("web")})
 	must(t, "GetBucketCors", err)
 	if len(got.CORSRules) != 2 || aws.ToString(got.CORSRules[0].ID) != "writers" || aws.ToInt32(got.CORSRules[0].MaxAgeSeconds) != 3000 ||

@@ -2,11 +2,14 @@ package bucket
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/iamd/iamd/internal/s3/s3err"
 )
@@ -53,6 +56,16 @@ func readBody(req *http.Request, limit int) ([]byte, error) {
 	}
 	if len(b) > limit {
 		return nil, errTooLarge
+	}
+	if v, ok := req.Header["Content-Md5"]; ok {
+		// S3 checks a Content-MD5 on every request that has one.
+		want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v[0]))
+		if err != nil || len(want) != md5.Size {
+			return nil, s3err.InvalidDigest()
+		}
+		if got := md5.Sum(b); !bytes.Equal(got[:], want) {
+			return nil, s3err.BadDigest()
+		}
 	}
 	return b, nil
 }
