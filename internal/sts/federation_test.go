@@ -45,6 +45,10 @@ func fedCode(err error) string {
 	return fmt.Sprint(err)
 }
 
+// notJWT is AWS's answer to a web identity token that is no JWT (an access token, say), as AWS
+// STS's answers are recorded in the wild (EKS pods' logs, Cognito's documentation).
+const notJWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
+
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	h := iamtest.New(t)
 	ctx := context.Background()
@@ -80,6 +84,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		role  string
 		dur   int32
 		code  string
+		msg   string // checked when set
 	}{
 		{name: "allowed", token: mint(nil)},
 		{name: "session tags", token: mint(func(r *idp.TokenRequest) { r.Tags = map[string]string{"team": "blue"} })},
@@ -90,7 +95,9 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		{name: "issuer without provider", token: mint(func(r *idp.TokenRequest) { r.Extra = map[string]any{"iss": "https://elsewhere.example"} }), code: "InvalidIdentityToken"},
 		{name: "no such role", token: mint(nil), role: "arn:aws:iam::" + iamtest.Account + ":role/none", code: "AccessDenied"},
 		{name: "duration over the role's maximum", token: mint(nil), dur: 7201, code: "ValidationError"},
-		{name: "not a JWT", token: strings.Repeat(".", 5000), code: "InvalidIdentityToken"},
+		{name: "not a JWT", token: strings.Repeat(".", 5000), code: "InvalidIdentityToken", msg: notJWT},
+		{name: "an opaque access token", token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", code: "InvalidIdentityToken", msg: notJWT},
+		{name: "three parts, no JSON", token: "abc.def.ghi", code: "InvalidIdentityToken", msg: notJWT},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,6 +112,10 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			if tc.code != "" {
 				if fedCode(err) != tc.code {
 					t.Fatalf("err = %v, want %s", err, tc.code)
+				}
+				var ae smithy.APIError
+				if tc.msg != "" && (!errors.As(err, &ae) || ae.ErrorMessage() != tc.msg) {
+					t.Fatalf("err = %v, want the message %q", err, tc.msg)
 				}
 				return
 			}

@@ -132,20 +132,24 @@ func PeekIssuer(token string) (string, error) {
 	return iss, nil
 }
 
+// notJWT is AWS STS's answer to a token that is no signed JWT it can read (not three parts, not
+// JSON, an algorithm it does not take), as its answers are recorded in the wild.
+const notJWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
+
 func parse(token string) (*jose.JSONWebSignature, error) {
 	if len(token) > MaxTokenSize {
 		return nil, errorf(InvalidIdentityToken, "The web identity token is longer than %d characters.", MaxTokenSize)
 	}
 	// A compact JWS has exactly two dots; checking first keeps pathological inputs cheap.
 	if strings.Count(token, ".") != 2 {
-		return nil, errorf(InvalidIdentityToken, "The web identity token is not a signed JWT in compact form.")
+		return nil, errorf(InvalidIdentityToken, notJWT)
 	}
 	sig, err := jose.ParseSignedCompact(token, Algorithms)
 	if err != nil {
-		return nil, errorf(InvalidIdentityToken, "The web identity token could not be parsed or uses a signature algorithm that is not allowed.")
+		return nil, errorf(InvalidIdentityToken, notJWT)
 	}
 	if len(sig.Signatures) != 1 {
-		return nil, errorf(InvalidIdentityToken, "The web identity token must have exactly one signature.")
+		return nil, errorf(InvalidIdentityToken, notJWT)
 	}
 	return sig, nil
 }
@@ -155,10 +159,10 @@ func decodeClaims(payload []byte) (map[string]any, error) {
 	d.UseNumber()
 	var raw map[string]any
 	if err := d.Decode(&raw); err != nil || raw == nil {
-		return nil, errorf(InvalidIdentityToken, "The web identity token's claims are not a JSON object.")
+		return nil, errorf(InvalidIdentityToken, notJWT)
 	}
 	if d.More() {
-		return nil, errorf(InvalidIdentityToken, "The web identity token's claims are not a JSON object.")
+		return nil, errorf(InvalidIdentityToken, notJWT)
 	}
 	return raw, nil
 }
