@@ -146,7 +146,7 @@ func (kc *keyCache) fetch(ctx context.Context, c *http.Client, iss string) (*jos
 	}
 	set, err := parseJWKS(body)
 	if err != nil {
-		return nil, errorf(InvalidIdentityToken, "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements")
+		return nil, errorf(InvalidIdentityToken, noVerificationKey)
 	}
 	return set, nil
 }

@@ -132,6 +132,10 @@ func PeekIssuer(token string) (string, error) {
 	return iss, nil
 }
 
+// noVerificationKey is AWS STS's answer when the provider's key set lacks the token's key, with
+// the two spaces after its comma that every raw capture of it shows.
+const noVerificationKey = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
+
 // notJWT is AWS STS's answer to a token that is no signed JWT it can read (not three parts, not
 // JSON, an algorithm it does not take), as its answers are recorded in the wild.
 const notJWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
@@ -218,7 +222,7 @@ func verifySignature(sig *jose.JSONWebSignature, set *jose.JSONWebKeySet, hdr jo
 	if hdr.KeyID != "" {
 		candidates = set.Key(hdr.KeyID)
 		if len(candidates) == 0 {
-			return "", errorf(InvalidIdentityToken, "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements")
+			return "", errorf(InvalidIdentityToken, noVerificationKey)
 		}
 	} else {
 		candidates = set.Keys

@@ -213,6 +213,17 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
+	// Two answers in AWS's words, as raw captures of AWS STS's show them: a key the provider
+	// does not publish (two spaces after the comma), and a token that is no JWT.
+	for tok, want := range map[string]string{
+		sign(t, jose.RS256, otherRSA, "rsa9", is.claims(nil)): "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+		"a.b.c": "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+	} {
+		var e *Error
+		if _, err := v.Verify(context.Background(), tok, prov); !errors.As(err, &e) || e.Message != want {
+			t.Errorf("Verify error = %v, want %q", err, want)
+		}
+	}
 }
 
 func TestKeyRotationAndOutage(t *testing.T) {
