@@ -758,6 +758,8 @@ func chunkError(err error) *s3err.Error {
 			return s3err.InvalidRequest("Value for " + ce.Name + " trailing header is invalid.")
 		}
 		return s3err.New(http.StatusBadRequest, "BadDigest", "The "+ce.Algorithm()+" you specified did not match the calculated checksum.")
+	case errors.Is(err, chunked.ErrChunkSize):
+		return s3err.New(http.StatusBadRequest, "InvalidChunkSizeError", "Only the last chunk is allowed to have a size less than 8192 bytes")
 	case errors.Is(err, chunked.ErrMalformedTrailer):
 		return s3err.New(http.StatusBadRequest, "MalformedTrailerError",
 			"The request contained trailing data that was not well-formed or did not conform to our published schema.")

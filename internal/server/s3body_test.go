@@ -74,6 +74,8 @@ func TestS3ChunkedWording(t *testing.T) {
 		"cut off": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n", crc, 400,
 			"<Code>IncompleteBody</Code><Message>The request body terminated unexpectedly</Message>"},
 		"bad chunk size": {"J\r\nhello\r\n0\r\n\r\n", crc, 400, "The request body terminated unexpectedly"},
+		"small chunk first": {"2\r\nhe\r\n3\r\nllo\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", crc, 400,
+			"<Code>InvalidChunkSizeError</Code><Message>Only the last chunk is allowed to have a size less than 8192 bytes</Message>"},
 		"longer": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", with(crc, "X-Amz-Decoded-Content-Length", "3"), 400,
 			"<Message>You did not provide the number of bytes specified by the Content-Length HTTP header</Message>"},
 		"shorter": {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", with(crc, "X-Amz-Decoded-Content-Length", "9"), 400,

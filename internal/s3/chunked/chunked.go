@@ -101,6 +101,9 @@ const (
 	// signature is verified. AWS sets no limit; the SDKs that sign chunks send 64 KiB or
 	// 128 KiB, and AWS's documentation recommends at least 64 KiB. 16 MiB leaves ample room.
 	MaxSignedChunk = 16 << 20
+	// MinChunk is the least data a chunk may carry unless it is the last one with data: S3
+	// refuses a smaller chunk followed by another (InvalidChunkSizeError).
+	MinChunk = 8192
 	// maxTrailers bounds the number of trailer lines besides the trailer signature.
 	maxTrailers = 16
 )
@@ -120,6 +123,8 @@ var (
 	// ErrShort is a body that ends where its framing says it may, but with fewer data bytes
 	// than x-amz-decoded-content-length; its errors also match ErrIncomplete.
 	ErrShort = errors.New("body shorter than the declared length")
+	// ErrChunkSize is a chunk of less than MinChunk bytes followed by another with data.
+	ErrChunkSize = errors.New("only the last chunk may have fewer than 8192 bytes")
 )
 
 // ChecksumError is a trailing checksum that failed: it matches ErrChecksum. Name is the
@@ -219,6 +224,8 @@ type Reader struct {
 	trailers map[string]string
 
 	st        state
+	lastSize  int64  // the data size of the previous chunk; -1 before the first
+	minChunk  int64  // MinChunk (tests of the framing lower it)
 	remaining int64  // unread bytes of the current unsigned chunk
 	pending   []byte // verified bytes not yet returned
 	buf       []byte // the current signed chunk
@@ -231,7 +238,7 @@ type Reader struct {
 // and every checksum among them is verified. A declared checksum this package cannot compute
 // makes every Read fail with ErrUnsupported.
 func NewReader(body io.Reader, mode Mode, sig *Signing, decodedLength int64, trailerNames []string) *Reader {
-	r := &Reader{br: bufio.NewReaderSize(body, MaxLineLength), mode: mode, sig: sig, declared: decodedLength}
+	r := &Reader{br: bufio.NewReaderSize(body, MaxLineLength), mode: mode, sig: sig, declared: decodedLength, lastSize: -1, minChunk: MinChunk}
 	switch {
 	case modeNames[mode] == "":
 		r.err = fmt.Errorf("%w: unknown mode %d", ErrMalformed, int(mode))
@@ -411,6 +418,12 @@ func (r *Reader) nextChunk() error {
 	}
 	if r.declared >= 0 && size > r.declared-r.decoded {
 		return fmt.Errorf("%w: a chunk of %d bytes after %d of %d", ErrTooLong, size, r.decoded, r.declared)
+	}
+	if size > 0 {
+		if r.lastSize >= 0 && r.lastSize < r.minChunk {
+			return fmt.Errorf("%w: a chunk of %d bytes after one of %d", ErrChunkSize, size, r.lastSize)
+		}
+		r.lastSize = size
 	}
 	if !r.mode.Signed() {
 		if size == 0 {

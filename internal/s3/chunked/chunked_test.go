@@ -76,7 +76,7 @@ func TestAWSExample(t *testing.T) {
 		{"one byte at a time", iotest.OneByteReader(bytes.NewReader(body))},
 		{"half reads", iotest.HalfReader(bytes.NewReader(body))},
 	} {
-		r := NewReader(src.r, SignedPayload, exampleSigning(), 66560, nil)
+		r := anyChunks(src.r, SignedPayload, exampleSigning(), 66560, nil)
 		got, err := readAll(r)
 		if err != nil {
 			t.Fatalf("%s: %v", src.name, err)
@@ -123,7 +123,7 @@ func TestAWSExampleTampered(t *testing.T) {
 			t.Fatalf("%s: byte %d is already %q", c.name, c.at, c.to)
 		}
 		b[c.at] = c.to
-		r := NewReader(bytes.NewReader(b), SignedPayload, exampleSigning(), 66560, nil)
+		r := anyChunks(bytes.NewReader(b), SignedPayload, exampleSigning(), 66560, nil)
 		got, err := readAll(r)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: err %v, want %v", c.name, err, c.want)
@@ -248,13 +248,17 @@ func TestTrailers(t *testing.T) {
 			sig = exampleSigning()
 		}
 		for name, value := range sums {
-			for _, chunk := range []int{65536, 1, 8192, len(data)} {
-				if chunk == 1 && mode.Signed() {
-					continue // 160,000 signatures: slow under the race detector, nothing new
-				}
+			for _, chunk := range []int{65536, 1000, 8192, len(data)} {
 				body := encode(mode, sig, data, chunk, name+":"+value)
 				r := NewReader(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})
 				got, err := readAll(r)
+				if chunk < MinChunk {
+					// Only the last chunk with data may be smaller than 8 KiB.
+					if !errors.Is(err, ErrChunkSize) {
+						t.Fatalf("%v %s chunk %d: %v, want ErrChunkSize", mode, name, chunk, err)
+					}
+					continue
+				}
 				if err != nil || !bytes.Equal(got, data) {
 					t.Fatalf("%v %s chunk %d: %d bytes, %v", mode, name, chunk, len(got), err)
 				}
@@ -265,7 +269,7 @@ func TestTrailers(t *testing.T) {
 			// A wrong checksum: the data of another object.
 			wrong := checksums(data[1:])[name]
 			body := encode(mode, sig, data, 65536, name+":"+wrong)
-			r := NewReader(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})
+			r := anyChunks(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})
 			var ce *ChecksumError
 			if _, err := readAll(r); !errors.Is(err, ErrChecksum) || !errors.As(err, &ce) || ce.Name != name || ce.Invalid {
 				t.Fatalf("%v %s wrong: %v", mode, name, err)
@@ -275,7 +279,7 @@ func TestTrailers(t *testing.T) {
 			}
 			// A checksum that is not base64 of anything.
 			body = encode(mode, sig, data, 65536, name+":not base64!")
-			if _, err := readAll(NewReader(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})); !errors.Is(err, ErrChecksum) ||
+			if _, err := readAll(anyChunks(bytes.NewReader(body), mode, sig, int64(len(data)), []string{name})); !errors.Is(err, ErrChecksum) ||
 				!errors.As(err, &ce) || !ce.Invalid {
 				t.Fatalf("%v %s garbage: %v", mode, name, err)
 			}
@@ -294,7 +298,7 @@ func TestUnsignedLiteral(t *testing.T) {
 		{"5\r\nhello\r\n0\r\n\r\n", "hello", nil},
 		{"5\r\nhello\r\n0\r\nX-Amz-Checksum-CRC32:NhCmhg==\r\n\r\n", "hello", []string{"X-Amz-Checksum-Crc32"}},
 	} {
-		r := NewReader(strings.NewReader(c.body), UnsignedPayloadTrailer, nil, int64(len(c.data)), c.trailers)
+		r := anyChunks(strings.NewReader(c.body), UnsignedPayloadTrailer, nil, int64(len(c.data)), c.trailers)
 		got, err := readAll(r)
 		if err != nil || string(got) != c.data {
 			t.Errorf("%q: %q, %v", c.body, got, err)
@@ -308,23 +312,23 @@ func TestSignedTrailerTampered(t *testing.T) {
 	crc := checksums(data)["x-amz-checksum-crc32"]
 	body := encode(SignedPayloadTrailer, sig, data, 5, "x-amz-checksum-crc32:"+crc)
 	names := []string{"x-amz-checksum-crc32"}
-	if _, err := readAll(NewReader(bytes.NewReader(body), SignedPayloadTrailer, sig, 12, names)); err != nil {
+	if _, err := readAll(anyChunks(bytes.NewReader(body), SignedPayloadTrailer, sig, 12, names)); err != nil {
 		t.Fatal(err)
 	}
 	i := bytes.Index(body, []byte("x-amz-trailer-signature:")) + len("x-amz-trailer-signature:") + 10
 	b := bytes.Clone(body)
 	b[i] ^= 1
-	if _, err := readAll(NewReader(bytes.NewReader(b), SignedPayloadTrailer, sig, 12, names)); !errors.Is(err, ErrSignature) {
+	if _, err := readAll(anyChunks(bytes.NewReader(b), SignedPayloadTrailer, sig, 12, names)); !errors.Is(err, ErrSignature) {
 		t.Errorf("tampered trailer signature: %v", err)
 	}
 	// A checksum changed along with the data is caught by the trailer signature.
 	b = bytes.Replace(body, []byte(crc), []byte(checksums([]byte("hello, World"))["x-amz-checksum-crc32"]), 1)
-	if _, err := readAll(NewReader(bytes.NewReader(b), SignedPayloadTrailer, sig, 12, names)); !errors.Is(err, ErrSignature) {
+	if _, err := readAll(anyChunks(bytes.NewReader(b), SignedPayloadTrailer, sig, 12, names)); !errors.Is(err, ErrSignature) {
 		t.Errorf("tampered trailer: %v", err)
 	}
 	// No trailer signature at all.
 	b = bytes.Replace(body, body[bytes.Index(body, []byte("x-amz-trailer-signature:")):len(body)-2], nil, 1)
-	if _, err := readAll(NewReader(bytes.NewReader(b), SignedPayloadTrailer, sig, 12, names)); !errors.Is(err, ErrSignature) {
+	if _, err := readAll(anyChunks(bytes.NewReader(b), SignedPayloadTrailer, sig, 12, names)); !errors.Is(err, ErrSignature) {
 		t.Errorf("no trailer signature: %v", err)
 	}
 }
@@ -338,7 +342,7 @@ func TestLengths(t *testing.T) {
 		}
 		body := encode(mode, sig, data, 300)
 		// Declared longer than the body: IncompleteBody, after the data.
-		got, err := readAll(NewReader(bytes.NewReader(body), mode, sig, 1001, nil))
+		got, err := readAll(anyChunks(bytes.NewReader(body), mode, sig, 1001, nil))
 		if !errors.Is(err, ErrIncomplete) {
 			t.Errorf("%v short: %v", mode, err)
 		}
@@ -346,16 +350,16 @@ func TestLengths(t *testing.T) {
 			t.Errorf("%v short: released %d", mode, len(got))
 		}
 		// Declared shorter: ErrTooLong before the chunk that passes the length is released.
-		got, err = readAll(NewReader(bytes.NewReader(body), mode, sig, 999, nil))
+		got, err = readAll(anyChunks(bytes.NewReader(body), mode, sig, 999, nil))
 		if !errors.Is(err, ErrTooLong) || len(got) != 900 {
 			t.Errorf("%v long: %d bytes, %v", mode, len(got), err)
 		}
 		// Unknown length: no check.
-		if got, err := readAll(NewReader(bytes.NewReader(body), mode, sig, -1, nil)); err != nil || len(got) != 1000 {
+		if got, err := readAll(anyChunks(bytes.NewReader(body), mode, sig, -1, nil)); err != nil || len(got) != 1000 {
 			t.Errorf("%v unchecked: %d bytes, %v", mode, len(got), err)
 		}
 		// Bytes after the end.
-		if _, err := readAll(NewReader(bytes.NewReader(append(bytes.Clone(body), 'x')), mode, sig, 1000, nil)); !errors.Is(err, ErrMalformed) {
+		if _, err := readAll(anyChunks(bytes.NewReader(append(bytes.Clone(body), 'x')), mode, sig, 1000, nil)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%v trailing byte: %v", mode, err)
 		}
 	}
@@ -380,7 +384,7 @@ func TestTruncated(t *testing.T) {
 		}
 		body := encode(mode, sig, data, 10, tr...)
 		for cut := 0; cut < len(body); cut++ {
-			got, err := readAll(NewReader(bytes.NewReader(body[:cut]), mode, sig, int64(len(data)), n))
+			got, err := readAll(anyChunks(bytes.NewReader(body[:cut]), mode, sig, int64(len(data)), n))
 			if !errors.Is(err, ErrIncomplete) && !errors.Is(err, ErrMalformed) {
 				t.Fatalf("%v cut at %d: %v", mode, cut, err)
 			}
@@ -416,7 +420,7 @@ func TestMalformed(t *testing.T) {
 		{"space before extension", SignedPayload, "3 ;chunk-signature=" + okSig + "\r\nabc\r\n"},
 		{"huge signed chunk", SignedPayload, fmt.Sprintf("%x;chunk-signature=%s\r\nabc\r\n", MaxSignedChunk+1, okSig)},
 	} {
-		got, err := readAll(NewReader(strings.NewReader(c.body), c.mode, sig, -1, nil))
+		got, err := readAll(anyChunks(strings.NewReader(c.body), c.mode, sig, -1, nil))
 		if !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: %v", c.name, err)
 		}
@@ -440,7 +444,7 @@ func TestConstruction(t *testing.T) {
 		{"duplicate name", UnsignedPayloadTrailer, nil, []string{"x-amz-checksum-crc32", "X-Amz-Checksum-CRC32"}, ErrMalformed},
 		{"unknown checksum", UnsignedPayloadTrailer, nil, []string{"x-amz-checksum-md5"}, ErrUnsupported},
 	} {
-		if _, err := NewReader(strings.NewReader("0\r\n\r\n"), c.mode, c.sig, 0, c.names).Read(make([]byte, 1)); !errors.Is(err, c.want) {
+		if _, err := anyChunks(strings.NewReader("0\r\n\r\n"), c.mode, c.sig, 0, c.names).Read(make([]byte, 1)); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
@@ -456,7 +460,7 @@ func TestConstruction(t *testing.T) {
 
 // TestMissingTrailer: a declared trailer that does not come is IncompleteBody.
 func TestMissingTrailer(t *testing.T) {
-	_, err := readAll(NewReader(strings.NewReader("3\r\nabc\r\n0\r\n\r\n"), UnsignedPayloadTrailer, nil, 3, []string{"x-amz-checksum-crc32"}))
+	_, err := readAll(anyChunks(strings.NewReader("3\r\nabc\r\n0\r\n\r\n"), UnsignedPayloadTrailer, nil, 3, []string{"x-amz-checksum-crc32"}))
 	if !errors.Is(err, ErrIncomplete) || !errors.Is(err, ErrMalformedTrailer) {
 		t.Fatal(err)
 	}
@@ -476,16 +480,16 @@ func TestMalformedTrailer(t *testing.T) {
 		"missing":    {"5\r\nhello\r\n0\r\n\r\n", decl},
 		"twice":      {"5\r\nhello\r\n0\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\nx-amz-checksum-crc64nvme:M3eFcAZSQlc=\r\n\r\n", decl},
 	} {
-		_, err := readAll(NewReader(strings.NewReader(tc.body), UnsignedPayloadTrailer, nil, 5, tc.decl))
+		_, err := readAll(anyChunks(strings.NewReader(tc.body), UnsignedPayloadTrailer, nil, 5, tc.decl))
 		if !errors.Is(err, ErrMalformedTrailer) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	_, err := readAll(NewReader(strings.NewReader("5\r\nhello\r\n0\r\n\r\n"), UnsignedPayloadTrailer, nil, 9, nil))
+	_, err := readAll(anyChunks(strings.NewReader("5\r\nhello\r\n0\r\n\r\n"), UnsignedPayloadTrailer, nil, 9, nil))
 	if !errors.Is(err, ErrShort) || !errors.Is(err, ErrIncomplete) {
 		t.Errorf("short: %v", err)
 	}
-	_, err = readAll(NewReader(strings.NewReader("5\r\nhel"), UnsignedPayloadTrailer, nil, 5, nil))
+	_, err = readAll(anyChunks(strings.NewReader("5\r\nhel"), UnsignedPayloadTrailer, nil, 5, nil))
 	if errors.Is(err, ErrShort) || !errors.Is(err, ErrIncomplete) {
 		t.Errorf("cut off: %v", err)
 	}
@@ -494,7 +498,7 @@ func TestMalformedTrailer(t *testing.T) {
 // TestBodyError: an error of the body itself is returned as it is.
 func TestBodyError(t *testing.T) {
 	boom := errors.New("connection reset")
-	r := NewReader(io.MultiReader(strings.NewReader("3\r\nab"), iotest.ErrReader(boom)), UnsignedPayloadTrailer, nil, 3, nil)
+	r := anyChunks(io.MultiReader(strings.NewReader("3\r\nab"), iotest.ErrReader(boom)), UnsignedPayloadTrailer, nil, 3, nil)
 	if _, err := readAll(r); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
@@ -514,7 +518,7 @@ func TestAWSTrailerExample(t *testing.T) {
 	b.WriteString("\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n")
 	b.WriteString("x-amz-checksum-crc32c:sOO8/Q==\r\n")
 	b.WriteString("x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n\r\n")
-	r := NewReader(&b, SignedPayloadTrailer, s, 66560, []string{"x-amz-checksum-crc32c"})
+	r := anyChunks(&b, SignedPayloadTrailer, s, 66560, []string{"x-amz-checksum-crc32c"})
 	got, err := readAll(r)
 	if err != nil || !bytes.Equal(got, bytes.Repeat([]byte("a"), 66560)) {
 		t.Fatalf("%d bytes, %v", len(got), err)
@@ -522,4 +526,12 @@ func TestAWSTrailerExample(t *testing.T) {
 	if tr := r.Trailers(); tr["x-amz-checksum-crc32c"] != "sOO8/Q==" {
 		t.Fatalf("trailers %v", tr)
 	}
+}
+
+// anyChunks is NewReader without S3's least chunk size, for the tests of the framing that use
+// small chunks.
+func anyChunks(body io.Reader, mode Mode, sig *Signing, decodedLength int64, trailerNames []string) *Reader {
+	r := NewReader(body, mode, sig, decodedLength, trailerNames)
+	r.minChunk = 0
+	return r
 }
