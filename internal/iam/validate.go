@@ -306,7 +306,9 @@ func MergeTags(existing, add []Tag, kc TagKeyCase) ([]Tag, error) {
 		}
 	}
 	if len(out) > MaxTagsPerEntity {
-		return nil, awserr.LimitExceeded(fmt.Sprintf("The number of tags has reached the maximum limit of %d.", MaxTagsPerEntity))
+		// AWS's sentence names no number (as IAM-compatible services that copy its answers word
+		// them).
+		return nil, awserr.LimitExceeded("The number of tags has reached the maximum limit.")
 	}
 	return out, nil
 }

@@ -322,7 +322,7 @@ func tagStrings(tags []iamtypes.Tag) []string {
 // TestTagOperations runs the same tag scenarios against each of the eight taggable kinds, so
 // that the kinds keep answering alike (and each with its own NoSuchEntity wording).
 func TestTagOperations(t *testing.T) {
-	const limitMsg = "The number of tags has reached the maximum limit of 50."
+	const limitMsg = "The number of tags has reached the maximum limit."
 	scenarios := []struct {
 		name string
 		run  func(t *testing.T, k taggable, c *iamsdk.Client, id string)

@@ -286,7 +286,7 @@ func TestUserTags(t *testing.T) {
 		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
 	}
 	_, err := c.TagUser(ctx, &iamsdk.TagUserInput{UserName: name, Tags: many})
-	wantErr(t, err, "LimitExceeded", "The number of tags has reached the maximum limit of 50.")
+	wantErr(t, err, "LimitExceeded", "The number of tags has reached the maximum limit.")
 	_, err = c.TagUser(ctx, &iamsdk.TagUserInput{UserName: aws.String("nobody"), Tags: many[:1]})
 	wantErr(t, err, "NoSuchEntity", "The user with name nobody cannot be found.")
 }
