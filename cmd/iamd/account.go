@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +58,7 @@ them needs both sides' policies. The new root user's access key is printed once.
 	create.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite or postgres")
 	create.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string, for --store postgres")
 	create.Flags().StringVar(&id, "id", "", "the new account's id (12 digits); generated when empty")
-	cmd.AddCommand(create, newResetRootKey())
+	cmd.AddCommand(create, newResetRootKey(), newSetRootPassword())
 	return cmd
 }
 
@@ -119,4 +125,86 @@ func openData(cmd *cobra.Command, data, storeKind, pgDSN string) (*node.Node, er
 		NoAudit:   true,
 		S3Backend: node.S3Off,
 	})
+}
+
+func newSetRootPassword() *cobra.Command {
+	var data, storeKind, pgDSN, id string
+	cmd := &cobra.Command{
+		Use:   "set-root-password",
+		Short: "Set the console password of an account's root user (read from the terminal or stdin)",
+		Long: `Give an account's root user a console password, replacing any, for signing in at /console
+as the root user. The password is read from the terminal (twice, not echoed) or, when stdin is not
+a terminal, from its first line; never from the command line, where other users and the shell's
+history would see it. It must have 8 to 128 characters of at least three of: upper case, lower
+case, numbers, symbols. IAMD_ROOT_PASSWORD sets it at the installation's first start instead.
+
+It needs what the server needs to read the data (--data and its master key, or the PostgreSQL
+DSN) and works while the server runs. Without --id it sets the installation's first account's.`,
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return envDefault(cmd)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pw, err := readPassword(cmd)
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(data); storeKind != node.StorePostgres && err != nil {
+				return fmt.Errorf("data directory: %w", err)
+			}
+			n, err := openData(cmd, data, storeKind, pgDSN)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			if err := n.SetRootPassword(cmd.Context(), id, pw); err != nil {
+				return err
+			}
+			acct := id
+			if acct == "" {
+				acct = n.Account
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Set the root user's console password of account %s.\n", acct)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "./iamd-data", "data directory")
+	cmd.Flags().StringVar(&storeKind, "store", node.StoreSQLite, "storage backend: sqlite or postgres")
+	cmd.Flags().StringVar(&pgDSN, "postgres-dsn", "", "PostgreSQL connection string, for --store postgres")
+	cmd.Flags().StringVar(&id, "id", "", "the account (12 digits); default the installation's first")
+	return cmd
+}
+
+// readPassword reads a new password: from the terminal without echo, asked twice, or from the
+// first line of a non-terminal stdin.
+func readPassword(cmd *cobra.Command) (string, error) {
+	in := cmd.InOrStdin()
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		errOut := cmd.ErrOrStderr()
+		fmt.Fprint(errOut, "New root password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(errOut)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(errOut, "Repeat it: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(errOut)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on stdin")
+	}
+	return line, nil
 }

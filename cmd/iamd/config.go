@@ -22,7 +22,7 @@ import (
 
 // envOnly are the settings of serve that have no flag: secrets and first-start identities do
 // not belong on a command line, where every user of the machine can read them.
-var envOnly = []string{"account-id", "root-access-key-id", "root-secret-access-key", "master-key", "cpu-profile",
+var envOnly = []string{"account-id", "root-access-key-id", "root-secret-access-key", "root-password", "master-key", "cpu-profile",
 	"s3-backend-access-key-id", "s3-backend-secret-access-key", "s3-backend-region"}
 
 // settings is serve's resolved configuration.
@@ -31,6 +31,7 @@ type settings struct {
 	TLSCert, TLSKey                           string
 	TLSSelfSigned                             bool
 	AccountID, RootAccessKeyID, RootSecret    string
+	RootPassword                              string // the root user's console password, at first start
 	MasterKey, CPUProfile                     string
 	// S3: the backend ("local", "off" or an S3 URL), its credentials, and the virtual-hosted domain.
 	S3Backend, S3Domain                       string
@@ -82,7 +83,7 @@ func resolveSettings(cmd *cobra.Command) (*settings, error) {
 	}
 	s := &settings{
 		AccountID: only("account-id"), RootAccessKeyID: only("root-access-key-id"),
-		RootSecret: only("root-secret-access-key"), MasterKey: only("master-key"), CPUProfile: only("cpu-profile"),
+		RootSecret: only("root-secret-access-key"), RootPassword: only("root-password"), MasterKey: only("master-key"), CPUProfile: only("cpu-profile"),
 		S3BackendKeyID: only("s3-backend-access-key-id"), S3BackendSecret: only("s3-backend-secret-access-key"),
 		S3Region: only("s3-backend-region"),
 	}

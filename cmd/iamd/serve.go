@@ -35,7 +35,8 @@ YAML file named by --config (IAMD_CONFIG), with the flag's name (addr: 127.0.0.1
 first of these that is set wins: flag, then environment, then file, then the default. Settings
 without a flag, in the environment or the file: IAMD_ACCOUNT_ID / account-id,
 IAMD_ROOT_ACCESS_KEY_ID / root-access-key-id, IAMD_ROOT_SECRET_ACCESS_KEY /
-root-secret-access-key, IAMD_MASTER_KEY / master-key, IAMD_CPU_PROFILE / cpu-profile. A key the
+root-secret-access-key, IAMD_ROOT_PASSWORD / root-password, IAMD_MASTER_KEY / master-key,
+IAMD_CPU_PROFILE / cpu-profile. A key the
 file does not know is refused, as is a setting that cannot be right (an account id that is not
 12 digits, a root key AWS would not issue); nothing is created before the listener is bound.
 
@@ -43,6 +44,13 @@ At first start the data directory is created with one account and its root user:
 and root key given are used, else generated, and a generated root key is printed once. If a
 start created the key and did not print it, later starts say so; 'iamd account reset-root-key'
 replaces it. IAMD_MASTER_KEY (base64 of 32 bytes) replaces the master key file.
+IAMD_ROOT_PASSWORD gives the root user a console password at first start ('iamd account
+set-root-password' sets it later).
+
+The web console is served at /console on the same endpoint (--console=false turns it off):
+sign-in as the root user or an IAM user (AWS's sign-in URL /console?account=ALIAS), pages that act
+with the signed-in principal's temporary credentials. Its cookies are Secure under TLS, and
+when --public-url is https (TLS terminated by a proxy).
 
 --store postgres keeps the data in PostgreSQL (--postgres-dsn, e.g.
 postgres://iamd:secret@db:5432/iamd?sslmode=require) instead of SQLite in the data directory.
@@ -86,6 +94,7 @@ profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 	f.Duration("audit-retention", 90*24*time.Hour, "how long audit events stay in the store for LookupEvents")
 	f.String("s3-backend", node.S3Local, "where S3 objects live: local (in DATA/s3), an S3 URL http(s)://host:port (credentials in IAMD_S3_BACKEND_ACCESS_KEY_ID and IAMD_S3_BACKEND_SECRET_ACCESS_KEY, region IAMD_S3_BACKEND_REGION), or off (no S3)")
 	f.String("s3-domain", "", "base domain of virtual-hosted-style S3 requests (BUCKET.DOMAIN); path-style requests are always served")
+	f.Bool("console", true, "serve the web console at /console")
 	addVersitygwFlags(f) // --versitygw-socket, --versitygw-listen, --versitygw-client-ca, --versitygw-account (vgw.go)
 	return cmd
 }
@@ -171,6 +180,9 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		AccountID:           s.AccountID,
 		RootAccessKeyID:     s.RootAccessKeyID,
 		RootSecretAccessKey: s.RootSecret,
+		RootPassword:        s.RootPassword,
+		NoConsole:           !mustBool(cmd, "console"),
+		SecureCookies:       strings.HasPrefix(s.PublicURL, "https://"),
 		PublicURL:           publicURLOf(s.PublicURL),
 		Logger:              logger,
 		AccessLog:           accessLog,
@@ -202,6 +214,9 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 	}
 	if !n.Bootstrapped && (s.AccountID != "" || s.RootAccessKeyID != "") {
 		logger.Warn("IAMD_ACCOUNT_ID and the IAMD_ROOT_* key are used at first start only; the installation exists, so they are ignored", "account", n.Account)
+	}
+	if !n.Bootstrapped && s.RootPassword != "" {
+		logger.Warn("IAMD_ROOT_PASSWORD is used at first start only; the installation exists, so it is ignored: `iamd account set-root-password` sets the root user's console password", "account", n.Account)
 	}
 	if n.MasterKeyCreated {
 		logger.Warn("generated a new master key; back it up: without it the stored secrets cannot be read", "path", filepath.Join(s.Data, "master.key"))
@@ -254,6 +269,9 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 	}
 	defer vg.Close() // before the node closes
 	fmt.Fprintf(out, "iamd %s serving account %s on %s://%s\n", versionString(), n.Account, scheme, ln.Addr())
+	if mustBool(cmd, "console") {
+		fmt.Fprintf(out, "Web console at %s://%s/console\n", scheme, ln.Addr())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- serveFn() }()
 	select {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/console"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamsvc"
 	"github.com/iamd/iamd/internal/instance"
@@ -87,6 +88,13 @@ type Config struct {
 	S3BackendKeyID, S3BackendSecret, S3BackendRegion string
 	// S3Domain is the base domain of virtual-hosted-style S3 requests; "" serves path-style only.
 	S3Domain string
+	// RootPassword, used at first start only, is the root user's console password; "" leaves
+	// the root user without one (`iamd account set-root-password` gives it one later).
+	RootPassword string
+	// NoConsole turns the web console (/console) off; SecureCookies marks its cookies Secure
+	// even without TLS on the connection (TLS terminated by a proxy).
+	NoConsole     bool
+	SecureCookies bool
 }
 
 // S3 backends other than a URL.
@@ -127,6 +135,8 @@ type Node struct {
 	s3local *local.Backend // the local S3 backend, closed with the node
 	authn   *authn.Authenticator
 	authz   *authz.Authorizer // the versitygw protocol's (vgw.go) as well as the server's
+	iam     *iamsvc.Service
+	console *console.Console // nil when off
 
 	closing  sync.Once
 	closeErr error
@@ -145,6 +155,11 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RootPassword != "" {
+		if msg := iamsvc.CheckRootPassword(cfg.RootPassword); msg != "" {
+			return nil, fmt.Errorf("root password (IAMD_ROOT_PASSWORD): %s", msg)
+		}
 	}
 	// A start that fails leaves no trace: a data directory it made is removed again (when
 	// empty, which it is once the files below are cleaned up).
@@ -258,6 +273,12 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := iamService.SeedAWSManagedPolicies(ctx); err != nil {
 		return nil, fmt.Errorf("seeding AWS managed policies: %w", err)
 	}
+	n.iam = iamService
+	if n.Bootstrapped && cfg.RootPassword != "" {
+		if err := iamService.SetRootPassword(ctx, n.Account, cfg.RootPassword); err != nil {
+			return nil, fmt.Errorf("root password: %w", err)
+		}
+	}
 	stsService := sts.New(sts.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, CheckMFA: iamService.CheckMFA})
 	outbound := sts.NewOutbound(stsService, sts.OutboundConfig{
 		Tokens: jwtissuer.New(jwtissuer.Config{Store: st, Keyring: kr, Now: cfg.Now}),
@@ -310,6 +331,17 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 			return err
 		},
 	})
+	if !cfg.NoConsole {
+		// The console's calls are explained: a denial names the statement that decided it.
+		api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Handler.ServeHTTP(w, r.WithContext(server.WithExplain(r.Context())))
+		})
+		n.console, err = console.New(console.Config{Authority: consoleAuthority{iam: iamService, sts: stsService},
+			API: api, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger, Now: cfg.Now})
+		if err != nil {
+			return nil, err
+		}
+	}
 	if newKey != nil {
 		if err := newKey.Commit(); err != nil {
 			return nil, fmt.Errorf("master key: %w", err)
@@ -425,8 +457,24 @@ func (n *Node) close() error {
 	return n.Store.Close()
 }
 
-// ServeHTTP makes a Node an http.Handler.
-func (n *Node) ServeHTTP(w http.ResponseWriter, r *http.Request) { n.Handler.ServeHTTP(w, r) }
+// ServeHTTP makes a Node an http.Handler: the console's pages (unsigned requests under
+// /console), else the API.
+func (n *Node) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if n.console != nil && console.Match(r) {
+		n.console.ServeHTTP(w, r)
+		return
+	}
+	n.Handler.ServeHTTP(w, r)
+}
+
+// SetRootPassword gives an account's root user ("" = the installation's first account) a
+// console password, replacing any.
+func (n *Node) SetRootPassword(ctx context.Context, account, password string) error {
+	if account == "" {
+		account = n.Account
+	}
+	return n.iam.SetRootPassword(ctx, account, password)
+}
 
 // loadKeyring unwraps the stored data keys, creating the first one on a new store. The newest
 // key seals; the others still open what they sealed.

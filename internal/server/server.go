@@ -272,6 +272,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, f front, c *call)
 	c.headers = [2]string{c.id, c.length(buf.Len())}
 	h["X-Amzn-Requestid"] = c.headers[0:1:1]
 	h["Content-Length"] = c.headers[1:2:2]
+	if failure != nil && failure.Code == "AccessDenied" {
+		if _, ok := r.Context().Value(explainKey{}).(bool); ok {
+			if ev := c.trace.Denial(); ev != nil {
+				h.Set(DecidedByHeader, ev.DecidedBy())
+			}
+		}
+	}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	now := time.Now()
@@ -287,6 +294,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, f front, c *call)
 	}
 	attrs := c.attrs(status, now.Sub(start))
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:]...)
+}
+
+// DecidedByHeader names, on an AccessDenied answer to a request made WithExplain, the
+// statement (or the gate without an Allow) that decided the denial, as the access log names it.
+const DecidedByHeader = "X-Iamd-Decided-By"
+
+type explainKey struct{}
+
+// WithExplain marks a request's context as one whose denials are explained (DecidedByHeader).
+// Only in-process callers can set it (the web console, for the principal it acts for); no
+// client's request carries it, so the API's answers to clients are AWS's.
+func WithExplain(ctx context.Context) context.Context {
+	return context.WithValue(ctx, explainKey{}, true)
 }
 
 // auditCall is what the audit trail records of an authenticated call.
@@ -480,8 +500,8 @@ func restrictTemporary(p *authn.Principal, c *call, unsigned bool) error {
 		}
 		return awserr.AccessDenied("Cannot call " + c.action + " with session credentials")
 	}
-	if k != authn.FederatedUser && p.Session().MFA {
-		return nil
+	if k != authn.FederatedUser && (p.Session().MFA || p.Session().Console) {
+		return nil // with MFA, or a console sign-in's session (which AWS does not limit)
 	}
 	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
 }

@@ -61,6 +61,10 @@ type Session struct {
 	MFAAuthTime time.Time
 	// ChainDepth counts role-chaining hops: 0 for credentials got with long-term keys.
 	ChainDepth uint8
+	// Console marks the session of a console sign-in (package console): a user's or the root
+	// user's, without the API limits of GetSessionToken credentials (IAM only with MFA), as
+	// AWS's console sessions have none.
+	Console bool
 	// SourceInstanceARN is the EC2-style instance ARN of a role session issued to an enrolled
 	// instance (arn:aws:ec2:REGION:ACCOUNT:instance/i-…), "" for any other session.
 	SourceInstanceARN string
@@ -92,6 +96,7 @@ const (
 	flagMFA byte = 1 << iota
 	flagCompressedPolicy
 	flagInstance // SourceInstanceARN follows the MFA time; older tokens lack it
+	flagConsole  // a console sign-in's session (Session.Console)
 )
 
 // Encode seals s into a token string.
@@ -109,6 +114,9 @@ func Encode(kr *seal.Keyring, s *Session) (string, error) {
 	}
 	if s.SourceInstanceARN != "" {
 		flags |= flagInstance
+	}
+	if s.Console {
+		flags |= flagConsole
 	}
 	policy := []byte(s.Policy)
 	if len(policy) > 64 {
@@ -196,6 +204,7 @@ func Decode(kr *seal.Keyring, token string) (*Session, error) {
 	s.ChainDepth = d.byte()
 	flags := d.byte()
 	s.MFA = flags&flagMFA != 0
+	s.Console = flags&flagConsole != 0
 	s.Account = d.str()
 	s.AccessKeyID = d.str()
 	s.Secret = d.str()

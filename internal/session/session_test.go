@@ -55,7 +55,9 @@ func TestRoundTrip(t *testing.T) {
 	inst.SourceInstanceARN = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
 	withMFA := *full
 	withMFA.SourceInstanceARN = inst.SourceInstanceARN
-	for name, s := range map[string]*Session{"minimal": sample(), "full": full, "shortPolicy": short, "instance": inst, "instanceMFA": &withMFA} {
+	console := sample()
+	console.Origin, console.Console = RootSession, true
+	for name, s := range map[string]*Session{"minimal": sample(), "full": full, "shortPolicy": short, "instance": inst, "instanceMFA": &withMFA, "console": console} {
 		t.Run(name, func(t *testing.T) {
 			tok, err := Encode(kr, s)
 			if err != nil {

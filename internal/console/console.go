@@ -1,0 +1,238 @@
+// Package console is iamd's web console, served at /console on the API's own endpoint: sign-in
+// as AWS's sign-in page does it (the root user, or an IAM user by account id or alias, user name,
+// password, MFA code, and a new password when one is due), and server-rendered pages over IAM.
+//
+// The console is a client of the API, not a second authority. A sign-in gets temporary
+// credentials of the signed-in principal (Authority.Issue), kept server-side under a random
+// cookie; every page calls iamd's API with them, SigV4-signed by aws-sdk-go-v2's IAM client,
+// through the node's own handler in process (api.go). So a page can never do more than the
+// principal's policies allow, its calls are authorized, logged and audited as any SDK call, and
+// a denial is AWS's AccessDenied answer, shown as it came.
+//
+// Pages are html/template, assets are embedded; there is no inline script (the
+// Content-Security-Policy forbids it) and every page works without JavaScript.
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Prefix is where the console is served.
+const Prefix = "/console"
+
+// Identity is a principal whose password proved right, and what its sign-in still needs.
+type Identity struct {
+	Account string
+	Root    bool
+	// The IAM user; empty for the root user.
+	UserName, UserID, UserPath string
+	// MFASerial is the user's MFA device, "" when there is none: a code is then not asked.
+	MFASerial string
+	// MustChange is "reset" (PasswordResetRequired) or "expired" (MaxPasswordAge), or "".
+	MustChange string
+}
+
+// ARN is the principal's ARN.
+func (id Identity) ARN() string {
+	if id.Root {
+		return "arn:aws:iam::" + id.Account + ":root"
+	}
+	path := id.UserPath
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + id.Account + ":user" + path + id.UserName
+}
+
+// Errors an Authority returns.
+var (
+	// ErrSignInFailed is every failure that must not tell which part was wrong.
+	ErrSignInFailed = errors.New("sign-in failed")
+	// ErrPasswordExpired: the password is right but expired under the policy's HardExpiry.
+	ErrPasswordExpired = errors.New("password expired")
+	// ErrMFAFailed: the MFA code is wrong, or a replay.
+	ErrMFAFailed = errors.New("mfa code not valid")
+)
+
+// PolicyViolation is the error SetPassword returns for a password the policy refuses; its text
+// is IAM's reason.
+type PolicyViolation string
+
+func (p PolicyViolation) Error() string { return string(p) }
+
+// Authority is what the console needs of iamd beyond its API: checking sign-ins and issuing
+// the session's credentials. The node implements it over the IAM and STS services.
+type Authority interface {
+	// SignIn checks a password: the root user's when user is "", else the IAM user's login
+	// profile; account is an id or alias.
+	SignIn(ctx context.Context, account, user, password string) (Identity, error)
+	// CheckMFA checks a code of id's MFA device and returns when it was accepted.
+	CheckMFA(ctx context.Context, id Identity, code string) (time.Time, error)
+	// SetPassword sets the new password a sign-in had to choose; a PolicyViolation when the
+	// account's password policy refuses it.
+	SetPassword(ctx context.Context, id Identity, password string) error
+	// Issue returns credentials of id valid for d, with the MFA time when a code was given
+	// (zero otherwise), and records the sign-in (PasswordLastUsed).
+	Issue(ctx context.Context, id Identity, mfaAt time.Time, d time.Duration) (Credentials, error)
+}
+
+// Credentials are temporary credentials, as STS issues them.
+type Credentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expires                                    time.Time
+}
+
+// sdk is c as aws-sdk-go-v2 takes them.
+func (c Credentials) sdk() aws.Credentials {
+	// Not CanExpire: the SDK would judge expiry by its own clock; the console ends the session.
+	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		Source: "iamd console"}
+}
+
+// Config is a console's configuration.
+type Config struct {
+	Authority Authority
+	// API is the node's request handler: the console's calls go through it.
+	API http.Handler
+	// SecureCookies marks cookies Secure even without TLS on the connection (iamd behind a
+	// proxy that terminates TLS). Under TLS they always are.
+	SecureCookies bool
+	// SessionDuration is how long a sign-in lasts; 0 (and anything longer) means 12 hours,
+	// AWS's console maximum.
+	SessionDuration time.Duration
+	Logger          *slog.Logger
+	Now             func() time.Time
+}
+
+// MaxSession is the longest console session.
+const MaxSession = 12 * time.Hour
+
+// Console is the console's http.Handler.
+type Console struct {
+	cfg      Config
+	mux      *http.ServeMux
+	sessions *sessions
+	// perIP and perUser limit failed sign-ins (ratelimit.go).
+	perIP, perUser *limiter
+	// csrfKey makes the sign-in form's CSRF tokens (csrf.go); random per process.
+	csrfKey [32]byte
+	pages   map[string]*template.Template
+	// posts are the patterns of the state-changing routes (their tests check each refuses a
+	// request without its CSRF token).
+	posts []string
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// New assembles a console.
+func New(cfg Config) (*Console, error) {
+	if cfg.Authority == nil || cfg.API == nil {
+		return nil, errors.New("console: Authority and API are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionDuration <= 0 || cfg.SessionDuration > MaxSession {
+		cfg.SessionDuration = MaxSession
+	}
+	c := &Console{
+		cfg:      cfg,
+		sessions: newSessions(),
+		perIP:    newLimiter(20, 3*time.Second),
+		perUser:  newLimiter(5, 10*time.Second),
+	}
+	if _, err := rand.Read(c.csrfKey[:]); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	c.pages = pages
+	c.routes()
+	return c, nil
+}
+
+// Match reports whether a request is the console's: a path under /console that is not signed.
+// A signed request there is S3's (path-style, a bucket named "console"), which keeps every
+// SDK call as it was; only unsigned browser requests to such a bucket are the console's.
+func Match(r *http.Request) bool {
+	p := r.URL.Path
+	if p != Prefix && !strings.HasPrefix(p, Prefix+"/") {
+		return false
+	}
+	if r.Header.Get("Authorization") != "" {
+		return false
+	}
+	q := r.URL.Query()
+	return !q.Has("X-Amz-Signature") && !q.Has("Signature") && !q.Has("X-Amz-Credential")
+}
+
+func (c *Console) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	handle := func(pattern string, h http.HandlerFunc) {
+		m.HandleFunc(pattern, h)
+		if strings.HasPrefix(pattern, "POST ") {
+			c.posts = append(c.posts, strings.TrimPrefix(pattern, "POST "))
+		}
+	}
+	handle("GET /console", c.home)
+	handle("GET /console/{$}", c.home)
+	handle("POST /console/signin", c.signIn)
+	handle("GET /console/signin/mfa", c.pending(stageMFA, c.mfaForm))
+	handle("POST /console/signin/mfa", c.pending(stageMFA, c.mfaSubmit))
+	handle("GET /console/signin/password", c.pending(stageNewPassword, c.passwordForm))
+	handle("POST /console/signin/password", c.pending(stageNewPassword, c.passwordSubmit))
+	handle("POST /console/signout", c.signOut)
+
+	handle("GET /console/users", c.signedIn(c.users))
+	handle("GET /console/users/new", c.signedIn(c.newUserForm))
+	handle("POST /console/users", c.signedIn(c.createUser))
+	handle("GET /console/users/created", c.signedIn(c.createdUser))
+	handle("POST /console/users/created/csv", c.signedIn(c.createdCSV))
+	handle("POST /console/users/created/done", c.signedIn(c.createdDone))
+	handle("GET /console/users/{name}", c.signedIn(c.user))
+	handle("POST /console/users/{name}/keys/{id}/status", c.signedIn(c.keyStatus))
+	handle("POST /console/users/{name}/keys/{id}/delete", c.signedIn(c.keyDelete))
+	handle("POST /console/users/{name}/delete", c.signedIn(c.deleteUser))
+	handle("GET /console/groups", c.signedIn(c.groups))
+	handle("GET /console/roles", c.signedIn(c.roles))
+	handle("GET /console/policies", c.signedIn(c.policies))
+	c.mux = m
+}
+
+// ServeHTTP serves a console request with the security headers every answer carries.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header())
+	if r.Method == http.MethodPost && !sameOrigin(r) {
+		http.Error(w, "Cross-site request refused.", http.StatusForbidden)
+		return
+	}
+	c.mux.ServeHTTP(w, r)
+}
+
+// now is the console's clock.
+func (c *Console) now() time.Time { return c.cfg.Now() }
+
+// secure reports whether the request's cookies must be Secure.
+func (c *Console) secure(r *http.Request) bool { return r.TLS != nil || c.cfg.SecureCookies }

@@ -1,0 +1,114 @@
+package console
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// pageData is what every page's template gets.
+type pageData struct {
+	Title string
+	// Who is the signed-in principal (nil on the sign-in pages); CSRF the token of the forms.
+	Who  *who
+	CSRF string
+	// Nav marks the section of the navigation the page belongs to.
+	Nav string
+	// Error is a call's error as IAM answered it.
+	Error *apiError
+	Page  any
+}
+
+// who is the header's account and principal.
+type who struct {
+	Account, ARN, Name string
+	Root, MFA          bool
+}
+
+func whoOf(sess session) *who {
+	w := &who{Account: sess.id.Account, ARN: sess.id.ARN(), Name: sess.id.UserName, Root: sess.id.Root, MFA: !sess.mfaAt.IsZero()}
+	if w.Root {
+		w.Name = "root"
+	}
+	return w
+}
+
+var funcs = template.FuncMap{
+	"date": date,
+	"deref": func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	},
+}
+
+// parsePages parses each page with the layout around it.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := make(map[string]*template.Template)
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, err
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// render writes a page; it is executed into a buffer first, so a template fault is a clean
+// error answer rather than half a page.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) {
+	t := c.pages[page]
+	var buf bytes.Buffer
+	if t == nil {
+		c.cfg.Logger.Error("console: no page " + page)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
+		c.cfg.Logger.Error("console: rendering "+page, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// baseURL is the URL the browser reached iamd under (for sign-in URLs).
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// signInURL is AWS's sign-in URL shape for an account: /console?account=ALIAS (or the id).
+func signInURL(r *http.Request, account string) string {
+	return baseURL(r) + Prefix + "?account=" + template.URLQueryEscaper(account)
+}
+
+// contains reports whether s contains v, case-insensitively (the users page's search).
+func contains(s, v string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(v)) }
+
+// date is a time as the pages show it.
+func date(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
