@@ -21,6 +21,14 @@ type Membership struct {
 	// SCPs and RCPs are the policies attached at each level from the root down to the account
 	// (root, each OU, the account), nil when the policy type is not enabled in the root.
 	SCPs, RCPs [][]OrgPolicy
+	// AllFeatures: the organization has all features (not consolidated billing only).
+	AllFeatures bool
+	// IAM's centralized root access: whether IAM's trusted access is enabled, IAM's delegated
+	// administrator account ("" for none), and the features enabled (RootCredentialsManagement,
+	// RootSessions).
+	IAMTrusted bool
+	IAMAdmin   string
+	RootAccess []string
 }
 
 // OrgPolicy is one service or resource control policy.

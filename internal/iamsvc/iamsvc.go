@@ -42,6 +42,11 @@ type Config struct {
 	// Access feeds the access advisor: the tracker the authorizer notes attempts with. Nil
 	// means reports see only what earlier flushes stored.
 	Access *AccessTracker
+	// SetRootAccess turns one of IAM's centralized root access features on or off in the
+	// organization of account and returns the features enabled after (package orgs); nil
+	// means no account is in an organization. What an account's organization is, IAM reads
+	// from Authz (OrganizationOf).
+	SetRootAccess func(ctx context.Context, account, feature string, on bool) ([]string, error)
 }
 
 // Service implements iamapi.Service.

@@ -8,47 +8,119 @@ import (
 	"strings"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
+	"github.com/iamd/iamd/internal/authn"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
 )
 
 // The operations of AWS's newest groups that presuppose AWS Organizations or AWS's partner
-// programme. An iamd account belongs to no organization and no partner is onboarded, so these
-// answer what AWS answers an account in that situation: the organization-wide root management
-// features report that no organization exists, and no delegation request can exist (lists are
-// empty, lookups find nothing). Outbound web identity federation is account-local and is
-// implemented for real (outbound.go).
+// programme. Centralized root access is real: an account's organization (package orgs, read
+// through authz.OrganizationOf) holds IAM's features, which sts:AssumeRoot reads. The
+// organizations access report and the partner programme's delegation requests are not: iamd
+// keeps no report jobs, and no partner is onboarded, so lists are empty and lookups find nothing.
+// Outbound web identity federation is account-local and is implemented for real (outbound.go).
 
 // organizationNotFound is AWS's answer to an account outside any organization. The code is the
 // model's shape name (it has no error trait); the message is the model's description, as AWS's
-// exact wording could not be confirmed.
+// exact wording could not be confirmed. The other errors of the group are worded likewise.
 func organizationNotFound() error {
 	return awserr.New(http.StatusBadRequest, "OrganizationNotFoundException",
 		"The request was rejected because no organization is associated with your account.")
 }
 
-// EnableOrganizationsRootCredentialsManagement needs an organization iamd does not have.
+func rootAccessError(code, msg string) error { return awserr.New(http.StatusBadRequest, code, msg) }
+
+// rootAccessOrg returns the caller's organization for a centralized root access operation,
+// checked as AWS checks it: an organization with all features, IAM's trusted access, and the
+// management account (or, unless management is needed, IAM's delegated administrator).
+func (s *Service) rootAccessOrg(ctx context.Context, management bool) (*authn.Principal, *authz.Membership, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var m *authz.Membership
+	if s.cfg.Authz != nil && s.cfg.SetRootAccess != nil {
+		if m, err = s.cfg.Authz.OrganizationOf(ctx, c.Account()); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch {
+	case m == nil:
+		return nil, nil, organizationNotFound()
+	case !m.AllFeatures:
+		return nil, nil, rootAccessError("OrganizationNotInAllFeaturesModeException", "The request was rejected because your organization does not have All features enabled.")
+	case !m.IAMTrusted:
+		return nil, nil, rootAccessError("ServiceAccessNotEnabledException", "The request was rejected because trusted access is not enabled for IAM in Organizations.")
+	case c.Account() != m.Management && c.Account() != m.IAMAdmin:
+		return nil, nil, rootAccessError("AccountNotManagementOrDelegatedAdministratorException", "The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.")
+	case management && c.Account() != m.Management:
+		return nil, nil, rootAccessError("CallerIsNotManagementAccountException", "The request was rejected because the account making the request is not the management account for the organization.")
+	}
+	return c, m, nil
+}
+
+// setRootAccess changes one feature and returns the organization's id and its features.
+func (s *Service) setRootAccess(ctx context.Context, feature string, on bool) (string, []string, error) {
+	c, m, err := s.rootAccessOrg(ctx, on)
+	if err != nil {
+		return "", nil, err
+	}
+	features, err := s.cfg.SetRootAccess(ctx, c.Account(), feature, on)
+	if err != nil {
+		return "", nil, err
+	}
+	if features == nil {
+		features = []string{}
+	}
+	return m.OrgID, features, nil
+}
+
+// EnableOrganizationsRootCredentialsManagement lets the organization remove and recover member
+// accounts' root credentials (AssumeRoot with the IAM root-task policies).
 func (s *Service) EnableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.EnableOrganizationsRootCredentialsManagementInput) (*iamapi.EnableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, s.outsideOrganization(ctx)
+	id, f, err := s.setRootAccess(ctx, "RootCredentialsManagement", true)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.EnableOrganizationsRootCredentialsManagementOutput{OrganizationId: id, EnabledFeatures: f}, nil
 }
 
-// EnableOrganizationsRootSessions needs an organization iamd does not have.
+// EnableOrganizationsRootSessions lets the management account (or IAM's delegated
+// administrator) call sts:AssumeRoot into member accounts.
 func (s *Service) EnableOrganizationsRootSessions(ctx context.Context, _ *iamapi.EnableOrganizationsRootSessionsInput) (*iamapi.EnableOrganizationsRootSessionsOutput, error) {
-	return nil, s.outsideOrganization(ctx)
+	id, f, err := s.setRootAccess(ctx, "RootSessions", true)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.EnableOrganizationsRootSessionsOutput{OrganizationId: id, EnabledFeatures: f}, nil
 }
 
-// DisableOrganizationsRootCredentialsManagement needs an organization iamd does not have.
+// DisableOrganizationsRootCredentialsManagement turns the feature off.
 func (s *Service) DisableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.DisableOrganizationsRootCredentialsManagementInput) (*iamapi.DisableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, s.outsideOrganization(ctx)
+	id, f, err := s.setRootAccess(ctx, "RootCredentialsManagement", false)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DisableOrganizationsRootCredentialsManagementOutput{OrganizationId: id, EnabledFeatures: f}, nil
 }
 
-// DisableOrganizationsRootSessions needs an organization iamd does not have.
+// DisableOrganizationsRootSessions turns the feature off: AssumeRoot is refused from then on.
 func (s *Service) DisableOrganizationsRootSessions(ctx context.Context, _ *iamapi.DisableOrganizationsRootSessionsInput) (*iamapi.DisableOrganizationsRootSessionsOutput, error) {
-	return nil, s.outsideOrganization(ctx)
+	id, f, err := s.setRootAccess(ctx, "RootSessions", false)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.DisableOrganizationsRootSessionsOutput{OrganizationId: id, EnabledFeatures: f}, nil
 }
 
-// ListOrganizationsFeatures needs an organization iamd does not have.
+// ListOrganizationsFeatures lists the centralized root access features enabled.
 func (s *Service) ListOrganizationsFeatures(ctx context.Context, _ *iamapi.ListOrganizationsFeaturesInput) (*iamapi.ListOrganizationsFeaturesOutput, error) {
-	return nil, s.outsideOrganization(ctx)
+	_, m, err := s.rootAccessOrg(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	f := append([]string{}, m.RootAccess...)
+	return &iamapi.ListOrganizationsFeaturesOutput{OrganizationId: m.OrgID, EnabledFeatures: f}, nil
 }
 
 // GenerateOrganizationsAccessReport reports on an organization's entities; the account has no

@@ -268,7 +268,8 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Open:         func(b []byte) ([]byte, error) { return kr.Open(b, msgAD) },
 	})
 	n.authn, n.authz = an, az
-	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access, IssuerBase: cfg.PublicURL})
+	iamService := iamsvc.New(iamsvc.Config{Store: st, Keyring: kr, Authz: az, Now: cfg.Now, Access: access, IssuerBase: cfg.PublicURL,
+		SetRootAccess: organizations.SetRootAccess})
 	// AWS managed policies exist in every account from the start; seeding is idempotent.
 	if err := iamService.SeedAWSManagedPolicies(ctx); err != nil {
 		return nil, fmt.Errorf("seeding AWS managed policies: %w", err)

@@ -484,7 +484,14 @@ func (s *Service) Membership(ctx context.Context, account string) (*authz.Member
 		if o.account(account) == nil {
 			return nil
 		}
-		m = &authz.Membership{OrgID: o.ID, Management: o.Management, Path: o.path(account)}
+		ra := o.rootAccess(account)
+		m = &authz.Membership{OrgID: o.ID, Management: o.Management, Path: o.path(account), AllFeatures: o.FeatureSet == "ALL",
+			IAMTrusted: ra.Trusted, RootAccess: ra.Features}
+		for _, d := range o.Delegated {
+			if d.Service == iamPrincipal {
+				m.IAMAdmin = d.Account
+			}
+		}
 		if o.enabled(typeSCP) {
 			m.SCPs = o.controlChain(typeSCP, account)
 		}
@@ -544,25 +551,6 @@ type RootAccess struct {
 	Features []string
 }
 
-// RootAccessOf returns the centralized root access state seen from account; nil outside an
-// organization.
-func (s *Service) RootAccessOf(ctx context.Context, account string) (*RootAccess, error) {
-	var ra *RootAccess
-	err := s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		ra = nil
-		o, err := load(ctx, tx, account)
-		if errors.Is(err, errNoOrg) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		ra = o.rootAccess(account)
-		return nil
-	})
-	return ra, err
-}
-
 func (o *org) rootAccess(account string) *RootAccess {
 	ra := &RootAccess{OrgID: o.ID, Management: account == o.Management, Features: slices.Clone(o.RootAccess)}
 	for _, d := range o.Delegated {
@@ -579,9 +567,9 @@ func (o *org) rootAccess(account string) *RootAccess {
 }
 
 // SetRootAccess turns one of IAM's root access features on or off for the organization of
-// account, which must be its management account or IAM's delegated administrator (check
-// first with RootAccessOf), and returns the state after.
-func (s *Service) SetRootAccess(ctx context.Context, account, feature string, on bool) (*RootAccess, error) {
+// account, which must be its management account or IAM's delegated administrator (IAM checks
+// first, with the account's authz.Membership), and returns the features enabled after.
+func (s *Service) SetRootAccess(ctx context.Context, account, feature string, on bool) ([]string, error) {
 	var ra *RootAccess
 	err := s.cfg.Store.Write(ctx, func(tx store.Tx) error {
 		o, err := load(ctx, tx, account)
@@ -602,7 +590,10 @@ func (s *Service) SetRootAccess(ctx context.Context, account, feature string, on
 		}
 		return save(ctx, tx, o)
 	})
-	return ra, err
+	if err != nil {
+		return nil, err
+	}
+	return ra.Features, nil
 }
 
 // ---- errors, in Organizations' words ----
