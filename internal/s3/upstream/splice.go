@@ -44,8 +44,9 @@ type rawConns struct {
 	idle   []*rawConn
 	dialer net.Dialer
 	addr   string
-	// headerTimeout bounds the wait for the response's headers.
-	headerTimeout time.Duration
+	// headerTimeout and dataTimeout bound the wait for the response's headers (Config's
+	// ResponseHeaderTimeout and DataResponseHeaderTimeout).
+	headerTimeout, dataTimeout time.Duration
 }
 
 func (p *rawConns) get() *rawConn {
@@ -86,9 +87,9 @@ func (p *rawConns) dial(ctx context.Context) (*rawConn, error) {
 
 // roundTrip sends the bodiless request out and reads its response's headers. The caller owns
 // the connection afterwards: release returns it to the pool or closes it.
-func (p *rawConns) roundTrip(ctx context.Context, out *http.Request) (*http.Response, *rawConn, error) {
+func (p *rawConns) roundTrip(ctx context.Context, out *http.Request, timeout time.Duration) (*http.Response, *rawConn, error) {
 	if c := p.get(); c != nil {
-		resp, err := p.exchange(ctx, c, out)
+		resp, err := p.exchange(ctx, c, out, timeout)
 		if err == nil {
 			return resp, c, nil
 		}
@@ -102,7 +103,7 @@ func (p *rawConns) roundTrip(ctx context.Context, out *http.Request) (*http.Resp
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := p.exchange(ctx, c, out)
+	resp, err := p.exchange(ctx, c, out, timeout)
 	if err != nil {
 		c.Close()
 		return nil, nil, err
@@ -110,8 +111,8 @@ func (p *rawConns) roundTrip(ctx context.Context, out *http.Request) (*http.Resp
 	return resp, c, nil
 }
 
-func (p *rawConns) exchange(ctx context.Context, c *rawConn, out *http.Request) (*http.Response, error) {
-	c.SetDeadline(time.Now().Add(p.headerTimeout))
+func (p *rawConns) exchange(ctx context.Context, c *rawConn, out *http.Request, timeout time.Duration) (*http.Response, error) {
+	c.SetDeadline(time.Now().Add(timeout))
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if err := out.Write(c); err != nil {

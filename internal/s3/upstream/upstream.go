@@ -21,7 +21,8 @@
 // Location header, CompleteMultipartUpload's <Location>) is rewritten to the client's scheme and
 // Host (location.go). The backend's S3 error documents pass through unchanged: their
 // RequestId and HostId are the backend's. A backend that cannot be reached is a 503
-// ServiceUnavailable, one whose answer does not start in time a 503 SlowDown; neither is retried
+// ServiceUnavailable, one whose answer does not start in time (30 seconds for an object's data,
+// 2 minutes for copies, completions and listings) a 503 SlowDown; neither is retried
 // here (the client's SDK retries 503s with backoff). A response body that breaks off midway
 // aborts the client's connection (panic(http.ErrAbortHandler)) so the client cannot take a
 // truncated object for a whole one: the front must let that panic through, as net/http does.
@@ -39,6 +40,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,10 +65,18 @@ type Config struct {
 	// has been sent, when Transport is nil; default 2 minutes (a CopyObject or a
 	// CompleteMultipartUpload of large objects answers only when done on some backends).
 	ResponseHeaderTimeout time.Duration
+	// DataResponseHeaderTimeout is that bound for reading and writing an object's data (GET,
+	// HEAD, and PUT without a copy source), which a working backend answers at once: a backend
+	// that hangs is then a prompt 503 SlowDown. Default 30 seconds; never more than
+	// ResponseHeaderTimeout.
+	DataResponseHeaderTimeout time.Duration
 }
 
 // DefaultResponseHeaderTimeout is Config.ResponseHeaderTimeout's default.
 const DefaultResponseHeaderTimeout = 2 * time.Minute
+
+// DefaultDataResponseHeaderTimeout is Config.DataResponseHeaderTimeout's default.
+const DefaultDataResponseHeaderTimeout = 30 * time.Second
 
 // Backend forwards S3 requests to one S3-compatible server.
 type Backend struct {
@@ -74,6 +84,7 @@ type Backend struct {
 	region       string
 	creds        aws.Credentials
 	rt           http.RoundTripper
+	dataRT       http.RoundTripper // rt, with the data operations' header timeout
 	signer       *v4.Signer
 	// raw carries GETs when the backend speaks plain HTTP and no Transport was given
 	// (splice.go); nil otherwise.
@@ -99,25 +110,35 @@ func New(cfg Config) (*Backend, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	rt := cfg.Transport
+	rt, dataRT := cfg.Transport, cfg.Transport
 	var raw *rawConns
 	if rt == nil {
 		timeout := cfg.ResponseHeaderTimeout
 		if timeout <= 0 {
 			timeout = DefaultResponseHeaderTimeout
 		}
+		dataTimeout := cfg.DataResponseHeaderTimeout
+		if dataTimeout <= 0 {
+			dataTimeout = DefaultDataResponseHeaderTimeout
+		}
+		dataTimeout = min(dataTimeout, timeout)
 		t, err := NewTransport(timeout)
 		if err != nil {
 			return nil, err
 		}
-		rt = t
+		dt, err := NewTransport(dataTimeout)
+		if err != nil {
+			return nil, err
+		}
+		rt, dataRT = t, dt
 		if u.Scheme == "http" {
-			raw = &rawConns{addr: hostPort(u), headerTimeout: timeout,
+			raw = &rawConns{addr: hostPort(u), headerTimeout: timeout, dataTimeout: dataTimeout,
 				dialer: net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}}
 		}
 	}
 	return &Backend{
 		raw:    raw,
+		dataRT: dataRT,
 		scheme: u.Scheme,
 		host:   u.Host,
 		region: region,
@@ -239,7 +260,13 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var resp *http.Response
 	var raw *rawConn // the connection of a raw GET (splice.go), owned here
 	if b.raw != nil && r.Method == http.MethodGet && body == nil {
-		resp, raw, err = b.raw.roundTrip(ctx, out)
+		timeout := b.raw.headerTimeout
+		if dataOp(r) {
+			timeout = b.raw.dataTimeout
+		}
+		resp, raw, err = b.raw.roundTrip(ctx, out, timeout)
+	} else if dataOp(r) {
+		resp, err = b.dataRT.RoundTrip(out)
 	} else {
 		resp, err = b.rt.RoundTrip(out)
 	}
@@ -274,6 +301,22 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer raw.Close() // a body of unknown length is read to its end and not reused
 	}
 	stream(w, src, length)
+}
+
+// dataOp reports whether r reads or writes an object's data (or asks whether a bucket exists),
+// which a backend answers without working long first: not a copy, not the completion of a
+// multipart upload, not a listing or a batch delete.
+func dataOp(r *http.Request) bool {
+	_, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch r.Method {
+	case http.MethodGet:
+		return key != "" // a bucket's GETs list, or read a configuration
+	case http.MethodHead:
+		return true
+	case http.MethodPut:
+		return key != "" && r.Header.Get("X-Amz-Copy-Source") == ""
+	}
+	return false
 }
 
 // hostPort is u's host with the scheme's default port when it names none.

@@ -371,6 +371,52 @@ func TestResponseHeaderTimeout(t *testing.T) {
 	}
 }
 
+// TestDataResponseHeaderTimeout: reading or writing an object's data is answered SlowDown once
+// DataResponseHeaderTimeout has passed without an answer; a listing, which a backend may work
+// on for long, waits up to ResponseHeaderTimeout.
+func TestDataResponseHeaderTimeout(t *testing.T) {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		wait := 5 * time.Second
+		if r.URL.Path == "/bkt" {
+			wait = 600 * time.Millisecond
+		}
+		select {
+		case <-time.After(wait):
+		case <-r.Context().Done():
+		}
+	}))
+	defer fake.Close()
+	b := newBackend(t, fake.URL, func(c *Config) {
+		c.ResponseHeaderTimeout, c.DataResponseHeaderTimeout = time.Minute, 200*time.Millisecond
+	})
+	for _, tc := range []struct {
+		method, path string
+		body         string
+		code         int
+	}{
+		{http.MethodGet, "/bkt/key", "", 503},
+		{http.MethodHead, "/bkt/key", "", 503},
+		{http.MethodPut, "/bkt/key", "data", 503},
+		{http.MethodGet, "/bkt", "", 200},
+	} {
+		start := time.Now()
+		w := httptest.NewRecorder()
+		var body io.Reader
+		if tc.body != "" {
+			body = strings.NewReader(tc.body)
+		}
+		b.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, body))
+		d := time.Since(start)
+		if w.Code != tc.code || tc.code == 503 && tc.method != http.MethodHead && !strings.Contains(w.Body.String(), "<Code>SlowDown</Code>") {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, w.Code, w.Body)
+		}
+		if tc.code == 503 && d > 3*time.Second {
+			t.Errorf("%s %s: answered after %v", tc.method, tc.path, d)
+		}
+	}
+}
+
 func TestBackendErrorsPassThrough(t *testing.T) {
 	const doc = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>boom</Message><RequestId>B1</RequestId></Error>`
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
