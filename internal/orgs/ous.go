@@ -337,7 +337,7 @@ func (o *org) setTags(id string, tags []Tag) error {
 		if i >= 0 {
 			cur[i].Value = t.Value
 		} else {
-			cur = append(cur, tag{t.Key, t.Value})
+			cur = append(cur, tag(t))
 		}
 	}
 	if len(cur) > maxTags {
@@ -420,7 +420,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResour
 		}
 		var all []Tag
 		for _, t := range o.Tags[in.ResourceId] {
-			all = append(all, Tag{t.Key, t.Value})
+			all = append(all, Tag(t))
 		}
 		var err error
 		out.Tags, out.NextToken, err = page(all, in.NextToken, nil)

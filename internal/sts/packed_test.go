@@ -57,6 +57,7 @@ func TestPackedPolicySizeOfAWSExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 AWS still answers PackedPolicySize, and its example documents the value
 	if pps := aws.ToInt32(ar.PackedPolicySize); pps != 8 {
 		t.Errorf("AssumeRole's PackedPolicySize = %d, AWS's example answers 8", pps)
 	}
