@@ -38,6 +38,9 @@ type Origin struct {
 type Request struct {
 	Action   string // "iam:CreateUser"
 	Resource string // an ARN or "*"
+	// Shown, when set, is how AWS's denial names the resource instead of its ARN ("policy path
+	// /" for ListPolicies, "user NAME" for the access key operations).
+	Shown string
 	// ResourcePolicy applies to the resource (a role's trust policy for sts:AssumeRole).
 	ResourcePolicy *policy.Policy
 	// ResourceAccount owns the resource; "" means the principal's account.
@@ -164,7 +167,11 @@ func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Ori
 		}
 		if ev.Result.Decision != policy.Allowed {
 			trust := ev.Sets.Resource != nil && ev.Sets.Resource.Kind() == policy.KindTrust
-			e := Denied(p, r.Action, r.Resource, ev.Result, trust)
+			shown := r.Resource
+			if r.Shown != "" {
+				shown = r.Shown
+			}
+			e := Denied(p, r.Action, shown, ev.Result, trust)
 			if pl := ev.Result.By.Place; ev.Result.Decision == policy.ExplicitDeny && (pl == policy.PlaceSCP || pl == policy.PlaceRCP) {
 				// The deciding control policy is named, as AWS's messages name it within an
 				// organization.

@@ -133,6 +133,26 @@ func (r *Resolver) UserOrCaller(name string) {
 	}
 }
 
+// ShownUser names the targeted user in a denial as AWS's denials of credential operations do:
+// "user NAME" rather than its ARN. Without a name the caller's own credentials are meant, and
+// the access key operations (nullOwn) then print "user null" + the caller's name, as AWS's do.
+// A caller that is no IAM user keeps the ARN.
+func (r *Resolver) ShownUser(name string, nullOwn bool) {
+	if name == "" {
+		if k := r.p.Kind(); k != authn.User && k != authn.UserSession {
+			return
+		}
+		name = r.p.UserName()
+		if nullOwn {
+			name = "null" + name
+		}
+	}
+	r.req.Shown = "user " + name
+}
+
+// Shown sets how a denial names the resource when AWS names it otherwise than by its ARN.
+func (r *Resolver) Shown(s string) { r.req.Shown = s }
+
 // Role targets the role name of the caller's account.
 func (r *Resolver) Role(name string) { r.entity(iam.KindRole, name) }
 

@@ -28,8 +28,39 @@ func TestResourceInDenial(t *testing.T) {
 			_, err := c.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("pathed")})
 			return err
 		}},
-		{"caller by default", "iam:ListAccessKeys", "arn:aws:iam::" + acct + ":user/nobody", func() error {
+		// The access key operations name the user, not its ARN, and, for the caller's own
+		// keys, prefix its name with "null" (AWS's answers as CloudTrail and users recorded
+		// them: "on resource: user nullweb_admin" for CreateAccessKey, ListAccessKeys and
+		// DeleteAccessKey without UserName).
+		{"caller by default", "iam:ListAccessKeys", "user nullnobody", func() error {
 			_, err := c.ListAccessKeys(ctx, &iamsdk.ListAccessKeysInput{})
+			return err
+		}},
+		{"access keys of a named user", "iam:CreateAccessKey", "user pathed", func() error {
+			_, err := c.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("pathed")})
+			return err
+		}},
+		{"delete an own key", "iam:DeleteAccessKey", "user nullnobody", func() error {
+			_, err := c.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{AccessKeyId: aws.String("AKIAIOSFODNN7EXAMPLE")})
+			return err
+		}},
+		// Signing certificates and MFA devices name the user plainly ("on resource: user
+		// temp-user" for the caller's own certificates).
+		{"own signing certificates", "iam:ListSigningCertificates", "user nobody", func() error {
+			_, err := c.ListSigningCertificates(ctx, &iamsdk.ListSigningCertificatesInput{})
+			return err
+		}},
+		{"MFA devices of a named user", "iam:ListMFADevices", "user pathed", func() error {
+			_, err := c.ListMFADevices(ctx, &iamsdk.ListMFADevicesInput{UserName: aws.String("pathed")})
+			return err
+		}},
+		// ListPolicies names the path ("on resource: policy path /").
+		{"policies", "iam:ListPolicies", "policy path /", func() error {
+			_, err := c.ListPolicies(ctx, &iamsdk.ListPoliciesInput{})
+			return err
+		}},
+		{"policies under a prefix", "iam:ListPolicies", "policy path /a/", func() error {
+			_, err := c.ListPolicies(ctx, &iamsdk.ListPoliciesInput{PathPrefix: aws.String("/a/")})
 			return err
 		}},
 		{"new entity's path", "iam:CreateUser", "arn:aws:iam::" + acct + ":user/x/y/new", func() error {

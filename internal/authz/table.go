@@ -53,6 +53,7 @@ var iamTable = map[string]Decl{
 	}),
 	"CreateAccessKey": On(func(r *Resolver, in *iamapi.CreateAccessKeyInput) {
 		r.UserOrCaller(in.UserName)
+		r.ShownUser(in.UserName, true)
 	}),
 	"CreateAccountAlias":      {},
 	"CreateDelegationRequest": {},
@@ -108,6 +109,7 @@ var iamTable = map[string]Decl{
 	}),
 	"DeleteAccessKey": On(func(r *Resolver, in *iamapi.DeleteAccessKeyInput) {
 		r.UserOrCaller(in.UserName)
+		r.ShownUser(in.UserName, true)
 	}),
 	"DeleteAccountAlias":          {},
 	"DeleteAccountPasswordPolicy": {},
@@ -271,6 +273,7 @@ var iamTable = map[string]Decl{
 	}),
 	"ListAccessKeys": On(func(r *Resolver, in *iamapi.ListAccessKeysInput) {
 		r.UserOrCaller(in.UserName)
+		r.ShownUser(in.UserName, true)
 	}),
 	"ListAccountAliases": {},
 	"ListAttachedGroupPolicies": On(func(r *Resolver, in *iamapi.ListAttachedGroupPoliciesInput) {
@@ -309,6 +312,7 @@ var iamTable = map[string]Decl{
 	}),
 	"ListMFADevices": On(func(r *Resolver, in *iamapi.ListMFADevicesInput) {
 		r.UserOrCaller(in.UserName)
+		r.ShownUser(in.UserName, false)
 	}),
 	"ListOpenIDConnectProviderTags": On(func(r *Resolver, in *iamapi.ListOpenIDConnectProviderTagsInput) {
 		r.Resource(in.OpenIDConnectProviderArn)
@@ -317,6 +321,7 @@ var iamTable = map[string]Decl{
 	"ListOrganizationsFeatures":  {},
 	"ListPolicies": On(func(r *Resolver, in *iamapi.ListPoliciesInput) {
 		r.Resource(r.ARN("policy" + pathOr(in.PathPrefix)))
+		r.Shown("policy path " + pathOr(in.PathPrefix))
 	}),
 	"ListPoliciesGrantingServiceAccess": On(func(r *Resolver, in *iamapi.ListPoliciesGrantingServiceAccessInput) {
 		r.Resource(in.Arn)
@@ -352,6 +357,7 @@ var iamTable = map[string]Decl{
 	}),
 	"ListSigningCertificates": On(func(r *Resolver, in *iamapi.ListSigningCertificatesInput) {
 		r.UserOrCaller(in.UserName)
+		r.ShownUser(in.UserName, false)
 	}),
 	"ListUserPolicies": On(func(r *Resolver, in *iamapi.ListUserPoliciesInput) {
 		r.User(in.UserName)
@@ -473,6 +479,7 @@ var iamTable = map[string]Decl{
 	}),
 	"UpdateAccessKey": On(func(r *Resolver, in *iamapi.UpdateAccessKeyInput) {
 		r.UserOrCaller(in.UserName)
+		r.ShownUser(in.UserName, true) // as its three siblings' recorded denials
 	}),
 	"UpdateAccountPasswordPolicy": {},
 	"UpdateAssumeRolePolicy": On(func(r *Resolver, in *iamapi.UpdateAssumeRolePolicyInput) {
