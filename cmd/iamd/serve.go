@@ -20,6 +20,7 @@ import (
 
 	"github.com/iamd/iamd/internal/leanhttp"
 	"github.com/iamd/iamd/internal/node"
+	"github.com/iamd/iamd/internal/orgs"
 	"github.com/iamd/iamd/internal/server"
 	"github.com/iamd/iamd/internal/tlsreload"
 )
@@ -92,6 +93,7 @@ profile-guided optimization (cmd/iamd/default.pgo, see docs/BENCHMARKS.md).`,
 	addLogFlags(f) // --log-format, --log-level (logging.go)
 	f.Bool("audit", true, "keep the audit trail: every authenticated call as a CloudTrail event in DATA/trail and the store, for LookupEvents (costs CPU and disk per call: docs/BENCHMARKS.md)")
 	f.Duration("audit-retention", 90*24*time.Hour, "how long audit events stay in the store for LookupEvents")
+	f.Int("org-max-accounts", orgs.DefaultMaxAccounts, "the quota of accounts in an AWS Organizations organization (AWS's default; AWS raises it on request)")
 	f.String("s3-backend", node.S3Local, "where S3 objects live: local (in DATA/s3), an S3 URL http(s)://host:port (credentials in IAMD_S3_BACKEND_ACCESS_KEY_ID and IAMD_S3_BACKEND_SECRET_ACCESS_KEY, region IAMD_S3_BACKEND_REGION), or off (no S3)")
 	f.String("s3-domain", "", "base domain of virtual-hosted-style S3 requests (BUCKET.DOMAIN); path-style requests are always served")
 	f.Bool("console", true, "serve the web console at /console")
@@ -173,26 +175,27 @@ func serve(ctx context.Context, cmd *cobra.Command, s *settings) error {
 		defer stop()
 	}
 	n, err := node.Open(ctx, node.Config{
-		DataDir:             s.Data,
-		Store:               s.Store,
-		PostgresDSN:         s.PostgresDSN,
-		MasterKey:           s.MasterKey,
-		AccountID:           s.AccountID,
-		RootAccessKeyID:     s.RootAccessKeyID,
-		RootSecretAccessKey: s.RootSecret,
-		RootPassword:        s.RootPassword,
-		NoConsole:           !mustBool(cmd, "console"),
-		SecureCookies:       strings.HasPrefix(s.PublicURL, "https://"),
-		PublicURL:           publicURLOf(s.PublicURL),
-		Logger:              logger,
-		AccessLog:           accessLog,
-		NoAudit:             !mustBool(cmd, "audit"),
-		AuditRetention:      mustDuration(cmd, "audit-retention"),
-		S3Backend:           s.S3Backend,
-		S3Domain:            s.S3Domain,
-		S3BackendKeyID:      s.S3BackendKeyID,
-		S3BackendSecret:     s.S3BackendSecret,
-		S3BackendRegion:     s.S3Region,
+		DataDir:                 s.Data,
+		Store:                   s.Store,
+		PostgresDSN:             s.PostgresDSN,
+		MasterKey:               s.MasterKey,
+		AccountID:               s.AccountID,
+		RootAccessKeyID:         s.RootAccessKeyID,
+		RootSecretAccessKey:     s.RootSecret,
+		RootPassword:            s.RootPassword,
+		NoConsole:               !mustBool(cmd, "console"),
+		SecureCookies:           strings.HasPrefix(s.PublicURL, "https://"),
+		PublicURL:               publicURLOf(s.PublicURL),
+		Logger:                  logger,
+		AccessLog:               accessLog,
+		NoAudit:                 !mustBool(cmd, "audit"),
+		AuditRetention:          mustDuration(cmd, "audit-retention"),
+		MaxOrganizationAccounts: mustInt(cmd, "org-max-accounts"),
+		S3Backend:               s.S3Backend,
+		S3Domain:                s.S3Domain,
+		S3BackendKeyID:          s.S3BackendKeyID,
+		S3BackendSecret:         s.S3BackendSecret,
+		S3BackendRegion:         s.S3Region,
 	})
 	if err != nil {
 		return err
@@ -318,6 +321,11 @@ func watchCert(ctx context.Context, cert *tlsreload.Cert, logger *slog.Logger) {
 // environment and the config file to them).
 func mustBool(cmd *cobra.Command, name string) bool {
 	v, _ := cmd.Flags().GetBool(name)
+	return v
+}
+
+func mustInt(cmd *cobra.Command, name string) int {
+	v, _ := cmd.Flags().GetInt(name)
 	return v
 }
 

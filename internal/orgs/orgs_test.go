@@ -483,3 +483,58 @@ func TestRCPDeniesOutsideOrganization(t *testing.T) {
 		t.Errorf("the owner's own read: %v", err)
 	}
 }
+
+// An RCP binds roles' trust too: sts:AssumeRole of a member's role from outside the
+// organization is refused though the trust policy names the outsider.
+func TestRCPDeniesAssumeRoleFromOutside(t *testing.T) {
+	w := newWorld(t)
+	w.enable(orgtypes.PolicyTypeResourceControlPolicy)
+	acct, admin := w.member("data")
+	const outside, key, secret = "210987654321", "AKIAOUTSIDEOUTSIDE02", "outsideSecretoutsideSecretoutside0000001"
+	if _, _, _, err := w.h.Node.CreateAccount(ctx, outside, key, secret); err != nil {
+		t.Fatal(err)
+	}
+	outsider := user(t, w.h, w.h.Config(key, secret, ""), "assumer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + outside + `:root","arn:aws:iam::` + iamtest.Account + `:root"]},"Action":"sts:AssumeRole"}]}`
+	if _, err := iamtest.IAM(admin).CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("shared"), AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
+	}
+	w.assume(outsider, acct, "shared")
+	rcp := w.policy("org-only", orgtypes.PolicyTypeResourceControlPolicy, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"`+w.id+`"}}}]}`)
+	w.attach(rcp, acct)
+	_, err := iamtest.STS(outsider).AssumeRole(ctx, &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/shared"), RoleSessionName: aws.String("x1")})
+	if code(err) != "AccessDenied" {
+		t.Errorf("outside AssumeRole under the RCP: %v", err)
+	}
+	w.assume(w.admin, acct, "shared") // from inside the organization
+	// RCPFullAWSAccess stays: it cannot be detached.
+	_, err = w.org.DetachPolicy(ctx, &orgsdk.DetachPolicyInput{PolicyId: aws.String("p-RCPFullAWSAccess"), TargetId: &acct})
+	var ii *orgtypes.InvalidInputException
+	if !errors.As(err, &ii) || ii.Reason != orgtypes.InvalidInputExceptionReasonNonDetachablePolicy {
+		t.Errorf("detaching RCPFullAWSAccess: %v", err)
+	}
+}
+
+// A closed account stays in the organization, suspended: its principals can do nothing.
+func TestClosedAccountIsSuspended(t *testing.T) {
+	w := newWorld(t)
+	acct, admin := w.member("old")
+	if _, err := w.org.CloseAccount(ctx, &orgsdk.CloseAccountInput{AccountId: &acct}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.org.DescribeAccount(ctx, &orgsdk.DescribeAccountInput{AccountId: &acct})
+	if err != nil || a.Account.Status != orgtypes.AccountStatusSuspended || a.Account.State != orgtypes.AccountStateClosed {
+		t.Fatalf("closed account: %+v %v", a, err)
+	}
+	if err := createUser(admin, "late"); code(err) != "AccessDenied" {
+		t.Errorf("CreateUser in a closed account: %v", err)
+	}
+	if _, err := w.org.CloseAccount(ctx, &orgsdk.CloseAccountInput{AccountId: &acct}); code(err) != "AccountAlreadyClosedException" {
+		t.Errorf("closing twice: %v", err)
+	}
+	_, err = w.org.CloseAccount(ctx, &orgsdk.CloseAccountInput{AccountId: aws.String(iamtest.Account)})
+	var cv *orgtypes.ConstraintViolationException
+	if !errors.As(err, &cv) || cv.Reason != orgtypes.ConstraintViolationExceptionReasonCannotCloseManagementAccount {
+		t.Errorf("closing the management account: %v", err)
+	}
+}
