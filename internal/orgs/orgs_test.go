@@ -21,7 +21,7 @@ var ctx = context.Background()
 
 // world is a harness with an organization: the harness's account is the management account.
 type world struct {
-	t    *testing.T
+	t    testing.TB
 	h    *iamtest.Harness
 	org  *orgsdk.Client // the management account's root
 	id   string         // o-…
@@ -33,7 +33,7 @@ type world struct {
 
 func orgClient(cfg aws.Config) *orgsdk.Client { return orgsdk.NewFromConfig(cfg) }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	h := iamtest.New(t)
 	w := &world{t: t, h: h, org: orgClient(h.Root())}
@@ -53,7 +53,7 @@ func newWorld(t *testing.T) *world {
 
 // user creates an IAM user with an inline policy, in cfg's account, and returns its
 // configuration.
-func user(t *testing.T, h *iamtest.Harness, cfg aws.Config, name, policy string) aws.Config {
+func user(t testing.TB, h *iamtest.Harness, cfg aws.Config, name, policy string) aws.Config {
 	t.Helper()
 	c := iamtest.IAM(cfg)
 	if _, err := c.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: &name}); err != nil {
