@@ -372,6 +372,7 @@ func TestSignInRevealsNothing(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	h := newHarness(t)
+	h.Clock.Freeze() // the limits refill with time: only Advance may move it here
 	consoleUser(t, h, "eve", "Eves-Passw0rd", false)
 	consoleUser(t, h, "alice", "Alice-Passw0rd", false)
 	b := newBrowser(t, h)
@@ -396,6 +397,7 @@ func TestRateLimit(t *testing.T) {
 
 	// Per client address: 20 failures over as many names, then a wait.
 	h = newHarness(t)
+	h.Clock.Freeze()
 	b = newBrowser(t, h)
 	for i := range 20 {
 		if p := b.signIn(iamtest.Account, "nobody"+string(rune('a'+i)), "Wrong-Passw0rd"); p.status != http.StatusUnauthorized {

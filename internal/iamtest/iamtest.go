@@ -46,15 +46,30 @@ func (h *Harness) Client() *http.Client { return h.client }
 
 // Clock is a settable clock; the harness's node reads time from it.
 type Clock struct {
-	mu  sync.Mutex
-	off time.Duration
+	mu     sync.Mutex
+	off    time.Duration
+	frozen time.Time // when not zero, Now is this plus off: time moves only with Advance
 }
 
-// Now is the real time plus the offset set with Advance.
+// Now is the real time plus the offset set with Advance (or, once frozen, the time it froze at
+// plus the offset).
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.off)
+	}
 	return time.Now().Add(c.off)
+}
+
+// Freeze stops the clock where it is, so that a test of time windows (rate limits) does not
+// depend on how fast the machine runs it; Advance still moves it.
+func (c *Clock) Freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen.IsZero() {
+		c.frozen = time.Now()
+	}
 }
 
 // Advance moves the node's clock forward.
