@@ -173,8 +173,8 @@ class TrustPolicies(e.TestCase):
         self.assertEqual(
             err['Message'],
             'User: arn:aws:sts::%s:assumed-role/%s/narrow is not authorized to perform: iam:GetUser '
-            'on resource: arn:aws:iam::%s:user/%s because no session policy allows the iam:GetUser action'
-            % (e.ACCOUNT, role['RoleName'], e.ACCOUNT, target))
+            'on resource: user %s because no session policy allows the iam:GetUser action'
+            % (e.ACCOUNT, role['RoleName'], target))
 
         # A session policy cannot grant what the role lacks.
         wide = e.client('iam', self.assumer.assume_role(

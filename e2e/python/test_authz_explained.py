@@ -19,7 +19,8 @@ class Gates(e.TestCase):
         self.assertEqual(ident['Arn'], user['Arn'])
         as_user = e.client('iam', key)
         err = self.assertAwsError('AccessDenied', as_user.get_user, UserName=user['UserName'])
-        self.assertEqual(err['Message'], reason(user['Arn'], 'iam:GetUser', user['Arn'],
+        # AWS names an existing user by its kind and name ("on resource: user NAME").
+        self.assertEqual(err['Message'], reason(user['Arn'], 'iam:GetUser', 'user ' + user['UserName'],
                                                 'because no identity-based policy allows the iam:GetUser action'))
         self.assertAwsError('AccessDenied', e.client('sts', key).get_federation_token, Name='fed-user')
 
@@ -43,7 +44,7 @@ class Gates(e.TestCase):
         self.addCleanup(self.iam.delete_user_permissions_boundary, UserName=name)
         as_user.list_users()
         err = self.assertAwsError('AccessDenied', as_user.get_user, UserName=name)
-        self.assertEqual(err['Message'], reason(user['Arn'], 'iam:GetUser', user['Arn'],
+        self.assertEqual(err['Message'], reason(user['Arn'], 'iam:GetUser', 'user ' + name,
                                                 'because no permissions boundary allows the iam:GetUser action'))
 
         self.iam.put_user_policy(UserName=name, PolicyName='no-roles', PolicyDocument=e.doc(

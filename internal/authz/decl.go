@@ -230,6 +230,7 @@ func (r *Resolver) PassRole(role, service string) {
 	}}
 	sub := &Resolver{a: r.a, ctx: r.ctx, p: r.p, account: r.account, req: &dep}
 	sub.entity(iam.KindRole, role)
+	dep.Shown = "" // a denied PassRole names the role by its ARN
 	if r.err = sub.err; r.err == nil {
 		r.req.Dependent = append(r.req.Dependent, dep)
 	}
@@ -237,11 +238,13 @@ func (r *Resolver) PassRole(role, service string) {
 
 // entity targets a user's, role's or group's ARN. For an existing entity the stored path is
 // used, its tags become aws:ResourceTag/* and iam:ResourceTag/*, and its boundary is kept for
-// Boundary. A missing entity's ARN is built with the path "/".
+// Boundary. A missing entity's ARN is built with the path "/". A denial names the entity as
+// AWS's do, by its kind and the name asked for ("on resource: role NAME").
 func (r *Resolver) entity(kind iam.EntityKind, name string) {
 	if r.err != nil {
 		return
 	}
+	r.req.Shown = string(kind) + " " + name
 	var arn string
 	var tags []iam.Tag
 	account := r.account
@@ -314,6 +317,7 @@ func (r *Resolver) Profile(name string) string {
 		return ""
 	}
 	account := r.account
+	r.req.Shown = "instance profile " + name
 	var ip iam.InstanceProfile
 	err := r.a.cfg.Store.Read(r.ctx, func(tx store.Tx) error {
 		var err error

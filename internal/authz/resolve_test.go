@@ -24,7 +24,9 @@ func TestResourceInDenial(t *testing.T) {
 		name, action, resource string
 		call                   func() error
 	}{
-		{"stored path", "iam:GetUser", "arn:aws:iam::" + acct + ":user/team/pathed", func() error {
+		// An existing entity is named by its kind and the name asked for, as AWS's denials do
+		// ("on resource: user NAME"); its stored path is what policies match (below).
+		{"stored path", "iam:GetUser", "user pathed", func() error {
 			_, err := c.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("pathed")})
 			return err
 		}},
@@ -75,7 +77,19 @@ func TestResourceInDenial(t *testing.T) {
 			_, err := c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(pol)})
 			return err
 		}},
-		{"attach names the user", "iam:AttachUserPolicy", "arn:aws:iam::" + acct + ":user/team/pathed", func() error {
+		{"role", "iam:GetRole", "role some-role", func() error {
+			_, err := c.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("some-role")})
+			return err
+		}},
+		{"group", "iam:GetGroup", "group some-group", func() error {
+			_, err := c.GetGroup(ctx, &iamsdk.GetGroupInput{GroupName: aws.String("some-group")})
+			return err
+		}},
+		{"instance profile by name", "iam:GetInstanceProfile", "instance profile some-ip", func() error {
+			_, err := c.GetInstanceProfile(ctx, &iamsdk.GetInstanceProfileInput{InstanceProfileName: aws.String("some-ip")})
+			return err
+		}},
+		{"attach names the user", "iam:AttachUserPolicy", "user pathed", func() error {
 			_, err := c.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("pathed"), PolicyArn: aws.String(pol)})
 			return err
 		}},
@@ -109,6 +123,18 @@ func TestResourceInDenial(t *testing.T) {
 				t.Errorf("got %s: %q\nwant it to contain %q", code, msg, want)
 			}
 		})
+	}
+	// A denied PassRole names the role by its ARN, as AWS's do.
+	adder := iamtest.IAM(newUser(t, h, "adder", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AddRoleToInstanceProfile","Resource":"*"}]}`))
+	_, err := adder.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("r")})
+	if code, msg := apiErr(t, err); code != "AccessDenied" || !strings.Contains(msg, "perform: iam:PassRole on resource: arn:aws:iam::"+acct+":role/r because") {
+		t.Errorf("PassRole denial: %s: %q", code, msg)
+	}
+
+	// The resource evaluated is the entity's ARN with its stored path.
+	reader := iamtest.IAM(newUser(t, h, "reader", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::`+acct+`:user/team/*"}]}`))
+	if _, err := reader.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String("pathed")}); err != nil {
+		t.Errorf("GetUser of a user under /team/, allowed by its path: %v", err)
 	}
 }
 
