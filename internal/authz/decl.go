@@ -289,12 +289,14 @@ func (r *Resolver) entity(kind iam.EntityKind, name string) {
 	}
 }
 
-// Policy targets a managed policy by ARN, its tags as aws:ResourceTag/*.
+// Policy targets a managed policy by ARN, its tags as aws:ResourceTag/*. A denial names it as
+// AWS's do: "on resource: policy ARN".
 func (r *Resolver) Policy(arn string) {
 	if r.err != nil || arn == "" {
 		return
 	}
 	r.req.Resource = arn
+	r.req.Shown = "policy " + arn
 	var tags []iam.Tag
 	err := r.a.cfg.Store.Read(r.ctx, func(tx store.Tx) error {
 		mp, err := tx.Policy(r.ctx, arn)

@@ -73,7 +73,7 @@ func TestResourceInDenial(t *testing.T) {
 			_, err := c.ListRoles(ctx, &iamsdk.ListRolesInput{PathPrefix: aws.String("/a/")})
 			return err
 		}},
-		{"policy", "iam:GetPolicy", pol, func() error {
+		{"policy", "iam:GetPolicy", "policy " + pol, func() error {
 			_, err := c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(pol)})
 			return err
 		}},
