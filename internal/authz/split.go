@@ -24,7 +24,10 @@ type Split struct {
 // identity side and its session policies apart (Split). The condition keys are iamd's, as for
 // Authorize, overlaid with req.Keys and req.LazyKeys. An identity policy that allows within a
 // boundary that does not is ImplicitDeny, so that a resource policy naming the caller itself may
-// still grant. Observe is told of the request as Authorize tells it.
+// still grant. The organization's control policies bind as they bind Authorize's requests: an
+// SCP of the caller's account or an RCP of the resource's that refuses (explicitly, or by a
+// level without an Allow) makes the identity side ExplicitDeny, which no resource policy
+// overrides. Observe is told of the request as Authorize tells it.
 func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta Origin, req Request) (Split, error) {
 	if a.cfg.Observe != nil {
 		a.cfg.Observe(ctx, p, req.Action)
@@ -54,6 +57,11 @@ func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta
 		}
 		sess = sp
 	}
+	var srcs Sources
+	orgCaller, orgResource, err := a.orgPolicies(ctx, p, &req, &ident, &srcs)
+	if err != nil {
+		return Split{}, err
+	}
 	r := &policy.Request{
 		Action:          req.Action,
 		Resource:        req.Resource,
@@ -67,6 +75,7 @@ func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta
 	r.Context.Defer(func(c *policy.Context) {
 		c.Grow(24 + len(tags) + len(keys))
 		a.context(c, p, meta, tags)
+		orgKeys(c, orgCaller, orgResource)
 		for _, k := range keys {
 			c.Set(k.Name, k.Values...)
 		}
@@ -81,6 +90,9 @@ func (a *Authorizer) EvaluateSplit(ctx context.Context, p *authn.Principal, meta
 	var res policy.Result
 	policy.EvaluateInto(&res, &ident, r)
 	out.Identity = res.Decision
+	if pl := res.By.Place; res.Decision != policy.Allowed && (pl == policy.PlaceSCP || pl == policy.PlaceRCP) {
+		out.Identity = policy.ExplicitDeny
+	}
 	if len(sess) > 0 {
 		// The session policies alone, in the place of identity policies: Allowed when one of
 		// them allows and none denies.
