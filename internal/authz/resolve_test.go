@@ -73,6 +73,14 @@ func TestResourceInDenial(t *testing.T) {
 			_, err := c.ListRoles(ctx, &iamsdk.ListRolesInput{PathPrefix: aws.String("/a/")})
 			return err
 		}},
+		{"new policy", "iam:CreatePolicy", "policy P2", func() error {
+			_, err := c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("P2"), Path: aws.String("/x/"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+			return err
+		}},
+		{"new role", "iam:CreateRole", "arn:aws:iam::" + acct + ":role/x/R2", func() error {
+			_, err := c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("R2"), Path: aws.String("/x/"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+			return err
+		}},
 		{"policy", "iam:GetPolicy", "policy " + pol, func() error {
 			_, err := c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(pol)})
 			return err

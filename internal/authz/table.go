@@ -73,6 +73,7 @@ var iamTable = map[string]Decl{
 	}),
 	"CreatePolicy": On(func(r *Resolver, in *iamapi.CreatePolicyInput) {
 		r.Resource(iam.PolicyARN(r.Account(), pathOr(in.Path), in.PolicyName))
+		r.Shown("policy " + in.PolicyName) // AWS's denial names the new policy so, unlike a new role's ARN
 		r.Tags("iam:TagPolicy", iamTags(in.Tags))
 	}),
 	"CreatePolicyVersion": On(func(r *Resolver, in *iamapi.CreatePolicyVersionInput) {
