@@ -62,7 +62,7 @@ func (c clockSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *htt
 // api returns an IAM client acting with the session's credentials, and the context its calls
 // take (the browser's facts, the request's cancellation).
 func (c *Console) api(r *http.Request, sess session) (*iam.Client, context.Context) {
-	return c.iamWith(r, sess.creds)
+	return c.iamWith(r, sess.actingCreds())
 }
 
 // iamWith returns an IAM client acting with creds.

@@ -23,7 +23,7 @@ import (
 const rootPassword = "Root-Passw0rd!"
 
 // newHarness starts iamd with a root console password.
-func newHarness(t *testing.T) *iamtest.Harness {
+func newHarness(t testing.TB) *iamtest.Harness {
 	t.Helper()
 	h := iamtest.New(t)
 	if err := h.Node.SetRootPassword(context.Background(), "", rootPassword); err != nil {
@@ -34,12 +34,12 @@ func newHarness(t *testing.T) *iamtest.Harness {
 
 // browser is a cookie-keeping HTTP client that does not follow redirects, so tests see them.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }
 
-func newBrowser(t *testing.T, h *iamtest.Harness) *browser {
+func newBrowser(t testing.TB, h *iamtest.Harness) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: h.URL, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -78,7 +78,7 @@ func (b *browser) post(path string, form url.Values) page {
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrf is the form token of a page.
-func (p page) csrf(t *testing.T) string {
+func (p page) csrf(t testing.TB) string {
 	t.Helper()
 	m := csrfRE.FindStringSubmatch(p.body)
 	if m == nil {
@@ -112,7 +112,7 @@ func (b *browser) follow(p page) page {
 
 // mfaUser creates a user with a console password and an enabled virtual MFA device, and
 // returns the device's seed.
-func mfaUser(t *testing.T, h *iamtest.Harness, name, password string, reset bool) []byte {
+func mfaUser(t testing.TB, h *iamtest.Harness, name, password string, reset bool) []byte {
 	t.Helper()
 	ctx := context.Background()
 	c := iamtest.IAM(h.Root())
@@ -135,7 +135,7 @@ func mfaUser(t *testing.T, h *iamtest.Harness, name, password string, reset bool
 }
 
 // consoleUser creates a user with a console password.
-func consoleUser(t *testing.T, h *iamtest.Harness, name, password string, reset bool) {
+func consoleUser(t testing.TB, h *iamtest.Harness, name, password string, reset bool) {
 	t.Helper()
 	ctx := context.Background()
 	c := iamtest.IAM(h.Root())
@@ -149,7 +149,7 @@ func consoleUser(t *testing.T, h *iamtest.Harness, name, password string, reset 
 }
 
 // attach gives a user an AWS managed policy.
-func attach(t *testing.T, h *iamtest.Harness, user, policy string) {
+func attach(t testing.TB, h *iamtest.Harness, user, policy string) {
 	t.Helper()
 	_, err := iamtest.IAM(h.Root()).AttachUserPolicy(context.Background(), &iamsdk.AttachUserPolicyInput{
 		UserName: aws.String(user), PolicyArn: aws.String("arn:aws:iam::aws:policy/" + policy)})
@@ -197,7 +197,7 @@ func (b *browser) signedIn(account, user, password string) page {
 }
 
 // policy gives a user an inline policy.
-func policy(t *testing.T, h *iamtest.Harness, user, doc string) {
+func policy(t testing.TB, h *iamtest.Harness, user, doc string) {
 	t.Helper()
 	_, err := iamtest.IAM(h.Root()).PutUserPolicy(context.Background(), &iamsdk.PutUserPolicyInput{
 		UserName: aws.String(user), PolicyName: aws.String("inline"), PolicyDocument: aws.String(doc)})
@@ -205,3 +205,16 @@ func policy(t *testing.T, h *iamtest.Harness, user, doc string) {
 		t.Fatal(err)
 	}
 }
+
+func decodeSeed(t testing.TB, s string) []byte {
+	t.Helper()
+	seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seed
+}
+
+func totpStep(h *iamtest.Harness) int64 { return totp.Step(h.Clock.Now()) }
+
+func totpCode(seed []byte, step int64) string { return totp.Code(seed, step) }

@@ -20,8 +20,12 @@ import (
 // pageSize is how many rows a list page shows.
 const pageSize = 50
 
-// maxScanPages bounds the API pages one search scans (100 of 100 users).
-const maxScanPages = 100
+// maxScanPages bounds the API pages one search scans (100 of 100 users), and searchBudget its
+// time; a search that stops early offers the next page.
+const (
+	maxScanPages = 100
+	searchBudget = 60 * time.Millisecond
+)
 
 func (c *Console) page(sess session, title, nav string) *pageData {
 	return &pageData{Title: title, Who: whoOf(sess), CSRF: sess.csrf, Nav: nav}
@@ -45,7 +49,7 @@ type dashboardPage struct {
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, sess session) {
 	client, ctx := c.api(r, sess)
 	d := c.page(sess, "IAM dashboard", "dashboard")
-	p := dashboardPage{Account: sess.id.Account, SignedInWithMFA: !sess.mfaAt.IsZero(), Root: sess.id.Root}
+	p := dashboardPage{Account: sess.account(), SignedInWithMFA: !sess.mfaAt.IsZero(), Root: sess.id.Root}
 	if out, err := client.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err != nil {
 		p.AliasError = explain(err)
 	} else if len(out.AccountAliases) > 0 {
@@ -68,17 +72,12 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, sess session
 	c.render(w, r, http.StatusOK, "dashboard.html", d)
 }
 
-// usersWithoutMFA reads the credential report (generating it when there is none, or it is
-// stale) for the users who sign in with a password and no MFA device.
+// usersWithoutMFA reads the credential report for the users who sign in with a password and no
+// MFA device. The dashboard only reads (a GET changes nothing): without a current report it
+// offers to generate one (ReportNotPresent, ReportExpired).
 func (c *Console) usersWithoutMFA(r *http.Request, sess session) ([]string, *apiError) {
 	client, ctx := c.api(r, sess)
 	out, err := client.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
-	if e := explain(err); e != nil && (e.Code == "ReportNotPresent" || e.Code == "ReportExpired") {
-		if _, err := client.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}); err != nil {
-			return nil, explain(err)
-		}
-		out, err = client.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
-	}
 	if err != nil {
 		return nil, explain(err)
 	}
@@ -101,6 +100,58 @@ func (c *Console) usersWithoutMFA(r *http.Request, sess session) ([]string, *api
 		}
 	}
 	return names, nil
+}
+
+type reportPage struct {
+	Generated time.Time
+	Rows      int
+}
+
+// credentialReport shows the credential report's state, with its download and a generate button.
+func (c *Console) credentialReport(w http.ResponseWriter, r *http.Request, sess session) {
+	client, ctx := c.api(r, sess)
+	d := c.page(sess, "Credential report", "report")
+	out, err := client.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	p := reportPage{}
+	if e := explain(err); e != nil && e.Code != "ReportNotPresent" && e.Code != "ReportExpired" {
+		d.Error = e
+	} else if err == nil {
+		p.Generated, p.Rows = aws.ToTime(out.GeneratedTime), bytes.Count(out.Content, []byte("\n"))-1
+	}
+	d.Page = p
+	c.render(w, r, d.Error.status(), "report.html", d)
+}
+
+// credentialReportCSV downloads the current credential report (GetCredentialReport).
+func (c *Console) credentialReportCSV(w http.ResponseWriter, r *http.Request, sess session) {
+	client, ctx := c.api(r, sess)
+	out, err := client.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	if err != nil {
+		d := c.page(sess, "Credential report", "report")
+		d.Error, d.Page = explain(err), reportPage{}
+		c.render(w, r, d.Error.status(), "report.html", d)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="credential-report-`+sess.account()+`.csv"`)
+	w.Write(out.Content)
+}
+
+// generateCredentialReport generates a new report (GenerateCredentialReport) and goes back to
+// the page it was asked from.
+func (c *Console) generateCredentialReport(w http.ResponseWriter, r *http.Request, sess session) {
+	client, ctx := c.api(r, sess)
+	if _, err := client.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}); err != nil {
+		d := c.page(sess, "Credential report", "report")
+		d.Error, d.Page = explain(err), reportPage{}
+		c.render(w, r, d.Error.status(), "report.html", d)
+		return
+	}
+	back := Prefix + "/credential-report"
+	if r.PostFormValue("back") == "dashboard" {
+		back = Prefix
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // userRow is a user as the lists show it.
@@ -128,6 +179,7 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, sess session) {
 	q := r.URL.Query()
 	p := usersPage{Query: strings.TrimSpace(q.Get("q")), Marker: q.Get("marker")}
 	marker := p.Marker
+	start := time.Now()
 	for page := 0; page < maxScanPages; page++ {
 		in := &iam.ListUsersInput{MaxItems: aws.Int32(pageSize)}
 		if p.Query != "" {
@@ -151,7 +203,9 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, sess session) {
 		if out.IsTruncated {
 			marker = aws.ToString(out.Marker)
 		}
-		if marker == "" || p.Query == "" || len(p.Users) >= pageSize {
+		// A search stops at a page of matches, or when it has taken its time: the next page
+		// continues where it stopped.
+		if marker == "" || p.Query == "" || len(p.Users) >= pageSize || time.Since(start) > searchBudget {
 			break
 		}
 	}
@@ -175,8 +229,12 @@ type (
 		MFA           []string
 		MFAError      *apiError
 		Login         string // "yes", "yes, reset required", "no"
+		HasLogin      bool
 		LoginError    *apiError
+		Tags          []tagRow
+		TagsError     *apiError
 	}
+	tagRow    struct{ Key, Value string }
 	policyRef struct{ Name, ARN string }
 	keyRow    struct {
 		ID, Status string
@@ -243,13 +301,20 @@ func (c *Console) showUser(w http.ResponseWriter, r *http.Request, sess session,
 	lp, err := client.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
 	switch e := explain(err); {
 	case e == nil && lp.LoginProfile.PasswordResetRequired:
-		p.Login = "yes, a new password is due at next sign-in"
+		p.Login, p.HasLogin = "yes, a new password is due at next sign-in", true
 	case e == nil:
-		p.Login = "yes"
+		p.Login, p.HasLogin = "yes", true
 	case e.Code == "NoSuchEntity":
 		p.Login = "no"
 	default:
 		p.LoginError = e
+	}
+	if t, err := client.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String(name)}); err != nil {
+		p.TagsError = explain(err)
+	} else {
+		for _, x := range t.Tags {
+			p.Tags = append(p.Tags, tagRow{Key: aws.ToString(x.Key), Value: aws.ToString(x.Value)})
+		}
 	}
 	d.Page, d.Error = p, actionErr
 	c.render(w, r, actionErr.status(), "user.html", d)
@@ -409,7 +474,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, sess sessio
 			return
 		}
 		created.Password = password
-		created.SignInURL = signInURL(r, sess.id.Account)
+		created.SignInURL = signInURL(r, sess.account())
 		if a, err := client.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err == nil && len(a.AccountAliases) > 0 {
 			created.SignInURL = signInURL(r, a.AccountAliases[0])
 		}

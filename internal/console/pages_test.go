@@ -231,3 +231,173 @@ func TestConsolePathAndS3(t *testing.T) {
 		t.Errorf("console off: %d\n%s", p.status, p.body)
 	}
 }
+
+// TestUserActions: what a user's page changes, each through the API.
+func TestUserActions(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	root := iamtest.IAM(h.Root())
+	consoleUser(t, h, "alice", "Alice-Passw0rd", false)
+	policy(t, h, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	if _, err := root.CreateGroup(ctx, &iamsdk.CreateGroupInput{GroupName: aws.String("devs")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("Mine"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h)
+	b.signedIn(iamtest.Account, "", rootPassword)
+	token := b.get("/console/users/alice").csrf(t)
+	do := func(path string, v url.Values) page {
+		t.Helper()
+		v.Set("csrf", token)
+		p := b.post("/console/users/alice/"+path, v)
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", path, p.status, p.errorText())
+		}
+		return p
+	}
+	// Policies: an AWS managed one by name, the account's by name, and by ARN; detach.
+	do("policies/attach", url.Values{"policy": {"ReadOnlyAccess"}})
+	do("policies/attach", url.Values{"policy": {"Mine"}})
+	do("policies/attach", url.Values{"policy": {"arn:aws:iam::aws:policy/IAMUserChangePassword"}})
+	att, _ := root.ListAttachedUserPolicies(ctx, &iamsdk.ListAttachedUserPoliciesInput{UserName: aws.String("alice")})
+	var arns []string
+	for _, a := range att.AttachedPolicies {
+		arns = append(arns, aws.ToString(a.PolicyArn))
+	}
+	if len(arns) != 3 || !contains(arns, "arn:aws:iam::aws:policy/ReadOnlyAccess") || !contains(arns, "arn:aws:iam::"+iamtest.Account+":policy/Mine") {
+		t.Errorf("attached: %v", arns)
+	}
+	if p := b.post("/console/users/alice/policies/attach", url.Values{"csrf": {token}, "policy": {"NoSuchPolicy"}}); p.status != http.StatusNotFound ||
+		!strings.Contains(p.errorText(), "NoSuchEntity") {
+		t.Errorf("attach a missing policy: %d %q", p.status, p.errorText())
+	}
+	do("policies/detach", url.Values{"policy": {"arn:aws:iam::aws:policy/IAMUserChangePassword"}})
+	// Groups.
+	do("groups/add", url.Values{"group": {"devs"}})
+	if g, _ := root.ListGroupsForUser(ctx, &iamsdk.ListGroupsForUserInput{UserName: aws.String("alice")}); len(g.Groups) != 1 {
+		t.Errorf("groups: %+v", g.Groups)
+	}
+	do("groups/remove", url.Values{"group": {"devs"}})
+	// Inline policies: shown, deleted.
+	ip := b.get("/console/users/alice/inline/inline")
+	if ip.status != http.StatusOK || !strings.Contains(ip.body, "s3:ListAllMyBuckets") || !strings.Contains(ip.body, "\n  &#34;Version&#34;") {
+		t.Errorf("inline policy page: %d\n%s", ip.status, ip.body)
+	}
+	do("inline/inline/delete", url.Values{})
+	if in, _ := root.ListUserPolicies(ctx, &iamsdk.ListUserPoliciesInput{UserName: aws.String("alice")}); len(in.PolicyNames) != 0 {
+		t.Errorf("inline policies: %v", in.PolicyNames)
+	}
+	// Tags.
+	do("tags", url.Values{"key": {"team"}, "value": {"blue"}})
+	if p := b.get("/console/users/alice"); !strings.Contains(p.body, "<code>team</code> = <code>blue</code>") {
+		t.Errorf("tag not shown")
+	}
+	do("tags/remove", url.Values{"key": {"team"}})
+	if tags, _ := root.ListUserTags(ctx, &iamsdk.ListUserTagsInput{UserName: aws.String("alice")}); len(tags.Tags) != 0 {
+		t.Errorf("tags: %+v", tags.Tags)
+	}
+	// A new key for the user: shown once.
+	p := do("keys", url.Values{})
+	if p.header.Get("Location") != "/console/users/created" {
+		t.Fatalf("new key: %q", p.header.Get("Location"))
+	}
+	created := b.follow(p)
+	if !strings.Contains(created.body, "Access key created for alice") || secretRE.FindStringSubmatch(created.body) == nil {
+		t.Errorf("new key page:\n%s", created.body)
+	}
+	// Console access: reset, disable, enable.
+	do("login", url.Values{"password": {"Reset-Passw0rd"}, "reset": {"1"}})
+	if p := newBrowser(t, h).signIn(iamtest.Account, "alice", "Reset-Passw0rd"); p.header.Get("Location") != "/console/signin/password" {
+		t.Errorf("after a reset: %d %q", p.status, p.header.Get("Location"))
+	}
+	do("login/delete", url.Values{})
+	if _, err := root.GetLoginProfile(ctx, &iamsdk.GetLoginProfileInput{UserName: aws.String("alice")}); err == nil {
+		t.Error("console access not disabled")
+	}
+	do("login", url.Values{"password": {"Enable-Passw0rd"}})
+	newBrowser(t, h).signedIn(iamtest.Account, "alice", "Enable-Passw0rd")
+	if p := b.post("/console/users/alice/login", url.Values{"csrf": {token}, "password": {"weak"}}); p.status != http.StatusBadRequest ||
+		!strings.Contains(p.errorText(), "PasswordPolicyViolation") {
+		t.Errorf("weak password: %d %q", p.status, p.errorText())
+	}
+}
+
+// TestAssignMFA: a virtual MFA device assigned from the user's page (QR code, secret, two codes),
+// then asked at sign-in; removed again.
+func TestAssignMFA(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	consoleUser(t, h, "alice", "Alice-Passw0rd", false)
+	b := newBrowser(t, h)
+	b.signedIn(iamtest.Account, "", rootPassword)
+	token := b.get("/console/users/alice").csrf(t)
+	// An abandoned setup leaves an unassigned device behind; a second one replaces it.
+	b.post("/console/users/alice/mfa", url.Values{"csrf": {token}})
+	b.get("/console/users")
+	p := b.post("/console/users/alice/mfa", url.Values{"csrf": {token}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/users/alice/mfa" {
+		t.Fatalf("start: %d %q %s", p.status, p.header.Get("Location"), p.errorText())
+	}
+	setup := b.follow(p)
+	if !strings.Contains(setup.body, `src="data:image/png;base64,iVBOR`) {
+		t.Errorf("no QR code:\n%s", setup.body)
+	}
+	m := regexp.MustCompile(`id="mfa-seed">([A-Z2-7]+)<`).FindStringSubmatch(setup.body)
+	if m == nil {
+		t.Fatalf("no seed:\n%s", setup.body)
+	}
+	seed := decodeSeed(t, m[1])
+	step := totpStep(h)
+	if p := b.post("/console/users/alice/mfa/enable", url.Values{"csrf": {token}, "code1": {"000000"}, "code2": {"111111"}}); p.status == http.StatusSeeOther {
+		t.Error("wrong codes enabled the device")
+	}
+	p = b.post("/console/users/alice/mfa/enable", url.Values{"csrf": {token}, "code1": {totpCode(seed, step-1)}, "code2": {totpCode(seed, step)}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/users/alice" {
+		t.Fatalf("enable: %d %s", p.status, p.errorText())
+	}
+	dev, err := iamtest.IAM(h.Root()).ListMFADevices(ctx, &iamsdk.ListMFADevicesInput{UserName: aws.String("alice")})
+	if err != nil || len(dev.MFADevices) != 1 {
+		t.Fatalf("devices: %v %+v", err, dev)
+	}
+	if p := newBrowser(t, h).signIn(iamtest.Account, "alice", "Alice-Passw0rd"); p.header.Get("Location") != "/console/signin/mfa" {
+		t.Errorf("sign-in after MFA assigned: %q", p.header.Get("Location"))
+	}
+	if p := b.get("/console/users/alice/mfa"); p.status != http.StatusSeeOther {
+		t.Errorf("the setup page outlived its device: %d", p.status)
+	}
+	p = b.post("/console/users/alice/mfa/remove", url.Values{"csrf": {token}, "serial": {aws.ToString(dev.MFADevices[0].SerialNumber)}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("remove: %d %s", p.status, p.errorText())
+	}
+	newBrowser(t, h).signedIn(iamtest.Account, "alice", "Alice-Passw0rd")
+}
+
+// TestCredentialReport: the dashboard reads the report (GET changes nothing) and offers to
+// generate it; the report page downloads it.
+func TestCredentialReport(t *testing.T) {
+	h := newHarness(t)
+	consoleUser(t, h, "nomfa", "Nomfa-Passw0rd", false)
+	b := newBrowser(t, h)
+	d := b.signedIn(iamtest.Account, "", rootPassword)
+	if !strings.Contains(d.body, `id="generate-report"`) {
+		t.Fatalf("dashboard without a report:\n%s", d.body)
+	}
+	if p := b.get("/console/credential-report"); !strings.Contains(p.body, "There is no current report.") {
+		t.Errorf("report page:\n%s", p.body)
+	}
+	p := b.post("/console/credential-report", url.Values{"csrf": {d.csrf(t)}, "back": {"dashboard"}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console" {
+		t.Fatalf("generate: %d %q", p.status, p.header.Get("Location"))
+	}
+	d = b.follow(p)
+	if !strings.Contains(d.body, `<a href="/console/users/nomfa">nomfa</a>`) {
+		t.Errorf("dashboard does not list the user without MFA:\n%s", d.body)
+	}
+	dl := b.get("/console/credential-report/csv")
+	if dl.status != http.StatusOK || !strings.HasPrefix(dl.body, "user,arn,user_creation_time") || !strings.Contains(dl.body, "\nnomfa,") {
+		t.Errorf("download: %d %q", dl.status, dl.body)
+	}
+}

@@ -78,8 +78,18 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("sign-in form's cookie %q lacks %s", pre, want)
 		}
 	}
-	b.signedIn(iamtest.Account, "", rootPassword)
-	for _, path := range []string{"/console", "/console/users", "/console/users/new", "/console/groups", "/console/roles",
+	d := b.signedIn(iamtest.Account, "", rootPassword)
+	consoleUser(t, h, "alice", "Alice-Passw0rd", false)
+	policy(t, h, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	b.post("/console/users/alice/mfa", url.Values{"csrf": {d.csrf(t)}})
+	if p := b.get("/console/users/alice/mfa"); p.status != http.StatusOK || !strings.Contains(p.body, "data:image/png") {
+		t.Errorf("MFA setup page: %d", p.status)
+	} else {
+		checkHeaders(t, "MFA setup", p.header)
+		checkNoInline(t, "MFA setup", p.body)
+	}
+	for _, path := range []string{"/console", "/console/users", "/console/users/new", "/console/users/alice",
+		"/console/users/alice/inline/inline", "/console/groups", "/console/roles",
 		"/console/policies", "/console/static/console.css", "/console/static/console.js", "/console/no-such-page"} {
 		p := b.get(path)
 		checkHeaders(t, path, p.header)
@@ -171,7 +181,7 @@ func TestCSRF(t *testing.T) {
 	if len(patterns) < 10 || !contains(patterns, "/console/signout") {
 		t.Fatalf("state-changing routes: %v", patterns)
 	}
-	fill := strings.NewReplacer("{name}", "alice", "{id}", keyID)
+	fill := strings.NewReplacer("{name}", "alice", "{id}", keyID, "{policy}", "inline")
 	for _, pattern := range patterns {
 		path := fill.Replace(pattern)
 		b, good := stage(pattern)

@@ -41,10 +41,21 @@ type session struct {
 	creds Credentials
 	// created is a new user's credentials, shown once (the page after CreateUser, its CSV).
 	created *createdCreds
+	// mfa is a virtual MFA device being assigned: its QR code and seed, shown until it is
+	// enabled or another page is opened.
+	mfa *mfaSetup
 }
+
+// account is the account the console acts in.
+func (s *session) account() string { return s.id.Account }
+
+// actingCreds are the credentials the console's calls are signed with.
+func (s *session) actingCreds() Credentials { return s.creds }
 
 type createdCreds struct {
 	UserName, Password, AccessKeyID, SecretAccessKey, SignInURL string
+	// KeyOnly is a new access key of an existing user rather than a new user.
+	KeyOnly bool
 }
 
 // sessions is the server-side table. Sessions live in the node's memory: a restart signs

@@ -316,10 +316,15 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, session)) 
 				return
 			}
 		}
-		// A new user's secret is shown on its page only: any other page forgets it.
+		// A new user's secret is shown on its page only, an MFA device's seed on its: any
+		// other page forgets them.
 		if sess.created != nil && !strings.HasPrefix(r.URL.Path, Prefix+"/users/created") {
 			c.sessions.update(sess.key, func(s *session) { s.created = nil })
 			sess.created = nil
+		}
+		if sess.mfa != nil && !strings.HasSuffix(r.URL.Path, "/mfa") && !strings.HasSuffix(r.URL.Path, "/mfa/enable") {
+			c.sessions.update(sess.key, func(s *session) { s.mfa = nil })
+			sess.mfa = nil
 		}
 		h(w, r, sess)
 	}
