@@ -172,10 +172,11 @@ func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Ori
 				shown = r.Shown
 			}
 			e := Denied(p, r.Action, shown, ev.Result, trust)
-			if pl := ev.Result.By.Place; ev.Result.Decision == policy.ExplicitDeny && (pl == policy.PlaceSCP || pl == policy.PlaceRCP) {
-				// The deciding control policy is named, as AWS's messages name it within an
-				// organization.
-				if src := ev.Sources.Of(ev.Result.By); src.ID != "" && strings.HasSuffix(e.Message, placeWords(pl)) {
+			if pl := ev.Result.By.Place; ev.Result.Decision == policy.ExplicitDeny && (pl == policy.PlaceSCP || pl == policy.PlaceRCP ||
+				pl == policy.PlaceIdentity || pl == policy.PlaceBoundary) {
+				// The deciding policy is named when it has an ARN (a control policy, a managed
+				// policy, a boundary), as AWS's messages name it; an inline policy is not.
+				if src := ev.Sources.Of(ev.Result.By); strings.HasPrefix(src.ID, "arn:") && strings.HasSuffix(e.Message, placeWords(pl)) {
 					e.Message += ": " + src.ID
 				}
 			}

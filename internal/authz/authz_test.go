@@ -71,6 +71,17 @@ func newUser(t *testing.T, h *iamtest.Harness, name, boundary string, policies .
 	return h.Config(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "")
 }
 
+// managedDeny is user mdeny, allowed everything inline and denied iam:List* by an attached
+// managed policy.
+func managedDeny(t *testing.T, h *iamtest.Harness) aws.Config {
+	t.Helper()
+	cfg := newUser(t, h, "mdeny", "", allowAll)
+	root := iamtest.IAM(h.Root())
+	p := must(root.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("no-listing"), PolicyDocument: aws.String(denyList)}))(t)
+	must(root.AttachUserPolicy(ctx, &iamsdk.AttachUserPolicyInput{UserName: aws.String("mdeny"), PolicyArn: p.Policy.Arn}))(t)
+	return cfg
+}
+
 // TestDenialMessages checks AWS's enhanced AccessDenied wording for each gate.
 func TestDenialMessages(t *testing.T) {
 	h := iamtest.New(t)
@@ -94,8 +105,12 @@ func TestDenialMessages(t *testing.T) {
 			"User: arn:aws:iam::" + acct + ":user/denied" + tail + "with an explicit deny in an identity-based policy"},
 		{"boundary without allow", newUser(t, h, "bounded", allowGet, allowAll),
 			"User: arn:aws:iam::" + acct + ":user/bounded" + tail + "because no permissions boundary allows the iam:ListUsers action"},
+		// A managed policy that denies is named by its ARN, as AWS's messages name it; an inline
+		// one (above) is not.
 		{"boundary deny", newUser(t, h, "bdeny", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:List*","Resource":"*"}]}`, allowAll),
-			"User: arn:aws:iam::" + acct + ":user/bdeny" + tail + "with an explicit deny in a permissions boundary"},
+			"User: arn:aws:iam::" + acct + ":user/bdeny" + tail + "with an explicit deny in a permissions boundary: arn:aws:iam::" + acct + ":policy/bdeny-boundary"},
+		{"managed policy deny", managedDeny(t, h),
+			"User: arn:aws:iam::" + acct + ":user/mdeny" + tail + "with an explicit deny in an identity-based policy: arn:aws:iam::" + acct + ":policy/no-listing"},
 		{"session policy", sessCfg,
 			"User: arn:aws:sts::" + acct + ":assumed-role/admin/s1" + tail + "because no session policy allows the iam:ListUsers action"},
 	} {
