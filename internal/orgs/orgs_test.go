@@ -538,3 +538,59 @@ func TestClosedAccountIsSuspended(t *testing.T) {
 		t.Errorf("closing the management account: %v", err)
 	}
 }
+
+// A delegated administrator reads the organization; only the management account changes it.
+func TestDelegatedAdministratorReads(t *testing.T) {
+	w := newWorld(t)
+	acct, admin := w.member("security")
+	sp := aws.String("securityhub.amazonaws.com")
+	_, err := w.org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: &acct, ServicePrincipal: sp})
+	var cv *orgtypes.ConstraintViolationException
+	if !errors.As(err, &cv) || cv.Reason != orgtypes.ConstraintViolationExceptionReasonServiceAccessNotEnabled {
+		t.Fatalf("registering before trusted access: %v", err)
+	}
+	if _, err := w.org.EnableAWSServiceAccess(ctx, &orgsdk.EnableAWSServiceAccessInput{ServicePrincipal: sp}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: &acct, ServicePrincipal: sp}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: &acct, ServicePrincipal: sp}); code(err) != "AccountAlreadyRegisteredException" {
+		t.Errorf("registering twice: %v", err)
+	}
+	delegate := orgClient(admin)
+	accts, err := delegate.ListAccounts(ctx, &orgsdk.ListAccountsInput{})
+	if err != nil || len(accts.Accounts) != 2 {
+		t.Fatalf("delegated administrator's ListAccounts: %+v %v", accts, err)
+	}
+	das, err := delegate.ListDelegatedAdministrators(ctx, &orgsdk.ListDelegatedAdministratorsInput{})
+	if err != nil || len(das.DelegatedAdministrators) != 1 || *das.DelegatedAdministrators[0].Id != acct {
+		t.Fatalf("ListDelegatedAdministrators: %+v %v", das, err)
+	}
+	if _, err := delegate.CreateOrganizationalUnit(ctx, &orgsdk.CreateOrganizationalUnitInput{ParentId: &w.root, Name: aws.String("x")}); code(err) != "AccessDeniedException" {
+		t.Errorf("delegated administrator's CreateOrganizationalUnit: %v", err)
+	}
+	// A delegated administrator cannot be removed before it is deregistered.
+	_, err = w.org.RemoveAccountFromOrganization(ctx, &orgsdk.RemoveAccountFromOrganizationInput{AccountId: &acct})
+	if !errors.As(err, &cv) || cv.Reason != orgtypes.ConstraintViolationExceptionReasonCannotRemoveDelegatedAdministratorFromOrg {
+		t.Errorf("removing a delegated administrator: %v", err)
+	}
+	if _, err := w.org.DeregisterDelegatedAdministrator(ctx, &orgsdk.DeregisterDelegatedAdministratorInput{AccountId: &acct, ServicePrincipal: sp}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := delegate.ListAccounts(ctx, &orgsdk.ListAccountsInput{}); code(err) != "AccessDeniedException" {
+		t.Errorf("deregistered account's ListAccounts: %v", err)
+	}
+	// Paging: one account a page.
+	p1, err := w.org.ListAccounts(ctx, &orgsdk.ListAccountsInput{MaxResults: aws.Int32(1)})
+	if err != nil || len(p1.Accounts) != 1 || p1.NextToken == nil {
+		t.Fatalf("first page: %+v %v", p1, err)
+	}
+	p2, err := w.org.ListAccounts(ctx, &orgsdk.ListAccountsInput{MaxResults: aws.Int32(1), NextToken: p1.NextToken})
+	if err != nil || len(p2.Accounts) != 1 || p2.NextToken != nil || *p2.Accounts[0].Id == *p1.Accounts[0].Id {
+		t.Fatalf("second page: %+v %v", p2, err)
+	}
+	if _, err := w.org.ListAccounts(ctx, &orgsdk.ListAccountsInput{NextToken: aws.String("bogus")}); code(err) != "InvalidInputException" {
+		t.Errorf("a token iamd did not issue: %v", err)
+	}
+}
