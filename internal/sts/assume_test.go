@@ -460,7 +460,7 @@ func TestPackedPolicyTooLarge(t *testing.T) {
 		tags = append(tags, ststypes.Tag{Key: aws.String(fmt.Sprintf("key-%02d-%s", i, strings.Repeat("k", 100))), Value: aws.String(strings.Repeat("v", 200))})
 	}
 	_, err := assume(t, operator(t, h), &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/demo"), RoleSessionName: aws.String("s1"), Tags: tags})
-	if apiCode(t, err) != "PackedPolicyTooLarge" || !strings.Contains(err.Error(), "of allotted space, please use smaller policy for this operation.") {
+	if apiCode(t, err) != "PackedPolicyTooLarge" || !strings.Contains(err.Error(), "of allotted space, please use smaller policy.") {
 		t.Errorf("oversized tags: %v", err)
 	}
 }

@@ -396,11 +396,13 @@ func packedSize(policyBytes int, sess *session.Session) *int32 {
 	return &pct
 }
 
-// checkPacked refuses session policies and tags that overflow the packed limit, as AWS does.
+// checkPacked refuses session policies and tags that overflow the packed limit, as AWS does, in
+// its words ("Packed policy consumes 157% of allotted space, please use smaller policy.", as
+// its answers are recorded).
 func checkPacked(policyBytes int, sess *session.Session) error {
 	if pct := packedSize(policyBytes, sess); pct != nil && *pct > 100 {
 		return &awserr.Error{Code: "PackedPolicyTooLarge", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy for this operation.", *pct)}
+			Message: fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy.", *pct)}
 	}
 	return nil
 }
