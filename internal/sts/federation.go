@@ -168,7 +168,7 @@ func (s *Service) assumeFederated(ctx context.Context, f *federatedAssume) (*sts
 		EntityID: f.role.RoleID, EntityName: f.role.RoleName, EntityPath: f.role.Path,
 		SessionName: f.sessionName, Tags: tags, TransitiveKeys: transitive, SourceIdentity: f.sourceID,
 	}
-	packed, err := s.sessionPolicies(sess, f.policy, f.policyARNs)
+	packed, err := s.sessionPolicies(ctx, sess, f.policy, f.policyARNs)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -126,7 +126,7 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	if in.DurationSeconds != nil {
 		dur = min(int(*in.DurationSeconds), limit)
 	}
-	packed, err := s.sessionPolicies(sess, in.Policy, in.PolicyArns)
+	packed, err := s.sessionPolicies(ctx, sess, in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (s *Service) issueAssume(ctx context.Context, p *authn.Principal, a *assump
 	if !a.mfaAt.IsZero() {
 		sess.MFA, sess.MFAAuthTime = true, a.mfaAt
 	}
-	packed, err := s.sessionPolicies(sess, in.Policy, in.PolicyArns)
+	packed, err := s.sessionPolicies(ctx, sess, in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func parseRoleARN(s string) (account, path, name string, ok bool) {
 
 // sessionPolicies validates and stores the session policies on sess; it returns the packed
 // bytes they take, for PackedPolicySize.
-func (s *Service) sessionPolicies(sess *session.Session, doc string, arns []stsapi.PolicyDescriptorType) (int, error) {
+func (s *Service) sessionPolicies(ctx context.Context, sess *session.Session, doc string, arns []stsapi.PolicyDescriptorType) (int, error) {
 	if doc != "" {
 		if _, err := s.cfg.Authz.Compile(doc, policy.KindSession); err != nil {
 			var se *policy.SyntaxError
@@ -370,11 +370,37 @@ func (s *Service) sessionPolicies(sess *session.Session, doc string, arns []stsa
 		}
 		sess.PolicyARNs = append(sess.PolicyARNs, a.Arn)
 	}
+	if err := s.managedSessionPolicies(ctx, sess.Account, sess.PolicyARNs); err != nil {
+		return 0, err
+	}
 	n := len(compact(doc))
 	for _, a := range sess.PolicyARNs {
 		n += len(a)
 	}
 	return n, nil
+}
+
+// managedSessionPolicies checks that each managed session policy exists in the session's
+// account or among the AWS managed policies; AWS refuses any other with InvalidParameterValue
+// in these words (its production answer, as recorded by a client that retries on it).
+func (s *Service) managedSessionPolicies(ctx context.Context, account string, arns []string) error {
+	if len(arns) == 0 {
+		return nil
+	}
+	missing := awserr.New(http.StatusBadRequest, "InvalidParameterValue",
+		"At least one Policy ARN in the PolicyArns parameter does not match an existing IAM Managed Policy ARN.")
+	return s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		for _, a := range arns {
+			p, err := tx.Policy(ctx, a)
+			if errors.Is(err, store.ErrNotFound) || err == nil && p.Account != account && p.Account != "aws" {
+				return missing
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // packedLimit is the packed size, in bytes, that session policies and tags may take: AWS
