@@ -106,9 +106,22 @@ func (a *Authorizer) compileChain(levels [][]OrgPolicy, kind policy.Kind, typ st
 
 // rcpServices are the services whose resources resource control policies govern (AWS's list);
 // of them iamd serves S3 and STS.
-var rcpServices = []string{"s3:", "sts:", "sqs:", "kms:", "secretsmanager:", "dynamodb:", "ecr:", "logs:", "cognito-identity:", "aoss:"}
+var rcpServices = []string{"s3:", "sts:", "sqs:", "kms:", "secretsmanager:", "dynamodb:", "ecr:", "logs:", "cognito-identity:", "aoss:", "s3tables:"}
+
+// rcpSTSActions are the STS actions RCPs govern: those on a role (its trust), not a caller's
+// own token requests (GetFederationToken, GetWebIdentityToken, …).
+var rcpSTSActions = []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:SetContext",
+	"sts:SetSourceIdentity", "sts:TagSession"}
 
 func rcpApplies(action string) bool {
+	if len(action) > 4 && strings.EqualFold(action[:4], "sts:") {
+		for _, a := range rcpSTSActions {
+			if strings.EqualFold(action, a) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, s := range rcpServices {
 		if len(action) > len(s) && strings.EqualFold(action[:len(s)], s) {
 			return true
