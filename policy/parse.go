@@ -400,7 +400,12 @@ func (ps *parser) principal(v *jvalue) (*principals, *SyntaxError) {
 		for _, e := range vals {
 			s := e.str
 			invalid := func() *SyntaxError {
-				return ps.fail(e.off, "Invalid principal in policy: \""+m.key+"\":\""+s+"\"")
+				key := m.key
+				if ps.kind == KindTrust {
+					// IAM names the type in capitals ("SERVICE"), as AWS's answers show.
+					key = strings.ToUpper(key)
+				}
+				return ps.fail(e.off, "Invalid principal in policy: \""+key+"\":\""+s+"\"")
 			}
 			switch m.key {
 			case "AWS":
@@ -428,7 +433,7 @@ func (ps *parser) principal(v *jvalue) (*principals, *SyntaxError) {
 				}
 				pr.federated = append(pr.federated, s)
 			case "Service":
-				if s == "" || strings.ContainsAny(s, "*?") {
+				if s == "" || strings.ContainsAny(s, "*?") || ps.kind == KindTrust && !serviceDomain(s) {
 					return nil, invalid()
 				}
 				pr.services = append(pr.services, s)
@@ -447,6 +452,19 @@ func (ps *parser) principal(v *jvalue) (*principals, *SyntaxError) {
 		}
 	}
 	return pr, nil
+}
+
+// serviceDomain reports whether s names a service of the aws partition as a role's trust
+// policy may: IAM refuses "ec2" and "eks.amazonaws.com.cn" there (recorded answers). IAM also
+// refuses names of services that do not exist, which iamd cannot know; it accepts any name in
+// AWS's service domains.
+func serviceDomain(s string) bool {
+	for _, d := range []string{".amazonaws.com", ".amazon.com"} {
+		if name, ok := strings.CutSuffix(s, d); ok && name != "" && !strings.HasSuffix(name, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 func isAccountID(s string) bool {

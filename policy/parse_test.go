@@ -60,7 +60,13 @@ func TestParseErrors(t *testing.T) {
 		{"principal bad aws", KindResource, `{"Statement":{"Effect":"Allow","Principal":{"AWS":"alice"},"Action":"s3:*","Resource":"*"}}`, `Invalid principal in policy: "AWS":"alice"`, 1, 51},
 		{"principal wildcard arn", KindResource, `{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}}`, `Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*"`, 1, 51},
 		{"principal wildcard service", KindResource, `{"Statement":{"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"s3:*","Resource":"*"}}`, `Invalid principal in policy: "Service":"*.amazonaws.com"`, 1, 55},
-		{"principal empty federated", KindTrust, `{"Statement":{"Effect":"Allow","Principal":{"Federated":""},"Action":"sts:AssumeRoleWithWebIdentity"}}`, `Invalid principal in policy: "Federated":""`, 1, 57},
+		// IAM names a trust policy's principal type in capitals ("SERVICE", as every recorded
+		// answer of AWS's shows it), and refuses a service principal outside AWS's service
+		// domains: "ec2", or "eks.amazonaws.com.cn" in the aws partition (a recorded answer).
+		{"principal empty federated", KindTrust, `{"Statement":{"Effect":"Allow","Principal":{"Federated":""},"Action":"sts:AssumeRoleWithWebIdentity"}}`, `Invalid principal in policy: "FEDERATED":""`, 1, 57},
+		{"trust service without domain", KindTrust, `{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2"},"Action":"sts:AssumeRole"}}`, `Invalid principal in policy: "SERVICE":"ec2"`, 1, 55},
+		{"trust service of another partition", KindTrust, `{"Statement":{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","eks.amazonaws.com.cn"]},"Action":"sts:AssumeRole"}}`, `Invalid principal in policy: "SERVICE":"eks.amazonaws.com.cn"`, 1, 76},
+		{"trust service wildcard", KindTrust, `{"Statement":{"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"sts:AssumeRole"}}`, `Invalid principal in policy: "SERVICE":"*.amazonaws.com"`, 1, 55},
 		{"principal empty canonical", KindResource, `{"Statement":{"Effect":"Allow","Principal":{"CanonicalUser":""},"Action":"s3:*","Resource":"*"}}`, `Invalid principal in policy: "CanonicalUser":""`, 1, 61},
 		{"bad kind", Kind(99), `{}`, msgSyntax, 1, 1},
 		{"deep nesting", KindIdentity, `{"Statement":` + deep(100) + `}`, msgSyntax, 1, 77},
