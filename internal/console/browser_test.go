@@ -1,0 +1,172 @@
+package console_test
+
+import (
+	"context"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/iamd/iamd/internal/iamtest"
+	"github.com/iamd/iamd/internal/totp"
+)
+
+// TestBrowserRootSignIn: the root user signs in, the dashboard shows, at desktop and phone
+// widths; the session cookie is out of the page's reach; sign-out ends the session.
+func TestBrowserRootSignIn(t *testing.T) {
+	h := newHarness(t)
+	c := newChrome(t, h)
+	c.open("/console?account=" + iamtest.Account)
+	c.shot("signin")
+	c.signIn(iamtest.Account, "", rootPassword)
+	if c.path() != "/console" || !strings.Contains(c.text("#principal"), "root @ "+iamtest.Account) {
+		t.Fatalf("after sign-in: %s %q", c.path(), c.text("#main"))
+	}
+	c.shot("dashboard")
+	if cookies := c.eval(`document.cookie`); strings.Contains(cookies, "iamd-console") {
+		t.Errorf("the page can read the session cookie: %s", cookies)
+	}
+	c.phone(true)
+	c.open("/console")
+	c.shot("dashboard-phone")
+	c.open("/console/users")
+	c.shot("users-phone")
+	c.phone(false)
+	c.click("#signout")
+	if !c.has("#signin-form") || c.path() != "/console?account="+iamtest.Account {
+		t.Errorf("after sign-out: %s", c.path())
+	}
+	c.shot("signed-out")
+	c.open("/console/users")
+	if !c.has("#signin-form") {
+		t.Errorf("signed out, /console/users shows %s", c.path())
+	}
+}
+
+// TestBrowserKeyboardSignIn: the sign-in form works from the keyboard alone.
+func TestBrowserKeyboardSignIn(t *testing.T) {
+	h := newHarness(t)
+	consoleUser(t, h, "kim", "Kims-Passw0rd!", false)
+	c := newChrome(t, h)
+	c.open("/console")
+	c.do(chromedp.Focus(chromedp.ID("account")), chromedp.KeyEvent(iamtest.Account+kb.Tab+"kim"+kb.Tab+"Kims-Passw0rd!"))
+	if _, err := chromedp.Run(c.ctx, chromedp.WaitEvent(pageLoad, nil, chromedp.KeyEvent(kb.Enter))); err != nil {
+		t.Fatal(err)
+	}
+	c.do(chromedp.WaitVisible(chromedp.ID("signout")))
+	if !strings.Contains(c.text("#principal"), "kim @ ") {
+		t.Errorf("keyboard sign-in: %s", c.path())
+	}
+}
+
+// TestBrowserUserMFAAndNewPassword: a user with an MFA device whose password must be replaced:
+// the code, then a new password (one the policy refuses first, shown inline).
+func TestBrowserUserMFAAndNewPassword(t *testing.T) {
+	h := newHarness(t)
+	if _, err := iamtest.IAM(h.Root()).UpdateAccountPasswordPolicy(context.Background(), &iamsdk.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(14), RequireSymbols: true}); err != nil {
+		t.Fatal(err)
+	}
+	seed := mfaUser(t, h, "alice", "Alice-Passw0rd-1", true)
+	h.Clock.Advance(30 * time.Second)
+	c := newChrome(t, h)
+	c.signIn(iamtest.Account, "alice", "Alice-Passw0rd-1")
+	if c.path() != "/console/signin/mfa" {
+		t.Fatalf("after the password: %s", c.path())
+	}
+	c.shot("mfa")
+	c.fill("#code", totp.Code(seed, totp.Step(h.Clock.Now())))
+	c.click("#mfa-submit")
+	if c.path() != "/console/signin/password" {
+		t.Fatalf("after the code: %s %q", c.path(), c.text("#main"))
+	}
+	c.shot("new-password")
+	c.fill("#new-password", "too-short-1")
+	c.fill("#confirm", "too-short-1")
+	c.click("#password-submit")
+	if msg := c.text("#password-error"); msg != "Password should have a minimum length of 14, Password should have at least one symbol character" &&
+		!strings.Contains(msg, "minimum length of 14") {
+		t.Errorf("policy violation shown as %q", msg)
+	}
+	c.shot("new-password-refused")
+	c.fill("#new-password", "Alice-New-Passw0rd!")
+	c.fill("#confirm", "Alice-New-Passw0rd!")
+	c.click("#password-submit")
+	if c.path() != "/console" || !strings.Contains(c.text("header"), "MFA") {
+		t.Fatalf("after the new password: %s %q", c.path(), c.text("header"))
+	}
+	c.shot("dashboard-user")
+}
+
+// TestBrowserCreateUserAttachPolicy: root creates a user with a console password and an access
+// key (the secret shown once, the CSV downloaded), attaches a policy to it, and deletes a key
+// (console.js asks first).
+func TestBrowserCreateUserAttachPolicy(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	c := newChrome(t, h)
+	c.acceptDialogs()
+	c.signIn(iamtest.Account, "", rootPassword)
+	c.click(`nav a[href="/console/users"]`)
+	c.shot("users")
+	c.click("#create-user")
+	c.fill("#name", "newbie")
+	c.fill("#password", "Newbie-Passw0rd!")
+	c.do(chromedp.Click(chromedp.ID("key")))
+	c.shot("create-user")
+	c.click("#create-submit")
+	if c.path() != "/console/users/created" {
+		t.Fatalf("after create: %s %q", c.path(), c.text("#main"))
+	}
+	keyID, secret := c.text("#created-key-id"), c.text("#created-secret")
+	c.shot("user-created")
+	rows, err := csv.NewReader(strings.NewReader(c.download("#download-csv", "newbie_credentials.csv"))).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][2] != keyID || rows[1][3] != secret || rows[1][1] != "Newbie-Passw0rd!" {
+		t.Errorf("CSV: %v %q", err, rows)
+	}
+	if id, err := iamtest.STS(h.Config(keyID, secret, "")).GetCallerIdentity(ctx, nil); err != nil || !strings.HasSuffix(aws.ToString(id.Arn), ":user/newbie") {
+		t.Errorf("the key shown does not work: %v", err)
+	}
+	c.click("#created-done")
+	if c.path() != "/console/users/newbie" {
+		t.Fatalf("after done: %s", c.path())
+	}
+	if strings.Contains(c.text("#main"), secret) {
+		t.Error("the secret is still shown")
+	}
+	c.fill("#attach-policy", "ReadOnlyAccess")
+	c.click("#attach-submit")
+	if !strings.Contains(c.text("#attached"), "ReadOnlyAccess") {
+		t.Errorf("attached: %q", c.text("#attached"))
+	}
+	c.shot("user-policy-attached")
+	att, err := iamtest.IAM(h.Root()).ListAttachedUserPolicies(ctx, &iamsdk.ListAttachedUserPoliciesInput{UserName: aws.String("newbie")})
+	if err != nil || len(att.AttachedPolicies) != 1 {
+		t.Errorf("attached policies: %v %+v", err, att)
+	}
+	c.click(".key-delete")
+	if !strings.Contains(c.text("#keys"), "No access keys.") {
+		t.Errorf("key not deleted: %q", c.text("#keys"))
+	}
+}
+
+// TestBrowserDenied: a user without permissions sees the denial, in AWS's words, and why.
+func TestBrowserDenied(t *testing.T) {
+	h := newHarness(t)
+	consoleUser(t, h, "bob", "Bobs-Passw0rd!", false)
+	c := newChrome(t, h)
+	c.signIn(iamtest.Account, "bob", "Bobs-Passw0rd!")
+	c.shot("dashboard-denied")
+	c.open("/console/users")
+	msg := squash(c.text("#api-error"))
+	if !strings.HasPrefix(msg, "AccessDenied: User: arn:aws:iam::"+iamtest.Account+":user/bob is not authorized to perform: iam:ListUsers") ||
+		!strings.Contains(msg, "Decided by: no Allow in identityPolicies") {
+		t.Errorf("denial shown as %q", msg)
+	}
+	c.shot("users-denied")
+}
