@@ -2,6 +2,7 @@ package sts
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
@@ -45,9 +46,27 @@ func fedError(err error) error {
 	}
 	var se *saml.Error
 	if errors.As(err, &se) {
-		return awserr.New(fedStatus[string(se.Code)], string(se.Code), se.Message)
+		msg := se.Message
+		if se.Relayed != "" {
+			msg = samlRelayed(msg, se.Relayed)
+		}
+		return awserr.New(fedStatus[string(se.Code)], string(se.Code), msg)
 	}
 	return err
+}
+
+// samlRelayed words a refusal of AWS's SAML service as STS relays it: the reason, then the
+// service call in the AWS SDK for Java's form, with that call's own request id ("Specified
+// provider doesn't exist (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code:
+// AuthSamlManifestNotFoundException; Request ID: …; Proxy: null)", as AWS's answers are
+// recorded).
+func samlRelayed(msg, exception string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return msg + " (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: " + exception + "; Request ID: " + id + "; Proxy: null)"
 }
 
 func invalidToken(msg string) error {
@@ -288,7 +307,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, invalidToken("Specified provider doesn't exist")
+		return nil, invalidToken(samlRelayed("Specified provider doesn't exist", "AuthSamlManifestNotFoundException"))
 	}
 	if err != nil {
 		return nil, err

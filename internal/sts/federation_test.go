@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,7 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 		role      string
 		principal string
 		code      string
+		msg       string // a pattern the message must match, when set
 		maxLeft   time.Duration
 	}{
 		{name: "allowed", assertion: mint(nil), maxLeft: time.Hour},
@@ -218,7 +220,14 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 		{name: "role not in the Role attribute", assertion: mint(nil), role: "arn:aws:iam::" + iamtest.Account + ":role/other", code: "AccessDenied"},
 		{name: "transient subject not trusted", assertion: mint(func(r *idp.SAMLRequest) { r.NameIDFormat = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient" }), code: "AccessDenied"},
 		{name: "wrong recipient", assertion: mint(func(r *idp.SAMLRequest) { r.Recipient = "https://sp.example/acs" }), code: "InvalidIdentityToken"},
-		{name: "no such provider", assertion: mint(nil), principal: "arn:aws:iam::" + iamtest.Account + ":saml-provider/Nope", code: "InvalidIdentityToken"},
+		// AWS relays its SAML service's refusal with the service call's details in the AWS SDK
+		// for Java's form, as its answers are recorded ("… (Service: AWSOpenIdDiscoveryService;
+		// Status Code: 400; Error Code: AuthSamlManifestNotFoundException; Request ID: …;
+		// Proxy: null)").
+		{name: "no such provider", assertion: mint(nil), principal: "arn:aws:iam::" + iamtest.Account + ":saml-provider/Nope", code: "InvalidIdentityToken",
+			msg: `^Specified provider doesn't exist \(Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: AuthSamlManifestNotFoundException; Request ID: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}; Proxy: null\)$`},
+		{name: "not base64", assertion: "not*base64!", code: "InvalidIdentityToken",
+			msg: `^Invalid base64 SAMLResponse \(Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: AuthSamlInvalidSamlResponseException; Request ID: [0-9a-f-]{36}; Proxy: null\)$`},
 		{name: "signed by another IdP", assertion: func() string {
 			other, _ := idp.New(idp.Config{Issuer: "https://idp.example.test"})
 			s, _ := other.SAMLResponse(idp.SAMLRequest{NameID: "alice", RoleSessionName: "alice", Roles: []string{roleARN + "," + provARN}})
@@ -239,6 +248,10 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 			if tc.code != "" {
 				if fedCode(err) != tc.code {
 					t.Fatalf("err = %v, want %s", err, tc.code)
+				}
+				var ae smithy.APIError
+				if tc.msg != "" && (!errors.As(err, &ae) || !regexp.MustCompile(tc.msg).MatchString(ae.ErrorMessage())) {
+					t.Fatalf("err = %v, want a message matching %s", err, tc.msg)
 				}
 				return
 			}

@@ -40,6 +40,9 @@ const (
 type Error struct {
 	Code    Code
 	Message string
+	// Relayed, when set, is the exception of AWS's SAML service that STS relays with the
+	// message ("AuthSamlInvalidSamlResponseException").
+	Relayed string
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
@@ -178,7 +181,7 @@ func (v *Verifier) Verify(samlResponse string, p Provider) (*Assertion, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(samlResponse), ""))
 	if err != nil {
-		return nil, errorf(InvalidIdentityToken, "The SAML response is not valid base64.")
+		return nil, &Error{Code: InvalidIdentityToken, Message: "Invalid base64 SAMLResponse", Relayed: "AuthSamlInvalidSamlResponseException"}
 	}
 	doc, err := readXML(raw)
 	if err != nil {
