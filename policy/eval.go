@@ -231,9 +231,10 @@ func EvaluateInto(res *Result, s *Sets, r *Request) {
 	}
 	identity = identity || root
 	if root {
-		// The root user has no boundary. It has session policies only in a session of
-		// sts:AssumeRoot, whose task policy limits it.
-		boundary = true
+		// The root user has no boundary, and no allow for session policies to narrow: its only
+		// session policies are the root-task policy of a session of sts:AssumeRoot, which AWS
+		// writes as Deny statements alone, and those denies have been applied above.
+		boundary, session = true, true
 	}
 	gate := func(by Place) {
 		res.By = PolicyRef{Place: by, Index: -1}

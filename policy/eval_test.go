@@ -129,9 +129,10 @@ func TestEvaluateLogic(t *testing.T) {
 		{"rcp allows", spec{identity: []string{allowS3}, rcps: [][]string{{rcpAllowAll}}}, user, "", Allowed, "identityPolicies", 2},
 		{"root not limited by identity", spec{}, root, "", Allowed, "identityPolicies", 0},
 		{"root limited by scp", spec{scps: [][]string{{allowEC}}}, root, "", ImplicitDeny, "scps[0]", 0},
-		// A session of sts:AssumeRoot: the root user with its root-task policy as session policy.
-		{"root task session outside its task", spec{session: []string{allowEC}}, root, "", ImplicitDeny, "sessionPolicies", 0},
-		{"root task session within its task", spec{session: []string{allowS3}}, root, "", Allowed, "identityPolicies", 1},
+		// A session of sts:AssumeRoot: the root user with its root-task policy as session policy,
+		// which AWS writes as denies alone ("Deny NotAction <the task's actions>").
+		{"root task session outside its task", spec{session: []string{`{"Statement":{"Effect":"Deny","NotAction":"ec2:*","Resource":"*"}}`}}, root, "", ExplicitDeny, "sessionPolicies[0]", 1},
+		{"root task session within its task", spec{session: []string{`{"Statement":{"Effect":"Deny","NotAction":"s3:*","Resource":"*"}}`}}, root, "", Allowed, "identityPolicies", 0},
 		{"root denied by resource policy", spec{resource: `{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}}`}, root, "", ExplicitDeny, "resourcePolicy", 1},
 		{"cross-account needs both: identity only", spec{identity: []string{allowS3}}, bob, acctA, ImplicitDeny, "resourcePolicy", 1},
 		{"cross-account needs both: resource only", spec{resource: resPolicy(`{"AWS":"` + bobB + `"}`)}, bob, acctA, ImplicitDeny, "identityPolicies", 1},

@@ -28,7 +28,7 @@ func (s *Service) GetWebIdentityToken(context.Context, *stsapi.GetWebIdentityTok
 
 // AssumeRoot gives an organization's management account, or IAM's delegated administrator,
 // a short root session in a member account, scoped by one of the root-task policies
-// (iam.RootTaskPolicies) that rides in the session as its policy. It needs the organization's
+// (iam.RootTaskPolicy: AWS's deny-only documents) that rides in the session as its policy. It needs the organization's
 // RootSessions feature (IAM's EnableOrganizationsRootSessions). The call itself is authorized
 // as sts:AssumeRoot on the member's root ARN (authz's table), SCPs included.
 func (s *Service) AssumeRoot(ctx context.Context, in *stsapi.AssumeRootInput) (*stsapi.AssumeRootOutput, error) {
@@ -49,7 +49,7 @@ func (s *Service) AssumeRoot(ctx context.Context, in *stsapi.AssumeRootInput) (*
 	}
 	var doc string
 	if in.TaskPolicyArn != nil {
-		doc = iam.RootTaskPolicies[in.TaskPolicyArn.Arn]
+		doc = iam.RootTaskPolicy(in.TaskPolicyArn.Arn)
 	}
 	if doc == "" {
 		return nil, awserr.Validation("The TaskPolicyArn must be the ARN of a root-task policy (" + iam.RootTaskPolicyPrefix + "…).")
