@@ -343,9 +343,13 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 	if !paired {
 		return nil, denied
 	}
+	// The assertion's session name in the words of AWS's SAML troubleshooting guide.
 	sessionName := a.First(saml.AttrRoleSessionName)
 	if sessionName == "" {
-		return nil, invalidToken("The SAML assertion has no RoleSessionName attribute (" + saml.AttrRoleSessionName + ").")
+		return nil, invalidToken("RoleSessionName is required in AuthnResponse")
+	}
+	if !validSessionName(sessionName) {
+		return nil, invalidToken("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")
 	}
 	attrDur, err := a.SessionDuration()
 	if err != nil {

@@ -232,8 +232,12 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 			other, _ := idp.New(idp.Config{Issuer: "https://idp.example.test"})
 			s, _ := other.SAMLResponse(idp.SAMLRequest{NameID: "alice", RoleSessionName: "alice", Roles: []string{roleARN + "," + provARN}})
 			return s
-		}(), code: "InvalidIdentityToken"},
-		{name: "no RoleSessionName", assertion: mint(func(r *idp.SAMLRequest) { r.RoleSessionName = "" }), code: "InvalidIdentityToken"},
+		}(), code: "InvalidIdentityToken", msg: `^(Response signature invalid|Issuer not present in specified provider \(Service: AWSOpenIdDiscoveryService; .*\))$`},
+		// The words of AWS's SAML troubleshooting guide.
+		{name: "no RoleSessionName", assertion: mint(func(r *idp.SAMLRequest) { r.RoleSessionName = "" }), code: "InvalidIdentityToken",
+			msg: `^RoleSessionName is required in AuthnResponse$`},
+		{name: "RoleSessionName too short", assertion: mint(func(r *idp.SAMLRequest) { r.RoleSessionName = "a" }), code: "InvalidIdentityToken",
+			msg: `^RoleSessionName in AuthnResponse must match \[a-zA-Z_0-9\+=,\.@-\]\{2,64\}$`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,6 +47,10 @@ type Error struct {
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
+// msgBadSignature is AWS's answer to a response whose signature does not verify against the
+// provider's metadata (the SAML troubleshooting guide's "Response signature invalid").
+const msgBadSignature = "Response signature invalid"
+
 func errorf(c Code, format string, args ...any) *Error {
 	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
 }
@@ -216,7 +220,7 @@ func (v *Verifier) Verify(samlResponse string, p Provider) (*Assertion, error) {
 	} else if sig != nil {
 		verified, err := vctx.Validate(resp)
 		if err != nil {
-			return nil, errorf(InvalidIdentityToken, "Response signature invalid: %v", err)
+			return nil, errorf(InvalidIdentityToken, msgBadSignature)
 		}
 		resp, signedResponse = verified, true
 	}
@@ -232,7 +236,7 @@ func (v *Verifier) Verify(samlResponse string, p Provider) (*Assertion, error) {
 	} else if sig != nil {
 		verified, err := vctx.Validate(assertion)
 		if err != nil {
-			return nil, errorf(InvalidIdentityToken, "Assertion signature invalid: %v", err)
+			return nil, errorf(InvalidIdentityToken, msgBadSignature)
 		}
 		assertion = verified
 	} else if !signedResponse {
@@ -331,7 +335,8 @@ func (v *Verifier) read(el *etree.Element, md *Metadata, now time.Time) (*Assert
 		return nil, bad("%v", err)
 	}
 	if a.Issuer != md.EntityID {
-		return nil, bad("the Issuer %q is not the SAML provider's entity %q.", a.Issuer, md.EntityID)
+		// AWS's SAML service refuses it so, relayed by STS (the SAML troubleshooting guide).
+		return nil, &Error{Code: InvalidIdentityToken, Message: "Issuer not present in specified provider", Relayed: "AuthSamlInvalidSamlResponseException"}
 	}
 
 	// Subject: NameID and at least one bearer confirmation for an accepted recipient.
