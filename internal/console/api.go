@@ -12,6 +12,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
 
@@ -77,6 +78,20 @@ func (c *Console) iamWith(r *http.Request, creds Credentials) (*iam.Client, cont
 		// A failed call is shown, not retried: a retry would repeat a denial or a conflict.
 		Retryer: aws.NopRetryer{},
 		AppID:   "iamd-console",
+	})
+	return client, c.callContext(r)
+}
+
+// stsWith returns an STS client acting with creds.
+func (c *Console) stsWith(r *http.Request, creds Credentials) (*sts.Client, context.Context) {
+	client := sts.New(sts.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String("http://" + apiHost),
+		Credentials:  staticCreds(creds),
+		HTTPClient:   &http.Client{Transport: inProcess{c.cfg.API}},
+		HTTPSignerV4: clockSigner{v4.NewSigner(), c.now},
+		Retryer:      aws.NopRetryer{},
+		AppID:        "iamd-console",
 	})
 	return client, c.callContext(r)
 }

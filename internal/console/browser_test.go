@@ -170,3 +170,47 @@ func TestBrowserDenied(t *testing.T) {
 	}
 	c.shot("users-denied")
 }
+
+// TestBrowserSwitchRole: alice switches to a role of another hosted account, shown in the header
+// in its colour, acts there, and switches back.
+func TestBrowserSwitchRole(t *testing.T) {
+	h := newHarness(t)
+	switchSetup(t, h)
+	c := newChrome(t, h)
+	c.signIn(iamtest.Account, "alice", "Alice-Passw0rd")
+	c.click("#switch-role-link")
+	c.fill("#sr-account", "other-corp")
+	c.fill("#sr-role", "Admin")
+	c.fill("#sr-display", "Production")
+	c.do(chromedp.Click(chromedp.ID("sr-color-green")))
+	c.shot("switch-role-form")
+	c.click("#switchrole-submit")
+	if got := c.text("#role"); got != "Production" {
+		t.Fatalf("header role: %q (at %s: %q)", got, c.path(), c.text("#main"))
+	}
+	if bg := c.eval(`getComputedStyle(document.getElementById("role")).backgroundColor`); bg != `"rgb(183, 202, 157)"` {
+		t.Errorf("role colour %s", bg)
+	}
+	if c.text("#account-id") != otherAccount {
+		t.Errorf("dashboard account %q", c.text("#account-id"))
+	}
+	c.shot("dashboard-as-role")
+	c.click(`nav a[href="/console/users"]`)
+	if !strings.Contains(c.text("#users"), "b-user") {
+		t.Errorf("users as the role: %q", c.text("#main"))
+	}
+	c.shot("users-as-role")
+	c.phone(true)
+	c.open("/console")
+	c.shot("dashboard-as-role-phone")
+	c.phone(false)
+	c.click("#switch-back")
+	if c.has("#role") || c.text("#account-id") != iamtest.Account {
+		t.Errorf("after switching back: %q", c.text("header"))
+	}
+	c.click("#switch-role-link")
+	c.shot("switch-role-history")
+	if !strings.Contains(c.text("#recent-roles"), "Production") {
+		t.Errorf("role history: %q", c.text("#main"))
+	}
+}

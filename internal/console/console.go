@@ -43,6 +43,24 @@ type Identity struct {
 	MustChange string
 }
 
+// roleSession reports whether the principal is itself a role session (a federated sign-in):
+// a role it switches to is then role chaining.
+func (id Identity) roleSession() bool { return false }
+
+// sessionName is the RoleSessionName of the roles the principal switches to: its name, as
+// AWS's console names them.
+func (id Identity) sessionName() string {
+	name := id.UserName
+	if id.Root || name == "" {
+		name = "root"
+	}
+	name = sessionNameRE.ReplaceAllString(name, "-")
+	if len(name) < 2 {
+		name += "-console"
+	}
+	return name[:min(len(name), 64)]
+}
+
 // ARN is the principal's ARN.
 func (id Identity) ARN() string {
 	if id.Root {
@@ -85,6 +103,12 @@ type Authority interface {
 	// Issue returns credentials of id valid for d, with the MFA time when a code was given
 	// (zero otherwise), and records the sign-in (PasswordLastUsed).
 	Issue(ctx context.Context, id Identity, mfaAt time.Time, d time.Duration) (Credentials, error)
+	// ResolveAccount returns the account an id or alias names, "" when none does.
+	ResolveAccount(ctx context.Context, idOrAlias string) (string, error)
+	// RoleMaxSession is a role's MaxSessionDuration, 0 when there is no such role: switch role
+	// asks for sessions that long (whether the caller may assume the role is AssumeRole's
+	// decision, made through the API).
+	RoleMaxSession(ctx context.Context, account, roleName string) (time.Duration, error)
 }
 
 // Credentials are temporary credentials, as STS issues them.
@@ -230,6 +254,9 @@ func (c *Console) routes() {
 	handle("POST /console/users/{name}/mfa/remove", c.signedIn(c.removeMFA))
 	handle("POST /console/users/{name}/tags", c.signedIn(c.tagUser))
 	handle("POST /console/users/{name}/tags/remove", c.signedIn(c.untagUser))
+	handle("GET /console/switchrole", c.signedIn(c.switchRoleForm))
+	handle("POST /console/switchrole", c.signedIn(c.switchRole))
+	handle("POST /console/switchrole/back", c.signedIn(c.switchBack))
 	handle("GET /console/credential-report", c.signedIn(c.credentialReport))
 	handle("GET /console/credential-report/csv", c.signedIn(c.credentialReportCSV))
 	handle("POST /console/credential-report", c.signedIn(c.generateCredentialReport))

@@ -19,6 +19,11 @@ func (noAuthority) Issue(context.Context, Identity, time.Time, time.Duration) (C
 	return Credentials{}, ErrSignInFailed
 }
 
+func (noAuthority) ResolveAccount(context.Context, string) (string, error) { return "", nil }
+func (noAuthority) RoleMaxSession(context.Context, string, string) (time.Duration, error) {
+	return 0, nil
+}
+
 // PostPatterns lists the console's state-changing routes.
 func PostPatterns() []string {
 	c, err := New(Config{Authority: noAuthority{}, API: http.NotFoundHandler()})

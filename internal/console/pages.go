@@ -28,7 +28,11 @@ const (
 )
 
 func (c *Console) page(sess session, title, nav string) *pageData {
-	return &pageData{Title: title, Who: whoOf(sess), CSRF: sess.csrf, Nav: nav}
+	d := &pageData{Title: title, Who: whoOf(sess), CSRF: sess.csrf, Nav: nav, Notice: sess.notice}
+	if sess.notice != "" {
+		c.sessions.update(sess.key, func(s *session) { s.notice = "" })
+	}
+	return d
 }
 
 // dashboardPage is the dashboard's data.

@@ -18,21 +18,29 @@ type pageData struct {
 	CSRF string
 	// Nav marks the section of the navigation the page belongs to.
 	Nav string
-	// Error is a call's error as IAM answered it.
-	Error *apiError
-	Page  any
+	// Error is a call's error as IAM answered it; Notice a message shown once.
+	Error  *apiError
+	Notice string
+	Page   any
 }
 
-// who is the header's account and principal.
+// who is the header's account and principal, and the role switched to.
 type who struct {
 	Account, ARN, Name string
 	Root, MFA          bool
+	// Role is the role acted as (switch role), with its session's ARN and end.
+	Role        *roleRef
+	RoleARN     string
+	RoleExpires time.Time
 }
 
 func whoOf(sess session) *who {
 	w := &who{Account: sess.id.Account, ARN: sess.id.ARN(), Name: sess.id.UserName, Root: sess.id.Root, MFA: !sess.mfaAt.IsZero()}
 	if w.Root {
 		w.Name = "root"
+	}
+	if sess.role != nil {
+		w.Role, w.RoleARN, w.RoleExpires = &sess.role.roleRef, sess.role.ARN, sess.role.expires
 	}
 	return w
 }

@@ -44,13 +44,43 @@ type session struct {
 	// mfa is a virtual MFA device being assigned: its QR code and seed, shown until it is
 	// enabled or another page is opened.
 	mfa *mfaSetup
+	// role is the role switched to, nil when acting as the signed-in principal; recent are the
+	// roles switched to, newest first (AWS's console keeps five).
+	role   *roleSession
+	recent []roleRef
+	// notice is shown once, on the next page (a role session that ended).
+	notice string
 }
 
-// account is the account the console acts in.
-func (s *session) account() string { return s.id.Account }
+// account is the account the console acts in: the switched-to role's, else the principal's.
+func (s *session) account() string {
+	if s.role != nil {
+		return s.role.Account
+	}
+	return s.id.Account
+}
 
 // actingCreds are the credentials the console's calls are signed with.
-func (s *session) actingCreds() Credentials { return s.creds }
+func (s *session) actingCreds() Credentials {
+	if s.role != nil {
+		return s.role.creds
+	}
+	return s.creds
+}
+
+// roleSession is a role switched to (switchrole.go).
+type roleSession struct {
+	roleRef
+	ARN     string // the assumed-role session's ARN
+	creds   Credentials
+	expires time.Time
+}
+
+// roleRef is a role as the switch-role form names it, and as the history of recent roles keeps
+// it.
+type roleRef struct {
+	Account, RoleName, DisplayName, Color string
+}
 
 type createdCreds struct {
 	UserName, Password, AccessKeyID, SecretAccessKey, SignInURL string
@@ -120,6 +150,11 @@ func (s *sessions) get(value string, now time.Time) (session, bool) {
 	if !now.Before(sess.expires) {
 		delete(s.m, key)
 		return session{}, false
+	}
+	if sess.role != nil && !now.Before(sess.role.expires) {
+		// A role session ends by itself: the console is the principal's again.
+		sess.notice = "Your session as " + sess.role.DisplayName + " ended; you are back as yourself."
+		sess.role = nil
 	}
 	return *sess, true
 }

@@ -256,3 +256,31 @@ func PasswordViolation(err error) (string, bool) {
 	}
 	return e.Message, true
 }
+
+// ResolveAccount returns the account an id or alias names, "" when none does: what AWS's
+// sign-in page and its switch-role form accept.
+func (s *Service) ResolveAccount(ctx context.Context, idOrAlias string) (string, error) {
+	var acct string
+	err := s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		acct, err = resolveAccount(ctx, tx, idOrAlias)
+		return err
+	})
+	return acct, err
+}
+
+// RoleMaxSessionDuration returns a role's MaxSessionDuration in seconds, 0 when there is no
+// such role. The console's switch role asks for sessions that long, as AWS's does; whether the
+// caller may assume the role is AssumeRole's to decide.
+func (s *Service) RoleMaxSessionDuration(ctx context.Context, account, name string) (int32, error) {
+	var d int32
+	err := s.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		r, err := tx.Role(ctx, account, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		d = r.MaxSessionDuration
+		return err
+	})
+	return d, err
+}

@@ -71,3 +71,12 @@ func (a consoleAuthority) Issue(ctx context.Context, id console.Identity, mfaAt 
 	return console.Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
 		Expires: c.Expiration}, nil
 }
+
+func (a consoleAuthority) ResolveAccount(ctx context.Context, idOrAlias string) (string, error) {
+	return a.iam.ResolveAccount(ctx, idOrAlias)
+}
+
+func (a consoleAuthority) RoleMaxSession(ctx context.Context, account, roleName string) (time.Duration, error) {
+	s, err := a.iam.RoleMaxSessionDuration(ctx, account, roleName)
+	return time.Duration(s) * time.Second, err
+}
