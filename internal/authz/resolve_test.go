@@ -73,6 +73,17 @@ func TestResourceInDenial(t *testing.T) {
 			_, err := c.ListRoles(ctx, &iamsdk.ListRolesInput{PathPrefix: aws.String("/a/")})
 			return err
 		}},
+		// The service-linked role to be made, name and all ("on resource: arn:aws:iam::…:role/
+		// aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"
+		// in AWS's recorded answers), as AWS's own policies name it.
+		{"service-linked role", "iam:CreateServiceLinkedRole", "arn:aws:iam::" + acct + ":role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing", func() error {
+			_, err := c.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticloadbalancing.amazonaws.com")})
+			return err
+		}},
+		{"service-linked role with a suffix", "iam:CreateServiceLinkedRole", "arn:aws:iam::" + acct + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_x", func() error {
+			_, err := c.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com"), CustomSuffix: aws.String("x")})
+			return err
+		}},
 		{"new policy", "iam:CreatePolicy", "policy P2", func() error {
 			_, err := c.CreatePolicy(ctx, &iamsdk.CreatePolicyInput{PolicyName: aws.String("P2"), Path: aws.String("/x/"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
 			return err
@@ -137,6 +148,13 @@ func TestResourceInDenial(t *testing.T) {
 	_, err := adder.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("r")})
 	if code, msg := apiErr(t, err); code != "AccessDenied" || !strings.Contains(msg, "perform: iam:PassRole on resource: arn:aws:iam::"+acct+":role/r because") {
 		t.Errorf("PassRole denial: %s: %q", code, msg)
+	}
+
+	// AWS's own policies grant iam:CreateServiceLinkedRole on the role's full ARN: that grant
+	// lets the role be made.
+	slrMaker := iamtest.IAM(newUser(t, h, "slr-maker", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"arn:aws:iam::*:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing","Condition":{"StringLike":{"iam:AWSServiceName":"elasticloadbalancing.amazonaws.com"}}}]}`))
+	if _, err := slrMaker.CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticloadbalancing.amazonaws.com")}); err != nil {
+		t.Errorf("CreateServiceLinkedRole allowed on the role's ARN: %v", err)
 	}
 
 	// The resource evaluated is the entity's ARN with its stored path.

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"strconv"
+	"strings"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	stsapi "github.com/iamd/iamd/internal/api/sts"
@@ -89,7 +90,17 @@ var iamTable = map[string]Decl{
 		r.Tags("iam:TagSAMLProvider", iamTags(in.Tags))
 	}),
 	"CreateServiceLinkedRole": On(func(r *Resolver, in *iamapi.CreateServiceLinkedRoleInput) {
-		r.Resource(r.ARN("role/aws-service-role/" + in.AWSServiceName + "/"))
+		// The role to be made, name and suffix included, as AWS evaluates and names it (its own
+		// policies grant iam:CreateServiceLinkedRole on …/aws-service-role/SERVICE/ROLENAME); a
+		// service iamd does not know keeps the path alone (the call is refused anyway).
+		arn := r.ARN("role/aws-service-role/" + in.AWSServiceName + "/")
+		if slr, ok := iam.ServiceLinkedRoleFor(strings.ToLower(in.AWSServiceName)); ok {
+			arn += slr.RoleName
+			if in.CustomSuffix != "" {
+				arn += "_" + in.CustomSuffix
+			}
+		}
+		r.Resource(arn)
 		r.Key("iam:AWSServiceName", in.AWSServiceName)
 	}),
 	"CreateServiceSpecificCredential": On(func(r *Resolver, in *iamapi.CreateServiceSpecificCredentialInput) {
