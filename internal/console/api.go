@@ -144,6 +144,8 @@ func (e *apiError) status() int {
 		return http.StatusForbidden
 	case e.Code == "NoSuchEntity":
 		return http.StatusNotFound
+	case e.Code == "DeleteConflict" || e.Code == "EntityAlreadyExists" || e.Code == "LimitExceeded":
+		return http.StatusConflict
 	case e.Code == "InternalFailure" || e.Code == "ServiceFailure":
 		return http.StatusInternalServerError
 	}

@@ -3,12 +3,14 @@ package console_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -213,4 +215,97 @@ func TestBrowserSwitchRole(t *testing.T) {
 	if !strings.Contains(c.text("#recent-roles"), "Production") {
 		t.Errorf("role history: %q", c.text("#main"))
 	}
+}
+
+// TestBrowserPolicyEditor: the policy editor is CodeMirror, validating as one types (the fault's
+// message and position, a marker on its line); the simulator beside it; a saved policy, a new
+// version, the diff.
+func TestBrowserPolicyEditor(t *testing.T) {
+	h := newHarness(t)
+	c := newChrome(t, h)
+	c.signIn(iamtest.Account, "", rootPassword)
+	c.click(`nav a[href="/console/policies"]`)
+	c.click("#create-policy")
+	c.do(chromedp.WaitVisible(chromedp.CSS(".CodeMirror")))
+	if c.eval(`document.getElementById("document").style.display`) != `"none"` {
+		t.Error("the textarea was not replaced by the editor")
+	}
+	setDoc := func(doc string) {
+		c.t.Helper()
+		js, _ := json.Marshal(doc)
+		c.eval(`document.querySelector(".CodeMirror").CodeMirror.setValue(` + string(js) + `)`)
+	}
+	c.fill("#policy-name", "Reader")
+	setDoc(badDoc)
+	c.do(chromedp.WaitVisible(chromedp.CSS(".CodeMirror-lint-marker-error")))
+	if got := c.text("#validation"); got != "Line 5, column 17: MalformedPolicyDocument: Syntax errors in policy." {
+		t.Errorf("live validation: %q", got)
+	}
+	// The marker is on the fault's line.
+	if line := c.eval(`document.querySelector(".CodeMirror-lint-marker-error").closest(".CodeMirror-gutter-wrapper").parentNode.querySelector(".CodeMirror-linenumber").textContent`); line != `"5"` {
+		t.Errorf("marker on line %s", line)
+	}
+	c.shot("editor-invalid")
+	// Typing fixes it: the "l" Effect lacks.
+	c.eval(`(function(){var cm=document.querySelector(".CodeMirror").CodeMirror; cm.focus(); cm.setCursor({line: 4, ch: 19});})()`)
+	c.do(chromedp.KeyEvent("l"))
+	c.do(chromedp.WaitNotPresent(chromedp.CSS(".CodeMirror-lint-marker-error")))
+	if got := c.text("#validation"); got != "The document is valid." {
+		t.Errorf("after typing: %q", got)
+	}
+	setDoc(simDoc)
+	c.fill("#sim-actions", "s3:GetObject, s3:PutObject")
+	c.fill("#sim-resources", "arn:aws:s3:::b/report.pdf\narn:aws:s3:::b/secret-plan")
+	c.click("#editor-simulate")
+	res := c.text("#sim-results")
+	for _, want := range []string{"allowed", "explicitDeny", "implicitDeny", "statement at line 5"} {
+		if !strings.Contains(res, want) {
+			t.Errorf("simulation lacks %q: %q", want, res)
+		}
+	}
+	if got := c.eval(`document.querySelector(".CodeMirror").CodeMirror.getValue()`); !strings.Contains(got, "NoSecrets") {
+		t.Errorf("the document after simulating: %s", got)
+	}
+	c.shot("editor-simulated")
+	c.click("#editor-save")
+	if !strings.HasPrefix(c.path(), "/console/policy?arn=") || c.text("#default-version") != "v1" {
+		t.Fatalf("after save: %s %q", c.path(), c.text("#main"))
+	}
+	c.shot("policy")
+	c.click("#edit-policy")
+	c.do(chromedp.WaitVisible(chromedp.CSS(".CodeMirror")))
+	setDoc(strings.Replace(simDoc, "secret*", "private/*", 1))
+	c.click("#editor-save")
+	c.click("#compare-versions")
+	if !strings.Contains(c.text("#diff"), "private/*") {
+		t.Errorf("diff: %q", c.text("#main"))
+	}
+	c.shot("policy-diff")
+	c.phone(true)
+	c.open(c.path())
+	c.shot("policy-diff-phone")
+	c.phone(false)
+}
+
+// TestBrowserEditorWithoutJavaScript: with scripts off the editor is a form that validates on
+// the server.
+func TestBrowserEditorWithoutJavaScript(t *testing.T) {
+	h := newHarness(t)
+	c := newChrome(t, h)
+	c.signIn(iamtest.Account, "", rootPassword)
+	c.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	c.open("/console/policies/new")
+	if c.has(".CodeMirror") {
+		t.Fatal("CodeMirror with scripts off")
+	}
+	js, _ := json.Marshal(badDoc)
+	c.eval(`document.getElementById("document").value = ` + string(js))
+	c.click("#editor-validate")
+	if got := c.text("#validation"); got != "Line 5, column 17: MalformedPolicyDocument: Syntax errors in policy." {
+		t.Errorf("server-side validation: %q", got)
+	}
+	c.shot("editor-no-js")
 }

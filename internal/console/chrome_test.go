@@ -140,7 +140,9 @@ func (c *chrome) click(sel string) {
 // fill types into a field, replacing what it holds.
 func (c *chrome) fill(sel, text string) {
 	c.t.Helper()
-	c.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+	c.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	c.eval(fmt.Sprintf(`document.querySelector(%q).value = ""`, sel))
+	c.do(chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 // text is an element's text.
@@ -197,7 +199,7 @@ func (c *chrome) shot(name string) {
 		return
 	}
 	if unlabelled := c.eval(`Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
-		.filter(e => e.labels.length === 0 && !e.getAttribute("aria-label")).map(e => e.name || e.id)`); unlabelled != "[]" {
+		.filter(e => e.offsetParent !== null && e.labels.length === 0 && !e.getAttribute("aria-label")).map(e => e.name || e.id)`); unlabelled != "[]" {
 		c.t.Errorf("%s: inputs without a label: %s", name, unlabelled)
 	}
 	// A mobile viewport grows to what overflows it, so the page is measured against the

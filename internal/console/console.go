@@ -16,7 +16,9 @@ package console
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"io/fs"
@@ -212,8 +214,7 @@ func Match(r *http.Request) bool {
 
 func (c *Console) routes() {
 	m := http.NewServeMux()
-	static, _ := fs.Sub(staticFS, "static")
-	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", staticHandler()))
 	handle := func(pattern string, h http.HandlerFunc) {
 		m.HandleFunc(pattern, h)
 		if strings.HasPrefix(pattern, "POST ") {
@@ -263,7 +264,45 @@ func (c *Console) routes() {
 	handle("GET /console/groups", c.signedIn(c.groups))
 	handle("GET /console/roles", c.signedIn(c.roles))
 	handle("GET /console/policies", c.signedIn(c.policies))
+	handle("GET /console/policies/new", c.signedIn(c.policyEditorNew))
+	handle("POST /console/policies/new", c.signedIn(c.editorPost("create")))
+	handle("GET /console/policy", c.signedIn(c.policyDetail))
+	handle("GET /console/policy/edit", c.signedIn(c.policyEditorVersion))
+	handle("POST /console/policy/edit", c.signedIn(c.editorPost("version")))
+	handle("GET /console/policy/diff", c.signedIn(c.policyDiff))
+	handle("POST /console/policy/default", c.signedIn(c.setDefaultVersion))
+	handle("POST /console/policy/versions/delete", c.signedIn(c.deleteVersion))
+	handle("POST /console/policy/delete", c.signedIn(c.deletePolicy))
+	handle("GET /console/users/{name}/inline-edit", c.signedIn(c.userInlineEditor))
+	handle("POST /console/users/{name}/inline-edit", c.signedIn(c.editorPost("user-inline")))
+	// The editor's live validation: JSON, the CSRF token in a header (fetch from editor.js).
+	handle("POST /console/api/validate", c.validateAPI)
 	c.mux = m
+}
+
+// staticHandler serves the embedded assets with an ETag of their content: browsers keep them
+// and ask again with If-None-Match (Cache-Control: no-cache), so a new iamd's assets are never
+// stale and the editor's 400 KB are fetched once.
+func staticHandler() http.Handler {
+	static, _ := fs.Sub(staticFS, "static")
+	tags := map[string]string{}
+	fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, err := fs.ReadFile(static, p); err == nil {
+				sum := sha256.Sum256(b)
+				tags[p] = `"` + hex.EncodeToString(sum[:12]) + `"`
+			}
+		}
+		return nil
+	})
+	files := http.FileServerFS(static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tag, ok := tags[strings.TrimPrefix(r.URL.Path, "/")]; ok {
+			w.Header().Set("ETag", tag)
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP serves a console request with the security headers every answer carries.

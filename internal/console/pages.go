@@ -593,34 +593,6 @@ func (c *Console) roles(w http.ResponseWriter, r *http.Request, sess session) {
 	c.render(w, r, d.Error.status(), "list.html", d)
 }
 
-// policies lists managed policies (ListPolicies), the customer managed ones by default.
-func (c *Console) policies(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	d := c.page(sess, "Policies", "policies")
-	scope := types.PolicyScopeTypeLocal
-	switch r.URL.Query().Get("scope") {
-	case "AWS":
-		scope = types.PolicyScopeTypeAws
-	case "All":
-		scope = types.PolicyScopeTypeAll
-	}
-	p := listPage{Columns: []string{"Policy name", "ARN", "Attachments", "Updated"}, Marker: r.URL.Query().Get("marker"), Scope: string(scope), Path: "policies"}
-	out, err := client.ListPolicies(ctx, &iam.ListPoliciesInput{MaxItems: aws.Int32(pageSize), Marker: optional(p.Marker), Scope: scope})
-	if err != nil {
-		d.Error = explain(err)
-	} else {
-		for _, x := range out.Policies {
-			p.Rows = append(p.Rows, []string{aws.ToString(x.PolicyName), aws.ToString(x.Arn),
-				itoa(aws.ToInt32(x.AttachmentCount)), date(aws.ToTime(x.UpdateDate))})
-		}
-		if out.IsTruncated {
-			p.Next = aws.ToString(out.Marker)
-		}
-	}
-	d.Page = p
-	c.render(w, r, d.Error.status(), "list.html", d)
-}
-
 func optional(s string) *string {
 	if s == "" {
 		return nil

@@ -21,6 +21,8 @@ type pageData struct {
 	// Error is a call's error as IAM answered it; Notice a message shown once.
 	Error  *apiError
 	Notice string
+	// Editor loads the code editor's assets (policy editor pages).
+	Editor bool
 	Page   any
 }
 

@@ -10,10 +10,10 @@ import (
 	"net/url"
 )
 
-// csp allows the console's own stylesheet and script and nothing else: no inline script or
-// style, no framing, forms only back to iamd, no plugins, no base-URI games. QR codes are
-// data: images.
-const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+// csp allows the console's own stylesheet and scripts and nothing else: no inline script or
+// style, no framing, forms and fetches (the editor's validation) only back to iamd, no
+// plugins, no base-URI games. QR codes are data: images.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets what every console answer carries. Pages hold secrets (a new access

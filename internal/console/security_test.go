@@ -30,7 +30,7 @@ func checkHeaders(t *testing.T, what string, h http.Header) {
 		}
 	}
 	for name, want := range map[string]string{"default-src": "'none'", "script-src": "'self'", "style-src": "'self'",
-		"frame-ancestors": "'none'", "form-action": "'self'", "base-uri": "'none'"} {
+		"connect-src": "'self'", "frame-ancestors": "'none'", "form-action": "'self'", "base-uri": "'none'"} {
 		if directives[name] != want {
 			t.Errorf("%s: CSP %s is %q, want %q (CSP %q)", what, name, directives[name], want, csp)
 		}
@@ -38,8 +38,15 @@ func checkHeaders(t *testing.T, what string, h http.Header) {
 	if strings.Contains(csp, "unsafe-") {
 		t.Errorf("%s: CSP allows something unsafe: %q", what, csp)
 	}
+	cache := "no-store" // pages hold secrets and tokens
+	if strings.Contains(what, "/console/static/") {
+		cache = "no-cache" // assets: kept, revalidated by their ETag
+		if h.Get("ETag") == "" {
+			t.Errorf("%s: no ETag", what)
+		}
+	}
 	for name, want := range map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-		"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"} {
+		"Cache-Control": cache, "Referrer-Policy": "no-referrer"} {
 		if got := h.Get(name); got != want {
 			t.Errorf("%s: %s is %q, want %q", what, name, got, want)
 		}
@@ -90,7 +97,9 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	for _, path := range []string{"/console", "/console/users", "/console/users/new", "/console/users/alice",
 		"/console/users/alice/inline/inline", "/console/groups", "/console/roles",
-		"/console/policies", "/console/static/console.css", "/console/static/console.js", "/console/no-such-page"} {
+		"/console/policies", "/console/policies?scope=AWS", "/console/policies/new", "/console/policy?arn=arn:aws:iam::aws:policy/ReadOnlyAccess",
+		"/console/policy/diff?arn=arn:aws:iam::aws:policy/ReadOnlyAccess", "/console/users/alice/inline-edit?policy=inline",
+		"/console/static/console.css", "/console/static/console.js", "/console/static/codemirror/codemirror.js", "/console/no-such-page"} {
 		p := b.get(path)
 		checkHeaders(t, path, p.header)
 		if strings.HasPrefix(p.header.Get("Content-Type"), "text/html") {

@@ -58,7 +58,7 @@ var allowed = map[string][]string{
 	"internal/agent":        {"internal/instancecred"},
 	"internal/instancecred": {},
 	"internal/iamtest":      {"internal/node", "internal/leanhttp", "github.com/aws/aws-sdk-go-v2"},
-	"internal/console":      {"github.com/aws/aws-sdk-go-v2", "github.com/aws/smithy-go"}, // the web console: a client of the API (SDK-signed, in process)
+	"internal/console":      {"github.com/aws/aws-sdk-go-v2", "github.com/aws/smithy-go", "policy"}, // the web console: a client of the API (SDK-signed, in process); the pure policy validator for its editor
 	// leanhttp: the HTTP/1.1 front (a fast path, net/http for the rest); it knows nothing of iamd.
 	"internal/leanhttp":        {},
 	"internal/loadgen":         {},
