@@ -262,6 +262,9 @@ func (s *Server) handleS3(w *s3Writer, c *s3Call) (failure *s3err.Error) {
 			return e
 		}
 	}
+	if e := s.expectedOwners(ctx, c, accesses); e != nil {
+		return e
+	}
 	if c.owner != nil && r.Header.Get("Origin") != "" {
 		s3.Buckets.CORSHeaders(w.Header(), r, c.owner)
 	}
@@ -280,6 +283,33 @@ func (s *Server) handleS3(w *s3Writer, c *s3Call) (failure *s3err.Error) {
 	}
 	if c.body != nil && c.body.err != nil {
 		return c.body.err
+	}
+	return nil
+}
+
+// expectedOwners applies x-amz-expected-bucket-owner and, for a copy,
+// x-amz-source-expected-bucket-owner: a request whose bucket belongs to another account than
+// the one named is refused with 403 AccessDenied, as S3 refuses it.
+func (s *Server) expectedOwners(ctx context.Context, c *s3Call, accesses []s3op.Access) *s3err.Error {
+	h := c.r.Header
+	if want := h.Get("X-Amz-Expected-Bucket-Owner"); want != "" && c.owner != nil && c.op.Name != "CreateBucket" && want != c.owner.Account {
+		return s3err.AccessDenied()
+	}
+	want := h.Get("X-Amz-Source-Expected-Bucket-Owner")
+	if want == "" || (c.op.Name != "CopyObject" && c.op.Name != "UploadPartCopy") {
+		return nil
+	}
+	for _, acc := range accesses {
+		if acc.Action != "s3:GetObject" && acc.Action != "s3:GetObjectVersion" {
+			continue
+		}
+		b, err := s.cfg.S3.Buckets.Get(ctx, acc.Bucket)
+		if err != nil {
+			return s.s3Failure(c, err)
+		}
+		if b != nil && b.Account != want {
+			return s3err.AccessDenied()
+		}
 	}
 	return nil
 }

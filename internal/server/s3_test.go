@@ -416,6 +416,43 @@ func TestS3ExistingObjectTag(t *testing.T) {
 	}
 }
 
+// TestS3ExpectedBucketOwner: x-amz-expected-bucket-owner (and, for a copy, the source's) that
+// names another account than the bucket's owner is refused with AccessDenied.
+func TestS3ExpectedBucketOwner(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	root := iamtest.S3(h.Root())
+	for _, b := range []string{"owned", "source"} {
+		if _, err := root.CreateBucket(ctx, &s3sdk.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := root.PutObject(ctx, &s3sdk.PutObjectInput{Bucket: aws.String("source"), Key: aws.String("k"), Body: strings.NewReader("x"),
+		ExpectedBucketOwner: aws.String(iamtest.Account)}); err != nil {
+		t.Fatalf("PutObject expecting its owner: %v", err)
+	}
+	other := aws.String("999999999999")
+	if _, err := root.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String("source"), Key: aws.String("k"), ExpectedBucketOwner: other}); s3Code(err) != "AccessDenied" {
+		t.Errorf("GetObject expecting another owner: %v", err)
+	}
+	if _, err := root.GetBucketTagging(ctx, &s3sdk.GetBucketTaggingInput{Bucket: aws.String("source"), ExpectedBucketOwner: other}); s3Code(err) != "AccessDenied" {
+		t.Errorf("GetBucketTagging expecting another owner: %v", err)
+	}
+	copyIn := func(src *string) *s3sdk.CopyObjectInput {
+		return &s3sdk.CopyObjectInput{Bucket: aws.String("owned"), Key: aws.String("copy"), CopySource: aws.String("source/k"),
+			ExpectedBucketOwner: aws.String(iamtest.Account), ExpectedSourceBucketOwner: src}
+	}
+	if _, err := root.CopyObject(ctx, copyIn(other)); s3Code(err) != "AccessDenied" {
+		t.Errorf("CopyObject expecting another source owner: %v", err)
+	}
+	if _, err := root.CopyObject(ctx, copyIn(aws.String(iamtest.Account))); err != nil {
+		t.Errorf("CopyObject expecting the owners: %v", err)
+	}
+	if _, err := root.DeleteBucket(ctx, &s3sdk.DeleteBucketInput{Bucket: aws.String("owned"), ExpectedBucketOwner: other}); s3Code(err) != "AccessDenied" {
+		t.Errorf("DeleteBucket expecting another owner: %v", err)
+	}
+}
+
 // TestS3VirtualHosted: with --s3-domain, BUCKET.DOMAIN requests are S3's, signed with their host.
 func TestS3VirtualHosted(t *testing.T) {
 	cfg := iamtest.NodeConfig(t.TempDir())
