@@ -82,6 +82,21 @@ func (s *Server) isS3(r *http.Request) bool {
 	return true
 }
 
+// signedForS3 reports whether r is signed for S3 (SigV4 scoped to s3, or SigV2) or names a
+// bucket by its host: such a request is S3's even where an unsigned one is iamd's.
+func (s *Server) signedForS3(r *http.Request) bool {
+	if s.cfg.S3 == nil {
+		return false
+	}
+	if d := s.cfg.S3.Domain; d != "" && strings.HasSuffix(hostOnly(r.Host), "."+d) {
+		return true
+	}
+	if svc, ok := scopeService(r); ok {
+		return svc == "s3"
+	}
+	return strings.HasPrefix(r.Header.Get("Authorization"), "AWS ")
+}
+
 // hostOnly is a Host header without its port.
 func hostOnly(h string) string {
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {

@@ -453,6 +453,44 @@ func TestS3ExpectedBucketOwner(t *testing.T) {
 	}
 }
 
+// TestS3BucketsNamedAsEndpoints: buckets may be named like iamd's own endpoints (healthz,
+// readyz, metrics, iamd/v1/…): requests signed for S3 reach them, unsigned ones the endpoints.
+func TestS3BucketsNamedAsEndpoints(t *testing.T) {
+	h := iamtest.New(t)
+	ctx := context.Background()
+	root := iamtest.S3(h.Root())
+	for _, b := range []string{"healthz", "readyz", "metrics", "iamd"} {
+		if _, err := root.CreateBucket(ctx, &s3sdk.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatalf("CreateBucket %s: %v", b, err)
+		}
+		key := "v1/instance-credentials"
+		if _, err := root.PutObject(ctx, &s3sdk.PutObjectInput{Bucket: aws.String(b), Key: aws.String(key), Body: strings.NewReader(b)}); err != nil {
+			t.Fatalf("PutObject %s: %v", b, err)
+		}
+		out, err := root.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: aws.String(b), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("GetObject %s: %v", b, err)
+		}
+		got, _ := io.ReadAll(out.Body)
+		out.Body.Close()
+		if string(got) != b {
+			t.Errorf("GetObject %s = %q", b, got)
+		}
+		if l, err := root.ListObjectsV2(ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String(b)}); err != nil || len(l.Contents) != 1 {
+			t.Errorf("ListObjectsV2 %s: %v", b, err)
+		}
+	}
+	resp, err := h.Client().Get(h.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok\n" {
+		t.Errorf("unsigned /healthz: %d %q", resp.StatusCode, body)
+	}
+}
+
 // TestS3VirtualHosted: with --s3-domain, BUCKET.DOMAIN requests are S3's, signed with their host.
 func TestS3VirtualHosted(t *testing.T) {
 	cfg := iamtest.NodeConfig(t.TempDir())

@@ -175,6 +175,15 @@ type scratch struct {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A request signed for S3 is S3's whatever its path: buckets may be named healthz, readyz,
+	// metrics or iamd like iamd's own endpoints, which answer unsigned requests.
+	if strings.HasPrefix(r.URL.Path, "/healthz") || strings.HasPrefix(r.URL.Path, "/readyz") ||
+		strings.HasPrefix(r.URL.Path, "/metrics") || strings.HasPrefix(r.URL.Path, instancesPrefix) {
+		if s.signedForS3(r) {
+			s.serveS3(w, r)
+			return
+		}
+	}
 	switch r.URL.Path {
 	case "/healthz":
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
