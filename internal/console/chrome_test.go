@@ -279,3 +279,17 @@ func squash(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(
 
 // pageLoad is the event a navigation ends with.
 var pageLoad = cdppage.LoadEventFired
+
+// waitText waits for an element to hold exactly text (asynchronous updates: the editor's
+// validation).
+func (c *chrome) waitText(sel, text string) {
+	c.t.Helper()
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = c.eval(fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)); got == fmt.Sprintf("%q", text) {
+			return
+		}
+	}
+	c.shot("failure")
+	c.t.Fatalf("%s holds %s, want %q", sel, got, text)
+}

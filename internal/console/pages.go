@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -344,16 +343,6 @@ func (c *Console) keyDelete(w http.ResponseWriter, r *http.Request, sess session
 	c.afterUserAction(w, r, sess, err)
 }
 
-// afterUserAction goes back to the user's page: by redirect when the call succeeded (so a
-// reload does not repeat it), else showing the error.
-func (c *Console) afterUserAction(w http.ResponseWriter, r *http.Request, sess session, err error) {
-	if err != nil {
-		c.showUser(w, r, sess, explain(err))
-		return
-	}
-	http.Redirect(w, r, Prefix+"/users/"+url.PathEscape(r.PathValue("name")), http.StatusSeeOther)
-}
-
 // deleteUser deletes a user as AWS's console does: what the user has first (console password,
 // access keys, MFA devices, group memberships, policies), then the user, each step a call the
 // principal must be allowed. The user's name, typed again, confirms it.
@@ -542,62 +531,9 @@ func (c *Console) createdDone(w http.ResponseWriter, r *http.Request, sess sessi
 	http.Redirect(w, r, Prefix+"/users/"+url.PathEscape(sess.created.UserName), http.StatusSeeOther)
 }
 
-// listPage is the data of the simple lists (groups, roles, policies).
-type listPage struct {
-	Columns []string
-	Rows    [][]string
-	Marker  string
-	Next    string
-	Scope   string
-	Path    string
-}
-
-// groups lists the account's groups (ListGroups).
-func (c *Console) groups(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	d := c.page(sess, "Groups", "groups")
-	p := listPage{Columns: []string{"Group name", "Path", "Created"}, Marker: r.URL.Query().Get("marker"), Path: "groups"}
-	out, err := client.ListGroups(ctx, &iam.ListGroupsInput{MaxItems: aws.Int32(pageSize), Marker: optional(p.Marker)})
-	if err != nil {
-		d.Error = explain(err)
-	} else {
-		for _, g := range out.Groups {
-			p.Rows = append(p.Rows, []string{aws.ToString(g.GroupName), aws.ToString(g.Path), date(aws.ToTime(g.CreateDate))})
-		}
-		if out.IsTruncated {
-			p.Next = aws.ToString(out.Marker)
-		}
-	}
-	d.Page = p
-	c.render(w, r, d.Error.status(), "list.html", d)
-}
-
-// roles lists the account's roles (ListRoles).
-func (c *Console) roles(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	d := c.page(sess, "Roles", "roles")
-	p := listPage{Columns: []string{"Role name", "Path", "Max session (s)", "Created"}, Marker: r.URL.Query().Get("marker"), Path: "roles"}
-	out, err := client.ListRoles(ctx, &iam.ListRolesInput{MaxItems: aws.Int32(pageSize), Marker: optional(p.Marker)})
-	if err != nil {
-		d.Error = explain(err)
-	} else {
-		for _, x := range out.Roles {
-			p.Rows = append(p.Rows, []string{aws.ToString(x.RoleName), aws.ToString(x.Path),
-				itoa(aws.ToInt32(x.MaxSessionDuration)), date(aws.ToTime(x.CreateDate))})
-		}
-		if out.IsTruncated {
-			p.Next = aws.ToString(out.Marker)
-		}
-	}
-	d.Page = p
-	c.render(w, r, d.Error.status(), "list.html", d)
-}
-
 func optional(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return aws.String(s)
 }
-
-func itoa(n int32) string { return strconv.Itoa(int(n)) }

@@ -23,13 +23,15 @@ import (
 type editorMode struct {
 	// Kind is the validator's kind of the document (managed, inline, trust).
 	Kind string
-	// Heading and SaveLabel word the page.
-	Heading, SaveLabel string
+	// Heading, SaveLabel and NameLabel word the page.
+	Heading, SaveLabel, NameLabel string
 	// Named: the document gets a name on the form (a new policy, an inline policy);
 	// Described: and a description (a new policy).
 	Named, Described, DefaultBox bool
 	// Simulate: the simulator applies (identity documents; not trust policies).
 	Simulate bool
+	// RoleFields: a new role's settings (maximum session, a policy to attach) are on the form.
+	RoleFields bool
 	// save makes the call for the form's document.
 	save func(c *Console, r *http.Request, sess session, f *editorForm) (redirect string, err error)
 }
@@ -42,6 +44,9 @@ type editorForm struct {
 	SetDefault                bool
 	SimActions, SimResources  string
 	SimPrincipal, SimResource string
+	// A new role's settings: MaxSessionDuration in seconds, a policy to attach, the trust
+	// template it was made from (ec2 also makes its instance profile).
+	MaxSession, AttachPolicy, Template string
 }
 
 // simRow is one result of a simulation.
@@ -74,7 +79,7 @@ const newPolicyDocument = `{
 
 // editorModes are the documents the editor edits.
 var editorModes = map[string]editorMode{
-	"create": {Kind: "managed", Heading: "Create policy", SaveLabel: "Create policy", Named: true, Described: true, Simulate: true,
+	"create": {Kind: "managed", Heading: "Create policy", SaveLabel: "Create policy", NameLabel: "Policy name", Named: true, Described: true, Simulate: true,
 		save: func(c *Console, r *http.Request, sess session, f *editorForm) (string, error) {
 			client, ctx := c.api(r, sess)
 			in := &iam.CreatePolicyInput{PolicyName: aws.String(f.Name), PolicyDocument: aws.String(f.Document)}
@@ -95,13 +100,11 @@ var editorModes = map[string]editorMode{
 				PolicyDocument: aws.String(f.Document), SetAsDefault: f.SetDefault})
 			return policyURL(arn), err
 		}},
-	"user-inline": {Kind: "inline", Heading: "Inline policy of user", SaveLabel: "Save inline policy", Named: true, Simulate: true,
-		save: func(c *Console, r *http.Request, sess session, f *editorForm) (string, error) {
-			client, ctx := c.api(r, sess)
-			user := r.PathValue("name")
-			_, err := client.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String(f.Name), PolicyDocument: aws.String(f.Document)})
-			return Prefix + "/users/" + url.PathEscape(user), err
-		}},
+	"user-inline":  {Kind: "inline", Heading: "Inline policy of user", SaveLabel: "Save inline policy", NameLabel: "Inline policy name", Named: true, Simulate: true, save: saveInline("users")},
+	"group-inline": {Kind: "inline", Heading: "Inline policy of group", SaveLabel: "Save inline policy", NameLabel: "Inline policy name", Named: true, Simulate: true, save: saveInline("groups")},
+	"role-inline":  {Kind: "inline", Heading: "Inline policy of role", SaveLabel: "Save inline policy", NameLabel: "Inline policy name", Named: true, Simulate: true, save: saveInline("roles")},
+	"trust":        {Kind: "trust", Heading: "Trust policy of role", SaveLabel: "Update trust policy", save: saveTrust},
+	"create-role":  {Kind: "trust", Heading: "Create role", SaveLabel: "Create role", NameLabel: "Role name", Named: true, Described: true, RoleFields: true, save: createRole},
 }
 
 // policyEditorNew opens the editor of a new managed policy.
@@ -128,22 +131,6 @@ func (c *Console) policyEditorVersion(w http.ResponseWriter, r *http.Request, se
 	c.showEditor(w, r, sess, "version", f, e.status(), e)
 }
 
-// userInlineEditor opens the editor on a user's inline policy (?policy=NAME), or a new one.
-func (c *Console) userInlineEditor(w http.ResponseWriter, r *http.Request, sess session) {
-	user, name := r.PathValue("name"), r.URL.Query().Get("policy")
-	f := &editorForm{Action: Prefix + "/users/" + url.PathEscape(user) + "/inline-edit", Back: Prefix + "/users/" + url.PathEscape(user),
-		Name: name, Document: newPolicyDocument, SimResources: "*", SimPrincipal: ""}
-	var e *apiError
-	if name != "" {
-		client, ctx := c.api(r, sess)
-		out, err := client.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String(name)})
-		if e = explain(err); e == nil {
-			f.Document = documentText(aws.ToString(out.PolicyDocument))
-		}
-	}
-	c.showEditor(w, r, sess, "user-inline", f, e.status(), e)
-}
-
 // editorPost handles an editor's buttons: validate, simulate, save (the mode is the route's).
 func (c *Console) editorPost(mode string) func(http.ResponseWriter, *http.Request, session) {
 	return func(w http.ResponseWriter, r *http.Request, sess session) {
@@ -151,7 +138,9 @@ func (c *Console) editorPost(mode string) func(http.ResponseWriter, *http.Reques
 		f := &editorForm{Action: r.URL.RequestURI(), Back: r.PostFormValue("back"), Name: strings.TrimSpace(r.PostFormValue("name")),
 			Description: strings.TrimSpace(r.PostFormValue("description")), Document: r.PostFormValue("document"),
 			SetDefault: r.PostFormValue("setDefault") != "", SimActions: r.PostFormValue("simActions"),
-			SimResources: r.PostFormValue("simResources"), SimPrincipal: strings.TrimSpace(r.PostFormValue("simPrincipal"))}
+			SimResources: r.PostFormValue("simResources"), SimPrincipal: strings.TrimSpace(r.PostFormValue("simPrincipal")),
+			MaxSession: r.PostFormValue("maxSession"), AttachPolicy: strings.TrimSpace(r.PostFormValue("attachPolicy")),
+			Template: r.PostFormValue("template")}
 		if !strings.HasPrefix(f.Back, Prefix) {
 			f.Back = Prefix
 		}
@@ -188,10 +177,19 @@ func (c *Console) showEditor(w http.ResponseWriter, r *http.Request, sess sessio
 	if f.Name != "" && !m.Named {
 		heading += " " + f.Name
 	}
-	if mode == "user-inline" {
+	if strings.HasSuffix(mode, "-inline") || mode == "trust" {
 		heading += " " + r.PathValue("name")
 	}
-	d := c.page(sess, heading, "policies")
+	nav := "policies"
+	switch {
+	case strings.HasPrefix(mode, "user"):
+		nav = "users"
+	case strings.HasPrefix(mode, "group"):
+		nav = "groups"
+	case strings.HasPrefix(mode, "role"), mode == "trust", mode == "create-role":
+		nav = "roles"
+	}
+	d := c.page(sess, heading, nav)
 	d.Page, d.Error, d.Editor = p, e, true
 	c.render(w, r, status, "editor.html", d)
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -49,6 +50,30 @@ func whoOf(sess session) *who {
 
 var funcs = template.FuncMap{
 	"date": date,
+	// hours is a duration in seconds as the pages show it.
+	"hours": func(s int32) string {
+		switch {
+		case s == 3600:
+			return "1 hour"
+		case s%3600 == 0:
+			return strconv.Itoa(int(s/3600)) + " hours"
+		}
+		return strconv.Itoa(int(s)) + " seconds"
+	},
+	// sessionChoices are a role's MaxSessionDuration choices, as AWS's console offers them.
+	"sessionChoices": func() []struct{ Value, Label string } {
+		return []struct{ Value, Label string }{{"3600", "1 hour"}, {"7200", "2 hours"}, {"14400", "4 hours"}, {"28800", "8 hours"}, {"43200", "12 hours"}}
+	},
+	// dict passes several values to a template: dict "Key" value "Key2" value2 ….
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			if k, ok := kv[i].(string); ok {
+				m[k] = kv[i+1]
+			}
+		}
+		return m
+	},
 	"deref": func(s *string) string {
 		if s == nil {
 			return ""

@@ -2,7 +2,6 @@ package console
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -29,26 +28,6 @@ func policyARN(sess session, name string) (arn string, fallback string) {
 	return "arn:aws:iam::" + sess.account() + ":policy/" + name, "arn:aws:iam::aws:policy/" + name
 }
 
-// attachUserPolicy attaches a managed policy (AttachUserPolicy).
-func (c *Console) attachUserPolicy(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	user := aws.String(r.PathValue("name"))
-	arn, fallback := policyARN(sess, r.PostFormValue("policy"))
-	_, err := client.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: user, PolicyArn: aws.String(arn)})
-	if fallback != "" && isCode(err, "NoSuchEntity") {
-		_, err = client.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: user, PolicyArn: aws.String(fallback)})
-	}
-	c.afterUserAction(w, r, sess, err)
-}
-
-// detachUserPolicy detaches a managed policy (DetachUserPolicy).
-func (c *Console) detachUserPolicy(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	_, err := client.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String(r.PathValue("name")),
-		PolicyArn: aws.String(r.PostFormValue("policy"))})
-	c.afterUserAction(w, r, sess, err)
-}
-
 // addUserToGroup adds the user to a group (AddUserToGroup).
 func (c *Console) addUserToGroup(w http.ResponseWriter, r *http.Request, sess session) {
 	client, ctx := c.api(r, sess)
@@ -62,53 +41,6 @@ func (c *Console) removeUserFromGroup(w http.ResponseWriter, r *http.Request, se
 	client, ctx := c.api(r, sess)
 	_, err := client.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{UserName: aws.String(r.PathValue("name")),
 		GroupName: aws.String(r.PostFormValue("group"))})
-	c.afterUserAction(w, r, sess, err)
-}
-
-// inlinePolicyPage shows an inline policy's document.
-type inlinePolicyPage struct {
-	Kind, Owner, Name, Document string
-	Back                        string
-}
-
-// prettyPolicy is a policy document as the pages show it: IAM returns it URL-encoded, and it is
-// shown indented.
-func prettyPolicy(doc string) string {
-	if d, err := url.QueryUnescape(doc); err == nil {
-		doc = d
-	}
-	var v any
-	if json.Unmarshal([]byte(doc), &v) != nil {
-		return doc
-	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return doc
-	}
-	return string(b)
-}
-
-// userInlinePolicy shows one of the user's inline policies (GetUserPolicy).
-func (c *Console) userInlinePolicy(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	user, name := r.PathValue("name"), r.PathValue("policy")
-	d := c.page(sess, "Inline policy "+name, "users")
-	p := inlinePolicyPage{Kind: "user", Owner: user, Name: name, Back: Prefix + "/users/" + url.PathEscape(user)}
-	out, err := client.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String(name)})
-	if err != nil {
-		d.Error = explain(err)
-	} else {
-		p.Document = prettyPolicy(aws.ToString(out.PolicyDocument))
-	}
-	d.Page = p
-	c.render(w, r, d.Error.status(), "inline.html", d)
-}
-
-// deleteUserInlinePolicy deletes one of the user's inline policies (DeleteUserPolicy).
-func (c *Console) deleteUserInlinePolicy(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.api(r, sess)
-	_, err := client.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String(r.PathValue("name")),
-		PolicyName: aws.String(r.PathValue("policy"))})
 	c.afterUserAction(w, r, sess, err)
 }
 

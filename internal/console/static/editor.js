@@ -80,6 +80,9 @@
       }
     }
   });
+  cm.on("change", function () {
+    status.textContent = "Checking…";
+  });
   var input = cm.getInputField();
   input.setAttribute("aria-label", "Policy document (JSON)");
   input.setAttribute("aria-describedby", "validation");
