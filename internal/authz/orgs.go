@@ -29,6 +29,20 @@ type Membership struct {
 	IAMTrusted bool
 	IAMAdmin   string
 	RootAccess []string
+	// Resources are the organization's root, OUs, accounts and policies (AWS managed ones
+	// included) by id, for the Organizations operations' authorization: set only for the
+	// management account and delegated administrators, the accounts that act on them, so that
+	// members' memberships stay small.
+	Resources map[string]OrgResource
+}
+
+// OrgResource is a resource of an organization as authorization names it: its ARN and, for
+// each of its tags, the aws:ResourceTag/KEY key.
+type OrgResource struct {
+	ARN  string
+	Tags []Key
+	// PolicyType is a policy's type (SERVICE_CONTROL_POLICY, …), organizations:PolicyType's value.
+	PolicyType string
 }
 
 // OrgPolicy is one service or resource control policy.
@@ -210,4 +224,37 @@ func (a *Authorizer) OrganizationOf(ctx context.Context, account string) (*Membe
 // GetSessionToken never has one).
 func RootTask(s *session.Session) bool {
 	return s != nil && s.Origin == session.RootSession && s.Policy != ""
+}
+
+// Organization is the membership of the caller's account (nil outside an organization), from
+// the authorizer's cache: the Organizations operations name their resources' ARNs from it
+// without reading the store.
+func (r *Resolver) Organization() *Membership {
+	if r.err != nil {
+		return nil
+	}
+	m, err := r.a.OrganizationOf(r.ctx, r.account)
+	if err != nil {
+		r.err = err
+	}
+	return m
+}
+
+// Context is the call's context, for a declaration that must read what no cache holds.
+func (r *Resolver) Context() context.Context { return r.ctx }
+
+// Fail stops the resolution with err (a store error of a declaration's own read).
+func (r *Resolver) Fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// Also adds the call's action on a further resource with its keys: an Organizations action
+// that names several resources (AttachPolicy: the policy and its target) must be allowed on
+// each, and a denial names the one denied.
+func (r *Resolver) Also(resource string, keys []Key) {
+	if resource != "" {
+		r.req.Dependent = append(r.req.Dependent, Request{Action: r.req.Action, Resource: resource, Keys: keys})
+	}
 }

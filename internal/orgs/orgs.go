@@ -55,7 +55,8 @@ const (
 
 // Service implements the Organizations operations.
 type Service struct {
-	cfg Config
+	cfg   Config
+	decls map[string]authz.Decl
 }
 
 // New returns the service.
@@ -66,7 +67,11 @@ func New(cfg Config) *Service {
 	if cfg.MaxAccounts == 0 {
 		cfg.MaxAccounts = DefaultMaxAccounts
 	}
-	return &Service{cfg: cfg}
+	s := &Service{cfg: cfg, decls: make(map[string]authz.Decl, len(ops))}
+	for name, o := range ops {
+		s.decls[name] = o.decl(s)
+	}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
@@ -491,6 +496,9 @@ func (s *Service) Membership(ctx context.Context, account string) (*authz.Member
 			if d.Service == iamPrincipal {
 				m.IAMAdmin = d.Account
 			}
+		}
+		if o.roleOf(account) != member {
+			m.Resources = o.resources()
 		}
 		if o.enabled(typeSCP) {
 			m.SCPs = o.controlChain(typeSCP, account)
