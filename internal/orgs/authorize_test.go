@@ -175,3 +175,32 @@ func TestHandshakeARN(t *testing.T) {
 		t.Errorf("DescribeHandshake: %v", err)
 	}
 }
+
+// Tags of OUs and accounts are aws:ResourceTag/… of the calls that name them, the management
+// account's cached membership carrying them.
+func TestResourceTagsOfOUsAndAccounts(t *testing.T) {
+	w := newWorld(t)
+	acct, _ := w.member("dev")
+	sandbox := w.ou(w.root, "sandbox")
+	prod, err := w.org.CreateOrganizationalUnit(ctx, &orgsdk.CreateOrganizationalUnitInput{ParentId: &w.root, Name: aws.String("prod"),
+		Tags: []orgtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := orgClient(user(t, w.h, w.h.Root(), "operator", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"organizations:*","Resource":"*"},
+		{"Effect":"Deny","Action":["organizations:DeleteOrganizationalUnit","organizations:MoveAccount"],"Resource":"*",
+			"Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`))
+	_, err = c.DeleteOrganizationalUnit(ctx, &orgsdk.DeleteOrganizationalUnitInput{OrganizationalUnitId: prod.OrganizationalUnit.Id})
+	denied(t, err, "operator", "organizations:DeleteOrganizationalUnit", *prod.OrganizationalUnit.Arn)
+	if _, err := c.DeleteOrganizationalUnit(ctx, &orgsdk.DeleteOrganizationalUnitInput{OrganizationalUnitId: &sandbox}); err != nil {
+		t.Errorf("deleting an untagged OU: %v", err)
+	}
+	sandbox = w.ou(w.root, "sandbox")
+	if _, err := c.TagResource(ctx, &orgsdk.TagResourceInput{ResourceId: &acct,
+		Tags: []orgtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.MoveAccount(ctx, &orgsdk.MoveAccountInput{AccountId: &acct, SourceParentId: &w.root, DestinationParentId: &sandbox})
+	denied(t, err, "operator", "organizations:MoveAccount", w.arn("account/"+w.id+"/"+acct))
+}
