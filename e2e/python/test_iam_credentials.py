@@ -33,6 +33,22 @@ class AWSManagedPolicies(e.TestCase):
         self.assertAwsError('AccessDenied', self.iam.create_policy_version, PolicyArn=ADMIN,
                             PolicyDocument=e.doc(e.allow('s3:*')))
 
+    def test_version_history(self):
+        # Every version the catalogue records (151 of ReadOnlyAccess's 188), newest first.
+        arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess'
+        pages = self.iam.get_paginator('list_policy_versions').paginate(
+            PolicyArn=arn, PaginationConfig={'PageSize': 60})
+        versions = [v for page in pages for v in page['Versions']]
+        self.assertEqual(len(versions), 151)
+        self.assertEqual([v['VersionId'] for v in versions[:2]] + [versions[-1]['VersionId']],
+                         ['v188', 'v187', 'v1'])
+        self.assertEqual([v['IsDefaultVersion'] for v in versions], [True] + [False] * 150)
+        old = self.iam.get_policy_version(PolicyArn=arn, VersionId='v2')['PolicyVersion']
+        self.assertFalse(old['IsDefaultVersion'])
+        self.assertEqual(old['CreateDate'].isoformat(), '2015-04-21T16:37:57+00:00')
+        self.assertIn('appstream:Get*', old['Document']['Statement'][0]['Action'])
+        self.assertAwsError('NoSuchEntity', self.iam.get_policy_version, PolicyArn=arn, VersionId='v180')
+
 
 class LoginProfiles(e.TestCase):
 

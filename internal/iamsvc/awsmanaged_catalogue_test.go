@@ -263,17 +263,22 @@ func TestAWSManagedUpgrade(t *testing.T) {
 		t.Errorf("after the upgrade: version %s id %s updated %v, %d attachments, %d boundaries", aws.ToString(p.DefaultVersionId),
 			aws.ToString(p.PolicyId), aws.ToTime(p.UpdateDate), aws.ToInt32(p.AttachmentCount), aws.ToInt32(p.PermissionsBoundaryUsageCount))
 	}
-	vs := must(c.ListPolicyVersions(ctx, &iamsdk.ListPolicyVersionsInput{PolicyArn: aws.String(readOnly)}))(t).Versions
-	if len(vs) != 1 || aws.ToString(vs[0].VersionId) != current.DefaultVersion || !vs[0].IsDefaultVersion ||
-		!aws.ToTime(vs[0].CreateDate).Equal(current.Updated) {
-		t.Errorf("ListPolicyVersions = %+v", vs)
+	// The versions are the catalogue's (the default stored, the others embedded), and v87 is
+	// AWS's v87, not the document the older iamd stored.
+	shipped, _ := iam.AWSManagedPolicyVersions(readOnly)
+	vs := must(c.ListPolicyVersions(ctx, &iamsdk.ListPolicyVersionsInput{PolicyArn: aws.String(readOnly), MaxItems: aws.Int32(1000)}))(t).Versions
+	if len(vs) != len(shipped) || aws.ToString(vs[0].VersionId) != current.DefaultVersion || !vs[0].IsDefaultVersion ||
+		!aws.ToTime(vs[0].CreateDate).Equal(current.Updated) || vs[1].IsDefaultVersion {
+		t.Errorf("ListPolicyVersions = %d versions, first %s default %v", len(vs), aws.ToString(vs[0].VersionId), vs[0].IsDefaultVersion)
 	}
 	v := must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(readOnly), VersionId: aws.String(current.DefaultVersion)}))(t)
 	if decodeDoc(t, v.PolicyVersion.Document) != current.Document {
 		t.Error("GetPolicyVersion: not the current document")
 	}
-	_, err = c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(readOnly), VersionId: aws.String("v87")})
-	wantErr(t, err, "NoSuchEntity", "")
+	v = must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(readOnly), VersionId: aws.String("v87")}))(t)
+	if aws87, _ := iam.AWSManagedPolicyVersion(readOnly, "v87"); decodeDoc(t, v.PolicyVersion.Document) != aws87.Document || v.PolicyVersion.IsDefaultVersion {
+		t.Error("GetPolicyVersion v87: not AWS's v87")
+	}
 	if d := simulate(); d != types.PolicyEvaluationDecisionTypeAllowed {
 		t.Errorf("after the upgrade, s3:GetObject = %s, want allowed by the current document", d)
 	}
@@ -317,6 +322,27 @@ func TestAWSManagedDowngrade(t *testing.T) {
 	p := must(c.GetPolicy(ctx, &iamsdk.GetPolicyInput{PolicyArn: aws.String(arn)}))(t).Policy
 	if want := "v5"; aws.ToString(p.DefaultVersionId) != want || aws.ToInt32(p.AttachmentCount) != 1 {
 		t.Errorf("version %s, %d attachments; want %s kept and attached", aws.ToString(p.DefaultVersionId), aws.ToInt32(p.AttachmentCount), want)
+	}
+	// The stored versions come first and v5 alone is the default; the catalogue's v4 (stored
+	// too) and its earlier versions follow.
+	vs := must(c.ListPolicyVersions(ctx, &iamsdk.ListPolicyVersionsInput{PolicyArn: aws.String(arn)}))(t).Versions
+	var ids []string
+	for i, v := range vs {
+		ids = append(ids, aws.ToString(v.VersionId))
+		if v.IsDefaultVersion != (i == 0) {
+			t.Errorf("%s default %v", aws.ToString(v.VersionId), v.IsDefaultVersion)
+		}
+	}
+	if strings.Join(ids, ",") != "v5,v4,v3,v2,v1" {
+		t.Errorf("ListPolicyVersions = %v", ids)
+	}
+	v := must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v5")}))(t).PolicyVersion
+	if decodeDoc(t, v.Document) != allowAll || !v.IsDefaultVersion {
+		t.Errorf("GetPolicyVersion v5 = default %v %s", v.IsDefaultVersion, decodeDoc(t, v.Document))
+	}
+	v = must(c.GetPolicyVersion(ctx, &iamsdk.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")}))(t).PolicyVersion
+	if v1, _ := iam.AWSManagedPolicyVersion(arn, "v1"); decodeDoc(t, v.Document) != v1.Document || v.IsDefaultVersion {
+		t.Errorf("GetPolicyVersion v1 = default %v, not the catalogue's v1", v.IsDefaultVersion)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	iamapi "github.com/iamd/iamd/internal/api/iam"
 	"github.com/iamd/iamd/internal/awserr"
@@ -125,11 +126,19 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 	}
 	var v iam.PolicyVersion
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		if _, err := visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn)); err != nil {
+		p, err := visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn))
+		if err != nil {
 			return err
 		}
-		var err error
 		v, err = tx.PolicyVersion(ctx, in.PolicyArn, in.VersionId)
+		if errors.Is(err, store.ErrNotFound) && p.Account == iam.AWSManagedAccount {
+			// The store holds an AWS managed policy's default version; its earlier ones are read
+			// from the embedded catalogue.
+			if old, ok := iam.AWSManagedPolicyVersion(p.Arn, in.VersionId); ok {
+				old.IsDefaultVersion = old.VersionID == p.DefaultVersionID
+				v, err = old, nil
+			}
+		}
 		return notFound(err, noSuchVersion(in.PolicyArn, in.VersionId))
 	})
 	if err != nil {
@@ -324,12 +333,17 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 	}
 	var versions []iam.PolicyVersion
 	err = s.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		if _, err := visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn)); err != nil {
+		p, err := visiblePolicy(ctx, tx, c.Account(), in.PolicyArn, noSuchPolicy(in.PolicyArn))
+		if err != nil {
 			return err
 		}
-		var err error
-		versions, err = tx.PolicyVersions(ctx, in.PolicyArn)
-		return err
+		if versions, err = tx.PolicyVersions(ctx, in.PolicyArn); err != nil {
+			return err
+		}
+		if p.Account == iam.AWSManagedAccount {
+			versions = withAWSHistory(p, versions)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -343,6 +357,32 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 		out.Versions[i] = versionOut(v, false)
 	}
 	return out, nil
+}
+
+// withAWSHistory adds to the stored versions of an AWS managed policy (its default) the earlier
+// versions the embedded catalogue records, newest first as AWS lists them. The stored ones win: a
+// policy in use keeps a newer stored version when iamd is downgraded (replaceOlder), and the
+// catalogue's default is then listed as an earlier version.
+func withAWSHistory(p iam.ManagedPolicy, stored []iam.PolicyVersion) []iam.PolicyVersion {
+	shipped, ok := iam.AWSManagedPolicyVersions(p.Arn)
+	if !ok {
+		return stored
+	}
+	out := slices.Clone(stored)
+	for _, v := range shipped {
+		if !slices.ContainsFunc(stored, func(s iam.PolicyVersion) bool { return s.VersionID == v.VersionID }) {
+			out = append(out, v)
+		}
+	}
+	for i := range out {
+		out[i].IsDefaultVersion = out[i].VersionID == p.DefaultVersionID
+	}
+	slices.SortStableFunc(out, func(a, b iam.PolicyVersion) int {
+		x, _ := versionNumber(a.VersionID)
+		y, _ := versionNumber(b.VersionID)
+		return y - x
+	})
+	return out
 }
 
 // policyTags reaches managed policies for the tag operations: only the account's own can be
