@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -354,4 +358,39 @@ func TestBrowserRolesAndGroups(t *testing.T) {
 		t.Errorf("members: %q", c.text("#main"))
 	}
 	c.shot("group")
+}
+
+// TestBrowserFederation: an SSO portal on another site links to the login URL its broker made;
+// the person lands on the console page it names, signed in as the role session (the session
+// cookie is SameSite=Strict: the login page loads the destination itself); sign-out leads back
+// to the portal.
+func TestBrowserFederation(t *testing.T) {
+	h := newHarness(t)
+	br := newBroker(t, h)
+	_, token := br.signinToken(br.assume("console-admin", "jane@example.com", 900), "3600")
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/signed-out" {
+			w.Write([]byte(`<!doctype html><title>Portal</title><h1 id="portal-out">Signed out of the console</h1>`))
+			return
+		}
+		login := loginURL(h, token, "/console/roles")
+		login = strings.Replace(login, url.QueryEscape("https://sso.example.com/start"), url.QueryEscape("http://localhost:"+r.Host[strings.LastIndexByte(r.Host, ':')+1:]+"/signed-out"), 1)
+		w.Write([]byte(`<!doctype html><title>Portal</title><h1>SSO portal</h1><a id="open-console" href="` + html.EscapeString(login) + `">AWS console</a>`))
+	}))
+	defer portal.Close()
+	// The portal is another site than iamd's 127.0.0.1: localhost.
+	portalURL := strings.Replace(portal.URL, "127.0.0.1", "localhost", 1)
+	c := newChrome(t, h)
+	c.do(chromedp.Navigate(portalURL), chromedp.WaitVisible(chromedp.ID("open-console")))
+	if _, err := chromedp.Run(c.ctx, chromedp.WaitEvent(pageLoad, nil, chromedp.Click(chromedp.ID("open-console")))); err != nil {
+		t.Fatal(err)
+	}
+	c.do(chromedp.WaitVisible(chromedp.ID("roles")))
+	if c.path() != "/console/roles" || !strings.Contains(c.text("#principal"), "console-admin/jane@example.com @ "+iamtest.Account) {
+		t.Fatalf("after the login link: %s %q", c.path(), c.text("header"))
+	}
+	c.shot("federated-roles")
+	c.do(chromedp.Click(chromedp.ID("signout")))
+	c.do(chromedp.WaitVisible(chromedp.ID("portal-out")))
 }

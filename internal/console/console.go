@@ -43,17 +43,46 @@ type Identity struct {
 	MFASerial string
 	// MustChange is "reset" (PasswordResetRequired) or "expired" (MaxPasswordAge), or "".
 	MustChange string
+	// Federated is a sign-in through the federation endpoint: PrincipalARN is then the role
+	// session's (arn:aws:sts::…:assumed-role/ROLE/SESSION) or the federated user's.
+	Federated    bool
+	PrincipalARN string
 }
 
 // roleSession reports whether the principal is itself a role session (a federated sign-in):
 // a role it switches to is then role chaining.
-func (id Identity) roleSession() bool { return false }
+func (id Identity) roleSession() bool {
+	return id.Federated && strings.Contains(id.PrincipalARN, ":assumed-role/")
+}
+
+// displayName is the principal as the header names it: the user's name, "root", or a
+// federated sign-in's ROLE/SESSION or federated user's name, as AWS's console shows them.
+func (id Identity) displayName() string {
+	switch {
+	case id.Federated:
+		arn := id.PrincipalARN
+		if i := strings.Index(arn, ":assumed-role/"); i >= 0 {
+			return arn[i+len(":assumed-role/"):]
+		}
+		if i := strings.Index(arn, ":federated-user/"); i >= 0 {
+			return arn[i+len(":federated-user/"):]
+		}
+		return arn
+	case id.Root:
+		return "root"
+	}
+	return id.UserName
+}
 
 // sessionName is the RoleSessionName of the roles the principal switches to: its name, as
 // AWS's console names them.
 func (id Identity) sessionName() string {
 	name := id.UserName
-	if id.Root || name == "" {
+	switch {
+	case id.Federated:
+		name = id.displayName()
+		name = name[strings.LastIndexByte(name, '/')+1:]
+	case id.Root || name == "":
 		name = "root"
 	}
 	name = sessionNameRE.ReplaceAllString(name, "-")
@@ -65,6 +94,9 @@ func (id Identity) sessionName() string {
 
 // ARN is the principal's ARN.
 func (id Identity) ARN() string {
+	if id.Federated {
+		return id.PrincipalARN
+	}
 	if id.Root {
 		return "arn:aws:iam::" + id.Account + ":root"
 	}
@@ -111,7 +143,19 @@ type Authority interface {
 	// asks for sessions that long (whether the caller may assume the role is AssumeRole's
 	// decision, made through the API).
 	RoleMaxSession(ctx context.Context, account, roleName string) (time.Duration, error)
+	// Federate checks the temporary credentials a custom identity broker exchanges for a
+	// console session at the federation endpoint (federation.go): a role session's
+	// (AssumeRole*) or a federated user's (GetFederationToken), proven by their secret. With
+	// issue it returns the console session's credentials: for a sessionDuration, the same
+	// session reissued to last that long; else the credentials as given. A refusal is a
+	// FederationRefused.
+	Federate(ctx context.Context, creds Credentials, sessionDuration time.Duration, issue bool) (Identity, Credentials, error)
 }
+
+// FederationRefused is the federation endpoint's refusal of credentials; its text says why.
+type FederationRefused string
+
+func (f FederationRefused) Error() string { return string(f) }
 
 // Credentials are temporary credentials, as STS issues them.
 type Credentials struct {
@@ -137,8 +181,12 @@ type Config struct {
 	// SessionDuration is how long a sign-in lasts; 0 (and anything longer) means 12 hours,
 	// AWS's console maximum.
 	SessionDuration time.Duration
-	Logger          *slog.Logger
-	Now             func() time.Time
+	// Seal and Open protect what the console hands out and takes back (the federation
+	// endpoint's sign-in tokens) with the node's keyring, so any node opens what another sealed.
+	Seal   func([]byte) []byte
+	Open   func([]byte) ([]byte, error)
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // MaxSession is the longest console session.
@@ -167,8 +215,8 @@ var staticFS embed.FS
 
 // New assembles a console.
 func New(cfg Config) (*Console, error) {
-	if cfg.Authority == nil || cfg.API == nil {
-		return nil, errors.New("console: Authority and API are required")
+	if cfg.Authority == nil || cfg.API == nil || cfg.Seal == nil || cfg.Open == nil {
+		return nil, errors.New("console: Authority, API, Seal and Open are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -202,14 +250,24 @@ func New(cfg Config) (*Console, error) {
 // SDK call as it was; only unsigned browser requests to such a bucket are the console's.
 func Match(r *http.Request) bool {
 	p := r.URL.Path
-	if p != Prefix && !strings.HasPrefix(p, Prefix+"/") {
+	federation := p == FederationPath
+	if p != Prefix && !strings.HasPrefix(p, Prefix+"/") && !federation {
 		return false
 	}
 	if r.Header.Get("Authorization") != "" {
 		return false
 	}
 	q := r.URL.Query()
-	return !q.Has("X-Amz-Signature") && !q.Has("Signature") && !q.Has("X-Amz-Credential")
+	if q.Has("X-Amz-Signature") || q.Has("Signature") || q.Has("X-Amz-Credential") {
+		return false
+	}
+	if federation {
+		// AWS's federation endpoint's path, for brokers that swap only the host: its two
+		// actions, in the query (a bucket named "federation" keeps every other request).
+		a := strings.ToLower(q.Get("Action"))
+		return a == "getsignintoken" || a == "login"
+	}
+	return true
 }
 
 func (c *Console) routes() {
@@ -221,6 +279,13 @@ func (c *Console) routes() {
 			c.posts = append(c.posts, strings.TrimPrefix(pattern, "POST "))
 		}
 	}
+	// The federation endpoint (AWS's https://signin.aws.amazon.com/federation): its sign-in
+	// token is its authentication, it is reached from other sites (brokers, SSO portals), and
+	// it is not among the routes the CSRF token guards.
+	m.HandleFunc("GET "+FederationPath, c.federation)
+	m.HandleFunc("POST "+FederationPath, c.federation)
+	m.HandleFunc("GET "+Prefix+FederationPath, c.federation)
+	m.HandleFunc("POST "+Prefix+FederationPath, c.federation)
 	handle("GET /console", c.home)
 	handle("GET /console/{$}", c.home)
 	handle("POST /console/signin", c.signIn)
@@ -325,7 +390,7 @@ func staticHandler() http.Handler {
 // ServeHTTP serves a console request with the security headers every answer carries.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w.Header())
-	if r.Method == http.MethodPost && !sameOrigin(r) {
+	if r.Method == http.MethodPost && !sameOrigin(r) && r.URL.Path != FederationPath && r.URL.Path != Prefix+FederationPath {
 		http.Error(w, "Cross-site request refused.", http.StatusForbidden)
 		return
 	}

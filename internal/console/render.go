@@ -38,10 +38,7 @@ type who struct {
 }
 
 func whoOf(sess session) *who {
-	w := &who{Account: sess.id.Account, ARN: sess.id.ARN(), Name: sess.id.UserName, Root: sess.id.Root, MFA: !sess.mfaAt.IsZero()}
-	if w.Root {
-		w.Name = "root"
-	}
+	w := &who{Account: sess.id.Account, ARN: sess.id.ARN(), Name: sess.id.displayName(), Root: sess.id.Root, MFA: !sess.mfaAt.IsZero()}
 	if sess.role != nil {
 		w.Role, w.RoleARN, w.RoleExpires = &sess.role.roleRef, sess.role.ARN, sess.role.expires
 	}

@@ -50,6 +50,8 @@ type session struct {
 	recent []roleRef
 	// notice is shown once, on the next page (a role session that ended).
 	notice string
+	// issuer is a federated sign-in's Issuer: sign-out leads there.
+	issuer string
 }
 
 // account is the account the console acts in: the switched-to role's, else the principal's.

@@ -28,6 +28,8 @@ type signInPage struct {
 	IAMUser  bool // the IAM user form rather than the root user's
 	UserName string
 	Message  string
+	// Issuer is the sign-in page of the broker this browser last came through (federation).
+	Issuer string
 }
 
 // home is /console: the dashboard when signed in, the next step of a sign-in under way, else
@@ -50,6 +52,11 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 func (c *Console) signInForm(w http.ResponseWriter, r *http.Request, status int, p signInPage) {
 	if len(p.Account) > 64 {
 		p.Account = ""
+	}
+	if ck, err := r.Cookie(issuerCookie); err == nil {
+		if v, err := url.QueryUnescape(ck.Value); err == nil {
+			p.Issuer = issuerURL(v)
+		}
 	}
 	c.render(w, r, status, "signin.html", &pageData{Title: "Sign in", CSRF: c.signInCSRF(w, r), Page: p})
 }
@@ -293,6 +300,13 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	c.sessions.end(sess.key)
 	c.clearCookie(w, r)
+	if sess.issuer != "" {
+		// A federated sign-in goes back to its broker's sign-in page: by this page, for the
+		// CSP's form-action 'self' forbids a form's redirect to another site.
+		w.Header().Set("Refresh", "0; url="+sess.issuer)
+		c.render(w, r, http.StatusOK, "redirect.html", &pageData{Title: "Signed out", Page: redirectPage{To: sess.issuer, Out: true}})
+		return
+	}
 	http.Redirect(w, r, Prefix+"?account="+url.QueryEscape(sess.id.Account), http.StatusSeeOther)
 }
 

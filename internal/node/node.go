@@ -337,8 +337,11 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n.Handler.ServeHTTP(w, r.WithContext(server.WithExplain(r.Context())))
 		})
-		n.console, err = console.New(console.Config{Authority: consoleAuthority{iam: iamService, sts: stsService},
-			API: api, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger, Now: cfg.Now})
+		consoleAD := []byte("iamd console")
+		n.console, err = console.New(console.Config{Authority: consoleAuthority{iam: iamService, sts: stsService, authn: an},
+			API: api, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger, Now: cfg.Now,
+			Seal: func(b []byte) []byte { return kr.Seal(b, consoleAD) },
+			Open: func(b []byte) ([]byte, error) { return kr.Open(b, consoleAD) }})
 		if err != nil {
 			return nil, err
 		}

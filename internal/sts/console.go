@@ -31,3 +31,21 @@ func (s *Service) ConsoleSession(account string, user *iam.User, mfaAt time.Time
 	}
 	return s.issue(sess, d)
 }
+
+// MaxFederatedConsoleSession is the longest console session the federation endpoint's
+// SessionDuration asks for (AWS's getSigninToken: 900 seconds to 12 hours).
+const MaxFederatedConsoleSession = 12 * time.Hour
+
+// FederatedConsoleSession issues the credentials of a console session that a custom identity
+// broker asked for with a role session's credentials and a SessionDuration (the federation
+// endpoint, package console): the same session (role, session name, policies, tags, source
+// identity, MFA) under new keys, lasting d, which may outlast the credentials given, as AWS's
+// getSigninToken makes "a console session that is longer than one hour". src must be a role
+// session whose credentials the caller proved; d is capped at MaxFederatedConsoleSession.
+func (s *Service) FederatedConsoleSession(src *session.Session, d time.Duration) (*stsapi.Credentials, error) {
+	sess := *src
+	if d <= 0 || d > MaxFederatedConsoleSession {
+		d = MaxFederatedConsoleSession
+	}
+	return s.issue(&sess, d)
+}
