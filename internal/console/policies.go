@@ -101,6 +101,9 @@ type policyPage struct {
 	AWSManaged                                   bool
 	Versions                                     []versionRow
 	VersionsError                                *apiError
+	// VersionsMarker and VersionsNext page the versions (AWS managed policies have up to
+	// hundreds).
+	VersionsMarker, VersionsNext string
 	// Version is the version shown, Document its document.
 	Version, Document string
 	DocumentError     *apiError
@@ -120,11 +123,16 @@ func (c *Console) policyPageOf(r *http.Request, sess session, arn, version strin
 		Description: aws.ToString(x.Description), DefaultVersion: aws.ToString(x.DefaultVersionId),
 		Attachments: aws.ToInt32(x.AttachmentCount), Created: aws.ToTime(x.CreateDate), Updated: aws.ToTime(x.UpdateDate),
 		AWSManaged: strings.HasPrefix(arn, "arn:aws:iam::aws:")}
-	if vs, err := client.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)}); err != nil {
+	p.VersionsMarker = r.URL.Query().Get("vmarker")
+	if vs, err := client.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn), MaxItems: aws.Int32(versionsPage),
+		Marker: optional(p.VersionsMarker)}); err != nil {
 		p.VersionsError = explain(err)
 	} else {
 		for _, v := range vs.Versions {
 			p.Versions = append(p.Versions, versionRow{ID: aws.ToString(v.VersionId), Default: v.IsDefaultVersion, Created: aws.ToTime(v.CreateDate)})
+		}
+		if vs.IsTruncated {
+			p.VersionsNext = aws.ToString(vs.Marker)
 		}
 	}
 	p.Version = version
@@ -151,6 +159,10 @@ func (c *Console) policyPageOf(r *http.Request, sess session, arn, version strin
 	}
 	return p, nil
 }
+
+// versionsPage is how many versions a policy's page lists at a time; the diff's choices are
+// the newest hundred.
+const versionsPage = 20
 
 // policyDetail shows a policy (GET /console/policy?arn=…&version=…).
 func (c *Console) policyDetail(w http.ResponseWriter, r *http.Request, sess session) {
@@ -277,6 +289,12 @@ func (c *Console) policyDiff(w http.ResponseWriter, r *http.Request, sess sessio
 	arn := q.Get("arn")
 	p, e := c.policyPageOf(r, sess, arn, "")
 	d := c.page(sess, "Compare versions of "+p.Name, "policies")
+	if vs, err := client.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn), MaxItems: aws.Int32(100)}); err == nil {
+		p.Versions = p.Versions[:0]
+		for _, v := range vs.Versions {
+			p.Versions = append(p.Versions, versionRow{ID: aws.ToString(v.VersionId), Default: v.IsDefaultVersion, Created: aws.ToTime(v.CreateDate)})
+		}
+	}
 	dp := diffPage{Name: p.Name, ARN: arn, Versions: p.Versions, From: q.Get("from"), To: q.Get("to")}
 	if dp.To == "" {
 		dp.To = p.DefaultVersion

@@ -248,3 +248,25 @@ func TestInlinePolicyEditor(t *testing.T) {
 		t.Errorf("inline policy: %v", err)
 	}
 }
+
+// TestAWSManagedVersions: an AWS managed policy's many versions are paged, and compared.
+func TestAWSManagedVersions(t *testing.T) {
+	h := newHarness(t)
+	b := newBrowser(t, h)
+	b.signedIn(iamtest.Account, "", rootPassword)
+	arn := url.QueryEscape("arn:aws:iam::aws:policy/ReadOnlyAccess")
+	p := b.get("/console/policy?arn=" + arn)
+	rows := strings.Count(p.body, `<tr><td><a href="/console/policy?arn=`)
+	if p.status != http.StatusOK || rows != 20 || !strings.Contains(p.body, `id="older-versions"`) {
+		t.Fatalf("versions: %d, %d rows", p.status, rows)
+	}
+	m := regexp.MustCompile(`href="([^"]+)" id="older-versions"`).FindStringSubmatch(p.body)
+	older := b.get(html.UnescapeString(m[1]))
+	if rows := strings.Count(older.body, `<tr><td><a href="/console/policy?arn=`); older.status != http.StatusOK || rows != 20 {
+		t.Errorf("older versions: %d, %d rows", older.status, rows)
+	}
+	diff := b.get("/console/policy/diff?arn=" + arn)
+	if diff.status != http.StatusOK || !strings.Contains(diff.body, `id="diff"`) {
+		t.Errorf("diff of an AWS managed policy: %d %s", diff.status, diff.errorText())
+	}
+}
