@@ -93,8 +93,8 @@ type Server struct {
 	access     *accessLog // nil: records go to cfg.Logger
 	query      *queryFront
 	instances  *instancesFront
-	cloudtrail *cloudTrailFront
-	orgs       *organizationsFront
+	cloudtrail *jsonFront
+	orgs       *jsonFront
 }
 
 // New returns the handler.
@@ -109,8 +109,8 @@ func New(cfg Config) *Server {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	s := &Server{cfg: cfg, bufs: sync.Pool{New: func() any { return new(scratch) }},
-		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances), cloudtrail: &cloudTrailFront{ct: cfg.CloudTrail},
-		orgs: &organizationsFront{orgs: cfg.Organizations}}
+		query: newQueryFront(cfg.IAM, cfg.STS), instances: newInstancesFront(cfg.Instances), cloudtrail: newCloudTrailFront(cfg.CloudTrail),
+		orgs: newOrganizationsFront(cfg.Organizations)}
 	if cfg.AccessLog != nil {
 		s.access = newAccessLog(cfg.AccessLog)
 	}
@@ -212,11 +212,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, s.instances, &call{service: "iamd"})
 		return
 	}
-	if isCloudTrail(r) {
+	if s.cloudtrail.is(r) {
 		s.serve(w, r, s.cloudtrail, &call{service: "cloudtrail"})
 		return
 	}
-	if isOrganizations(r) {
+	if s.orgs.is(r) {
 		s.serve(w, r, s.orgs, &call{service: "organizations"})
 		return
 	}
