@@ -359,6 +359,7 @@ func (c *Console) routes() {
 	handle("POST /console/policy/delete", c.signedIn(c.deletePolicy))
 	// The editor's live validation: JSON, the CSRF token in a header (fetch from editor.js).
 	handle("POST /console/api/validate", c.validateAPI)
+	c.moreRoutes(handle)
 	c.mux = m
 }
 
