@@ -70,6 +70,7 @@ func s3status(e *apiError) int {
 // "why was I denied" pages (routes() calls it last).
 func (c *Console) moreRoutes(handle func(string, http.HandlerFunc)) {
 	c.s3Routes(handle)
+	c.settingsRoutes(handle)
 }
 
 func (c *Console) s3Routes(handle func(string, http.HandlerFunc)) {
