@@ -71,6 +71,7 @@ func s3status(e *apiError) int {
 func (c *Console) moreRoutes(handle func(string, http.HandlerFunc)) {
 	c.s3Routes(handle)
 	c.settingsRoutes(handle)
+	c.providerRoutes(handle)
 }
 
 func (c *Console) s3Routes(handle func(string, http.HandlerFunc)) {
