@@ -72,6 +72,7 @@ func (c *Console) moreRoutes(handle func(string, http.HandlerFunc)) {
 	c.s3Routes(handle)
 	c.settingsRoutes(handle)
 	c.providerRoutes(handle)
+	c.deniedRoutes(handle)
 }
 
 func (c *Console) s3Routes(handle func(string, http.HandlerFunc)) {
