@@ -9,8 +9,19 @@
 // principal's policies allow, its calls are authorized, logged and audited as any SDK call, and
 // a denial is AWS's AccessDenied answer, shown as it came.
 //
-// Pages are html/template, assets are embedded; there is no inline script (the
-// Content-Security-Policy forbids it) and every page works without JavaScript.
+// Two more ways in, both still the API's to authorize: switch role (switchrole.go: AssumeRole
+// with the principal's credentials, the console then acting as the role, in this or another
+// hosted account), and the federation endpoint of custom identity brokers (federation.go:
+// getSigninToken and login, as AWS documents them), whose sign-in tokens the node's keyring
+// seals (Config.Seal).
+//
+// Pages are html/template, assets are embedded (CodeMirror 5 for the policy editor, under
+// static/codemirror); there is no inline script (the Content-Security-Policy forbids it) and
+// every page works without JavaScript. The editor's live validation runs the repository's
+// policy package, which needs no authority; everything else is an API call.
+//
+// Sessions live in the node's memory (sessions.go): several nodes behind one name need sticky
+// routing for /console. Sign-in tokens are sealed, so federation works across nodes.
 package console
 
 import (
