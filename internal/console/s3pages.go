@@ -66,13 +66,14 @@ func s3status(e *apiError) int {
 	return e.status()
 }
 
-// moreRoutes registers the S3, account settings, identity provider, instance profile and
-// "why was I denied" pages (routes() calls it last).
+// moreRoutes registers the S3, account settings, identity provider, instance profile, "why was
+// I denied" and organization pages (routes() calls it last).
 func (c *Console) moreRoutes(handle func(string, http.HandlerFunc)) {
 	c.s3Routes(handle)
 	c.settingsRoutes(handle)
 	c.providerRoutes(handle)
 	c.deniedRoutes(handle)
+	c.orgRoutes(handle)
 }
 
 func (c *Console) s3Routes(handle func(string, http.HandlerFunc)) {
