@@ -32,12 +32,16 @@ const uploadMemory = 8 << 20
 // s3With returns an S3 client acting with creds: path-style, through the node's handler in
 // process as the IAM client (api.go).
 func (c *Console) s3With(r *http.Request, creds Credentials) (*s3.Client, context.Context) {
+	return c.s3Client(r, creds, inProcess{c.cfg.API})
+}
+
+func (c *Console) s3Client(r *http.Request, creds Credentials, transport http.RoundTripper) (*s3.Client, context.Context) {
 	client := s3.New(s3.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + apiHost),
 		UsePathStyle: true,
 		Credentials:  staticCreds(creds),
-		HTTPClient:   &http.Client{Transport: inProcess{c.cfg.API}},
+		HTTPClient:   &http.Client{Transport: transport},
 		HTTPSignerV4: clockSigner{v4.NewSigner(), c.now},
 		Retryer:      aws.NopRetryer{},
 		AppID:        "iamd-console",
@@ -261,10 +265,10 @@ func (c *Console) deleteObject(w http.ResponseWriter, r *http.Request, sess sess
 	c.afterBucketAction(w, r, sess, err)
 }
 
-// download sends an object (GetObject) as an attachment, so a browser saves it rather than
-// rendering content from the bucket under the console's origin.
+// download streams an object (GetObject) to the browser as an attachment, so a browser saves
+// it rather than rendering content from the bucket under the console's origin.
 func (c *Console) download(w http.ResponseWriter, r *http.Request, sess session) {
-	client, ctx := c.s3api(r, sess)
+	client, ctx := c.s3Client(r, sess.actingCreds(), streamingInProcess{c.cfg.API})
 	key := r.URL.Query().Get("key")
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.PathValue("name")), Key: aws.String(key)})
 	if err != nil {
@@ -383,4 +387,68 @@ func (c *Console) deleteBucketPolicy(w http.ResponseWriter, r *http.Request, ses
 	client, ctx := c.s3api(r, sess)
 	_, err := client.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(r.PathValue("name"))})
 	c.afterBucketAction(w, r, sess, err)
+}
+
+// streamingInProcess is inProcess for answers too large to hold: the node's handler writes the
+// body into a pipe the SDK reads from, so a download costs the console no more memory than a
+// pipe's buffer, whatever the object's size. The response is returned once the handler has
+// written its header.
+type streamingInProcess struct{ h http.Handler }
+
+func (t streamingInProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	r.Host, r.RequestURI = r.URL.Host, r.URL.RequestURI()
+	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
+	r.RemoteAddr = "127.0.0.1:0"
+	if b, ok := req.Context().Value(browserKey{}).(browser); ok {
+		r.RemoteAddr, r.TLS = b.remoteAddr, b.tls
+	}
+	pr, pw := io.Pipe()
+	w := &pipeWriter{header: http.Header{}, body: pw, ready: make(chan struct{})}
+	go func() {
+		defer func() {
+			w.writeHeader(http.StatusOK)
+			pw.Close()
+		}()
+		t.h.ServeHTTP(w, r)
+	}()
+	<-w.ready
+	return &http.Response{Status: http.StatusText(w.status), StatusCode: w.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: w.sent, Body: pr, ContentLength: contentLength(w.sent), Request: req}, nil
+}
+
+func contentLength(h http.Header) int64 {
+	if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
+		return n
+	}
+	return -1
+}
+
+// pipeWriter is the handler's ResponseWriter: the header is handed over when written, the body
+// goes into the pipe (a reader that stops reading closes it, and the handler's writes fail).
+type pipeWriter struct {
+	header, sent http.Header
+	status       int
+	body         *io.PipeWriter
+	ready        chan struct{}
+}
+
+func (w *pipeWriter) Header() http.Header { return w.header }
+
+func (w *pipeWriter) WriteHeader(code int) { w.writeHeader(code) }
+
+func (w *pipeWriter) writeHeader(code int) {
+	if w.sent != nil {
+		return
+	}
+	w.status, w.sent = code, w.header.Clone()
+	close(w.ready)
+}
+
+func (w *pipeWriter) Write(b []byte) (int, error) {
+	w.writeHeader(http.StatusOK)
+	return w.body.Write(b)
 }

@@ -92,6 +92,21 @@ func TestS3Pages(t *testing.T) {
 		resp.Header.Get("Content-Type") != "application/octet-stream" {
 		t.Errorf("download: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
+	// A large object comes whole, streamed (the console holds no more than a pipe's buffer).
+	big := bytes.Repeat([]byte("0123456789abcdef"), 12<<16) // 12 MiB
+	if _, err := s3c.PutObject(ctx, &s3sdk.PutObjectInput{Bucket: aws.String("photos"), Key: aws.String("big.bin"), Body: bytes.NewReader(big)}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = b.c.Get(b.base + "/console/s3/photos/object?key=big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, big) || resp.ContentLength != int64(len(big)) {
+		t.Errorf("big download: %d, %d bytes of %d, Content-Length %d", resp.StatusCode, len(body), len(big), resp.ContentLength)
+	}
+	s3c.DeleteObject(ctx, &s3sdk.DeleteObjectInput{Bucket: aws.String("photos"), Key: aws.String("big.bin")})
 	if p := b.get("/console/s3/photos/object?key=nope"); p.status != http.StatusNotFound || !strings.Contains(p.errorText(), "NoSuchKey") {
 		t.Errorf("missing object: %d %q", p.status, p.errorText())
 	}
