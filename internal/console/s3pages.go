@@ -209,6 +209,9 @@ func (c *Console) showBucket(w http.ResponseWriter, r *http.Request, sess sessio
 		}
 		for _, o := range out.Contents {
 			k := aws.ToString(o.Key)
+			if k == p.Prefix && strings.HasSuffix(k, "/") {
+				continue // the "folder" object a prefix may have: the folder is the page itself
+			}
 			p.Objects = append(p.Objects, objectRow{Key: k, Name: strings.TrimPrefix(k, p.Prefix), Size: aws.ToInt64(o.Size), Modified: aws.ToTime(o.LastModified)})
 		}
 		if aws.ToBool(out.IsTruncated) {
@@ -283,7 +286,11 @@ func (c *Console) download(w http.ResponseWriter, r *http.Request, sess session)
 	h := w.Header()
 	// Whatever type the object claims, the browser gets bytes to save.
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(key)}))
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(key)})
+	if cd == "" { // a name FormatMediaType cannot carry: an attachment still, unnamed
+		cd = "attachment"
+	}
+	h.Set("Content-Disposition", cd)
 	if out.ContentLength != nil {
 		h.Set("Content-Length", strconv.FormatInt(*out.ContentLength, 10))
 	}

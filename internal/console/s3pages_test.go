@@ -76,7 +76,10 @@ func TestS3Pages(t *testing.T) {
 	if strings.Contains(top.body, "cat.jpg") {
 		t.Error("the top level lists an object under a prefix")
 	}
-	if p := b.get("/console/s3/photos?prefix=2026/"); !strings.Contains(p.body, `>cat.jpg</a>`) {
+	if _, err := s3c.PutObject(ctx, &s3sdk.PutObjectInput{Bucket: aws.String("photos"), Key: aws.String("2026/"), Body: strings.NewReader("")}); err != nil {
+		t.Fatal(err)
+	}
+	if p := b.get("/console/s3/photos?prefix=2026/"); !strings.Contains(p.body, `>cat.jpg</a>`) || strings.Count(p.body, "/object?key=") != 1 {
 		t.Errorf("2026/: %d\n%s", p.status, p.body)
 	}
 
