@@ -188,6 +188,8 @@ func (c *Console) showEditor(w http.ResponseWriter, r *http.Request, sess sessio
 		nav = "groups"
 	case strings.HasPrefix(mode, "role"), mode == "trust", mode == "create-role":
 		nav = "roles"
+	case mode == "bucket-policy":
+		nav = "s3"
 	}
 	d := c.page(sess, heading, nav)
 	d.Page, d.Error, d.Editor = p, e, true

@@ -132,7 +132,8 @@ func TestS3Pages(t *testing.T) {
 	}
 
 	// Bucket policy: S3's MalformedPolicy shown in the editor; saved, shown, deleted.
-	if p := b.get("/console/s3/photos/policy"); p.status != http.StatusOK || !strings.Contains(p.body, `arn:aws:s3:::photos/*`) {
+	if p := b.get("/console/s3/photos/policy"); p.status != http.StatusOK || !strings.Contains(p.body, `arn:aws:s3:::photos/*`) ||
+		!strings.Contains(p.body, `<a href="/console/s3" aria-current="page">`) {
 		t.Errorf("policy editor: %d %s", p.status, p.errorText())
 	}
 	bad := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}`
