@@ -76,6 +76,7 @@ func (c *Console) moreRoutes(handle func(string, http.HandlerFunc)) {
 	c.s3Routes(handle)
 	c.settingsRoutes(handle)
 	c.providerRoutes(handle)
+	c.enrolledRoutes(handle)
 	c.deniedRoutes(handle)
 	c.orgRoutes(handle)
 }
