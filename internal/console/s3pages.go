@@ -22,8 +22,8 @@ import (
 // credentials, so a page shows S3's own answer (AccessDenied, NoSuchKey, MalformedPolicy, …).
 
 // maxUpload bounds an object uploaded through the console (the form's whole body). Bigger
-// objects are the CLI's: a browser form has no multipart upload.
-const maxUpload = 100 << 20
+// objects are the CLI's: a browser form has no multipart upload. A variable for its test only.
+var maxUpload int64 = 100 << 20
 
 // uploadMemory is how much of an upload is held in memory; the rest goes to a temporary file
 // (which the SDK can seek back over to sign the payload).
@@ -327,7 +327,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		// The token cannot be read from a body cut short; the session's cookie (SameSite=Strict)
 		// and the origin check already stand for the browser.
 		d := c.page(sess, "Bucket "+r.PathValue("name"), "s3")
-		d.Error = &apiError{Code: "EntityTooLarge", Message: "The console uploads files of at most " + strconv.Itoa(maxUpload>>20) + " MB; use the CLI for larger ones."}
+		d.Error = &apiError{Code: "EntityTooLarge", Message: "The console uploads files of at most " + strconv.FormatInt(maxUpload>>20, 10) + " MB; use the CLI for larger ones."}
 		d.Page = bucketPage{Bucket: r.PathValue("name"), MaxUpload: maxUpload >> 20}
 		c.render(w, r, http.StatusRequestEntityTooLarge, "bucket.html", d)
 		return

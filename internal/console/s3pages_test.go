@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/iamd/iamd/internal/console"
 	"github.com/iamd/iamd/internal/iamtest"
 )
 
@@ -206,5 +207,29 @@ func TestS3PagesDenied(t *testing.T) {
 	p = b.upload("shared", map[string]string{"csrf": token}, "a.txt", []byte("a"))
 	if p.status != http.StatusForbidden || !strings.Contains(p.errorText(), "AccessDenied") || !strings.Contains(p.errorText(), "s3:PutObject") {
 		t.Errorf("bob uploads: %d %q", p.status, p.errorText())
+	}
+}
+
+// TestS3UploadLimit: a file over the console's limit is refused with S3's EntityTooLarge and
+// nothing is stored.
+func TestS3UploadLimit(t *testing.T) {
+	defer console.SetMaxUpload(1 << 20)()
+	h := newHarness(t)
+	ctx := context.Background()
+	s3c := iamtest.S3(h.Root())
+	if _, err := s3c.CreateBucket(ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("small")}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h)
+	token := b.signedIn(iamtest.Account, "", rootPassword).csrf(t)
+	p := b.upload("small", map[string]string{"csrf": token}, "big.bin", bytes.Repeat([]byte("x"), 1<<20+100<<10))
+	if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.errorText(), "EntityTooLarge") || !strings.Contains(p.errorText(), "at most 1 MB") {
+		t.Errorf("too large: %d %q", p.status, p.errorText())
+	}
+	if _, err := s3c.HeadObject(ctx, &s3sdk.HeadObjectInput{Bucket: aws.String("small"), Key: aws.String("big.bin")}); err == nil {
+		t.Error("the refused upload was stored")
+	}
+	if p := b.upload("small", map[string]string{"csrf": token}, "ok.bin", bytes.Repeat([]byte("x"), 512<<10)); p.status != http.StatusSeeOther {
+		t.Errorf("under the limit: %d %s", p.status, p.errorText())
 	}
 }
