@@ -276,11 +276,11 @@ func (c *Console) download(w http.ResponseWriter, r *http.Request, sess session)
 	key := r.URL.Query().Get("key")
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.PathValue("name")), Key: aws.String(key)})
 	if err != nil {
-		r.Form = url.Values{"prefix": {prefixOf(key)}}
-		d := c.page(sess, "Bucket "+r.PathValue("name"), "s3")
-		d.Error = explain(err)
-		d.Page = bucketPage{Bucket: r.PathValue("name"), Prefix: prefixOf(key)}
-		c.render(w, r, s3status(d.Error), "bucket.html", d)
+		// The listing the download was asked from, with S3's answer.
+		q := r.URL.Query()
+		q.Set("prefix", prefixOf(key))
+		r.URL.RawQuery = q.Encode()
+		c.showBucket(w, r, sess, explain(err))
 		return
 	}
 	defer out.Body.Close()
