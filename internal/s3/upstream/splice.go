@@ -3,6 +3,7 @@ package upstream
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -94,8 +95,9 @@ func (p *rawConns) roundTrip(ctx context.Context, out *http.Request, timeout tim
 			return resp, c, nil
 		}
 		c.Close()
-		if ctx.Err() != nil {
-			return nil, nil, err
+		var ne net.Error
+		if ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
+			return nil, nil, err // the client left, or the backend is slow: not a closed connection
 		}
 		// A kept connection the backend closed meanwhile: a GET may be sent again.
 	}
