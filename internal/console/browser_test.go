@@ -126,7 +126,7 @@ func TestBrowserCreateUserAttachPolicy(t *testing.T) {
 	c.do(chromedp.Click(chromedp.ID("key")))
 	c.shot("create-user")
 	c.click("#create-submit")
-	if c.path() != "/console/users/created" {
+	if c.path() != "/console/users/~created" {
 		t.Fatalf("after create: %s %q", c.path(), c.text("#main"))
 	}
 	keyID, secret := c.text("#created-key-id"), c.text("#created-secret")

@@ -481,7 +481,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, sess sessio
 		created.AccessKeyID, created.SecretAccessKey = aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
 	}
 	c.sessions.update(sess.key, func(s *session) { s.created = created })
-	http.Redirect(w, r, Prefix+"/users/created", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/users/~created", http.StatusSeeOther)
 }
 
 // createdUser shows a new user's credentials, the only time the secret is shown.

@@ -32,7 +32,7 @@ func TestCreateUser(t *testing.T) {
 	ctx := context.Background()
 	b := newBrowser(t, h)
 	b.signedIn(iamtest.Account, "", rootPassword)
-	form := b.get("/console/users/new")
+	form := b.get("/console/users/~new")
 	if form.status != http.StatusOK {
 		t.Fatalf("new user form: %d", form.status)
 	}
@@ -44,7 +44,7 @@ func TestCreateUser(t *testing.T) {
 	}
 	p = b.post("/console/users", url.Values{"csrf": {form.csrf(t)}, "name": {"newbie"}, "console": {"1"},
 		"password": {"Newbie-Passw0rd"}, "reset": {"1"}, "key": {"1"}})
-	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/users/created" {
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/users/~created" {
 		t.Fatalf("create: %d %q %s", p.status, p.header.Get("Location"), p.errorText())
 	}
 	created := b.follow(p)
@@ -59,7 +59,7 @@ func TestCreateUser(t *testing.T) {
 		t.Fatalf("the new key: %v", err)
 	}
 	// The CSV download.
-	dl := b.post("/console/users/created/csv", url.Values{"csrf": {created.csrf(t)}})
+	dl := b.post("/console/users/~created/csv", url.Values{"csrf": {created.csrf(t)}})
 	if dl.status != http.StatusOK || dl.header.Get("Content-Type") != "text/csv; charset=utf-8" ||
 		dl.header.Get("Content-Disposition") != `attachment; filename="newbie_credentials.csv"` {
 		t.Fatalf("CSV: %d %v", dl.status, dl.header)
@@ -70,14 +70,14 @@ func TestCreateUser(t *testing.T) {
 		t.Errorf("CSV: %v %q", err, rows)
 	}
 	// Reloading the page shows it again; any other page forgets it.
-	if p := b.get("/console/users/created"); !strings.Contains(html.UnescapeString(p.body), secret[1]) {
+	if p := b.get("/console/users/~created"); !strings.Contains(html.UnescapeString(p.body), secret[1]) {
 		t.Error("reload lost the secret")
 	}
 	b.get("/console/users")
-	if p := b.get("/console/users/created"); p.status != http.StatusSeeOther || strings.Contains(html.UnescapeString(p.body), secret[1]) {
+	if p := b.get("/console/users/~created"); p.status != http.StatusSeeOther || strings.Contains(html.UnescapeString(p.body), secret[1]) {
 		t.Errorf("the secret is still shown after another page: %d", p.status)
 	}
-	if p := b.post("/console/users/created/csv", url.Values{"csrf": {created.csrf(t)}}); strings.Contains(p.body, secret[1]) {
+	if p := b.post("/console/users/~created/csv", url.Values{"csrf": {created.csrf(t)}}); strings.Contains(p.body, secret[1]) {
 		t.Error("the secret is still downloadable")
 	}
 	// The new user must choose a password at first sign-in.
@@ -90,7 +90,7 @@ func TestCreateUser(t *testing.T) {
 	if strings.Contains(created.body, "Console sign-in URL") {
 		t.Error("a user without console access shows a sign-in URL")
 	}
-	p = b.post("/console/users/created/done", url.Values{"csrf": {created.csrf(t)}})
+	p = b.post("/console/users/~created/done", url.Values{"csrf": {created.csrf(t)}})
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/users/keyonly" {
 		t.Errorf("done: %d %q", p.status, p.header.Get("Location"))
 	}
@@ -301,7 +301,7 @@ func TestUserActions(t *testing.T) {
 	}
 	// A new key for the user: shown once.
 	p := do("keys", url.Values{})
-	if p.header.Get("Location") != "/console/users/created" {
+	if p.header.Get("Location") != "/console/users/~created" {
 		t.Fatalf("new key: %q", p.header.Get("Location"))
 	}
 	created := b.follow(p)
@@ -399,5 +399,36 @@ func TestCredentialReport(t *testing.T) {
 	dl := b.get("/console/credential-report/csv")
 	if dl.status != http.StatusOK || !strings.HasPrefix(dl.body, "user,arn,user_creation_time") || !strings.Contains(dl.body, "\nnomfa,") {
 		t.Errorf("download: %d %q", dl.status, dl.body)
+	}
+}
+
+// TestEntitiesNamedAsPages: IAM names may be "new" or "created"; the console's own forms are at
+// paths no IAM name can take (~new, ~created), so such users, groups and roles have their pages.
+func TestEntitiesNamedAsPages(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	iamc := iamtest.IAM(h.Root())
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + iamtest.Account + `:root"},"Action":"sts:AssumeRole"}]}`)
+	for _, name := range []string{"new", "created"} {
+		if _, err := iamc.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := iamc.CreateGroup(ctx, &iamsdk.CreateGroupInput{GroupName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := iamc.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: trust}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBrowser(t, h)
+	b.signedIn(iamtest.Account, "", rootPassword)
+	for _, kind := range []string{"users", "groups", "roles"} {
+		for _, name := range []string{"new", "created"} {
+			p := b.get("/console/" + kind + "/" + name)
+			arn := "arn:aws:iam::" + iamtest.Account + ":" + strings.TrimSuffix(kind, "s") + "/" + name
+			if p.status != http.StatusOK || !strings.Contains(p.body, arn) {
+				t.Errorf("%s %s: %d, the page does not show %s", kind, name, p.status, arn)
+			}
+		}
 	}
 }

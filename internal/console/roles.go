@@ -330,7 +330,7 @@ func trustDocument(account string, p newRolePage) (string, *apiError) {
 }
 
 // newRoleTrust makes the template's trust policy and opens the editor on it with the new
-// role's settings (POST /console/roles/new).
+// role's settings (POST /console/roles/~new).
 func (c *Console) newRoleTrust(w http.ResponseWriter, r *http.Request, sess session) {
 	p := newRolePage{Template: r.PostFormValue("template"), OtherAccount: r.PostFormValue("otherAccount"),
 		ExternalID: strings.TrimSpace(r.PostFormValue("externalId")), RequireMFA: r.PostFormValue("requireMFA") != "",

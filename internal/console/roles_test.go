@@ -38,12 +38,12 @@ func TestCreateRoleTemplates(t *testing.T) {
 	root := iamtest.IAM(h.Root())
 	b := newBrowser(t, h)
 	token := b.signedIn(iamtest.Account, "", rootPassword).csrf(t)
-	if p := b.get("/console/roles/new"); p.status != http.StatusOK || !strings.Contains(p.body, `id="tpl-saml"`) {
+	if p := b.get("/console/roles/~new"); p.status != http.StatusOK || !strings.Contains(p.body, `id="tpl-saml"`) {
 		t.Fatalf("new role form: %d", p.status)
 	}
 	next := func(v url.Values) page {
 		v.Set("csrf", token)
-		return b.post("/console/roles/new", v)
+		return b.post("/console/roles/~new", v)
 	}
 	doc := trustOf(t, next(url.Values{"template": {"account"}, "requireMFA": {"1"}, "externalId": {"x-123"}}))
 	want := `{
@@ -88,7 +88,7 @@ func TestCreateRoleTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := b.get("/console/roles/new"); !strings.Contains(p.body, aws.ToString(oidc.OpenIDConnectProviderArn)) {
+	if p := b.get("/console/roles/~new"); !strings.Contains(p.body, aws.ToString(oidc.OpenIDConnectProviderArn)) {
 		t.Error("the OIDC provider is not offered")
 	}
 	doc = trustOf(t, next(url.Values{"template": {"web-identity"}, "provider": {aws.ToString(oidc.OpenIDConnectProviderArn)}, "audience": {"my-app"}}))
@@ -224,7 +224,7 @@ func TestGroups(t *testing.T) {
 	consoleUser(t, h, "alice", "Alice-Passw0rd", false)
 	b := newBrowser(t, h)
 	token := b.signedIn(iamtest.Account, "", rootPassword).csrf(t)
-	if p := b.get("/console/groups/new"); p.status != http.StatusOK {
+	if p := b.get("/console/groups/~new"); p.status != http.StatusOK {
 		t.Fatalf("new group form: %d", p.status)
 	}
 	p := b.post("/console/groups", url.Values{"csrf": {token}, "name": {"devs"}, "path": {"/eng/"}})

@@ -95,7 +95,7 @@ func TestSecurityHeaders(t *testing.T) {
 		checkHeaders(t, "MFA setup", p.header)
 		checkNoInline(t, "MFA setup", p.body)
 	}
-	for _, path := range []string{"/console", "/console/users", "/console/users/new", "/console/users/alice",
+	for _, path := range []string{"/console", "/console/users", "/console/users/~new", "/console/users/alice",
 		"/console/users/alice/inline/inline", "/console/groups", "/console/roles",
 		"/console/policies", "/console/policies?scope=AWS", "/console/policies/new", "/console/policy?arn=arn:aws:iam::aws:policy/ReadOnlyAccess",
 		"/console/policy/diff?arn=arn:aws:iam::aws:policy/ReadOnlyAccess", "/console/users/alice/inline-edit?policy=inline",

@@ -332,7 +332,7 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, session)) 
 		}
 		// A new user's secret is shown on its page only, an MFA device's seed on its: any
 		// other page forgets them.
-		if sess.created != nil && !strings.HasPrefix(r.URL.Path, Prefix+"/users/created") {
+		if sess.created != nil && !strings.HasPrefix(r.URL.Path, Prefix+"/users/~created") {
 			c.sessions.update(sess.key, func(s *session) { s.created = nil })
 			sess.created = nil
 		}

@@ -56,7 +56,7 @@ func (c *Console) createUserKey(w http.ResponseWriter, r *http.Request, sess ses
 	created := &createdCreds{UserName: aws.ToString(k.AccessKey.UserName), AccessKeyID: aws.ToString(k.AccessKey.AccessKeyId),
 		SecretAccessKey: aws.ToString(k.AccessKey.SecretAccessKey), KeyOnly: true}
 	c.sessions.update(sess.key, func(s *session) { s.created = created })
-	http.Redirect(w, r, Prefix+"/users/created", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/users/~created", http.StatusSeeOther)
 }
 
 // setLoginProfile gives the user a console password or replaces it (CreateLoginProfile, or
