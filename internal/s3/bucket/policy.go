@@ -105,7 +105,8 @@ func validatePolicy(doc []byte, bucket string) *s3err.Error {
 	if t := bytes.TrimLeft(doc, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return malformedPolicy(msgPolicyJSON)
 	}
-	if list, ok := statements(doc); ok {
+	list, decoded := statements(doc)
+	if decoded {
 		// S3's own checks of each statement come before the grammar's, in S3's words.
 		for _, st := range list {
 			if e := checkStatement(st, bucket); e != nil {
@@ -131,39 +132,8 @@ func validatePolicy(doc []byte, bucket string) *s3err.Error {
 		}
 		return malformedPolicy(reason)
 	}
-	list, good := statements(doc)
-	if !good {
+	if !decoded {
 		return malformedPolicy(msgPolicyInvalid)
-	}
-	for _, st := range list {
-		for _, a := range append(strs(st.Action), strs(st.NotAction)...) {
-			if !s3Action(a) {
-				return malformedPolicy(msgInvalidAction)
-			}
-		}
-		for _, res := range append(strs(st.Resource), strs(st.NotResource)...) {
-			if !bucketResource(res, bucket) {
-				return malformedPolicy(msgInvalidResource)
-			}
-		}
-		pv := st.Principal
-		if len(pv) == 0 {
-			pv = st.NotPrincipal
-		}
-		if _, vals := principalValues(pv); vals != nil {
-			for kind := range vals {
-				switch kind {
-				case "AWS", "Service", "CanonicalUser", "Federated":
-				default:
-					return malformedPolicy(msgInvalidPrinc)
-				}
-			}
-			for _, id := range vals["CanonicalUser"] {
-				if !canonicalID(id) {
-					return malformedPolicy(msgInvalidPrinc)
-				}
-			}
-		}
 	}
 	return nil
 }
@@ -228,8 +198,9 @@ func checkStatement(st statementJSON, bucket string) *s3err.Error {
 }
 
 // validPrincipal reports whether a Principal or NotPrincipal element has S3's shape: "*", or an
-// object of principal kinds each naming at least one principal, none of them empty, and no
-// wildcard but the whole "*" (a wildcard cannot match part of a principal's name or ARN).
+// object of the principal kinds S3 knows, each naming at least one principal, none of them
+// empty, no wildcard but the whole "*" (a wildcard cannot match part of a principal's name or
+// ARN), and canonical user ids of their form.
 func validPrincipal(raw json.RawMessage) bool {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
@@ -239,13 +210,18 @@ func validPrincipal(raw json.RawMessage) bool {
 	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
 		return false
 	}
-	for _, v := range m {
+	for kind, v := range m {
+		switch kind {
+		case "AWS", "Service", "CanonicalUser", "Federated":
+		default:
+			return false
+		}
 		vals := strs(v)
 		if len(vals) == 0 {
 			return false
 		}
 		for _, p := range vals {
-			if p == "" || p != "*" && strings.ContainsAny(p, "*?") {
+			if p == "" || p != "*" && strings.ContainsAny(p, "*?") || kind == "CanonicalUser" && !canonicalID(p) {
 				return false
 			}
 		}
