@@ -57,21 +57,17 @@ func (s *Server) isS3(r *http.Request) bool {
 	if s.cfg.S3 == nil {
 		return false
 	}
-	if d := s.cfg.S3.Domain; d != "" && strings.HasSuffix(hostOnly(r.Host), "."+d) {
+	svc, scoped := scopeService(r)
+	if s.s3Named(r, svc, scoped) {
 		return true
 	}
-	if svc, ok := scopeService(r); ok {
+	if scoped {
 		switch svc {
-		case "s3":
-			return true
 		case "iam", "sts", "cloudtrail":
 			return false
 		}
 		// Scoped to a service iamd does not serve: whoever the request's shape is for words
 		// the refusal (S3's "incorrect service", or IAM's "scoped to correct service").
-	}
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "AWS ") {
-		return true // SigV2: only S3 ever took it
 	}
 	if strings.Contains(r.URL.RawQuery, "Action=") {
 		return false
@@ -88,13 +84,19 @@ func (s *Server) signedForS3(r *http.Request) bool {
 	if s.cfg.S3 == nil {
 		return false
 	}
+	svc, scoped := scopeService(r)
+	return s.s3Named(r, svc, scoped)
+}
+
+// s3Named is signedForS3 for a request whose credential scope names svc (scoped false: none).
+func (s *Server) s3Named(r *http.Request, svc string, scoped bool) bool {
 	if d := s.cfg.S3.Domain; d != "" && strings.HasSuffix(hostOnly(r.Host), "."+d) {
 		return true
 	}
-	if svc, ok := scopeService(r); ok {
+	if scoped {
 		return svc == "s3"
 	}
-	return strings.HasPrefix(r.Header.Get("Authorization"), "AWS ")
+	return strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") // SigV2: only S3 ever took it
 }
 
 // hostOnly is a Host header without its port.
@@ -868,48 +870,47 @@ func (sw *s3Writer) WriteHeader(code int) {
 }
 
 func (sw *s3Writer) Write(p []byte) (int, error) {
-	if sw.replaced {
-		return len(p), nil
-	}
-	if !sw.held {
-		sw.WriteHeader(http.StatusOK)
-		if sw.replaced {
-			return len(p), nil
+	if send, err := sw.begin(); !send {
+		if err != nil {
+			return 0, err
 		}
+		return len(p), nil // the answer was replaced: the backend's body goes nowhere
+	}
+	return sw.w.Write(p)
+}
+
+// begin readies the answer for body bytes: it sends the held status (200 when none) and moves
+// the deadlines ahead. send is false when the bytes must not go out: the answer was replaced
+// (err nil), or the request body failed its check (err).
+func (sw *s3Writer) begin() (send bool, err error) {
+	if !sw.held && !sw.replaced {
+		sw.WriteHeader(http.StatusOK)
+	}
+	if sw.replaced {
+		return false, nil
 	}
 	if b := sw.c.body; b != nil && b.err != nil {
-		return 0, b.err
+		return false, b.err
 	}
 	if !sw.started {
 		sw.started = true
 		sw.w.WriteHeader(sw.status)
 	}
 	sw.extend()
-	return sw.w.Write(p)
+	return true, nil
 }
 
 // ReadFrom hands a backend's body to the client's connection as a reader (the upstream
 // backend's raw GETs give it the backend's socket), so that net/http can splice it rather than
-// copy it through iamd. It checks and extends as Write does, once per call: a caller moving a
-// large body calls it in steps.
+// copy it through iamd. It begins as Write does, once per call: a caller moving a large body
+// calls it in steps, so the deadlines keep moving.
 func (sw *s3Writer) ReadFrom(src io.Reader) (int64, error) {
-	if sw.replaced {
+	if send, err := sw.begin(); !send {
+		if err != nil {
+			return 0, err
+		}
 		return io.Copy(io.Discard, src)
 	}
-	if !sw.held {
-		sw.WriteHeader(http.StatusOK)
-		if sw.replaced {
-			return io.Copy(io.Discard, src)
-		}
-	}
-	if b := sw.c.body; b != nil && b.err != nil {
-		return 0, b.err
-	}
-	if !sw.started {
-		sw.started = true
-		sw.w.WriteHeader(sw.status)
-	}
-	sw.extend()
 	if rf, ok := sw.w.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
 	}
