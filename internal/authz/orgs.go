@@ -160,15 +160,15 @@ func (a *Authorizer) orgPolicies(ctx context.Context, p *authn.Principal, req *R
 		return nil, nil, nil
 	}
 	exempt := serviceLinked(p)
+	var callerOrg *orgSet
 	if p.Kind() != authn.Anonymous {
-		os, err := a.organization(ctx, p.Account())
-		if err != nil {
+		if callerOrg, err = a.organization(ctx, p.Account()); err != nil {
 			return nil, nil, err
 		}
-		if os != nil {
-			caller = os.m
-			if !exempt && os.m.Management != p.Account() {
-				sets.SCPs, srcs.SCPs = os.scps, os.scpSrcs
+		if callerOrg != nil {
+			caller = callerOrg.m
+			if !exempt && callerOrg.m.Management != p.Account() {
+				sets.SCPs, srcs.SCPs = callerOrg.scps, callerOrg.scpSrcs
 			}
 		}
 	}
@@ -176,23 +176,19 @@ func (a *Authorizer) orgPolicies(ctx context.Context, p *authn.Principal, req *R
 	if resAcct == "" {
 		resAcct = p.Account()
 	}
+	var resOrg *orgSet // the resource account's organization, looked up once
 	if resAcct == p.Account() && p.Kind() != authn.Anonymous {
-		resource = caller
+		resource, resOrg = caller, callerOrg
 	} else if resAcct != "" {
-		os, err := a.organization(ctx, resAcct)
-		if err != nil {
+		if resOrg, err = a.organization(ctx, resAcct); err != nil {
 			return nil, nil, err
 		}
-		if os != nil {
-			resource = os.m
+		if resOrg != nil {
+			resource = resOrg.m
 		}
 	}
 	if resource != nil && !exempt && resource.Management != resAcct && rcpApplies(req.Action) {
-		os, err := a.organization(ctx, resAcct)
-		if err != nil {
-			return nil, nil, err
-		}
-		sets.RCPs, srcs.RCPs = os.rcps, os.rcpSrcs
+		sets.RCPs, srcs.RCPs = resOrg.rcps, resOrg.rcpSrcs
 	}
 	return caller, resource, nil
 }
