@@ -2,7 +2,6 @@ package sts
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
@@ -61,12 +60,7 @@ func fedError(err error) error {
 // AuthSamlManifestNotFoundException; Request ID: …; Proxy: null)", as AWS's answers are
 // recorded).
 func samlRelayed(msg, exception string) string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-	return msg + " (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: " + exception + "; Request ID: " + id + "; Proxy: null)"
+	return msg + " (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: " + exception + "; Request ID: " + newJTI() + "; Proxy: null)"
 }
 
 func invalidToken(msg string) error {

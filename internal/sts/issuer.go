@@ -217,7 +217,8 @@ func (s *Outbound) principalTags(ctx context.Context, p *authn.Principal) (map[s
 	return m, nil
 }
 
-// newJTI is a random UUID (version 4) naming one token.
+// newJTI is a random UUID (version 4): the id of one token, or of a request iamd words as AWS
+// relays it (samlRelayed).
 func newJTI() string {
 	var b [16]byte
 	rand.Read(b[:])
