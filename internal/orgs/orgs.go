@@ -506,9 +506,6 @@ func (s *Service) Membership(ctx context.Context, account string) (*authz.Member
 		if o.enabled(typeRCP) {
 			m.RCPs = o.controlChain(typeRCP, account)
 		}
-		if _, closed := o.Closed[account]; closed && m.SCPs == nil {
-			m.SCPs = [][]authz.OrgPolicy{}
-		}
 		if _, closed := o.Closed[account]; closed {
 			// A closed account is suspended: nothing its principals do is allowed.
 			m.SCPs = append(m.SCPs, []authz.OrgPolicy{{ARN: o.accountARN(account), Document: denyAll}})
