@@ -189,6 +189,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure even without TLS on the connection (iamd behind a
 	// proxy that terminates TLS). Under TLS they always are.
 	SecureCookies bool
+	// PublicURL is the base URL people reach iamd under (--public-url), for the URLs pages
+	// show (sign-in, switch role); "" takes the request's host and scheme.
+	PublicURL string
 	// SessionDuration is how long a sign-in lasts; 0 (and anything longer) means 12 hours,
 	// AWS's console maximum.
 	SessionDuration time.Duration

@@ -58,9 +58,9 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, sess session
 	} else if len(out.AccountAliases) > 0 {
 		p.Alias = out.AccountAliases[0]
 	}
-	p.SignInURL = signInURL(r, p.Account)
+	p.SignInURL = c.signInURL(r, p.Account)
 	if p.Alias != "" {
-		p.SignInURL = signInURL(r, p.Alias)
+		p.SignInURL = c.signInURL(r, p.Alias)
 	}
 	if out, err := client.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}); err != nil {
 		p.SummaryError = explain(err)
@@ -467,9 +467,9 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, sess sessio
 			return
 		}
 		created.Password = password
-		created.SignInURL = signInURL(r, sess.account())
+		created.SignInURL = c.signInURL(r, sess.account())
 		if a, err := client.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err == nil && len(a.AccountAliases) > 0 {
-			created.SignInURL = signInURL(r, a.AccountAliases[0])
+			created.SignInURL = c.signInURL(r, a.AccountAliases[0])
 		}
 	}
 	if p.Key {

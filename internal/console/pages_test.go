@@ -432,3 +432,19 @@ func TestEntitiesNamedAsPages(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInURLUsesPublicURL: behind a proxy the URLs a page shows are the public URL's, not
+// the plain-HTTP host the node was reached on.
+func TestSignInURLUsesPublicURL(t *testing.T) {
+	cfg := iamtest.NodeConfig(t.TempDir())
+	cfg.PublicURL = "https://iam.example.com"
+	h := iamtest.Serve(t, iamtest.OpenNode(t, cfg), nil)
+	if err := h.Node.SetRootPassword(context.Background(), "", rootPassword); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h)
+	d := b.signedIn(iamtest.Account, "", rootPassword)
+	if want := "https://iam.example.com/console?account=" + iamtest.Account; !strings.Contains(d.body, want) {
+		t.Errorf("the dashboard does not show %s", want)
+	}
+}

@@ -120,18 +120,23 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, pag
 	w.Write(buf.Bytes())
 }
 
-// baseURL is the URL the browser reached iamd under (for sign-in URLs).
-func baseURL(r *http.Request) string {
+// baseURL is the URL people reach iamd under, for the URLs pages show: the configured public
+// URL, else the request's host, by https when the connection or the configuration says so
+// (behind a proxy that terminates TLS the connection is plain HTTP).
+func (c *Console) baseURL(r *http.Request) string {
+	if c.cfg.PublicURL != "" {
+		return strings.TrimSuffix(c.cfg.PublicURL, "/")
+	}
 	scheme := "http"
-	if r.TLS != nil {
+	if c.secure(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
 }
 
 // signInURL is AWS's sign-in URL shape for an account: /console?account=ALIAS (or the id).
-func signInURL(r *http.Request, account string) string {
-	return baseURL(r) + Prefix + "?account=" + template.URLQueryEscaper(account)
+func (c *Console) signInURL(r *http.Request, account string) string {
+	return c.baseURL(r) + Prefix + "?account=" + template.URLQueryEscaper(account)
 }
 
 // contains reports whether s contains v, case-insensitively (the users page's search).

@@ -116,7 +116,7 @@ func (c *Console) showRole(w http.ResponseWriter, r *http.Request, sess session,
 		p.Boundary = aws.ToString(x.PermissionsBoundary.PermissionsBoundaryArn)
 	}
 	rn := strings.TrimPrefix(p.Path, "/") + p.Name
-	p.SwitchURL = baseURL(r) + Prefix + "/switchrole?account=" + url.QueryEscape(p.Account) + "&roleName=" + url.QueryEscape(rn) +
+	p.SwitchURL = c.baseURL(r) + Prefix + "/switchrole?account=" + url.QueryEscape(p.Account) + "&roleName=" + url.QueryEscape(rn) +
 		"&displayName=" + url.QueryEscape(p.Name)
 	if a, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)}); err != nil {
 		p.AttachedError = explain(err)

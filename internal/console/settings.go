@@ -46,12 +46,12 @@ func (c *Console) settings(w http.ResponseWriter, r *http.Request, sess session)
 func (c *Console) showSettings(w http.ResponseWriter, r *http.Request, sess session, actionErr *apiError) {
 	client, ctx := c.api(r, sess)
 	d := c.page(sess, "Account settings", "settings")
-	p := settingsPage{SignInURL: signInURL(r, sess.account())}
+	p := settingsPage{SignInURL: c.signInURL(r, sess.account())}
 	if out, err := client.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err != nil {
 		p.AliasError = explain(err)
 	} else if len(out.AccountAliases) > 0 {
 		p.Alias = out.AccountAliases[0]
-		p.SignInURL = signInURL(r, p.Alias)
+		p.SignInURL = c.signInURL(r, p.Alias)
 	}
 	out, err := client.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
 	switch e := explain(err); {

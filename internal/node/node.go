@@ -339,7 +339,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		})
 		consoleAD := []byte("iamd console")
 		n.console, err = console.New(console.Config{Authority: consoleAuthority{iam: iamService, sts: stsService, authn: an},
-			API: api, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger, Now: cfg.Now,
+			API: api, SecureCookies: cfg.SecureCookies, PublicURL: cfg.PublicURL, Logger: cfg.Logger, Now: cfg.Now,
 			Seal: func(b []byte) []byte { return kr.Seal(b, consoleAD) },
 			Open: func(b []byte) ([]byte, error) { return kr.Open(b, consoleAD) }})
 		if err != nil {
