@@ -91,7 +91,10 @@ type mfaSetup struct {
 }
 
 // startMFA creates a virtual MFA device named as the user (CreateVirtualMFADevice) and shows its
-// QR code and secret. A device of that name left unassigned by an abandoned setup is replaced.
+// QR code and secret. A device of that name left unassigned by an abandoned setup is replaced
+// (an assigned one cannot be deleted: DeleteConflict). Unlike AWS's console, which asks for a
+// device name, this names it after the user: a second setup of the same user started elsewhere
+// and not yet finished loses its device, and is told so when it tries to enable it.
 func (c *Console) startMFA(w http.ResponseWriter, r *http.Request, sess session) {
 	client, ctx := c.api(r, sess)
 	user := r.PathValue("name")
