@@ -171,16 +171,16 @@ func (a *Authorizer) Authorize(ctx context.Context, p *authn.Principal, meta Ori
 			if r.Shown != "" {
 				shown = r.Shown
 			}
-			e := Denied(p, r.Action, shown, ev.Result, trust)
+			decider := ""
 			if pl := ev.Result.By.Place; ev.Result.Decision == policy.ExplicitDeny && (pl == policy.PlaceSCP || pl == policy.PlaceRCP ||
 				pl == policy.PlaceIdentity || pl == policy.PlaceBoundary) {
 				// The deciding policy is named when it has an ARN (a control policy, a managed
 				// policy, a boundary), as AWS's messages name it; an inline policy is not.
-				if src := ev.Sources.Of(ev.Result.By); strings.HasPrefix(src.ID, "arn:") && strings.HasSuffix(e.Message, placeWords(pl)) {
-					e.Message += ": " + src.ID
+				if src := ev.Sources.Of(ev.Result.By); strings.HasPrefix(src.ID, "arn:") {
+					decider = src.ID
 				}
 			}
-			return e
+			return Denied(p, r.Action, shown, ev.Result, trust, decider)
 		}
 	}
 	return nil
@@ -638,8 +638,9 @@ func (a *Authorizer) sessionPolicies(ctx context.Context, s *session.Session) ([
 }
 
 // Denied words an AccessDenied as AWS does; trust says the request carried a role's trust
-// policy.
-func Denied(p *authn.Principal, action, resource string, res policy.Result, trust bool) *awserr.Error {
+// policy, decider is the ARN of the policy whose explicit deny decided ("" for none or one
+// without an ARN), which the reason then names.
+func Denied(p *authn.Principal, action, resource string, res policy.Result, trust bool, decider string) *awserr.Error {
 	who := "User: " + p.ARN()
 	if p.Kind() == authn.Anonymous {
 		who = "Anonymous user"
@@ -661,6 +662,9 @@ func Denied(p *authn.Principal, action, resource string, res policy.Result, trus
 	var why string
 	if res.Decision == policy.ExplicitDeny {
 		why = "with an explicit deny in " + placeWords(res.By.Place)
+		if decider != "" {
+			why += ": " + decider
+		}
 	} else {
 		why = "because no " + strings.TrimPrefix(placeWords(res.By.Place), "a ") + " allows the " + action + " action"
 		if res.By.Place == policy.PlaceIdentity || res.By.Place == policy.PlaceNone {
