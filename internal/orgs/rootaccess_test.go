@@ -80,6 +80,15 @@ func TestAssumeRootDeletesMemberRootKeys(t *testing.T) {
 	if _, err := assumeRoot(w.admin, member, "arn:aws:iam::aws:policy/AdministratorAccess"); code(err) != "ValidationError" {
 		t.Errorf("AssumeRoot with a policy that is no root-task policy: %v", err)
 	}
+	// The target is an account id or its root user's ARN, nothing else of the account.
+	for _, target := range []string{"arn:aws:iam::" + member, "arn:aws:iam::" + member + ":user/admin"} {
+		if _, err := assumeRoot(w.admin, target, deleteRootCreds); code(err) != "ValidationError" {
+			t.Errorf("AssumeRoot into %s: %v", target, err)
+		}
+	}
+	if _, err := assumeRoot(w.admin, "arn:aws:iam::"+member+":root", deleteRootCreds); err != nil {
+		t.Errorf("AssumeRoot into the member's root ARN: %v", err)
+	}
 	ar, err := assumeRoot(w.admin, member, deleteRootCreds)
 	if err != nil {
 		t.Fatal(err)

@@ -36,9 +36,12 @@ func (s *Service) AssumeRoot(ctx context.Context, in *stsapi.AssumeRootInput) (*
 	if err != nil {
 		return nil, err
 	}
+	// An account id, or its root user's ARN (AWS takes either).
 	target := in.TargetPrincipal
 	if a, ok := strings.CutPrefix(target, "arn:aws:iam::"); ok {
-		target = strings.TrimSuffix(a, ":root")
+		if target = strings.TrimSuffix(a, ":root"); iam.RootARN(target) != in.TargetPrincipal {
+			target = "" // an ARN of another principal, or none: refused below
+		}
 	}
 	denied := func(why string) error {
 		return awserr.AccessDenied("User: " + p.ARN() + " is not authorized to perform: sts:AssumeRoot on resource: " + in.TargetPrincipal + why)
