@@ -6,6 +6,12 @@ import "strings"
 // sts:AssumeRoot to one privileged task in a member account.
 const RootTaskPolicyPrefix = "arn:aws:iam::aws:policy/root-task/"
 
+// The features of IAM's centralized root access, as ListOrganizationsFeatures names them.
+const (
+	RootCredentialsManagement = "RootCredentialsManagement"
+	RootSessions              = "RootSessions"
+)
+
 // RootTaskPolicy is the document of the root-task policy with that ARN, "" for an ARN that names
 // none. The documents are AWS's own, the AWS managed policies under /root-task/ of the shipped
 // catalogue (IAMAuditRootUserCredentials, IAMCreateRootUserPassword,

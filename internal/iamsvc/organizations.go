@@ -11,6 +11,7 @@ import (
 	"github.com/iamd/iamd/internal/authn"
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
 )
 
 // The operations of AWS's newest groups that presuppose AWS Organizations or AWS's partner
@@ -78,7 +79,7 @@ func (s *Service) setRootAccess(ctx context.Context, feature string, on bool) (s
 // EnableOrganizationsRootCredentialsManagement lets the organization remove and recover member
 // accounts' root credentials (AssumeRoot with the IAM root-task policies).
 func (s *Service) EnableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.EnableOrganizationsRootCredentialsManagementInput) (*iamapi.EnableOrganizationsRootCredentialsManagementOutput, error) {
-	id, f, err := s.setRootAccess(ctx, "RootCredentialsManagement", true)
+	id, f, err := s.setRootAccess(ctx, iam.RootCredentialsManagement, true)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func (s *Service) EnableOrganizationsRootCredentialsManagement(ctx context.Conte
 // EnableOrganizationsRootSessions lets the management account (or IAM's delegated
 // administrator) call sts:AssumeRoot into member accounts.
 func (s *Service) EnableOrganizationsRootSessions(ctx context.Context, _ *iamapi.EnableOrganizationsRootSessionsInput) (*iamapi.EnableOrganizationsRootSessionsOutput, error) {
-	id, f, err := s.setRootAccess(ctx, "RootSessions", true)
+	id, f, err := s.setRootAccess(ctx, iam.RootSessions, true)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +98,7 @@ func (s *Service) EnableOrganizationsRootSessions(ctx context.Context, _ *iamapi
 
 // DisableOrganizationsRootCredentialsManagement turns the feature off.
 func (s *Service) DisableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.DisableOrganizationsRootCredentialsManagementInput) (*iamapi.DisableOrganizationsRootCredentialsManagementOutput, error) {
-	id, f, err := s.setRootAccess(ctx, "RootCredentialsManagement", false)
+	id, f, err := s.setRootAccess(ctx, iam.RootCredentialsManagement, false)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (s *Service) DisableOrganizationsRootCredentialsManagement(ctx context.Cont
 
 // DisableOrganizationsRootSessions turns the feature off: AssumeRoot is refused from then on.
 func (s *Service) DisableOrganizationsRootSessions(ctx context.Context, _ *iamapi.DisableOrganizationsRootSessionsInput) (*iamapi.DisableOrganizationsRootSessionsOutput, error) {
-	id, f, err := s.setRootAccess(ctx, "RootSessions", false)
+	id, f, err := s.setRootAccess(ctx, iam.RootSessions, false)
 	if err != nil {
 		return nil, err
 	}

@@ -536,12 +536,6 @@ func (o *org) controlChain(t, account string) [][]authz.OrgPolicy {
 
 // ---- IAM's centralized root access ----
 
-// Root access features, as IAM names them.
-const (
-	RootCredentialsManagement = "RootCredentialsManagement"
-	RootSessions              = "RootSessions"
-)
-
 // iamPrincipal is IAM's service principal, for trusted access and delegation.
 const iamPrincipal = "iam.amazonaws.com"
 

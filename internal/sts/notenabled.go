@@ -69,7 +69,7 @@ func (s *Service) AssumeRoot(ctx context.Context, in *stsapi.AssumeRootInput) (*
 			return nil, err
 		}
 	}
-	if m == nil || !m.IAMTrusted || !slices.Contains(m.RootAccess, "RootSessions") || (p.Account() != m.Management && p.Account() != m.IAMAdmin) {
+	if m == nil || !m.IAMTrusted || !slices.Contains(m.RootAccess, iam.RootSessions) || (p.Account() != m.Management && p.Account() != m.IAMAdmin) {
 		return nil, denied(" because centralized root access is not enabled for an organization")
 	}
 	if tm == nil || tm.OrgID != m.OrgID || target == m.Management {
