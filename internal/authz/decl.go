@@ -133,19 +133,16 @@ func (r *Resolver) UserOrCaller(name string) {
 	}
 }
 
-// ShownUser names the targeted user in a denial as AWS's denials of credential operations do:
-// "user NAME" rather than its ARN. Without a name the caller's own credentials are meant, and
-// the access key operations (nullOwn) then print "user null" + the caller's name, as AWS's do.
-// A caller that is no IAM user keeps the ARN.
-func (r *Resolver) ShownUser(name string, nullOwn bool) {
+// ShownUser names the targeted user in a denial as AWS's denials of the access key operations
+// do: "user NAME" rather than its ARN, and without a name (the caller's own keys) "user null"
+// + the caller's name. A caller that is no IAM user keeps the ARN. (Operations that name the
+// caller's own user plainly get that from UserOrCaller.)
+func (r *Resolver) ShownUser(name string) {
 	if name == "" {
 		if k := r.p.Kind(); k != authn.User && k != authn.UserSession {
 			return
 		}
-		name = r.p.UserName()
-		if nullOwn {
-			name = "null" + name
-		}
+		name = "null" + r.p.UserName()
 	}
 	r.req.Shown = "user " + name
 }

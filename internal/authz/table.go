@@ -54,7 +54,7 @@ var iamTable = map[string]Decl{
 	}),
 	"CreateAccessKey": On(func(r *Resolver, in *iamapi.CreateAccessKeyInput) {
 		r.UserOrCaller(in.UserName)
-		r.ShownUser(in.UserName, true)
+		r.ShownUser(in.UserName)
 	}),
 	"CreateAccountAlias":      {},
 	"CreateDelegationRequest": {},
@@ -121,7 +121,7 @@ var iamTable = map[string]Decl{
 	}),
 	"DeleteAccessKey": On(func(r *Resolver, in *iamapi.DeleteAccessKeyInput) {
 		r.UserOrCaller(in.UserName)
-		r.ShownUser(in.UserName, true)
+		r.ShownUser(in.UserName)
 	}),
 	"DeleteAccountAlias":          {},
 	"DeleteAccountPasswordPolicy": {},
@@ -285,7 +285,7 @@ var iamTable = map[string]Decl{
 	}),
 	"ListAccessKeys": On(func(r *Resolver, in *iamapi.ListAccessKeysInput) {
 		r.UserOrCaller(in.UserName)
-		r.ShownUser(in.UserName, true)
+		r.ShownUser(in.UserName)
 	}),
 	"ListAccountAliases": {},
 	"ListAttachedGroupPolicies": On(func(r *Resolver, in *iamapi.ListAttachedGroupPoliciesInput) {
@@ -323,8 +323,7 @@ var iamTable = map[string]Decl{
 		r.Resource(in.SerialNumber)
 	}),
 	"ListMFADevices": On(func(r *Resolver, in *iamapi.ListMFADevicesInput) {
-		r.UserOrCaller(in.UserName)
-		r.ShownUser(in.UserName, false)
+		r.UserOrCaller(in.UserName) // a denial names "user NAME", the caller's own name without one
 	}),
 	"ListOpenIDConnectProviderTags": On(func(r *Resolver, in *iamapi.ListOpenIDConnectProviderTagsInput) {
 		r.Resource(in.OpenIDConnectProviderArn)
@@ -368,8 +367,7 @@ var iamTable = map[string]Decl{
 		r.UserOrCaller(in.UserName)
 	}),
 	"ListSigningCertificates": On(func(r *Resolver, in *iamapi.ListSigningCertificatesInput) {
-		r.UserOrCaller(in.UserName)
-		r.ShownUser(in.UserName, false)
+		r.UserOrCaller(in.UserName) // a denial names "user NAME", the caller's own name without one
 	}),
 	"ListUserPolicies": On(func(r *Resolver, in *iamapi.ListUserPoliciesInput) {
 		r.User(in.UserName)
@@ -491,7 +489,7 @@ var iamTable = map[string]Decl{
 	}),
 	"UpdateAccessKey": On(func(r *Resolver, in *iamapi.UpdateAccessKeyInput) {
 		r.UserOrCaller(in.UserName)
-		r.ShownUser(in.UserName, true) // as its three siblings' recorded denials
+		r.ShownUser(in.UserName) // as its three siblings' recorded denials
 	}),
 	"UpdateAccountPasswordPolicy": {},
 	"UpdateAssumeRolePolicy": On(func(r *Resolver, in *iamapi.UpdateAssumeRolePolicyInput) {
