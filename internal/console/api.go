@@ -66,34 +66,32 @@ func (c *Console) api(r *http.Request, sess session) (*iam.Client, context.Conte
 	return c.iamWith(r, sess.actingCreds())
 }
 
-// iamWith returns an IAM client acting with creds.
-func (c *Console) iamWith(r *http.Request, creds Credentials) (*iam.Client, context.Context) {
-	provider := staticCreds(creds)
-	client := iam.New(iam.Options{
+// sdkConfig is what every client of the console shares: iamd's own handler reached through
+// transport, the given credentials, no retries (a retry would repeat a denial or a conflict).
+// Each client adds signer(), which signs by the node's clock.
+func (c *Console) sdkConfig(creds Credentials, transport http.RoundTripper) aws.Config {
+	return aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + apiHost),
-		Credentials:  provider,
-		HTTPClient:   &http.Client{Transport: inProcess{c.cfg.API}},
-		HTTPSignerV4: clockSigner{v4.NewSigner(), c.now},
-		// A failed call is shown, not retried: a retry would repeat a denial or a conflict.
-		Retryer: aws.NopRetryer{},
-		AppID:   "iamd-console",
-	})
-	return client, c.callContext(r)
+		Credentials:  staticCreds(creds),
+		HTTPClient:   &http.Client{Transport: transport},
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		AppID:        "iamd-console",
+	}
+}
+
+func (c *Console) signer() clockSigner { return clockSigner{v4.NewSigner(), c.now} }
+
+// iamWith returns an IAM client acting with creds.
+func (c *Console) iamWith(r *http.Request, creds Credentials) (*iam.Client, context.Context) {
+	return iam.NewFromConfig(c.sdkConfig(creds, inProcess{c.cfg.API}), func(o *iam.Options) { o.HTTPSignerV4 = c.signer() }),
+		c.callContext(r)
 }
 
 // stsWith returns an STS client acting with creds.
 func (c *Console) stsWith(r *http.Request, creds Credentials) (*sts.Client, context.Context) {
-	client := sts.New(sts.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + apiHost),
-		Credentials:  staticCreds(creds),
-		HTTPClient:   &http.Client{Transport: inProcess{c.cfg.API}},
-		HTTPSignerV4: clockSigner{v4.NewSigner(), c.now},
-		Retryer:      aws.NopRetryer{},
-		AppID:        "iamd-console",
-	})
-	return client, c.callContext(r)
+	return sts.NewFromConfig(c.sdkConfig(creds, inProcess{c.cfg.API}), func(o *sts.Options) { o.HTTPSignerV4 = c.signer() }),
+		c.callContext(r)
 }
 
 // callContext is the context of the API calls made for a browser's request.

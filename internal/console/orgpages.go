@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
@@ -25,16 +24,8 @@ func (c *Console) orgRoutes(handle func(string, http.HandlerFunc)) {
 
 // orgsWith returns an Organizations client acting with creds, in process as the IAM client.
 func (c *Console) orgsWith(r *http.Request, creds Credentials) (*organizations.Client, context.Context) {
-	client := organizations.New(organizations.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + apiHost),
-		Credentials:  staticCreds(creds),
-		HTTPClient:   &http.Client{Transport: inProcess{c.cfg.API}},
-		HTTPSignerV4: clockSigner{v4.NewSigner(), c.now},
-		Retryer:      aws.NopRetryer{},
-		AppID:        "iamd-console",
-	})
-	return client, c.callContext(r)
+	return organizations.NewFromConfig(c.sdkConfig(creds, inProcess{c.cfg.API}),
+		func(o *organizations.Options) { o.HTTPSignerV4 = c.signer() }), c.callContext(r)
 }
 
 // orgNode is a root, an OU or an account in the tree.

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -36,17 +35,9 @@ func (c *Console) s3With(r *http.Request, creds Credentials) (*s3.Client, contex
 }
 
 func (c *Console) s3Client(r *http.Request, creds Credentials, transport http.RoundTripper) (*s3.Client, context.Context) {
-	client := s3.New(s3.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + apiHost),
-		UsePathStyle: true,
-		Credentials:  staticCreds(creds),
-		HTTPClient:   &http.Client{Transport: transport},
-		HTTPSignerV4: clockSigner{v4.NewSigner(), c.now},
-		Retryer:      aws.NopRetryer{},
-		AppID:        "iamd-console",
-	})
-	return client, c.callContext(r)
+	return s3.NewFromConfig(c.sdkConfig(creds, transport), func(o *s3.Options) {
+		o.UsePathStyle, o.HTTPSignerV4 = true, c.signer()
+	}), c.callContext(r)
 }
 
 func (c *Console) s3api(r *http.Request, sess session) (*s3.Client, context.Context) {
