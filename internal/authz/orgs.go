@@ -152,43 +152,48 @@ func serviceLinked(p *authn.Principal) bool {
 }
 
 // orgPolicies fills sets with the SCPs of the caller's account and the RCPs of the resource's
-// account, and returns both accounts' memberships for the context keys (nil outside an
-// organization). The management account is exempt from both, as are service-linked roles;
-// anonymous callers belong to no account, so only RCPs can apply to them.
+// account (orgChains), and returns both accounts' memberships for the context keys (nil
+// outside an organization).
 func (a *Authorizer) orgPolicies(ctx context.Context, p *authn.Principal, req *Request, sets *policy.Sets, srcs *Sources) (caller, resource *Membership, err error) {
 	if a.cfg.Organization == nil {
 		return nil, nil, nil
 	}
-	exempt := serviceLinked(p)
-	var callerOrg *orgSet
-	if p.Kind() != authn.Anonymous {
-		if callerOrg, err = a.organization(ctx, p.Account()); err != nil {
-			return nil, nil, err
-		}
-		if callerOrg != nil {
-			caller = callerOrg.m
-			if !exempt && callerOrg.m.Management != p.Account() {
-				sets.SCPs, srcs.SCPs = callerOrg.scps, callerOrg.scpSrcs
-			}
-		}
+	callerAcct := p.Account()
+	if p.Kind() == authn.Anonymous {
+		callerAcct = ""
 	}
 	resAcct := req.ResourceAccount
 	if resAcct == "" {
 		resAcct = p.Account()
 	}
-	var resOrg *orgSet // the resource account's organization, looked up once
-	if resAcct == p.Account() && p.Kind() != authn.Anonymous {
-		resource, resOrg = caller, callerOrg
-	} else if resAcct != "" {
-		if resOrg, err = a.organization(ctx, resAcct); err != nil {
-			return nil, nil, err
-		}
-		if resOrg != nil {
-			resource = resOrg.m
+	return a.orgChains(ctx, callerAcct, resAcct, req.Action, serviceLinked(p), sets, srcs)
+}
+
+// orgChains fills sets with the SCPs of callerAcct ("" for a caller of no account: anonymous)
+// and the RCPs of resAcct for action, as enforcement and the simulator both apply them. The
+// management account is exempt from its own organization's, as are service-linked roles
+// (exempt).
+func (a *Authorizer) orgChains(ctx context.Context, callerAcct, resAcct, action string, exempt bool, sets *policy.Sets, srcs *Sources) (caller, resource *Membership, err error) {
+	var callerOrg, resOrg *orgSet
+	if callerOrg, err = a.organization(ctx, callerAcct); err != nil {
+		return nil, nil, err
+	}
+	if callerOrg != nil {
+		caller = callerOrg.m
+		if !exempt && caller.Management != callerAcct {
+			sets.SCPs, srcs.SCPs = callerOrg.scps, callerOrg.scpSrcs
 		}
 	}
-	if resource != nil && !exempt && resource.Management != resAcct && rcpApplies(req.Action) {
-		sets.RCPs, srcs.RCPs = resOrg.rcps, resOrg.rcpSrcs
+	if resAcct == callerAcct {
+		resOrg = callerOrg // looked up once
+	} else if resOrg, err = a.organization(ctx, resAcct); err != nil {
+		return nil, nil, err
+	}
+	if resOrg != nil {
+		resource = resOrg.m
+		if !exempt && resource.Management != resAcct && rcpApplies(action) {
+			sets.RCPs, srcs.RCPs = resOrg.rcps, resOrg.rcpSrcs
+		}
 	}
 	return caller, resource, nil
 }

@@ -111,24 +111,12 @@ func (a *Authorizer) Simulate(ctx context.Context, sim Simulation) (Evaluation, 
 	// (OrganizationsDecisionDetail says whether they allowed).
 	var orgCaller, orgResource *Membership
 	if sim.Source != "" {
-		os, err := a.organization(ctx, sim.Account)
+		// A service-linked role is exempt, as in enforcement (its ARN holds its path).
+		exempt := strings.Contains(sim.Source, ":role/aws-service-role/")
+		var err error
+		orgCaller, orgResource, err = a.orgChains(ctx, sim.Account, iamAccountOr(resAcct, sim.Account), sim.Action, exempt, &ev.Sets, &ev.Sources)
 		if err != nil {
 			return ev, err
-		}
-		if os != nil {
-			orgCaller = os.m
-			if os.m.Management != sim.Account {
-				ev.Sets.SCPs, ev.Sources.SCPs = os.scps, os.scpSrcs
-			}
-		}
-		rAcct := iamAccountOr(resAcct, sim.Account)
-		if ros, err := a.organization(ctx, rAcct); err != nil {
-			return ev, err
-		} else if ros != nil {
-			orgResource = ros.m
-			if ros.m.Management != rAcct && rcpApplies(sim.Action) {
-				ev.Sets.RCPs, ev.Sources.RCPs = ros.rcps, ros.rcpSrcs
-			}
 		}
 	}
 	if err := a.resourceKeys(ctx, &ev, &keys, sim); err != nil {

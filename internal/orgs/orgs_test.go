@@ -382,6 +382,19 @@ func TestSCPDenyBindsMembersNotManagement(t *testing.T) {
 			t.Errorf("simulated CreateUser: %s, %+v", r.EvalDecision, r.MatchedStatements)
 		}
 	}
+	// A service-linked role is exempt from SCPs, in the simulator as in enforcement.
+	slr, err := iamtest.IAM(admin).CreateServiceLinkedRole(ctx, &iamsdk.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err = iamtest.IAM(admin).SimulatePrincipalPolicy(ctx, &iamsdk.SimulatePrincipalPolicyInput{
+		PolicySourceArn: slr.Role.Arn, ActionNames: []string{"iam:CreateUser"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := sim.EvaluationResults[0]; r.OrganizationsDecisionDetail == nil || !r.OrganizationsDecisionDetail.AllowedByOrganizations {
+		t.Errorf("simulated CreateUser of a service-linked role: OrganizationsDecisionDetail %+v", r.OrganizationsDecisionDetail)
+	}
 	// Detached, the member's administrator may again.
 	w.detach(p, w.root)
 	if err := createUser(admin, "bob"); err != nil {
